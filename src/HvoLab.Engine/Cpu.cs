@@ -1,0 +1,145 @@
+using HvoLab.Arch;
+
+namespace HvoLab.Engine;
+
+/// <summary>
+/// One simulated CPU: a stack of contexts (task or idle at the bottom; IRQ, NMI, fault and preempting work above),
+/// the interrupt-masking state (PSTATE.I and, under pseudo-NMI, ICC_PMR_EL1), preempt_count, the WFE event register
+/// and its virtual clock. Kernel code calls the operation methods below and awaits them; each is a point where the
+/// engine may switch CPUs. The methods store the op in the CPU (one op in flight per context) and allocate nothing.
+/// </summary>
+public sealed partial class Cpu
+{
+    internal const int MaxDepth = 8;
+
+    internal struct Frame
+    {
+        public ContextKind Kind;
+        public Action? Continuation;
+        public PendingOp Pending;
+        public bool SavedDaifI;
+        public byte SavedPmr;
+        public bool IsFault;
+        public SimTask.Awaiter VoidAwaiter;
+        public SimTask<bool>.Awaiter BoolAwaiter;
+    }
+
+    internal enum ParkKind : byte { None, Spin, Wfe }
+
+    internal readonly Frame[] Frames = new Frame[MaxDepth];
+    internal int Depth;
+    internal ParkKind Park;
+    internal double ParkStart;
+    internal bool WokeFromPark;
+    internal FaultInfo? PendingFault;
+    internal readonly ulong[] ReadSet = new ulong[8];
+    internal readonly ulong[] ReadVals = new ulong[8];
+    internal int ReadCount;
+    internal bool ReadOverflow;
+    internal readonly Queue<(Func<Cpu, SimTask> Work, double Arrival, int Label)> PreemptWork = new();
+    internal readonly Action FrameDone;
+    internal int NmiDepth, IrqDepth;
+
+    public Cpu(Simulator sim, int id)
+    {
+        Sim = sim; Id = id; Pmr = Gic.PrioUnmasked;
+        FrameDone = OnFrameTaskDone;
+        Stats = new CpuStats();
+    }
+
+    public Simulator Sim { get; }
+    public int Id { get; }
+    /// <summary>Virtual time of this CPU in ns.</summary>
+    public double Time { get; internal set; }
+    /// <summary>PSTATE.I: masks every IRQ including pseudo-NMIs.</summary>
+    public bool DaifI { get; internal set; }
+    /// <summary>ICC_PMR_EL1 view: an SGI is signalled only if its priority is numerically lower.</summary>
+    public byte Pmr { get; internal set; }
+    public int PreemptCount { get; set; }
+    public bool EventRegister { get; internal set; }
+    public bool InNmi => NmiDepth > 0;
+    public bool InIrq => IrqDepth > 0;
+    public ContextKind Context => Depth == 0 ? ContextKind.Idle : Frames[Depth - 1].Kind;
+    /// <summary>Normal interrupts masked, by DAIF.I or by PMR (what irqs_disabled() reports).</summary>
+    public bool IrqsDisabled => DaifI || Pmr <= Gic.PrioIrq;
+    /// <summary>True once this CPU's main task has returned.</summary>
+    public bool Finished { get; internal set; }
+    public bool IsBackground { get; internal set; }
+    public CpuStats Stats { get; }
+    /// <summary>Value produced by the last completed op (loaded value, old value of an RMW).</summary>
+    public ulong LastValue { get; internal set; }
+
+    private ref PendingOp Op => ref Frames[Depth - 1].Pending;
+
+    private CpuOp Issue(OpKind kind)
+    {
+        Op.Kind = kind;
+        return new CpuOp(this);
+    }
+
+    // ---- memory by VA (through TLB, walker, permissions) ----
+    public CpuOp Load(ulong va, int size = 8) { Op.Mem = MemOp.Load(va, size); return Issue(OpKind.Mem); }
+    public CpuOp Store(ulong va, ulong value, int size = 8) { Op.Mem = MemOp.Store(va, value, size); return Issue(OpKind.Mem); }
+    /// <summary>CAS: returns the old value; needs write permission even if the compare fails.</summary>
+    public CpuOp Cas(ulong va, ulong expected, ulong desired, int size = 8) { Op.Mem = MemOp.Cas(va, expected, desired, size); return Issue(OpKind.Mem); }
+    public CpuOp FetchAdd(ulong va, ulong delta, int size = 8) { Op.Mem = MemOp.Add(va, delta, size); return Issue(OpKind.Mem); }
+    public CpuOp Rmw(RmwOp rmw, ulong va, ulong value, int size = 8) { Op.Mem = new MemOp(AccessKind.Rmw, va, size, value, 0, rmw); return Issue(OpKind.Mem); }
+
+    // ---- memory by PA (page-table entries and linear-map data whose translation is not under test) ----
+    public CpuOp LoadPhys(ulong pa, int size = 8) { Op.Mem = MemOp.Load(pa, size); return Issue(OpKind.MemPhys); }
+    public CpuOp StorePhys(ulong pa, ulong value, int size = 8) { Op.Mem = MemOp.Store(pa, value, size); return Issue(OpKind.MemPhys); }
+    public CpuOp CasPhys(ulong pa, ulong expected, ulong desired, int size = 8) { Op.Mem = MemOp.Cas(pa, expected, desired, size); return Issue(OpKind.MemPhys); }
+    public CpuOp FetchAddPhys(ulong pa, ulong delta, int size = 8) { Op.Mem = MemOp.Add(pa, delta, size); return Issue(OpKind.MemPhys); }
+
+    // ---- TLB maintenance and barriers ----
+    public CpuOp Tlbi(TlbiOp op, ulong va = 0, ulong pages = 1) { Op.Arg = (int)op; Op.Mem = MemOp.Load(va); Op.Arg2 = pages; return Issue(OpKind.Tlbi); }
+    public CpuOp Barrier(BarrierKind kind) { Op.Arg = (int)kind; return Issue(OpKind.Barrier); }
+    public CpuOp Isb() => Barrier(BarrierKind.Isb);
+
+    // ---- events and interrupts ----
+    public CpuOp Wfe() => Issue(OpKind.Wfe);
+    public CpuOp Sev() => Issue(OpKind.Sev);
+    /// <summary>gic_ipi_send_mask: one SGI to every CPU in <paramref name="targets"/>. With <paramref name="broadcast"/>
+    /// the GICv3 IRM "all but self" path is used (one write), otherwise one write per target.</summary>
+    public CpuOp SendSgi(in CpuMask targets, int sgi, bool broadcast = false)
+    {
+        Gic.CheckSgi(sgi);
+        SgiTargets = targets;
+        Op.Arg = sgi; Op.Arg2 = broadcast ? 1UL : 0UL;
+        return Issue(OpKind.SendSgi);
+    }
+    internal CpuMask SgiTargets;
+    /// <summary>local_irq_disable(): PMR = GIC_PRIO_IRQOFF under pseudo-NMI, else DAIF.I (arch/arm64/include/asm/irqflags.h).</summary>
+    public CpuOp LocalIrqDisable() => Issue(OpKind.IrqDisable);
+    public CpuOp LocalIrqEnable() => Issue(OpKind.IrqEnable);
+    /// <summary>local_daif_mask(): sets PSTATE.I (masks pseudo-NMIs too).</summary>
+    public CpuOp DaifMask() => Issue(OpKind.DaifMask);
+    public CpuOp DaifRestore() => Issue(OpKind.DaifRestore);
+
+    // ---- time ----
+    /// <summary>A stretch of private work that touches no shared state, costing <paramref name="ns"/>.</summary>
+    public CpuOp Work(double ns, int label = 0) { Op.Ns = ns; Op.Label = label; return Issue(OpKind.Work); }
+    /// <summary>cpu_relax() inside a spin loop. If the loop's loads since the previous relax saw nothing change, the
+    /// engine parks the CPU until another CPU writes one of those locations (spin detection).</summary>
+    public CpuOp Relax() => Issue(OpKind.Relax);
+
+    /// <summary>Queue work that runs on this CPU at its next preemption point (a stopper kthread, a woken task).</summary>
+    public void QueuePreemptWork(Func<Cpu, SimTask> work, double arrival, int label = 0) => PreemptWork.Enqueue((work, arrival, label));
+
+    internal void Suspend(Action continuation) => Frames[Depth - 1].Continuation = continuation;
+
+    internal void RecordRead(ulong pa, ulong word)
+    {
+        pa &= ~7UL;
+        for (int i = 0; i < ReadCount; i++) if (ReadSet[i] == pa) { ReadVals[i] = word; return; }
+        if (ReadCount == ReadSet.Length) { ReadOverflow = true; return; }
+        ReadVals[ReadCount] = word;
+        ReadSet[ReadCount++] = pa;
+    }
+
+    internal void ClearReads() { ReadCount = 0; ReadOverflow = false; }
+
+    private void OnFrameTaskDone() => Sim.CompleteFrame(this);
+
+    public override string ToString() => $"CPU{Id}";
+}

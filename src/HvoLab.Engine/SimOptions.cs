@@ -1,0 +1,21 @@
+namespace HvoLab.Engine;
+
+public sealed record SimOptions
+{
+    /// <summary>GICv3 pseudo-NMI in use (irqchip.gicv3_pseudo_nmi=1): local_irq_disable masks by PMR.</summary>
+    public bool PseudoNmi { get; init; } = true;
+    /// <summary>Maximum operations in one execution before it is stopped as a possible livelock.</summary>
+    public long StepBudget { get; init; } = 200_000_000;
+    /// <summary>Wall-clock budget for one execution.</summary>
+    public TimeSpan WallBudget { get; init; } = TimeSpan.FromMinutes(5);
+    public bool StopOnViolation { get; init; } = true;
+    /// <summary>Record readable events (needed for text/Perfetto traces; off for speed).</summary>
+    public bool RecordEvents { get; init; }
+    /// <summary>Seed for timing jitter in timed runs; every random choice flows from it.</summary>
+    public ulong Seed { get; init; } = 1;
+}
+
+public enum RunOutcome { Completed, Violation, Deadlock, BudgetExceeded, ModelError, Pruned }
+
+public sealed record RunResult(RunOutcome Outcome, IReadOnlyList<Violation> Violations, long Steps, double EndTimeNs,
+    IReadOnlyList<int> Choices, string? Error);

@@ -1,0 +1,247 @@
+using HvoLab.Arch;
+
+namespace HvoLab.Engine;
+
+internal enum ExecOutcome : byte { Completed, Faulted, Parked }
+
+/// <summary>The semantics and cost of each operation. Allocation-free.</summary>
+public sealed partial class Simulator
+{
+    private readonly Dictionary<ulong, CpuMask> _watchers = new();
+    private readonly int[] _pendingTlbis = new int[256];
+
+    private ExecOutcome Execute(Cpu c)
+    {
+        ref var op = ref c.Frames[c.Depth - 1].Pending;
+        double t0 = c.Time;
+        var outcome = ExecOutcome.Completed;
+        switch (op.Kind)
+        {
+            case OpKind.Mem: outcome = ExecMem(c, ref op, physical: false); break;
+            case OpKind.MemPhys: outcome = ExecMem(c, ref op, physical: true); break;
+            case OpKind.Tlbi:
+                Arch.Now = (long)c.Time;
+                var tlbi = (TlbiOp)op.Arg;
+                Arch.Tlbi(c.Id, tlbi, op.Mem.Va, op.Arg2);
+                if (tlbi.IsBroadcast()) _pendingTlbis[c.Id]++;
+                c.Stats.Tlbis++;
+                c.Time += Jitter(Cost.TlbiIssueNs);
+                if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, "tlbi " + tlbi, op.Mem.Va, op.Arg2);
+                CheckOracle(c);
+                break;
+            case OpKind.Barrier:
+                Arch.Now = (long)c.Time;
+                var bk = (BarrierKind)op.Arg;
+                Arch.Barrier(c.Id, bk);
+                if ((bk == BarrierKind.DsbIsh || bk == BarrierKind.DsbSy) && _pendingTlbis[c.Id] > 0)
+                {
+                    // A DSB after broadcast TLBIs waits for them to complete on every PE (costs.md §2: ~95 % of
+                    // ptep_clear_flush is this DSB; cost grows with the core count).
+                    c.Time += Jitter(Cost.TlbiCompletionNs(Cpus.Length));
+                    _pendingTlbis[c.Id] = 0;
+                }
+                else c.Time += Jitter(bk == BarrierKind.Isb ? Cost.IsbNs : Cost.DsbNs);
+                if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, bk.ToString(), 0, 0);
+                CheckOracle(c);
+                break;
+            case OpKind.Wfe:
+                if (c.EventRegister) { c.EventRegister = false; c.Time += Cost.WfeWakeNs * 0.1; }
+                else if (c.WokeFromPark) { c.WokeFromPark = false; }
+                else { Park(c, Cpu.ParkKind.Wfe); outcome = ExecOutcome.Parked; }
+                break;
+            case OpKind.Sev:
+                c.Time += Jitter(Cost.MemAccessNs);
+                foreach (var o in Cpus)
+                {
+                    if (o.Park == Cpu.ParkKind.Wfe) Unpark(o, c.Time + Cost.WfeWakeNs);
+                    else o.EventRegister = true;
+                }
+                if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, "sev", 0, 0);
+                break;
+            case OpKind.SendSgi: ExecSendSgi(c, ref op); break;
+            case OpKind.IrqDisable:
+                if (Options.PseudoNmi) { c.Pmr = Gic.PrioIrq; c.Time += Jitter(Cost.IrqMaskPmrNs); }
+                else { c.DaifI = true; c.Time += Jitter(Cost.IrqMaskNs); }
+                UpdateIrqsOff(c);
+                break;
+            case OpKind.IrqEnable:
+                if (Options.PseudoNmi) { c.Pmr = Gic.PrioUnmasked; c.Time += Jitter(Cost.IrqMaskPmrNs); }
+                else { c.DaifI = false; c.Time += Jitter(Cost.IrqMaskNs); }
+                UpdateIrqsOff(c);
+                break;
+            case OpKind.DaifMask: c.DaifI = true; c.Time += Jitter(Cost.IrqMaskNs); UpdateIrqsOff(c); break;
+            case OpKind.DaifRestore: c.DaifI = false; c.Time += Jitter(Cost.IrqMaskNs); UpdateIrqsOff(c); break;
+            case OpKind.Work:
+                double w = Jitter(op.Ns);
+                c.Time += w;
+                if (op.Label != 0)
+                {
+                    c.Stats.TimeByLabel.TryGetValue(op.Label, out double acc);
+                    c.Stats.TimeByLabel[op.Label] = acc + w;
+                    if (Trace.Enabled) Trace.Slice(t0, c.Time, c.Id, op.Label);
+                }
+                break;
+            case OpKind.Relax:
+                if (!c.WokeFromPark && c.ReadCount > 0 && !c.ReadOverflow && ReadSetUnchanged(c))
+                {
+                    Park(c, Cpu.ParkKind.Spin);
+                    outcome = ExecOutcome.Parked;
+                }
+                else { c.WokeFromPark = false; c.ClearReads(); c.Time += Jitter(Cost.RelaxNs); }
+                break;
+            default: throw new InvalidOperationException($"CPU{c.Id}: no op pending");
+        }
+        Steps++;
+        c.Stats.Ops++;
+        if (outcome != ExecOutcome.Parked) c.Stats.TimeInContext[(int)c.Context] += c.Time - t0;
+        if (_monitors.Count > 0 && outcome == ExecOutcome.Completed)
+            foreach (var m in _monitors) m.AfterOp(this, c, in op);
+        return outcome;
+    }
+
+    private ExecOutcome ExecMem(Cpu c, ref PendingOp op, bool physical)
+    {
+        Arch.Now = (long)c.Time;
+        AccessResult r;
+        if (physical) r = PhysAccess(c, in op.Mem);
+        else r = Arch.Access(c.Id, in op.Mem);
+        CheckOracle(c);
+        if (!r.Ok)
+        {
+            c.PendingFault = new FaultInfo(op.Mem.Va, r.Fault, r.Level, op.Mem.Kind, c.Context, (long)c.Time);
+            if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, "fault " + r.Fault, op.Mem.Va, 0);
+            return ExecOutcome.Faulted;
+        }
+        c.LastValue = r.Value;
+        var kind = op.Mem.Kind;
+        c.Time += Jitter(kind == AccessKind.Rmw ? Cost.AtomicNs : Cost.MemAccessNs);
+        if (kind != AccessKind.Write) RecordRead(c, r.Pa, r.Value, op.Mem.Size);
+        if (kind != AccessKind.Read) NotifyWrite(r.Pa, c.Time);
+        if (Trace.Enabled)
+            Trace.Op(c.Time, c.Id, c.Context, physical ? "phys " + kind : kind.ToString(), op.Mem.Va, kind == AccessKind.Write ? op.Mem.Value : r.Value);
+        return ExecOutcome.Completed;
+    }
+
+    private AccessResult PhysAccess(Cpu c, in MemOp m)
+    {
+        ulong old = Arch.ReadPhys(m.Va, m.Size);
+        if (m.Kind == AccessKind.Read) return AccessResult.Success(m.Va, old);
+        ulong nv = m.Kind == AccessKind.Write ? m.Value : m.Rmw switch
+        {
+            RmwOp.Swap => m.Value,
+            RmwOp.Cas => old == m.Expected ? m.Value : old,
+            RmwOp.Add => old + m.Value,
+            RmwOp.Or => old | m.Value,
+            RmwOp.AndNot => old & ~m.Value,
+            RmwOp.Eor => old ^ m.Value,
+            _ => old,
+        };
+        if (m.Kind == AccessKind.Write || nv != old) Arch.WritePhys(c.Id, m.Va, nv, m.Size);
+        return AccessResult.Success(m.Va, old);
+    }
+
+    private void ExecSendSgi(Cpu c, ref PendingOp op)
+    {
+        int sgi = op.Arg;
+        bool broadcast = op.Arg2 != 0;
+        int n = c.SgiTargets.Weight;
+        // gic_ipi_send_mask: wmb (DSB ST) then one ICC_SGI1R write per target cluster, or one IRM broadcast.
+        c.Time += Jitter(Cost.IpiSendBaseNs + n * (broadcast ? Cost.IpiSendPerTargetBroadcastNs : Cost.IpiSendPerTargetNs));
+        long arrival = (long)(c.Time + Jitter(Cost.IpiDeliveryNs));
+        for (int t = c.SgiTargets.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? c.SgiTargets.Next(t + 1) : -1)
+        {
+            if (t >= Cpus.Length) break;
+            Gic.MakePending(t, sgi, arrival);
+            if (IsTimed) _horizon = Math.Min(_horizon, NextEventTime(Cpus[t]));
+        }
+        c.Stats.SgisSent += n;
+        if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, $"send SGI {sgi} to {n} CPUs", 0, (ulong)n);
+    }
+
+    private void CheckOracle(Cpu c)
+    {
+        var vs = Arch.Violations;
+        while (_seenArchViolations < vs.Count)
+        {
+            var v = vs[_seenArchViolations++];
+            ReportViolation("bbm:" + v.Kind, [v.Cpu], v.Va,
+                $"CPU{v.Cpu} at {v.TimeNs} ns: {v.Rule}; descriptor at PA 0x{v.DescriptorPa:x} 0x{v.OldDescriptor:x16} -> 0x{v.NewDescriptor:x16} (VA 0x{v.Va:x})");
+        }
+    }
+
+    // ---- spin detection ----
+
+    private void RecordRead(Cpu c, ulong pa, ulong value, int size)
+    {
+        // Spin detection compares whole 8-byte words, so keep the word as it was when read.
+        c.RecordRead(pa, size == 8 ? value : Arch.ReadPhys(pa & ~7UL));
+    }
+
+    /// <summary>True when every location read in this spin iteration still holds what was read: parking is then
+    /// safe, since only a later write can change what the loop sees (it re-reads when woken).</summary>
+    private bool ReadSetUnchanged(Cpu c)
+    {
+        for (int i = 0; i < c.ReadCount; i++)
+            if (Arch.ReadPhys(c.ReadSet[i]) != c.ReadVals[i]) return false;
+        return true;
+    }
+
+    private void Park(Cpu c, Cpu.ParkKind kind)
+    {
+        c.Park = kind;
+        c.ParkStart = c.Time;
+        if (kind == Cpu.ParkKind.Spin)
+            for (int i = 0; i < c.ReadCount; i++)
+            {
+                _watchers.TryGetValue(c.ReadSet[i], out var m);
+                m.Set(c.Id);
+                _watchers[c.ReadSet[i]] = m;
+            }
+        if (Trace.Enabled) Trace.Mark(c.Time, c.Id, kind == Cpu.ParkKind.Spin ? "spin (parked until a watched location changes)" : "wfe");
+    }
+
+    private void NotifyWrite(ulong pa, double time)
+    {
+        pa &= ~7UL;
+        if (_watchers.Count == 0 || !_watchers.TryGetValue(pa, out var mask)) return;
+        for (int t = mask.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? mask.Next(t + 1) : -1)
+            Unpark(Cpus[t], time + Cost.CacheLineNs);
+    }
+
+    internal void Unpark(Cpu c, double wakeTime)
+    {
+        if (c.Park == Cpu.ParkKind.None) return;
+        RemoveWatches(c);
+        double parked = Math.Max(0, wakeTime - c.Time);
+        if (IsTimed && wakeTime > c.Time)
+        {
+            c.Stats.SpinNs += parked;
+            c.Stats.TimeInContext[(int)c.Context] += parked;
+            if (Trace.Enabled) Trace.Slice(c.Time, wakeTime, c.Id, Label("spin"));
+            c.Time = wakeTime;
+        }
+        c.Park = Cpu.ParkKind.None;
+        c.WokeFromPark = true;
+        if (IsTimed) _horizon = Math.Min(_horizon, c.Time);
+    }
+
+    /// <summary>An interrupt taken while parked ends the park; the interrupted op (relax / wfe) runs again afterwards.</summary>
+    private void CancelPark(Cpu c)
+    {
+        if (c.Park == Cpu.ParkKind.None) return;
+        RemoveWatches(c);
+        c.Park = Cpu.ParkKind.None;
+        c.WokeFromPark = false;
+    }
+
+    private void RemoveWatches(Cpu c)
+    {
+        if (c.Park != Cpu.ParkKind.Spin) return;
+        for (int i = 0; i < c.ReadCount; i++)
+        {
+            if (!_watchers.TryGetValue(c.ReadSet[i], out var m)) continue;
+            m.Clear(c.Id);
+            if (m.IsEmpty) _watchers.Remove(c.ReadSet[i]); else _watchers[c.ReadSet[i]] = m;
+        }
+    }
+}

@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using HvoLab.Arch;
+
+namespace HvoLab.Engine;
+
+/// <summary>
+/// The engine: owns the CPUs, the GIC, virtual time and the interleaving. One execution = <see cref="Run"/>.
+/// Simulated code runs only inside <see cref="Run"/>, on the calling thread, one CPU at a time.
+/// </summary>
+public sealed partial class Simulator
+{
+    private readonly List<(int Cpu, Func<Cpu, SimTask> Body, bool Background)> _spawns = new();
+    private readonly List<Violation> _violations = new();
+    private readonly List<int> _choices = new();
+    private readonly Dictionary<string, int> _labels = new(StringComparer.Ordinal) { [""] = 0 };
+    private readonly List<string> _labelNames = new() { "" };
+    private readonly List<IMonitor> _monitors = new();
+    private readonly int[] _actionBuffer;
+    private Cpu? _running;
+    private Cpu? _forceFault;
+    private bool _started, _abort;
+    private double _horizon = double.PositiveInfinity;
+    private int _seenArchViolations;
+    private SplitMix64 _jitterRng;
+    private string? _modelError;
+    private readonly Stopwatch _wall = new();
+
+    public Simulator(ArchMachine arch, CostModel cost, IScheduler scheduler, SimOptions? options = null)
+    {
+        Arch = arch; Cost = cost; Scheduler = scheduler; Options = options ?? new SimOptions();
+        Cpus = new Cpu[arch.CpuCount];
+        for (int i = 0; i < Cpus.Length; i++) Cpus[i] = new Cpu(this, i);
+        Gic = new Gic(Cpus.Length);
+        _actionBuffer = new int[Cpus.Length * 4];
+        _jitterRng = new SplitMix64(Options.Seed);
+        Trace = new TraceLog(Options.RecordEvents) { LabelNames = LabelName };
+    }
+
+    public ArchMachine Arch { get; }
+    public CostModel Cost { get; }
+    public IScheduler Scheduler { get; }
+    public SimOptions Options { get; }
+    public Cpu[] Cpus { get; }
+    public Gic Gic { get; }
+    public TraceLog Trace { get; }
+    public long Steps { get; private set; }
+    /// <summary>Set when every non-background task has finished: background loops poll it and return.</summary>
+    public bool StopRequested { get; private set; }
+    public IReadOnlyList<Violation> Violations => _violations;
+    public IReadOnlyList<int> Choices => _choices;
+    public bool IsTimed => Scheduler.Mode == SchedulingMode.Timed;
+    /// <summary>Handler for SGIs (the kernel's do_handle_IPI). Required before an SGI is taken.</summary>
+    public Func<Cpu, int, SimTask>? SgiHandler { get; set; }
+    /// <summary>The kernel's fault handler for kernel addresses: returns true to retry the access, false for an oops.</summary>
+    public Func<Cpu, FaultInfo, SimTask<bool>>? FaultHandler { get; set; }
+    /// <summary>Checks run once when every task has finished (end-state invariants, e.g. no lost update).</summary>
+    public List<Action<Simulator>> FinalChecks { get; } = new();
+
+    public int Label(string name)
+    {
+        if (_labels.TryGetValue(name, out int id)) return id;
+        id = _labelNames.Count; _labels[name] = id; _labelNames.Add(name);
+        return id;
+    }
+
+    public string LabelName(int id) => _labelNames[id];
+    public void AddMonitor(IMonitor monitor) => _monitors.Add(monitor);
+
+    /// <summary>Place a task on a CPU. Background tasks are loops that return once <see cref="StopRequested"/> is set.</summary>
+    public void Spawn(int cpu, Func<Cpu, SimTask> body, bool background = false)
+    {
+        if (_started) throw new InvalidOperationException("spawn before Run");
+        if ((uint)cpu >= (uint)Cpus.Length) throw new ArgumentOutOfRangeException(nameof(cpu), cpu, $"cpu must be 0..{Cpus.Length - 1}");
+        _spawns.Add((cpu, body, background));
+    }
+
+    /// <summary>Record a violation found by a monitor or kernel check. The run stops after it if StopOnViolation.</summary>
+    public void ReportViolation(string kind, int[] cpus, ulong va, string explanation)
+    {
+        double t = 0;
+        foreach (int c in cpus) t = Math.Max(t, Cpus[c].Time);
+        _violations.Add(new Violation(kind, cpus, va, (long)t, explanation, Steps));
+        if (Trace.Enabled) Trace.Mark(t, cpus.Length > 0 ? cpus[0] : 0, "violation: " + kind);
+        if (Options.StopOnViolation) _abort = true;
+    }
+
+    /// <summary>Runs the execution to the end: all tasks done, a violation, a deadlock or the budget.</summary>
+    public RunResult Run()
+    {
+        if (_started) throw new InvalidOperationException("a Simulator runs once; build a new one for another execution");
+        _started = true;
+        var savedContext = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        _wall.Start();
+        try
+        {
+            Scheduler.OnExecutionStart(this);
+            foreach (var (cpu, body, background) in _spawns)
+            {
+                var c = Cpus[cpu];
+                c.IsBackground = background;
+                StartFrame(c, ContextKind.Task, body);
+            }
+            var outcome = IsTimed ? RunTimed() : RunChoices();
+            CloseStats();
+            double end = 0;
+            foreach (var c in Cpus) end = Math.Max(end, c.Time);
+            return new RunResult(outcome, _violations, Steps, end, _choices, _modelError);
+        }
+        finally
+        {
+            _running = null;
+            SynchronizationContext.SetSynchronizationContext(savedContext);
+        }
+    }
+
+    private RunOutcome RunChoices()
+    {
+        while (true)
+        {
+            if (_modelError != null) return RunOutcome.ModelError;
+            if (_abort) return RunOutcome.Violation;
+            if (_forceFault is { } f) { _forceFault = null; StartFault(f); continue; }
+            UpdateStopRequested();
+            int n = CollectActions(_actionBuffer);
+            if (n == 0) return EndWithoutActions();
+            if (OverBudget()) return ReportBudget();
+            int idx = Scheduler.Choose(_actionBuffer.AsSpan(0, n), this);
+            if (idx < 0) return RunOutcome.Pruned;   // the scheduler ends this execution (sleep set, replay end)
+            int action = _actionBuffer[idx];
+            _choices.Add(action);
+            Perform(action);
+        }
+    }
+
+    private RunOutcome RunTimed()
+    {
+        while (true)
+        {
+            if (_modelError != null) return RunOutcome.ModelError;
+            if (_abort) return RunOutcome.Violation;
+            if (_forceFault is { } f) { _forceFault = null; StartFault(f); continue; }
+            UpdateStopRequested();
+            Cpu? next = null; double best = double.PositiveInfinity;
+            foreach (var c in Cpus)
+            {
+                double t = NextEventTime(c);
+                if (t < best) { best = t; next = c; }
+            }
+            if (next is null) return EndWithoutActions();
+            if (OverBudget()) return ReportBudget();
+            PerformTimed(next, best);
+        }
+    }
+
+    private void UpdateStopRequested()
+    {
+        if (StopRequested) return;
+        foreach (var c in Cpus) if (!c.IsBackground && !c.Finished && c.Depth > 0 && IsMainTaskAlive(c)) return;
+        StopRequested = true;
+    }
+
+    private static bool IsMainTaskAlive(Cpu c) => c.Frames[0].Kind == ContextKind.Task && !c.Finished;
+
+    private bool OverBudget()
+    {
+        if (Steps > Options.StepBudget) return true;
+        return (Steps & 0xFFFF) == 0 && _wall.Elapsed > Options.WallBudget;
+    }
+
+    private RunOutcome ReportBudget()
+    {
+        var busy = Cpus.Where(c => c.Depth > 0).Select(c => c.Id).ToArray();
+        ReportViolation("livelock", busy, 0,
+            $"no end after {Steps} operations ({_wall.Elapsed.TotalSeconds:F1} s): CPUs {string.Join(",", busy)} keep running " +
+            $"but the execution does not finish (step budget {Options.StepBudget}, wall budget {Options.WallBudget})");
+        return RunOutcome.BudgetExceeded;
+    }
+
+    private RunOutcome EndWithoutActions()
+    {
+        var stuck = Cpus.Where(c => c.Depth > 0).ToArray();
+        if (stuck.Length == 0)
+        {
+            foreach (var check in FinalChecks) check(this);
+            return _violations.Count > 0 ? RunOutcome.Violation : RunOutcome.Completed;
+        }
+        var why = string.Join("; ", stuck.Select(DescribeBlocked));
+        ReportViolation("deadlock", stuck.Select(c => c.Id).ToArray(), 0, "no CPU can make progress: " + why);
+        return RunOutcome.Deadlock;
+    }
+
+    private string DescribeBlocked(Cpu c)
+    {
+        string where = $"CPU{c.Id} in {c.Context} context";
+        return c.Park switch
+        {
+            Cpu.ParkKind.Spin => $"{where} spins on {string.Join(",", c.ReadSet.Take(c.ReadCount).Select(a => $"PA 0x{a:x}"))} which no CPU will write",
+            Cpu.ParkKind.Wfe => $"{where} waits in WFE for an event no CPU will send",
+            _ => where + (c.DaifI || c.IrqsDisabled ? " with interrupts masked" : ""),
+        };
+    }
+
+    private void CloseStats()
+    {
+        foreach (var c in Cpus)
+            if (c.Stats.IrqsOffSince >= 0) { EndIrqsOff(c); }
+    }
+
+    internal double Jitter(double ns)
+    {
+        if (!IsTimed || Cost.Jitter == 0 || ns == 0) return ns;
+        return ns * (1 + Cost.Jitter * (2 * _jitterRng.NextDouble() - 1));
+    }
+}
+
+/// <summary>A safety check evaluated after every operation (the engine's monitors; the Arch oracle is built in).</summary>
+public interface IMonitor
+{
+    void AfterOp(Simulator sim, Cpu cpu, in PendingOp op);
+}
