@@ -69,10 +69,9 @@ public sealed partial class LitmusExprParser(LitmusTokenizer tok)
         }
         if (t.Kind != TokKind.Ident) throw tok.Error($"expected a location but found {t}");
         tok.Next();
-        if (t.Text == "PTE")
-        {
-            return new PteLocation(ParseParenSymbol());
-        }
+        // TTD(x) is herd's level-agnostic "translation table descriptor" name; the catalogue only uses it
+        // for the descriptor mapping x, so it is read as PTE(x).
+        if (t.Text is "PTE" or "TTD") return new PteLocation(ParseParenSymbol());
         if (t.Text.StartsWith("pte_", StringComparison.Ordinal)) return new PteLocation(t.Text[4..]);
         if (t.Text is "PA" || t.Text.StartsWith("phy_", StringComparison.Ordinal))
             throw new LitmusParseException(tok.File, t.Line, $"physical address '{t.Text}' used as a location");
@@ -109,7 +108,7 @@ public sealed partial class LitmusExprParser(LitmusTokenizer tok)
                 return new AddressOfValue(tok.ExpectKind(TokKind.Ident, "a location name").Text);
             case TokKind.Ident:
                 tok.Next();
-                if (t.Text == "PTE") return new PteAddressValue(ParseParenSymbol());
+                if (t.Text is "PTE" or "TTD") return new PteAddressValue(ParseParenSymbol());
                 if (t.Text == "PA") return new PhysicalAddressValue(ParseParenSymbol());
                 if (t.Text.StartsWith("pte_", StringComparison.Ordinal)) return new PteAddressValue(t.Text[4..]);
                 if (t.Text.StartsWith("phy_", StringComparison.Ordinal)) return new PhysicalAddressValue(t.Text[4..]);
@@ -184,6 +183,7 @@ public sealed partial class LitmusExprParser(LitmusTokenizer tok)
     public LitCondition ParseUnary()
     {
         if (tok.TryPunct("~")) return new NotCondition(ParseUnary());
+        if (tok.IsIdent("not")) { tok.Next(); return new NotCondition(ParseUnary()); }
         if (tok.TryPunct("("))
         {
             var inner = ParseCondition();
@@ -197,7 +197,9 @@ public sealed partial class LitmusExprParser(LitmusTokenizer tok)
         return new EqualsCondition(loc, ParseValue());
     }
 
-    private FaultCondition ParseFault()
+    public bool AtFault => tok.IsIdent("fault") && tok.IsPunct("(", 1);
+
+    public FaultCondition ParseFault()
     {
         tok.Next();
         tok.Expect("(");

@@ -61,14 +61,15 @@ public static partial class LitmusParser
         if (i == lines.Length) throw new LitmusParseException(file, lines.Length, "missing final condition (exists/forall/~exists)");
 
         var tail = new LitmusExprParser(new LitmusTokenizer(string.Join("\n", lines[i..]), file, i + 1));
-        var (locations, filter, final) = ParseTail(tail);
-        return new LitmusTest(head[0], head[1], file, meta, comments, init, threads, locations, filter, final);
+        var (locations, faults, filter, final) = ParseTail(tail);
+        return new LitmusTest(head[0], head[1], file, meta, comments, init, threads, locations, faults, filter, final);
     }
 
-    private static (List<LitLocation>, LitCondition?, FinalCondition) ParseTail(LitmusExprParser p)
+    private static (List<LitLocation>, List<FaultCondition>, LitCondition?, FinalCondition) ParseTail(LitmusExprParser p)
     {
         var tok = p.Tokens;
         var locations = new List<LitLocation>();
+        var faults = new List<FaultCondition>();
         LitCondition? filter = null;
         while (true)
         {
@@ -79,12 +80,15 @@ public static partial class LitmusParser
                 while (!tok.TryPunct("]"))
                 {
                     if (tok.TryPunct(";")) continue;
-                    locations.Add(p.ParseLocation());
+                    if (p.AtFault) faults.Add(p.ParseFault());
+                    else locations.Add(p.ParseLocation());
                 }
             }
             else if (tok.IsIdent("filter")) { tok.Next(); filter = p.ParseCondition(); }
             else break;
         }
+        // herd reads a test without a final condition (only "locations") as "forall true".
+        if (tok.AtEnd) return (locations, faults, filter, new FinalCondition(Quantifier.Forall, new TrueCondition(), Explicit: false));
         Quantifier q;
         if (tok.IsIdent("exists")) q = Quantifier.Exists;
         else if (tok.IsIdent("forall")) q = Quantifier.Forall;
@@ -94,7 +98,7 @@ public static partial class LitmusParser
         var cond = p.ParseCondition();
         tok.TryPunct(";");
         if (!tok.AtEnd) throw tok.Error($"unexpected {tok.Peek()} after the final condition");
-        return (locations, filter, new FinalCondition(q, cond));
+        return (locations, faults, filter, new FinalCondition(q, cond));
     }
 
     private static List<LitmusThread> ParseCodeTable(string[] lines, int from, int to, string file)

@@ -4,7 +4,8 @@ namespace HvoLab.Experiments.Litmus;
 /// (<c>int64_t y;</c>, <c>int64_t 1:X0;</c>), which herd initialises to zero.</summary>
 public sealed record InitEntry(LitLocation Target, string? Type, LitValue? Value, int Line);
 
-/// <summary>A parsed test. <paramref name="Metadata"/> keeps every <c>key=value</c> header line in order
+/// <summary>A parsed test. <paramref name="Locations"/> and <paramref name="ObservedFaults"/> come from the
+/// <c>locations [...]</c> clause (extra things herd prints in each final state). <paramref name="Metadata"/> keeps every <c>key=value</c> header line in order
 /// (keys case-preserved; <see cref="Variants"/> and <see cref="HardwareUpdates"/> are typed views).</summary>
 public sealed record LitmusTest(
     string Arch,
@@ -15,6 +16,7 @@ public sealed record LitmusTest(
     IReadOnlyList<InitEntry> Init,
     IReadOnlyList<LitmusThread> Threads,
     IReadOnlyList<LitLocation> Locations,
+    IReadOnlyList<FaultCondition> ObservedFaults,
     LitCondition? Filter,
     FinalCondition Final)
 {
@@ -58,7 +60,8 @@ public sealed record LitmusThread(string Name, int Proc, bool IsHandler, IReadOn
 
 public enum Quantifier { Exists, NotExists, Forall }
 
-public sealed record FinalCondition(Quantifier Quantifier, LitCondition Condition)
+/// <summary>The final condition; <paramref name="Explicit"/> is false when the file has none (read as forall true).</summary>
+public sealed record FinalCondition(Quantifier Quantifier, LitCondition Condition, bool Explicit = true)
 {
     public override string ToString() => Quantifier switch
     {
