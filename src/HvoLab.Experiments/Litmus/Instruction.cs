@@ -20,7 +20,7 @@ public enum Opcode
 }
 
 /// <summary>Read-modify-write operation of the LD&lt;op&gt;/ST&lt;op&gt; atomics (and SWP/CAS).</summary>
-public enum RmwOp { Swap, CompareSwap, Add, Set, Clr, Eor }
+public enum LitmusRmwOp { Swap, CompareSwap, Add, Set, Clr, Eor }
 
 /// <summary>Memory ordering of an access, from the mnemonic's A/L suffixes or LDAR/LDAPR/STLR.</summary>
 [Flags]
@@ -54,7 +54,7 @@ public sealed record NameOperand(string Name) : Operand { public override string
 public sealed record Instruction(Opcode Op, string Mnemonic, IReadOnlyList<Operand> Operands, int Line, string Text)
 {
     public AccessOrder Order { get; init; }
-    public RmwOp Rmw { get; init; }
+    public LitmusRmwOp Rmw { get; init; }
     public BarrierOption? Barrier { get; init; }
     /// <summary>Condition code of B.cond/CSEL/CSET (EQ, NE, ...).</summary>
     public string? Cond { get; init; }

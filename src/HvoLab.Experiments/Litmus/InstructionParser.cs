@@ -115,8 +115,8 @@ public static partial class InstructionParser
             var baseOp = am.Groups[1].Value;
             Instruction ins = baseOp switch
             {
-                "SWP" => Make(Opcode.Swp, R, R, M) with { Rmw = RmwOp.Swap },
-                "CAS" => Make(Opcode.Cas, R, R, M) with { Rmw = RmwOp.CompareSwap },
+                "SWP" => Make(Opcode.Swp, R, R, M) with { Rmw = LitmusRmwOp.Swap },
+                "CAS" => Make(Opcode.Cas, R, R, M) with { Rmw = LitmusRmwOp.CompareSwap },
                 _ when baseOp.StartsWith("LD", StringComparison.Ordinal) => Make(Opcode.LdOp, R, R, M) with { Rmw = RmwOpOf(baseOp) },
                 _ => Make(Opcode.StOp, R, M) with { Rmw = RmwOpOf(baseOp) },
             };
@@ -132,9 +132,9 @@ public static partial class InstructionParser
     public static TlbiOp? ParseTlbiOp(string name) =>
         Enum.TryParse<TlbiOp>(name.ToUpperInvariant(), ignoreCase: false, out var op) && Enum.IsDefined(op) ? op : null;
 
-    private static RmwOp RmwOpOf(string baseOp) => baseOp[2..] switch
+    private static LitmusRmwOp RmwOpOf(string baseOp) => baseOp[2..] switch
     {
-        "ADD" => RmwOp.Add, "SET" => RmwOp.Set, "CLR" => RmwOp.Clr, _ => RmwOp.Eor,
+        "ADD" => LitmusRmwOp.Add, "SET" => LitmusRmwOp.Set, "CLR" => LitmusRmwOp.Clr, _ => LitmusRmwOp.Eor,
     };
 
     private static Instruction WithCond(Instruction ins, int idx, Func<string, LitmusParseException> err)

@@ -133,7 +133,7 @@ public sealed class LitmusInterpreter(LitmusTest test, ILitmusAddressMap map)
             {
                 // CAS Rs, Rt, [Xn]: if memory == Rs then memory := Rt; Rs := old (always).
                 var a = Access(s, ins, ins.R(0).Size, false);
-                var r = port.Rmw(a, RmwOp.CompareSwap, s.Get(ins.R(1)), s.Get(ins.R(0)));
+                var r = port.Rmw(a, LitmusRmwOp.CompareSwap, s.Get(ins.R(1)), s.Get(ins.R(0)));
                 if (r.Fault is { } k) return (a.Va, k);
                 s.Set(ins.R(0), r.Value);
                 break;

@@ -26,10 +26,10 @@ public interface ILitmusMemoryPort
     /// <summary>For a store-exclusive the returned <see cref="MemResult.Value"/> is the status (0 = success).</summary>
     MemResult Store(in MemAccess access, ulong value);
 
-    /// <summary>Single-copy-atomic read-modify-write; returns the old value. For <see cref="RmwOp.CompareSwap"/>
+    /// <summary>Single-copy-atomic read-modify-write; returns the old value. For <see cref="LitmusRmwOp.CompareSwap"/>
     /// the write of <paramref name="operand"/> happens only if the old value equals <paramref name="expected"/>
     /// (compared at access size).</summary>
-    MemResult Rmw(in MemAccess access, RmwOp op, ulong operand, ulong expected);
+    MemResult Rmw(in MemAccess access, LitmusRmwOp op, ulong operand, ulong expected);
 
     /// <summary>DMB/DSB with their option, or ISB (option null).</summary>
     void Barrier(int proc, BarrierType type, BarrierOption? option);

@@ -64,7 +64,7 @@ public sealed class AstSpotCheckTests
         Assert.Equal([(null, "HA"), (null, "HD")], t.HardwareUpdates.Select(x => (x.Proc, x.Feature)));
         Assert.Equal(new PteLocation("x"), t.Init[0].Target);
         var ldset = t.Thread(1).Code[2];
-        Assert.Equal((Opcode.LdOp, RmwOp.Set), (ldset.Op, ldset.Rmw));
+        Assert.Equal((Opcode.LdOp, LitmusRmwOp.Set), (ldset.Op, ldset.Rmw));
         var s = t.Final.Condition.ToString();
         Assert.Contains("~fault(P0:L0,x)", s);
         Assert.Contains("[PTE(x)]=(oa:PA(x), db:1, dbm:1)", s);
