@@ -1,0 +1,108 @@
+using HvoLab.Arch;
+using HvoLab.Engine;
+
+namespace HvoLab.Kernel;
+
+/// <summary>
+/// One booted Linux instance on the simulated machine: its layout, allocator, page tables (the linear map and the
+/// vmemmap, real data in simulated memory), kernel globals, the hugetlb pool and HVO, and the arch hooks the
+/// strategy supplies. Create it with <see cref="Boot"/> before <see cref="Simulator.Run"/>.
+/// </summary>
+public sealed partial class Linux
+{
+    private Linux(Simulator sim, KernelConfig config, VmemmapArch hooks)
+    {
+        Sim = sim; Config = config; Hooks = hooks;
+        Layout = new Layout(sim.Arch.Granule, sim.Arch.Memory.SizeBytes);
+        Pt = new PageTableOps(this);
+        Monitors = new KernelMonitors(this);
+        Rcu = new Rcu(this);
+        Folios = new FolioRegistry(this);
+    }
+
+    public Simulator Sim { get; }
+    public ArchMachine Arch => Sim.Arch;
+    public CostModel Cost => Sim.Cost;
+    public KernelConfig Config { get; }
+    public Layout Layout { get; }
+    public VmemmapArch Hooks { get; }
+    public PageTableOps Pt { get; }
+    public KernelMonitors Monitors { get; }
+    public Rcu Rcu { get; }
+    public FolioRegistry Folios { get; }
+    public PageAllocator Buddy { get; private set; } = null!;
+    public KernelData Data { get; private set; } = null!;
+    public HugetlbVmemmap Hvo { get; private set; } = null!;
+    public Hugetlb Hugetlb { get; private set; } = null!;
+    /// <summary>PA of the first vmemmap backing frame (the vmemmap is populated contiguously at boot).</summary>
+    public ulong VmemmapBackingPa { get; private set; }
+    /// <summary>vmemmap_optimize_enabled after hugetlb_vmemmap_init(): off when the arch says it cannot update.</summary>
+    public bool VmemmapOptimizeEnabled { get; private set; }
+    /// <summary>Frames freed back by HVO (old vmemmap pages) minus frames allocated for it, for the savings figure.</summary>
+    public long VmemmapPagesFreed { get; internal set; }
+    public long VmemmapPagesAllocated { get; internal set; }
+
+    public static Linux Boot(Simulator sim, KernelConfig config, VmemmapArch hooks)
+    {
+        var linux = new Linux(sim, config, hooks);
+        linux.BootMemory();
+        linux.Hvo = new HugetlbVmemmap(linux);
+        linux.Hugetlb = new Hugetlb(linux);
+        linux.VmemmapOptimizeEnabled = config.HvoEnabled && hooks.UpdateSupported(linux);
+        sim.SgiHandler = linux.DoHandleIpi;
+        sim.FaultHandler = linux.DoKernelFault;
+        hooks.Attach(linux);
+        return linux;
+    }
+
+    /// <summary>Lays out physical memory and builds the kernel page tables (arch/arm64/mm/mmu.c: map_mem,
+    /// vmemmap_populate): the vmemmap backing at the top of RAM, boot page tables below it, the buddy below that.</summary>
+    private void BootMemory()
+    {
+        var g = Layout.Granule;
+        var mem = Arch.Memory;
+        ulong pageSize = g.PageSize;
+        ulong vmemmapBytes = Layout.TotalPages * (ulong)Layout.StructPageSize;
+        // 4K: vmemmap_populate_hugepages maps PMD blocks (kernel-hvo.md §1); 16K/64K: base pages.
+        bool pmdBlocks = g.PageShift == 12;
+        ulong unit = pmdBlocks ? g.PmdSize : pageSize;
+        ulong vmemmapMapped = (vmemmapBytes + unit - 1) / unit * unit;
+        ulong top = mem.SizeBytes;
+        VmemmapBackingPa = (top - vmemmapMapped) / unit * unit;
+        ulong bootTablesFrames = 64 + vmemmapMapped / (g.LevelSize(2)) + vmemmapMapped / g.LevelSize(3) / (ulong)g.EntriesPerTable;
+        ulong bootTablesPa = VmemmapBackingPa - bootTablesFrames * pageSize;
+        if (bootTablesPa >= VmemmapBackingPa || bootTablesPa < 16 * unit)
+            throw new ArgumentException($"memory {mem.SizeBytes} bytes is too small for the vmemmap and boot tables of a {g} kernel");
+        mem.Allocator = new BumpFrameAllocator(bootTablesPa >> g.PageShift, VmemmapBackingPa >> g.PageShift);
+
+        var builder = new PageTableBuilder(Arch);
+        builder.CreateRoot();
+        // Linear map: blocks (1 GiB on 4K where RAM allows, else the level-2 block size).
+        int linearLevel = g.PageShift == 12 && mem.SizeBytes % g.LevelSize(1) == 0 ? 1 : 2;
+        ulong linearBytes = mem.SizeBytes / g.LevelSize(linearLevel) * g.LevelSize(linearLevel);
+        if (linearBytes > 0) builder.Map(Layout.PageOffset, 0, linearBytes, Prot.PROT_SECT_NORMAL, linearLevel);
+        if (pmdBlocks) builder.Map(Layout.VmemmapStart, VmemmapBackingPa, vmemmapMapped, Prot.PROT_SECT_NORMAL, 2);
+        else builder.Map(Layout.VmemmapStart, VmemmapBackingPa, vmemmapMapped, Prot.PAGE_KERNEL, 3);
+        Arch.Ttbr1 = builder.Root;
+
+        ulong dataPfn = mem.Allocator.AllocFrame();
+        Data = new KernelData(dataPfn << g.PageShift, Sim.Cpus.Length);
+        ulong buddyEnd = bootTablesPa >> g.PageShift;
+        Buddy = new PageAllocator(0, buddyEnd);
+        mem.Allocator = new BuddyFrameAllocator(Buddy);
+    }
+
+    /// <summary>Lets Arch-level helpers allocate frames from the kernel's buddy.</summary>
+    private sealed class BuddyFrameAllocator(PageAllocator buddy) : IFrameAllocator
+    {
+        public ulong AllocFrame() => buddy.Alloc(0) ?? throw new InvalidOperationException("out of memory");
+        public void FreeFrame(ulong pfn) => buddy.Free(pfn, 0);
+    }
+
+    /// <summary>PA currently backing a kernel VA, by walking the live tables (what a debugger would read).</summary>
+    public ulong? TranslateNow(ulong va)
+    {
+        var r = Arch.Translate(va);
+        return r.Fault == FaultKind.None ? r.Pa : null;
+    }
+}

@@ -1,0 +1,39 @@
+using HvoLab.Engine;
+
+namespace HvoLab.Kernel;
+
+/// <summary>
+/// Spinlocks as one word (0 free, 1 + cpu when held): a CAS to take it, cpu_relax() while it is held (the engine
+/// parks the spinner until the word changes). arm64 uses queued spinlocks; fairness is not modelled, mutual exclusion
+/// and the spin are. The owner is recorded so monitors can name who holds what.
+/// </summary>
+public static class Locks
+{
+    public static async SimTask SpinLock(Cpu cpu, ulong lockPa)
+    {
+        ulong me = (ulong)cpu.Id + 1;
+        while (await cpu.CasPhys(lockPa, 0, me) != 0) await cpu.Relax();
+    }
+
+    public static async SimTask<bool> SpinTryLock(Cpu cpu, ulong lockPa) => await cpu.CasPhys(lockPa, 0, (ulong)cpu.Id + 1) == 0;
+
+    public static async SimTask SpinUnlock(Cpu cpu, ulong lockPa) => await cpu.StorePhys(lockPa, 0);
+
+    /// <summary>spin_lock_irqsave: returns whether interrupts were enabled before.</summary>
+    public static async SimTask<bool> SpinLockIrqSave(Cpu cpu, ulong lockPa)
+    {
+        bool wasEnabled = !cpu.IrqsDisabled;
+        await cpu.LocalIrqDisable();
+        await SpinLock(cpu, lockPa);
+        return wasEnabled;
+    }
+
+    public static async SimTask SpinUnlockIrqRestore(Cpu cpu, ulong lockPa, bool wasEnabled)
+    {
+        await SpinUnlock(cpu, lockPa);
+        if (wasEnabled) await cpu.LocalIrqEnable();
+    }
+
+    /// <summary>Holder CPU of a lock word, or -1.</summary>
+    public static int Holder(ulong word) => word == 0 ? -1 : (int)word - 1;
+}
