@@ -144,6 +144,18 @@ public sealed class Tlb
 
     private static bool Overlaps(ulong baseVa, ulong size, ulong start, ulong end) => baseVa < end && start < baseVa + size;
 
+    /// <summary>TLBI ASIDE1(IS) stand-in: removes every non-global (nG = 1) leaf; walk-cache entries carry no nG.</summary>
+    public void InvalidateNonGlobal()
+    {
+        for (int level = 1; level <= 3; level++)
+        {
+            _scratch.Clear();
+            foreach (var (k, e) in _leaf[level])
+                if ((e.Descriptor & DescBits.NG) != 0) _scratch.Add(k);
+            foreach (var k in _scratch) { _leaf[level].Remove(k, out var e); Unref(e.DescPa); }
+        }
+    }
+
     /// <summary>TLBI VMALLE1(IS): everything goes.</summary>
     public void InvalidateAll()
     {

@@ -22,6 +22,9 @@ public struct WalkResult
     /// <summary>Hierarchical attributes collected from table descriptors (APTable[1] = no writes, PXNTable).</summary>
     public bool TableNoWrite;
     public bool TablePxn;
+    /// <summary>Hierarchical attributes the walk started with (from a walk-cache entry).</summary>
+    public bool InheritedNoWrite;
+    public bool InheritedPxn;
     /// <summary>First level read from memory (levels above came from the walk cache).</summary>
     public int FirstLevelRead;
     /// <summary>PA and value of the descriptor used at each level (valid for FirstLevelRead..Level).</summary>
@@ -67,6 +70,8 @@ public sealed class Walker
         r.FirstLevelRead = level;
         r.TableNoWrite = noWrite;
         r.TablePxn = pxn;
+        r.InheritedNoWrite = noWrite;
+        r.InheritedPxn = pxn;
         if (!IsKernelVa(va) || tablePa == 0) { r.Fault = FaultKind.Translation; r.Level = level; return; }
         while (true)
         {
