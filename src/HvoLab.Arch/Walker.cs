@@ -83,8 +83,8 @@ public sealed class Walker
             var desc = new Descriptor(d);
             var kind = desc.Kind(_g, level);
             if (kind == DescriptorKind.Invalid) { r.Fault = FaultKind.Translation; return; }
-            // OA bits above 47 (OA[51:48] in [15:12] for 64K, RES0 [51:48] otherwise) exceed the 48-bit PA size.
-            if ((_g.PageShift == 16 && desc.OaHigh != 0) || (d & (0xFUL << 48)) != 0) { r.Fault = FaultKind.AddressSize; return; }
+            // OA bits above 47 (OA[51:48] in [15:12] for 64K; bits [49:48], OA[49:48] with LPA2, otherwise RES0) exceed the 48-bit PA size.
+            if ((_g.PageShift == 16 && desc.OaHigh != 0) || (d & (0x3UL << 48)) != 0) { r.Fault = FaultKind.AddressSize; return; }
             if (kind == DescriptorKind.Table)
             {
                 // Hierarchical attributes (ARM ARM D8.4.2 "Hierarchical control of data access permissions").
