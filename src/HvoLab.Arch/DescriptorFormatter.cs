@@ -105,7 +105,7 @@ public static class DescriptorFormatter
         }
         int low = table || level == 3 || (attrs & DescBits.Valid) == 0 ? g.PageShift : g.LevelShift(level);
         if ((oa & ~DescBits.AddressMask(low)) != 0)
-            throw new ArgumentException($"oa: 0x{oa:x} is not a {1UL << low}-byte aligned address below 2^48 (required for level {level}, {g} granule)");
+            throw new ArgumentException($"oa: 0x{oa:x} is not valid at level {level} with the {g} granule (allowed: multiples of 0x{1UL << low:x} below 2^48)");
         ulong v = attrs | oa;
         if (overrides != null) foreach (var o in overrides) v = ApplyOverride(v, o);
         return v;
