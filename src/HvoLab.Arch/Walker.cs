@@ -34,6 +34,10 @@ public struct WalkResult
     public readonly bool Ok => Fault == FaultKind.None;
     /// <summary>Effective EL1 write permission: AP[2]=0 and no APTable[1] above (ARM ARM D8.4; HD not modelled).</summary>
     public readonly bool Writable => !TableNoWrite && (Leaf & DescBits.RdOnly) == 0;
+    /// <summary>Effective privileged execute-never: PXN in the leaf or PXNTable above it.</summary>
+    public readonly bool PrivilegedExecuteNever => TablePxn || (Leaf & DescBits.PXN) != 0;
+    /// <summary>Number of descriptors read from memory by this walk (DescPa/DescValue[FirstLevelRead..Level]).</summary>
+    public readonly int DescriptorsRead => Level - FirstLevelRead + 1;
 }
 
 /// <summary>
