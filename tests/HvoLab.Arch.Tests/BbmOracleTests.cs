@@ -202,4 +202,45 @@ public class BbmOracleTests
         Assert.Empty(m.Violations);
         for (int cpu = 0; cpu < m.CpuCount; cpu++) Assert.Equal(0x205008UL, m.Access(cpu, MemOp.Load(Va + 0x5008)).Pa);
     }
+
+    [Fact]
+    public void MissingDsbAfterTlbiIsMakeWhileStale()
+    {
+        var (m, b) = TestMachines.WithPages(Prot.PAGE_KERNEL);
+        ulong ptePa = b.DescriptorPa(Va, 3);
+        m.WritePhys(0, ptePa, 0);
+        m.Barrier(0, BarrierKind.DsbIshSt);
+        m.Tlbi(0, TlbiOp.VAALE1IS, Va);                          // never completed: no DSB ISH
+        m.WritePhys(0, ptePa, Prot.PAGE_KERNEL | TestMachines.PagePa(m, 3));
+        Assert.Equal(BbmOracle.KindStale, Assert.Single(m.Violations).Kind);
+        Assert.Equal(1, m.PendingTlbiCount(0));
+    }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    public void ContiguousBitChangeNeedsBbmOnlyWithoutBbml1(int bbm, bool reported)
+    {
+        var (m, b) = TestMachines.WithPages(Prot.PAGE_KERNEL, bbm: bbm);
+        m.WritePhys(0, b.DescriptorPa(Va, 3), Prot.PAGE_KERNEL | DescBits.Cont | TestMachines.PagePa(m, 0));
+        Assert.Equal(reported, m.Violations.Any(v => v.Rule == BbmRules.RuleCont));
+    }
+
+    [Fact]
+    public void NonGlobalToGlobalNeedsBbm()
+    {
+        var (m, b) = TestMachines.WithPages(Prot.PAGE_KERNEL | DescBits.NG);
+        m.WritePhys(0, b.DescriptorPa(Va, 3), Prot.PAGE_KERNEL | TestMachines.PagePa(m, 0));
+        Assert.Equal(BbmRules.RuleGlobal, Only(m, BbmOracle.KindBbm).Rule);
+    }
+
+    [Fact]
+    public void InvalidAndAccessFlagClearEntriesNeverNeedBbm()
+    {
+        var (m, b) = TestMachines.WithPages(Prot.PAGE_KERNEL & ~DescBits.AF);
+        ulong ptePa = b.DescriptorPa(Va, 3);
+        Assert.Equal(FaultKind.AccessFlag, m.Access(1, MemOp.Load(Va)).Fault);
+        m.WritePhys(0, ptePa, Prot.PAGE_KERNEL | TestMachines.PagePa(m, 3)); // AF=0 was never cacheable
+        Assert.Empty(m.Violations);
+    }
 }
