@@ -40,8 +40,34 @@ public sealed partial class ArchMachine
     /// <summary>Virtual time in ns, written by the engine before each operation; stamped on oracle reports.</summary>
     public long Now { get; set; }
 
-    /// <summary>Physical address of the TTBR1_EL1 root table (0 = no tables yet).</summary>
-    public ulong Ttbr1 { get; set; }
+    /// <summary>Physical address of the TTBR1_EL1 root table (0 = no tables yet). Setting it registers the root and
+    /// every table reachable from it, so tables built with plain stores before this point are watched too.</summary>
+    public ulong Ttbr1
+    {
+        get => _ttbr1;
+        set
+        {
+            _ttbr1 = value;
+            if (value != 0) RegisterReachableTables(value, PageTableBuilder.KernelVaBase, Granule.StartLevel);
+        }
+    }
+
+    private ulong _ttbr1;
+
+    private void RegisterReachableTables(ulong tablePa, ulong vaBase, int level)
+    {
+        Tables.Register(tablePa, vaBase, level);
+        if (level == 3) return;
+        int entries = 1 << Granule.LevelIndexBits(level);
+        for (int i = 0; i < entries; i++)
+        {
+            var d = new Descriptor(Memory.ReadWord(tablePa + ((ulong)i << 3)));
+            if (d.Kind(Granule, level) != DescriptorKind.Table) continue;
+            ulong next = d.OutputAddress(Granule, level);
+            if (Tables.TryGetTable(next, out var known) && known.Level == level + 1) continue;
+            RegisterReachableTables(next, vaBase + ((ulong)i << Granule.LevelShift(level)), level + 1);
+        }
+    }
 
     /// <summary>Every oracle report so far, in order.</summary>
     public IReadOnlyList<BbmViolation> Violations => Oracle.Violations;

@@ -86,3 +86,29 @@ public class WalkerTests
         Assert.Equal(0xACUL, m.ReadPhys(TestMachines.PagePa(m, 1) + 0x10, 1));
     }
 }
+
+public class TableRegistrationTests
+{
+    [Fact]
+    public void SettingTtbr1RegistersTablesBuiltWithPlainStores()
+    {
+        var m = TestMachines.Make(fill: TlbFillPolicy.OnAccess);
+        var g = m.Granule;
+        // Build root -> L1 -> L2 -> L3 by hand with WritePhys, before TTBR1 is set.
+        ulong[] t = new ulong[4];
+        for (int l = 0; l < 4; l++) { t[l] = m.Memory.Allocator.AllocFrame() << g.PageShift; m.Memory.ZeroFrame(t[l] >> g.PageShift); }
+        ulong va = TestMachines.Va;
+        for (int l = 0; l < 3; l++) m.WritePhys(0, t[l] + ((ulong)g.Index(va, l) << 3), Prot.TABLE | t[l + 1]);
+        m.WritePhys(0, t[3] + ((ulong)g.Index(va, 3) << 3), Prot.PAGE_KERNEL | 0x200000);
+        Assert.Equal(0, m.Tables.Count);
+        m.Ttbr1 = t[0];
+        Assert.Equal(4, m.Tables.Count);
+        Assert.True(m.Tables.TryLocateDescriptor(t[3] + ((ulong)g.Index(va, 3) << 3), out int level, out ulong dva));
+        Assert.Equal(3, level);
+        Assert.Equal(va, dva);
+        Assert.Equal(0x200000UL, m.Translate(va).Pa);
+        // Later live writes are now judged by the oracle.
+        m.WritePhys(0, t[3] + ((ulong)g.Index(va, 3) << 3), Prot.PAGE_KERNEL | 0x300000);
+        Assert.Equal(BbmRules.RuleOaWritable, Assert.Single(m.Violations).Rule);
+    }
+}
