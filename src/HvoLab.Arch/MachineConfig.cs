@@ -15,4 +15,9 @@ public sealed record MachineConfig
     public bool TlbiRange { get; init; }
     public ulong MemoryBytes { get; init; } = 1UL << 30;
     public TlbFillPolicy FillPolicy { get; init; } = TlbFillPolicy.Adversarial;
+    /// <summary>Also judge every live descriptor change by Linux's stricter pgattr_change_is_safe()
+    /// (arch/arm64/mm/mmu.c), reporting Kind "pgattr".</summary>
+    public bool LinuxPgattrLens { get; init; }
+    /// <summary>Optional contents of never-written RAM: (pfn in granule pages, 8-byte word index) → value.</summary>
+    public Func<ulong, int, ulong>? MemoryGenerator { get; init; }
 }

@@ -1,0 +1,101 @@
+namespace HvoLab.Arch;
+
+/// <summary>TLB maintenance and barriers (arm-arch.md §3.1–3.2).</summary>
+public sealed partial class ArchMachine
+{
+    /// <summary>An old translation a TLBI cannot keep out: its descriptor store was still pending (not made
+    /// visible by the writer's DSB) when the TLBI was issued, so a walker may refill from the old value.</summary>
+    private readonly record struct Refill(ulong Descriptor, int Level, ulong Va, ulong DescPa, bool NoWrite, bool Pxn);
+
+    private readonly record struct PendingTlbi(TlbiOp Op, ulong Va, ulong Pages, List<Refill>? Refills);
+
+    private readonly List<PendingTlbi>[] _pendingTlbi;
+
+    /// <summary>TLBIs issued by <paramref name="cpu"/> that its next DSB ISH/SY will complete.</summary>
+    public int PendingTlbiCount(int cpu) => _pendingTlbi[cpu].Count;
+
+    /// <summary>Issue a TLB maintenance operation. Broadcast forms complete on other CPUs only at the issuer's next
+    /// DSB ISH/SY. For range forms <paramref name="pages"/> gives the page count from <paramref name="va"/>.
+    /// Local forms also complete at the issuer's DSB (ARM ARM: TLBI completion is only guaranteed by a DSB).
+    /// ASIDE1IS removes non-global (nG) entries only: the model has no ASIDs, and kernel mappings are global, so it
+    /// removes nothing the kernel tables produce.</summary>
+    public void Tlbi(int cpu, TlbiOp op, ulong va = 0, ulong pages = 1)
+    {
+        if (op.IsRange() && !Config.TlbiRange)
+        {
+            Oracle.Report(BbmOracle.KindTlbiRange, cpu, va, 0, 0, 0,
+                "TLBI range without FEAT_TLBIRANGE: RVA* TLBI needs FEAT_TLBIRANGE (ARMv8.4, ID_AA64ISAR0_EL1.TLB); the operation had no effect");
+            return;
+        }
+        ulong start = va & ~(Granule.PageSize - 1);
+        ulong count = op.IsRange() ? Math.Max(1, pages) : 1;
+        List<Refill>? refills = null;
+        if (Config.FillPolicy == TlbFillPolicy.Adversarial && Stores.PendingCount > 0)
+            refills = CollectRefills(op, start, start + count * Granule.PageSize);
+        _pendingTlbi[cpu].Add(new PendingTlbi(op, start, count, refills));
+    }
+
+    private List<Refill>? CollectRefills(TlbiOp op, ulong start, ulong end)
+    {
+        List<Refill>? list = null;
+        for (int c = 0; c < CpuCount; c++)
+        {
+            foreach (var s in Stores.Pending(c))
+            {
+                if (!Tables.TryLocateDescriptor(s.Pa, out int level, out ulong dva)) continue;
+                if (!BbmRules.Cacheable(s.OldValue, Granule, level)) continue;
+                bool isTable = new Descriptor(s.OldValue).Kind(Granule, level) == DescriptorKind.Table;
+                if (isTable && op.LastLevelOnly()) continue; // it was never removed in the first place
+                ulong size = Granule.LevelSize(level);
+                if (!op.IsAll() && op != TlbiOp.ASIDE1IS && !(dva < end && start < dva + size)) continue;
+                if (!TryLocateLive(s.Pa, level, dva, out bool noWrite, out bool pxn)) continue;
+                (list ??= new()).Add(new Refill(s.OldValue, level, dva, s.Pa, noWrite, pxn));
+            }
+        }
+        return list;
+    }
+
+    /// <summary>Execute a barrier on <paramref name="cpu"/>. Any DSB publishes this CPU's descriptor stores to
+    /// walkers; DSB ISH/SY then completes this CPU's earlier TLBIs on every target CPU. DMBs order memory but have
+    /// no effect on walker visibility or TLBI completion here. ISB has no TLB effect in this model: it matters for
+    /// instruction fetch and for this PE's context synchronisation, which the model does not simulate
+    /// (see docs/arch.md).</summary>
+    public void Barrier(int cpu, BarrierKind kind)
+    {
+        switch (kind)
+        {
+            case BarrierKind.DsbIshSt:
+                Stores.Publish(cpu);
+                break;
+            case BarrierKind.DsbIsh:
+            case BarrierKind.DsbSy:
+                Stores.Publish(cpu);
+                CompleteTlbis(cpu);
+                break;
+        }
+    }
+
+    private void CompleteTlbis(int cpu)
+    {
+        var list = _pendingTlbi[cpu];
+        foreach (var t in list)
+        {
+            if (t.Op.IsBroadcast())
+                for (int c = 0; c < CpuCount; c++) Apply(c, t);
+            else Apply(cpu, t);
+        }
+        list.Clear();
+    }
+
+    private void Apply(int target, in PendingTlbi t)
+    {
+        var tlb = _tlbs[target];
+        bool leafOnly = t.Op.LastLevelOnly();
+        if (t.Op.IsAll()) tlb.InvalidateAll();
+        else if (t.Op == TlbiOp.ASIDE1IS) tlb.InvalidateNonGlobal();
+        else if (t.Op.IsRange()) tlb.InvalidateRange(t.Va, t.Va + t.Pages * Granule.PageSize, leafOnly);
+        else tlb.InvalidateVa(t.Va, leafOnly);
+        if (t.Refills == null) return;
+        foreach (var r in t.Refills) AddTranslation(target, r.Descriptor, r.Level, r.Va, r.DescPa, r.NoWrite, r.Pxn);
+    }
+}

@@ -1,0 +1,60 @@
+namespace HvoLab.Arch;
+
+/// <summary>A descriptor store not yet made visible to translation table walkers by its writer's DSB.</summary>
+public readonly record struct PendingDescriptorStore(int Cpu, ulong Pa, ulong OldValue, ulong NewValue, long Seq);
+
+/// <summary>
+/// Visibility of descriptor stores to table walkers. A store to a translation table is guaranteed to be seen by
+/// walkers (of any PE, including the writer's own) only after the writer executes a DSB (arm-arch.md §3.2:
+/// "DSB ISHST: prior page-table stores complete and visible to walkers"; ESOP22 CoWinvT tests). Until then the
+/// model adversarially lets walkers read the value that was visible before the store.
+/// </summary>
+public sealed class DescriptorStoreBuffer
+{
+    private readonly List<PendingDescriptorStore>[] _perCpu;
+    // pa -> value walkers currently see, and the sequence number of the store that produced it.
+    private readonly Dictionary<ulong, (ulong Value, long Seq)> _visible = new();
+    // pa -> sequence number of the newest store (pending or not) to that address.
+    private readonly Dictionary<ulong, long> _latest = new();
+    private long _seq;
+
+    public DescriptorStoreBuffer(int cpus)
+    {
+        _perCpu = new List<PendingDescriptorStore>[cpus];
+        for (int i = 0; i < cpus; i++) _perCpu[i] = new List<PendingDescriptorStore>();
+    }
+
+    public IReadOnlyList<PendingDescriptorStore> Pending(int cpu) => _perCpu[cpu];
+
+    public int PendingCount { get { int n = 0; foreach (var l in _perCpu) n += l.Count; return n; } }
+
+    /// <summary>Record a store whose memory value is now <paramref name="newValue"/>; walkers keep seeing the old one.</summary>
+    public void Record(int cpu, ulong pa, ulong oldValue, ulong newValue)
+    {
+        long seq = ++_seq;
+        if (!_visible.ContainsKey(pa)) _visible[pa] = (oldValue, 0);
+        _latest[pa] = seq;
+        _perCpu[cpu].Add(new PendingDescriptorStore(cpu, pa, oldValue, newValue, seq));
+    }
+
+    /// <summary>The writer's DSB: its stores become visible, newest-in-coherence-order wins.</summary>
+    public void Publish(int cpu)
+    {
+        var list = _perCpu[cpu];
+        foreach (var s in list)
+        {
+            if (!_visible.TryGetValue(s.Pa, out var cur) || cur.Seq > s.Seq) continue;
+            if (_latest.TryGetValue(s.Pa, out long latest) && latest == s.Seq) { _visible.Remove(s.Pa); _latest.Remove(s.Pa); }
+            else _visible[s.Pa] = (s.NewValue, s.Seq);
+        }
+        list.Clear();
+    }
+
+    /// <summary>If a store to <paramref name="pa"/> is pending, the value walkers see instead of memory.</summary>
+    public bool TryGetWalkerValue(ulong pa, out ulong value)
+    {
+        if (_visible.Count != 0 && _visible.TryGetValue(pa, out var v)) { value = v.Value; return true; }
+        value = 0;
+        return false;
+    }
+}
