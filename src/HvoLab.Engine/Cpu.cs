@@ -74,8 +74,23 @@ public sealed partial class Cpu
     private CpuOp Issue(OpKind kind)
     {
         Op.Kind = kind;
+        Op.ReturnFaults = false;
         return new CpuOp(this);
     }
+
+    /// <summary>Any memory operation by VA; with <paramref name="returnFaults"/> a fault completes the op with
+    /// <see cref="LastFault"/> set (and value 0) instead of entering the kernel's fault handler.</summary>
+    public CpuOp Access(in MemOp op, bool returnFaults)
+    {
+        Op.Mem = op;
+        Op.Kind = OpKind.Mem;
+        Op.ReturnFaults = returnFaults;
+        return new CpuOp(this);
+    }
+
+    /// <summary>Fault of the last op issued with returnFaults (FaultKind.None if it succeeded).</summary>
+    public FaultKind LastFault { get; internal set; }
+    public int LastFaultLevel { get; internal set; }
 
     // ---- memory by VA (through TLB, walker, permissions) ----
     public CpuOp Load(ulong va, int size = 8) { Op.Mem = MemOp.Load(va, size); return Issue(OpKind.Mem); }

@@ -22,6 +22,9 @@ public struct PendingOp
     public int Arg;
     public ulong Arg2;
     public int Label;
+    /// <summary>On a fault, complete the op with <see cref="Cpu.LastFault"/> set instead of taking the exception
+    /// (litmus threads and probes that handle faults themselves).</summary>
+    public bool ReturnFaults;
 }
 
 /// <summary>

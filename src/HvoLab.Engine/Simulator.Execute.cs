@@ -106,6 +106,15 @@ public sealed partial class Simulator
         if (physical) r = PhysAccess(c, in op.Mem);
         else r = Arch.Access(c.Id, in op.Mem);
         CheckOracle(c);
+        c.LastFault = r.Fault;
+        c.LastFaultLevel = r.Level;
+        if (!r.Ok && op.ReturnFaults)
+        {
+            c.LastValue = 0;
+            c.Time += Jitter(Cost.ExceptionEntryExitNs);
+            if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, "fault " + r.Fault, op.Mem.Va, 0);
+            return ExecOutcome.Completed;
+        }
         if (!r.Ok)
         {
             c.PendingFault = new FaultInfo(op.Mem.Va, r.Fault, r.Level, op.Mem.Kind, c.Context, (long)c.Time);
