@@ -41,7 +41,7 @@ public sealed class PhysicalMemory
     private const int DirEntries = 1 << DirShift;
 
     private readonly ulong[]?[]?[] _top;
-    private readonly Func<ulong, int, ulong>? _generator;
+    private Func<ulong, int, ulong>? _generator;
     private readonly int _wordsPerFrame;
 
     public PhysicalMemory(ulong bytes, Granule granule, Func<ulong, int, ulong>? generator = null)
@@ -58,6 +58,9 @@ public sealed class PhysicalMemory
     }
 
     public Granule Granule { get; }
+    /// <summary>Content of frames never written: (pfn, word index) → value. Settable so the kernel model can describe
+    /// untouched struct pages once it knows where the vmemmap lives; changing it only affects untouched frames.</summary>
+    public Func<ulong, int, ulong>? Generator { get => _generator; set => _generator = value; }
     public ulong SizeBytes { get; }
     public ulong FrameCount { get; }
     /// <summary>Frames that currently hold host storage (were written).</summary>

@@ -103,6 +103,7 @@ public sealed partial class Simulator
         CancelPark(c);
         if (IsTimed) c.Time = Math.Max(c.Time, Gic.Arrival(c.Id, sgi));
         Gic.ClearPending(c.Id, sgi);
+        RearmExternal(c, sgi);
         bool nmi = Gic.IsNmi(sgi);
         if (nmi) c.Stats.NmisTaken++; else c.Stats.InterruptsTaken++;
         if (Trace.Enabled) Trace.Mark(c.Time, c.Id, nmi ? $"take pseudo-NMI SGI {sgi}" : $"take IRQ SGI {sgi}");

@@ -56,6 +56,27 @@ public sealed partial class Simulator
     /// <summary>Checks run once when every task has finished (end-state invariants, e.g. no lost update).</summary>
     public List<Action<Simulator>> FinalChecks { get; } = new();
 
+    private readonly Dictionary<(int Cpu, int Sgi), (double Period, int Remaining)> _external = new();
+
+    /// <summary>An interrupt source outside the CPUs (a PMU overflow, a watchdog): raises <paramref name="sgi"/> on
+    /// <paramref name="cpu"/> every <paramref name="periodNs"/> of virtual time, <paramref name="count"/> times at most
+    /// (null = until the run stops). In a search the arrival time is ignored: the interrupt may be taken at any point.</summary>
+    public void AddExternalInterrupt(int cpu, int sgi, double periodNs, int? count = null)
+    {
+        Gic.CheckSgi(sgi);
+        int n = count ?? int.MaxValue;
+        if (n <= 0) return;
+        _external[(cpu, sgi)] = (periodNs, n - 1);
+        Gic.MakePending(cpu, sgi, (long)periodNs);
+    }
+
+    internal void RearmExternal(Cpu c, int sgi)
+    {
+        if (!_external.TryGetValue((c.Id, sgi), out var e) || e.Remaining <= 0 || StopRequested) return;
+        _external[(c.Id, sgi)] = (e.Period, e.Remaining - 1);
+        Gic.MakePending(c.Id, sgi, (long)(c.Time + e.Period));
+    }
+
     public int Label(string name)
     {
         if (_labels.TryGetValue(name, out int id)) return id;

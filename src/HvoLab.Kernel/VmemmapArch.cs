@@ -63,6 +63,10 @@ public abstract class VmemmapArch
         await PmdRangeEnd(cpu, start, start + Kernel.Layout.Granule.PmdSize);
     }
 
+    /// <summary>Whether vmemmap_split_pmd() holds init_mm.page_table_lock around <see cref="UpdatePmd"/> (the kernel
+    /// does; a stop_machine()-based strategy cannot sleep under a spinlock and excludes everyone anyway).</summary>
+    public virtual bool SplitUnderPageTableLock => true;
+
     public virtual SimTask PmdRangeStart(Cpu cpu, ulong pmdpPa, ulong start, ulong end) => SimTask.CompletedTask;
     public virtual SimTask PmdRangeEnd(Cpu cpu, ulong start, ulong end) => SimTask.CompletedTask;
 

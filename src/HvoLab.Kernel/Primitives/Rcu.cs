@@ -12,6 +12,7 @@ public sealed class Rcu(Linux linux)
 {
     public async SimTask ReadLock(Cpu cpu)
     {
+        cpu.PreemptCount++;   // !CONFIG_PREEMPT_RCU: rcu_read_lock() disables preemption
         ulong pa = linux.Data.RcuNesting[cpu.Id];
         ulong n = await cpu.LoadPhys(pa);
         await cpu.StorePhys(pa, n + 1);
@@ -22,6 +23,7 @@ public sealed class Rcu(Linux linux)
         ulong pa = linux.Data.RcuNesting[cpu.Id];
         ulong n = await cpu.LoadPhys(pa);
         await cpu.StorePhys(pa, n - 1);
+        cpu.PreemptCount--;
     }
 
     public async SimTask SynchronizeRcu(Cpu cpu, bool expedited = false)

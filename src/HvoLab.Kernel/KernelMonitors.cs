@@ -1,0 +1,56 @@
+using HvoLab.Arch;
+using HvoLab.Engine;
+
+namespace HvoLab.Kernel;
+
+/// <summary>
+/// The kernel's own safety checks, beside the Arch BBM oracle: page_table_check on PTE writes, freed vmemmap pages
+/// still cached in a TLB, struct page reads that resolve to the wrong folio, spinlocks taken in NMI context.
+/// Each reports through Simulator.ReportViolation with an explanation a reviewer can follow.
+/// </summary>
+public sealed class KernelMonitors(Linux linux)
+{
+    private readonly HashSet<ulong> _freedVmemmapPages = new();
+    public IReadOnlySet<ulong> FreedVmemmapPages => _freedVmemmapPages;
+
+    /// <summary>page_table_check_pte_set(): a PTE must never map a page-table page as data.</summary>
+    public void OnPteWritten(Cpu cpu, ulong ptepPa, ulong pte)
+    {
+        if ((pte & DescBits.Valid) == 0) return;
+        ulong oa = pte & DescBits.AddressMask(linux.Layout.PageShift);
+        if (linux.Arch.Tables.IsTable(oa))
+            cpu.Sim.ReportViolation("page-table-check", [cpu.Id], 0,
+                $"CPU{cpu.Id} wrote PTE 0x{pte:x16} at PA 0x{ptepPa:x} mapping PA 0x{oa:x}, which is a page-table page (PAGE_TABLE_CHECK would BUG)");
+    }
+
+    /// <summary>An old vmemmap page goes back to the allocator: no CPU may still hold a translation to it.</summary>
+    public void OnVmemmapPageFreed(ulong pfn)
+    {
+        _freedVmemmapPages.Add(pfn);
+        var g = linux.Layout.Granule;
+        for (int c = 0; c < linux.Sim.Cpus.Length; c++)
+            foreach (var leaf in linux.Arch.TlbOf(c).LeafEntries())
+            {
+                ulong oa = new Descriptor(leaf.Descriptor).OutputAddress(g, leaf.Level);
+                ulong size = g.LevelSize(leaf.Level);
+                ulong pa = pfn << g.PageShift;
+                if (pa >= oa && pa < oa + size)
+                {
+                    linux.Sim.ReportViolation("freed-page-in-tlb", [c], leaf.VaBase,
+                        $"vmemmap page PFN 0x{pfn:x} was freed while CPU{c}'s TLB still translates VA 0x{leaf.VaBase:x} to it (old pages must be freed only after the TLB flush)");
+                    return;
+                }
+            }
+    }
+
+    /// <summary>A reader resolved a struct page to a head: compare with the truth.</summary>
+    public void CheckCompoundHead(Cpu cpu, ulong page, ulong resolvedHead, string reader)
+    {
+        ulong pfn = linux.Layout.PageToPfn(page);
+        ulong truth = linux.Folios.HeadPageOf(pfn);
+        if (resolvedHead != truth)
+            cpu.Sim.ReportViolation("wrong-struct-page", [cpu.Id], page,
+                $"{reader} on CPU{cpu.Id}: compound_head(struct page of PFN 0x{pfn:x}) gave 0x{resolvedHead:x}, but the page belongs to head 0x{truth:x}" +
+                (resolvedHead == page ? " (a fake head was not fixed up)" : ""));
+    }
+}

@@ -1,0 +1,54 @@
+using HvoLab.Arch;
+using HvoLab.Engine;
+
+namespace HvoLab.Kernel;
+
+/// <summary>IPI dispatch (arch/arm64/kernel/smp.c do_handle_IPI) and the kernel fault path for kernel addresses
+/// (arch/arm64/mm/fault.c __do_kernel_fault).</summary>
+public sealed partial class Linux
+{
+    // enum ipi_msg_type (arch/arm64/kernel/smp.c; kernel-hvo.md §5).
+    public const int IPI_RESCHEDULE = 0, IPI_CALL_FUNC = 1, IPI_CPU_STOP = 2, IPI_CPU_STOP_NMI = 3, IPI_TIMER = 4,
+        IPI_IRQ_WORK = 5, IPI_CPU_BACKTRACE = 6, IPI_KGDB_ROUNDUP = 7;
+
+    /// <summary>What an IPI_CPU_BACKTRACE NMI does on the target (the nmi-reader workload installs a struct page dump).</summary>
+    public Func<Cpu, SimTask>? BacktraceHandler { get; set; }
+
+    /// <summary>ipi_should_be_nmi(): with priority masking, CPU_STOP_NMI, CPU_BACKTRACE and KGDB_ROUNDUP are pseudo-NMIs.</summary>
+    public void ConfigureIpiPriorities(params int[] extraNmis)
+    {
+        if (!Config.PseudoNmi) return;
+        foreach (int ipi in new[] { IPI_CPU_STOP_NMI, IPI_CPU_BACKTRACE, IPI_KGDB_ROUNDUP }.Concat(extraNmis))
+            Sim.Gic.SetPriority(ipi, Gic.PrioNmi);
+    }
+
+    private async SimTask DoHandleIpi(Cpu cpu, int ipi)
+    {
+        if (await Hooks.HandleIpi(cpu, ipi)) return;
+        switch (ipi)
+        {
+            case IPI_CPU_BACKTRACE when BacktraceHandler is not null: await BacktraceHandler(cpu); break;
+            default: await cpu.Work(100, Sim.Label("ipi " + ipi)); break;
+        }
+    }
+
+    /// <summary>__do_kernel_fault() for a fault on a kernel address: the strategy's vmemmap fixup (approach A), then
+    /// is_spurious_el1_translation_fault() (re-walk the tables; retry if the address now translates), else oops.</summary>
+    private async SimTask<bool> DoKernelFault(Cpu cpu, FaultInfo f)
+    {
+        bool vmemmap = Layout.IsVmemmap(f.Va);
+        if (vmemmap && f.Kind == FaultKind.Translation && await Hooks.HandleVmemmapFault(cpu, f)) return true;
+        if (f.Kind == FaultKind.Translation)
+        {
+            await cpu.Work(Cost.FaultHandlingNs, Sim.Label("is_spurious_el1_translation_fault"));
+            var now = Arch.Translate(f.Va);   // AT S1E1R + PAR_EL1 (a walk of the current tables)
+            if (now.Fault == FaultKind.None) return true;
+        }
+        string what = vmemmap && f.Kind == FaultKind.Permission && f.Access != AccessKind.Read
+            ? $"write to a read-only vmemmap page ({(f.Access == AccessKind.Rmw ? "atomic RMW" : "store")} on struct page 0x{f.Va:x}, PFN 0x{Layout.PageToPfn(f.Va & ~63UL):x})"
+            : $"unable to handle kernel paging request at virtual address 0x{f.Va:x} ({f.Kind} fault, level {f.Level}, {f.Access})";
+        string kind = vmemmap && f.Kind == FaultKind.Permission ? "write-to-ro-vmemmap" : "kernel-fault";
+        Sim.ReportViolation(kind, [cpu.Id], f.Va, $"CPU{cpu.Id} in {f.Context} context (interrupts {(cpu.IrqsDisabled ? "masked" : "enabled")}): {what}; Oops");
+        return false;
+    }
+}

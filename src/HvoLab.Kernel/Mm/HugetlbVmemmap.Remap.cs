@@ -1,0 +1,93 @@
+using HvoLab.Arch;
+using HvoLab.Engine;
+
+namespace HvoLab.Kernel;
+
+/// <summary>The PTE-level steps: vmemmap_remap_pte_range / vmemmap_restore_pte_range (series v2 patch 1).</summary>
+public sealed partial class HugetlbVmemmap
+{
+    /// <summary>Optimize: queue the old pages for freeing, copy the head page into the new reuse page (when this
+    /// range starts at the reuse address), then point every PTE at the reuse page: the first RW, the rest RO.</summary>
+    private async SimTask<int> VmemmapRemapPteRange(Cpu cpu, ulong start, ulong end, Func<ulong, ulong> ptepOf, VmemmapWalk walk)
+    {
+        var updates = new List<PteUpdate>();
+        var queued = new List<ulong>();
+        for (ulong addr = start; addr < end; addr += G.PageSize)
+        {
+            ulong ptep = ptepOf(addr);
+            ulong old = await cpu.LoadPhys(ptep);
+            queued.Add(Pt.PtePfn(old));
+            bool isReuse = addr == walk.ReuseAddr;
+            ulong prot = isReuse ? Prot.PAGE_KERNEL : Prot.PAGE_KERNEL_RO;
+            ulong reusePfn = linux.Config.Design == HvoDesign.SharedTail2026 && !isReuse
+                ? linux.Hugetlb.SharedTailPagePfn(walk.Order)
+                : walk.ReusePfn!.Value;
+            updates.Add(new PteUpdate(ptep, addr, old, Pt.MkPte(reusePfn, prot)));
+        }
+        if (start == walk.ReuseAddr)
+        {
+            // The new head page gets the still-mapped old head page's contents, made visible before the PTE.
+            await CopyPageFromVa(cpu, walk.ReusePfn!.Value, start);
+            await cpu.Barrier(BarrierKind.DmbIshSt);                       // smp_wmb()
+        }
+        walk.VmemmapPages.AddRange(queued);
+        await Hooks.UpdatePteRange(cpu, start, end, updates);
+        if ((linux.Config.Reverted & RevertedFix.FreeBeforeFlush) != 0)
+        {
+            // The historical bug: old vmemmap pages returned to the allocator before the TLB flush.
+            FreeVmemmapPageList(walk.VmemmapPages);
+        }
+        return 0;
+    }
+
+    /// <summary>Restore: each PTE must map the reuse page; copy it into a pre-allocated page, reset the head's
+    /// metadata out of the copy (reset_struct_pages), then point the PTEs at those pages RW.</summary>
+    private async SimTask<int> VmemmapRestorePteRange(Cpu cpu, ulong start, ulong end, Func<ulong, ulong> ptepOf, VmemmapWalk walk)
+    {
+        var updates = new List<PteUpdate>();
+        for (ulong addr = start; addr < end; addr += G.PageSize)
+        {
+            ulong ptep = ptepOf(addr);
+            ulong old = await cpu.LoadPhys(ptep);
+            ulong expected = linux.Config.Design == HvoDesign.SharedTail2026 ? linux.Hugetlb.SharedTailPagePfn(walk.Order) : walk.ReusePfn!.Value;
+            if (Pt.PtePfn(old) != expected)
+            {
+                cpu.Sim.ReportViolation("bug-on", [cpu.Id], addr,
+                    $"BUG_ON in vmemmap_restore_pte: PTE for 0x{addr:x} maps PFN 0x{Pt.PtePfn(old):x}, not the reuse page 0x{expected:x}");
+                return -1;
+            }
+            if (walk.VmemmapPages.Count == 0) return ENOMEM;
+            ulong page = walk.VmemmapPages[^1];
+            walk.VmemmapPages.RemoveAt(walk.VmemmapPages.Count - 1);
+            CopyFrame(page, expected);
+            if (linux.Config.Design == HvoDesign.FakeHead) ResetStructPages(page);
+            await cpu.Work(linux.Cost.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"));
+            updates.Add(new PteUpdate(ptep, addr, old, Pt.MkPte(page, Prot.PAGE_KERNEL)));
+        }
+        await cpu.Barrier(BarrierKind.DmbIshSt);                           // smp_wmb()
+        await Hooks.UpdatePteRange(cpu, start, end, updates);
+        return 0;
+    }
+
+    /// <summary>reset_struct_pages(): copy struct pages [4..8) over [0..4) of the new page, so the head's folio
+    /// metadata (pages 0–3) is not duplicated into tails (NR_RESET_STRUCT_PAGE = 4).</summary>
+    private void ResetStructPages(ulong pfn)
+    {
+        ulong pa = pfn << G.PageShift;
+        int n = StructPage.NrResetStructPage * Layout.StructPageSize;
+        for (int off = 0; off < n; off += 8)
+            linux.Arch.Memory.Write(pa + (ulong)off, linux.Arch.Memory.Read(pa + (ulong)(n + off)));
+    }
+
+    /// <summary>free_vmemmap_page_list(): old vmemmap pages go back to the allocator (after the flush, normally).</summary>
+    internal void FreeVmemmapPageList(List<ulong> pages)
+    {
+        foreach (ulong pfn in pages)
+        {
+            linux.Monitors.OnVmemmapPageFreed(pfn);
+            FreePage(pfn);
+            linux.VmemmapPagesFreed++;
+        }
+        pages.Clear();
+    }
+}

@@ -1,0 +1,171 @@
+using HvoLab.Arch;
+using HvoLab.Engine;
+
+namespace HvoLab.Kernel;
+
+/// <summary>
+/// mm/hugetlb_vmemmap.c with the seed series' hooks (seed-series.md §2.1–2.2): the walk over the vmemmap of a folio,
+/// the PMD split, the PTE remap (optimize) and restore, in the kernel's order of steps. Names follow the C.
+/// </summary>
+public sealed partial class HugetlbVmemmap(Linux linux)
+{
+    public const int ENOMEM = -12;
+    public const int ENOTSUPP = -524;
+
+    private Layout L => linux.Layout;
+    private Granule G => L.Granule;
+    private PageTableOps Pt => linux.Pt;
+    private VmemmapArch Hooks => linux.Hooks;
+
+    /// <summary>hugetlb_vmemmap_size(h): bytes of struct pages behind one hugepage.</summary>
+    public ulong VmemmapSize(ulong hugepageBytes) => L.PagesPerHugepage(hugepageBytes) * (ulong)Layout.StructPageSize;
+
+    /// <summary>hugetlb_vmemmap_optimizable_size(h) (mm/hugetlb_vmemmap.h): vmemmap − HUGETLB_VMEMMAP_RESERVE_SIZE,
+    /// or 0 (not optimisable; contiguous-PTE sizes give 0 because their vmemmap is under one page).</summary>
+    public ulong OptimizableSize(ulong hugepageBytes)
+    {
+        ulong size = VmemmapSize(hugepageBytes);
+        return size > L.PageSize ? size - L.PageSize : 0;
+    }
+
+    // ---- the walk ----
+
+    /// <summary>vmemmap_remap_range(): update lock, then the page walk over [start, end), then the flush.</summary>
+    internal async SimTask<int> VmemmapRemapRange(Cpu cpu, ulong start, ulong end, VmemmapWalk walk)
+    {
+        await Hooks.UpdateLock(cpu);
+        // mmap_read_lock(&init_mm): no writer of init_mm's mmap lock exists in the modelled scenarios.
+        int ret = 0;
+        for (ulong addr = start; addr < end;)
+        {
+            ulong next = Math.Min((addr + G.PmdSize) & ~(G.PmdSize - 1), end);
+            ret = await VmemmapPmdEntry(cpu, addr, next, walk);
+            if (ret != 0) break;
+            addr = next;
+        }
+        if (walk.Kind != VmemmapWalk.Action.SplitOnly && (walk.Flags & VmemmapFlags.RemapNoTlbFlush) == 0)
+            await Pt.FlushTlbKernelRange(cpu, start, end);
+        await Hooks.UpdateUnlock(cpu);
+        return ret;
+    }
+
+    /// <summary>PA of the level-2 descriptor (PMD) for a kernel VA, read from the live tables (pmd_off_k).</summary>
+    internal ulong PmdOffK(ulong va)
+    {
+        ulong table = linux.Arch.Ttbr1;
+        for (int level = G.StartLevel; level < 2; level++)
+        {
+            ulong desc = linux.Arch.ReadPhys(table + ((ulong)G.Index(va, level) << 3));
+            table = desc & DescBits.AddressMask(G.PageShift);
+        }
+        return table + ((ulong)G.Index(va, 2) << 3);
+    }
+
+    private bool PmdLeaf(ulong pmd) => new Descriptor(pmd).IsBlock(G, 2);
+
+    /// <summary>vmemmap_pmd_entry() in the batched form of series patch 1: split a leaf PMD, then hand the PTEs of
+    /// [addr, next) to the remap or restore routine.</summary>
+    private async SimTask<int> VmemmapPmdEntry(Cpu cpu, ulong addr, ulong next, VmemmapWalk walk)
+    {
+        ulong pmdp = PmdOffK(addr);
+        ulong? head;
+        if ((linux.Config.Reverted & RevertedFix.PmdSplitLock) != 0)
+        {
+            // Before the July 2023 fix: pmd_leaf() and pmd_page() read without init_mm.page_table_lock.
+            ulong pmd = await cpu.LoadPhys(pmdp);
+            head = null;
+            if (PmdLeaf(pmd))
+            {
+                ulong again = await cpu.LoadPhys(pmdp);   // pmd_page(*pmd): a second, unlocked read
+                head = (again & DescBits.AddressMask(G.PageShift)) >> G.PageShift;
+            }
+        }
+        else
+        {
+            await Locks.SpinLock(cpu, linux.Data.InitMmPageTableLock);
+            ulong pmd = await cpu.LoadPhys(pmdp);
+            head = PmdLeaf(pmd) ? new Descriptor(pmd).OutputAddress(G, 2) >> G.PageShift : null;
+            await Locks.SpinUnlock(cpu, linux.Data.InitMmPageTableLock);
+        }
+        if (head is ulong h)
+        {
+            int r = await VmemmapSplitPmd(cpu, pmdp, h, addr & ~(G.PmdSize - 1), walk);
+            if (r != 0) return r;
+        }
+        if (walk.Kind == VmemmapWalk.Action.SplitOnly) return 0;
+
+        ulong ptePage = (await cpu.LoadPhys(pmdp)) & DescBits.AddressMask(G.PageShift);
+        ulong PtepOf(ulong va) => ptePage + ((ulong)G.Index(va, 3) << 3);
+        walk.NrWalked += (long)((next - addr) >> G.PageShift);
+        if (walk.ReusePfn is null)
+        {
+            // The first PTE maps the reuse page: adopt it and skip it (restore, or optimize without a new head copy).
+            walk.ReusePfn = Pt.PtePfn(await cpu.LoadPhys(PtepOf(addr)));
+            addr += G.PageSize;
+            if (addr >= next) return 0;
+        }
+        return walk.Kind == VmemmapWalk.Action.Remap
+            ? await VmemmapRemapPteRange(cpu, addr, next, PtepOf, walk)
+            : await VmemmapRestorePteRange(cpu, addr, next, PtepOf, walk);
+    }
+
+    /// <summary>vmemmap_split_pmd(): build a PTE table mapping the same pages, then (under init_mm.page_table_lock,
+    /// if the PMD is still a leaf) replace the live block by the table through the arch hook.</summary>
+    private async SimTask<int> VmemmapSplitPmd(Cpu cpu, ulong pmdp, ulong headPfn, ulong start, VmemmapWalk walk)
+    {
+        ulong? tablePfn = await AllocPage(cpu);                           // pte_alloc_one_kernel
+        if (tablePfn is not ulong tp) return ENOMEM;
+        ulong tablePa = tp << G.PageShift;
+        // Fill PTRS_PER_PTE entries PAGE_KERNEL, same pages: the table is private until populated, so its stores are
+        // one private step (each set_pte_at on it costs PteWriteNs).
+        for (int i = 0; i < G.EntriesPerTable; i++)
+        {
+            ulong pte = Pt.MkPte(headPfn + (ulong)i, Prot.PAGE_KERNEL);
+            linux.Arch.Memory.Write(tablePa + (ulong)(8 * i), pte);
+            linux.Monitors.OnPteWritten(cpu, tablePa + (ulong)(8 * i), pte);
+        }
+        await cpu.Work(G.EntriesPerTable * linux.Cost.PteWriteNs, cpu.Sim.Label("fill pte table"));
+
+        bool locked = Hooks.SplitUnderPageTableLock;
+        if (locked) await Locks.SpinLock(cpu, linux.Data.InitMmPageTableLock);
+        ulong pmd = await cpu.LoadPhys(pmdp);
+        if (PmdLeaf(pmd))
+        {
+            await cpu.Barrier(BarrierKind.DmbIshSt);                       // smp_wmb: PTEs visible before the PMD
+            await Hooks.UpdatePmd(cpu, pmdp, start, tablePa);
+            if ((walk.Flags & VmemmapFlags.SplitNoTlbFlush) == 0)
+                await Pt.FlushTlbKernelRange(cpu, start, start + G.PmdSize);
+        }
+        else FreePage(tp);                                                  // pte_free_kernel: someone split it first
+        if (locked) await Locks.SpinUnlock(cpu, linux.Data.InitMmPageTableLock);
+        return 0;
+    }
+
+    internal async SimTask<ulong?> AllocPage(Cpu cpu)
+    {
+        await cpu.Work(linux.Cost.PageAllocNs, cpu.Sim.Label("alloc_pages"));
+        ulong? pfn = linux.Buddy.Alloc(0);
+        if (pfn is ulong p) linux.Arch.Memory.ZeroFrame(p);
+        return pfn;
+    }
+
+    internal void FreePage(ulong pfn) => linux.Buddy.Free(pfn, 0);
+
+    /// <summary>copy_page(to, from): reads the source through its current mapping (one access that may fault or
+    /// use a stale TLB entry, then the frame it resolved to is copied in one private step).</summary>
+    internal async SimTask CopyPageFromVa(Cpu cpu, ulong dstPfn, ulong srcVa)
+    {
+        await cpu.Load(srcVa);
+        ulong? srcPa = TranslateFor(cpu, srcVa);
+        if (srcPa is ulong pa) CopyFrame(dstPfn, pa >> G.PageShift);
+        await cpu.Work(linux.Cost.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"));
+    }
+
+    private ulong? TranslateFor(Cpu cpu, ulong va) => linux.TranslateNow(va);
+
+    internal void CopyFrame(ulong dstPfn, ulong srcPfn)
+    {
+        ulong dst = dstPfn << G.PageShift, src = srcPfn << G.PageShift;
+        for (ulong off = 0; off < L.PageSize; off += 8) linux.Arch.Memory.Write(dst + off, linux.Arch.Memory.Read(src + off));
+    }
+}

@@ -1,0 +1,61 @@
+using HvoLab.Engine;
+
+namespace HvoLab.Kernel;
+
+/// <summary>
+/// stop_machine() (kernel/stop_machine.c): the caller queues multi_cpu_stop() to every online CPU's stopper kthread
+/// ("migration/N"); each stopper runs when its CPU next reaches a preemption point, then all step through
+/// PREPARE → DISABLE_IRQ → RUN → EXIT in lock-step, acknowledging each state on a shared counter; the last to ack
+/// advances the state. The callback runs on the calling CPU in RUN with every CPU's interrupts off.
+/// </summary>
+public sealed class StopMachine(Linux linux)
+{
+    private const ulong None = 0, Prepare = 1, DisableIrq = 2, Run = 3, Exit = 4;
+    private int _done;
+
+    public async SimTask Execute(Cpu caller, Func<Cpu, SimTask> fn)
+    {
+        // cpus_read_lock(): no hotplug writer in the model. num_threads = num_online_cpus().
+        int n = caller.Sim.Cpus.Length;
+        await SetState(caller, Prepare, n);
+        _done = 0;
+        double wake = caller.Time + linux.Cost.StopMachineBaseNs + linux.Cost.StopMachinePerCpuNs * n;
+        int label = caller.Sim.Label("stop_machine");
+        foreach (var other in caller.Sim.Cpus)
+            if (other != caller) other.QueuePreemptWork(c => MultiCpuStop(c, null, n), wake, label);
+        await caller.Work(linux.Cost.StopMachineBaseNs, label);    // stop_cpus(): queue works, wake stoppers
+        await MultiCpuStop(caller, fn, n);                         // the caller's own stopper
+        // wait_for_completion(&done): every stopper has left multi_cpu_stop.
+        while (_done < n) await caller.Relax();
+    }
+
+    private async SimTask SetState(Cpu cpu, ulong state, int n)
+    {
+        await cpu.StorePhys(linux.Data.StopMachineAck, (ulong)n);   // atomic_set(&msdata->thread_ack, num_threads)
+        await cpu.Barrier(Arch.BarrierKind.DmbIshSt);               // smp_wmb()
+        await cpu.StorePhys(linux.Data.StopMachineState, state);    // WRITE_ONCE(msdata->state, newstate)
+    }
+
+    /// <summary>multi_cpu_stop(): the per-CPU state machine.</summary>
+    private async SimTask MultiCpuStop(Cpu cpu, Func<Cpu, SimTask>? fn, int n)
+    {
+        bool wasEnabled = !cpu.IrqsDisabled;
+        ulong cur = None;
+        do
+        {
+            ulong state = await cpu.LoadPhys(linux.Data.StopMachineState);
+            if (state != cur)
+            {
+                cur = state;
+                if (cur == DisableIrq) await cpu.LocalIrqDisable();   // local_irq_disable(); hard_irq_disable() (no-op on arm64)
+                else if (cur == Run && fn is not null) await fn(cpu);
+                // ack_state(): the last CPU to acknowledge moves everyone to the next state.
+                if (await cpu.FetchAddPhys(linux.Data.StopMachineAck, ulong.MaxValue) == 1)
+                    await SetState(cpu, cur + 1, n);
+            }
+            else await cpu.Relax();   // stop_machine_yield(); touch_nmi_watchdog(); rcu_momentary_eqs()
+        } while (cur != Exit);
+        if (wasEnabled) await cpu.LocalIrqEnable();
+        _done++;
+    }
+}

@@ -1,0 +1,130 @@
+using HvoLab.Engine;
+
+namespace HvoLab.Kernel;
+
+/// <summary>
+/// A speculative PFN walker (compaction's isolate_migratepages_block, alloc_contig_range, page_idle …): pfn_to_page
+/// on PFNs it does not own, reads flags and compound_head, and tries get_page_unless_zero, dropping the reference
+/// again (kernel-hvo.md §4.3). Preemptible, interrupts enabled.
+/// </summary>
+public sealed class PfnWalker(Linux linux, WorkloadSpec spec) : Workload(linux, spec)
+{
+    public override async SimTask Run(Cpu cpu)
+    {
+        while (Continue(cpu))
+        {
+            ulong page = NextTargetPage();
+            await cpu.Load(page + StructPage.Flags);
+            ulong head = await Flags.CompoundHead(cpu, page);
+            Linux.Monitors.CheckCompoundHead(cpu, page, head, "PFN walker");
+            if (await Flags.GetPageUnlessZero(cpu, page))
+            {
+                Stats.RefsTaken++;
+                await Flags.PutPage(cpu, page);
+            }
+            Stats.Iterations++;
+            await Pause(cpu);
+        }
+    }
+}
+
+/// <summary>GUP-fast (mm/gup.c, HAVE_GUP_FAST on arm64): interrupts off, page_folio() of a tail of a mapped folio,
+/// then folio_try_get on the head, and the reference dropped later.</summary>
+public sealed class GupFast(Linux linux, WorkloadSpec spec) : Workload(linux, spec)
+{
+    public override async SimTask Run(Cpu cpu)
+    {
+        while (Continue(cpu))
+        {
+            ulong page = NextTargetPage();
+            await cpu.LocalIrqDisable();
+            ulong head = await Flags.CompoundHead(cpu, page);
+            Linux.Monitors.CheckCompoundHead(cpu, page, head, "GUP-fast");
+            bool got = await Flags.GetPageUnlessZero(cpu, head);
+            await cpu.LocalIrqEnable();
+            if (got) { Stats.RefsTaken++; await Flags.PutPage(cpu, head); }
+            Stats.Iterations++;
+            await Pause(cpu);
+        }
+    }
+}
+
+/// <summary>memory-failure's reads of a hugetlb folio (mm/memory-failure.c): the tail's flags and compound_head,
+/// and the raw-error list head in folio page 3 — reads only.</summary>
+public sealed class MemoryFailureReader(Linux linux, WorkloadSpec spec) : Workload(linux, spec)
+{
+    public override async SimTask Run(Cpu cpu)
+    {
+        while (Continue(cpu))
+        {
+            ulong page = NextTargetPage();
+            await cpu.Load(page + StructPage.Flags);
+            ulong head = await Flags.CompoundHead(cpu, page);
+            Linux.Monitors.CheckCompoundHead(cpu, page, head, "memory-failure");
+            await cpu.Load(head + 3 * (ulong)Layout.StructPageSize + 16);   // folio->_hugetlb_hwpoison
+            Stats.Iterations++;
+            await Pause(cpu);
+        }
+    }
+}
+
+/// <summary>An NMI handler that dumps a struct page (dump_page from a perf or backtrace NMI): an external NMI source
+/// raises IPI_CPU_BACKTRACE as a pseudo-NMI on this CPU every period; the handler reads flags and compound_head.
+/// The CPU's own task just idles. Without pseudo-NMI the interrupt is a normal IRQ.</summary>
+public sealed class NmiReader(Linux linux, WorkloadSpec spec) : Workload(linux, spec)
+{
+    public override async SimTask Run(Cpu cpu)
+    {
+        Linux.BacktraceHandler ??= DumpPage;
+        Linux.Sim.AddExternalInterrupt(cpu.Id, Linux.IPI_CPU_BACKTRACE, Math.Max(1, Spec.PeriodNs), Spec.Iterations);
+        await cpu.Work(1);
+    }
+
+    private async SimTask DumpPage(Cpu cpu)
+    {
+        ulong page = NextTargetPage();
+        await cpu.Load(page + StructPage.Flags);
+        ulong head = await Flags.CompoundHead(cpu, page);
+        Linux.Monitors.CheckCompoundHead(cpu, page, head, "NMI reader");
+        Stats.Iterations++;
+    }
+}
+
+/// <summary>Background load: private work with interrupt-off, preempt-off and DAIF-masked sections of configured
+/// lengths, in chunks of at most 1 µs between preemption points.</summary>
+public sealed class BackgroundLoad(Linux linux, WorkloadSpec spec) : Workload(linux, spec)
+{
+    public override async SimTask Run(Cpu cpu)
+    {
+        var rng = new SplitMix64(Spec.Seed ^ ((ulong)cpu.Id * 0x9E3779B97F4A7C15UL));
+        int work = cpu.Sim.Label("background work");
+        while (Continue(cpu))
+        {
+            await Chunked(cpu, Spec.PeriodNs, work);
+            if (Spec.IrqOffNs is { } irq)
+            {
+                await cpu.LocalIrqDisable();
+                await cpu.Work(irq.Draw(ref rng), cpu.Sim.Label("irqs off"));
+                await cpu.LocalIrqEnable();
+            }
+            if (Spec.PreemptOffNs is { } pre)
+            {
+                cpu.PreemptCount++;
+                await cpu.Work(pre.Draw(ref rng), cpu.Sim.Label("preempt off"));
+                cpu.PreemptCount--;
+            }
+            if (Spec.DaifMaskedNs is { } daif)
+            {
+                await cpu.DaifMask();
+                await cpu.Work(daif.Draw(ref rng), cpu.Sim.Label("daif masked"));
+                await cpu.DaifRestore();
+            }
+            Stats.Iterations++;
+        }
+    }
+
+    private static async SimTask Chunked(Cpu cpu, double ns, int label)
+    {
+        while (ns > 0) { double d = Math.Min(ns, 1_000); await cpu.Work(d, label); ns -= d; }
+    }
+}
