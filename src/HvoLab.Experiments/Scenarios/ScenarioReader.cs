@@ -37,9 +37,10 @@ internal static class ScenarioReader
 
     private static string FirstSentence(string message)
     {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        var s = cut > 0 ? message[..cut] : message;
-        return s.Replace('\n', ' ').Replace('\r', ' ').Trim();
+        // The runtime's message repeats the (0-based) position and may suggest reader options; keep the first sentence.
+        var s = message.Replace('\n', ' ').Replace('\r', ' ').Trim();
+        var cut = s.IndexOf(". ", StringComparison.Ordinal);
+        return cut > 0 ? s[..(cut + 1)] : s;
     }
 
     private static Scenario ReadTop(JsonField root)
