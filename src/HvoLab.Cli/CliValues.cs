@@ -1,0 +1,53 @@
+using System.Globalization;
+using HvoLab.Arch;
+using HvoLab.Experiments.Scenarios;
+
+namespace HvoLab.Cli;
+
+/// <summary>
+/// Parsers for option values, shared by every command so "--hugepage 2MiB" or "--granule 16k" mean the same
+/// everywhere. Each throws ArgumentException naming the option, the value and what is allowed; CliErrors turns
+/// that into one line and exit 2.
+/// </summary>
+public static class CliValues
+{
+    public static ulong Size(string option, string text) => Units.ParseSize(text, option);
+
+    /// <summary>Duration in ns: "50us", "2ms", "800ns".</summary>
+    public static double Duration(string option, string text) => Units.ParseDuration(text, option);
+
+    public static Granule Granule(string option, string text) => Arch.Granule.TryParse(text, out var g) ? g
+        : throw new ArgumentException($"{option}: \"{text}\" is not allowed; use 4k, 16k or 64k");
+
+    public static string Strategy(string option, string text) => StrategyNames.TryCanonical(text, out var name) ? name
+        : throw new ArgumentException($"{option}: \"{text}\" is not allowed; use one of {StrategyNames.AllowedText}" + Suggest.Hint(text, StrategyNames.All));
+
+    public static int Cpus(string option, int value) => value is >= ScenarioDefaults.MinCpus and <= ScenarioDefaults.MaxCpus ? value
+        : throw new ArgumentException($"{option}: {value} is not allowed; use {ScenarioDefaults.MinCpus}..{ScenarioDefaults.MaxCpus}");
+
+    public static int Positive(string option, int value) => value >= 1 ? value
+        : throw new ArgumentException($"{option}: {value} is not allowed; use an integer >= 1");
+
+    public static string OneOf(string option, string text, IReadOnlyList<string> allowed) =>
+        allowed.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"{option}: \"{text}\" is not allowed; use {string.Join(", ", allowed)}" + Suggest.Hint(text, allowed));
+
+    /// <summary>"--shard i/n" with 0 ≤ i &lt; n.</summary>
+    public static (int Index, int Count) Shard(string option, string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var i)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && i < n)
+            return (i, n);
+        throw new ArgumentException($"{option}: \"{text}\" is not allowed; use i/n with 0 <= i < n, e.g. 0/4");
+    }
+
+    /// <summary>"NAME=V1,V2,..." for sweeps and "FIELD=VALUE" for pte encode.</summary>
+    public static (string Name, string[] Values) Assignment(string option, string text)
+    {
+        int eq = text.IndexOf('=');
+        if (eq <= 0 || eq == text.Length - 1)
+            throw new ArgumentException($"{option}: \"{text}\" is not allowed; use NAME=VALUE or NAME=V1,V2,...");
+        return (text[..eq].Trim(), text[(eq + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+    }
+}

@@ -1,0 +1,28 @@
+using System.CommandLine;
+
+namespace HvoLab.Cli.Commands;
+
+/// <summary>Options that several commands share, declared once so their names and help agree.</summary>
+public static class Options
+{
+    public static Option<string?> Scenario() => new("--scenario") { Description = "Scenario JSON file (default: the embedded default scenario).", HelpName = "FILE" };
+    public static Option<int?> Cpus() => new("--cpus") { Description = "Override machine.cpus (1..256).", HelpName = "N" };
+    public static Option<string?> Granule() => new("--granule") { Description = "Translation granule: 4k, 16k or 64k.", HelpName = "G" };
+    public static Option<string?> Hugepage() => new("--hugepage") { Description = "Hugepage size for every operation, e.g. 2MiB or 1GiB.", HelpName = "SIZE" };
+    public static Option<int?> Parallel() => new("--parallel") { Description = "Worker threads (default: processor count).", HelpName = "N" };
+
+    public static Option<string?> Strategy(bool required) => new("--strategy")
+    {
+        Description = "Strategy: off, unsafe, A, B, C, D or ours (case-insensitive).", HelpName = "NAME", Required = required,
+    };
+
+    public static Option<string> Format(params string[] formats)
+    {
+        var o = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => formats[0], HelpName = string.Join("|", formats) };
+        o.AcceptOnlyFromAmong(formats);
+        return o;
+    }
+
+    public static Option<string> Out(bool required, string helpName, string description) =>
+        new("--out") { Description = description, HelpName = helpName, Required = required };
+}

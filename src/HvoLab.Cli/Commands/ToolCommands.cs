@@ -1,0 +1,74 @@
+using System.CommandLine;
+
+namespace HvoLab.Cli.Commands;
+
+/// <summary>Tools beside the simulator: litmus tests, benchmarks, PTE decode/encode. Declared now; actions
+/// validate their inputs and report "not yet implemented" (exit 3).</summary>
+public static class ToolCommands
+{
+    public static IEnumerable<Command> Build(CliContext cli)
+    {
+        yield return Litmus(cli);
+        yield return Bench(cli);
+        yield return Pte(cli);
+    }
+
+    private static Command Litmus(CliContext cli)
+    {
+        var paths = new Argument<string[]>("PATH") { Description = "Litmus files or directories.", Arity = ArgumentArity.OneOrMore };
+        var format = Options.Format("text", "json");
+        var cmd = new Command("litmus", "Run litmus tests of the memory and translation model.") { paths, format };
+        cmd.SetAction(_ => CliErrors.Guard(cli, () => cli.NotYetImplemented("litmus")));
+        return cmd;
+    }
+
+    private static Command Bench(CliContext cli)
+    {
+        var quick = new Option<bool>("--quick") { Description = "Short runs for CI." };
+        var format = Options.Format("table", "json");
+        var cmd = new Command("bench", "Measure simulator throughput.") { quick, format };
+        cmd.SetAction(_ => CliErrors.Guard(cli, () => cli.NotYetImplemented("bench")));
+        return cmd;
+    }
+
+    private static Command Pte(CliContext cli)
+    {
+        var group = new Command("pte", "Decode and encode arm64 translation table entries.");
+
+        var value = new Argument<string>("VALUE") { Description = "Descriptor value, hex (0x…) or decimal." };
+        var granule = Options.Granule();
+        var level = Level();
+        var decode = new Command("decode", "Explain the fields of a descriptor.") { value, granule, level };
+        decode.SetAction(r => CliErrors.Guard(cli, () =>
+        {
+            if (r.GetValue(granule) is { } g) CliValues.Granule("--granule", g);
+            return cli.NotYetImplemented("pte decode");
+        }));
+        group.Add(decode);
+
+        var prot = new Argument<string>("PROT") { Description = "Protection, e.g. PAGE_KERNEL, PAGE_KERNEL_RO, PROT_SECT_NORMAL." };
+        var pfn = new Option<ulong>("--pfn") { Description = "Output page frame number.", HelpName = "N", Required = true };
+        var encGranule = Options.Granule();
+        var encLevel = Level();
+        var set = new Option<string[]>("--set") { Description = "Override a field, e.g. AF=0 (repeatable).", HelpName = "FIELD=VALUE" };
+        var encode = new Command("encode", "Build a descriptor from a protection and a PFN.") { prot, pfn, encGranule, encLevel, set };
+        encode.SetAction(r => CliErrors.Guard(cli, () =>
+        {
+            if (r.GetValue(encGranule) is { } g) CliValues.Granule("--granule", g);
+            foreach (var s in r.GetValue(set) ?? []) CliValues.Assignment("--set", s);
+            return cli.NotYetImplemented("pte encode");
+        }));
+        group.Add(encode);
+        return group;
+    }
+
+    private static Option<int?> Level()
+    {
+        var o = new Option<int?>("--level") { Description = "Translation level 0..3 (default 3).", HelpName = "0..3" };
+        o.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is { } l && l is < 0 or > 3) r.AddError($"--level: {l} is not allowed; use 0..3");
+        });
+        return o;
+    }
+}

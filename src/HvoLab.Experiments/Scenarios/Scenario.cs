@@ -1,0 +1,178 @@
+using HvoLab.Arch;
+using HvoLab.Engine;
+
+namespace HvoLab.Experiments.Scenarios;
+
+/// <summary>
+/// A validated scenario: the machine, the kernel build, the HugeTLB operations and the concurrent workload, the
+/// strategies to compare and how to schedule them. Built only by <see cref="ScenarioLoader"/>; every value is already
+/// checked and every omitted field holds its default (<see cref="ScenarioDefaults"/>). Lists are never null.
+/// </summary>
+public sealed record Scenario
+{
+    public string Name { get; init; } = ScenarioDefaults.Name;
+    public string? Description { get; init; }
+    public ulong Seed { get; init; } = ScenarioDefaults.Seed;
+    public MachineSpec Machine { get; init; } = new();
+    public KernelSpec Kernel { get; init; } = new();
+    public IReadOnlyList<OperationSpec> Operations { get; init; } = ScenarioDefaults.Operations;
+    public IReadOnlyList<WorkloadSpec> Workload { get; init; } = ScenarioDefaults.Workload;
+    /// <summary>Canonical names (<see cref="StrategyNames"/>), in the order given, no duplicates.</summary>
+    public IReadOnlyList<string> Strategies { get; init; } = StrategyNames.All;
+    public StrategyOptions StrategyOptions { get; init; } = new();
+    public SchedulerSpec Scheduler { get; init; } = new();
+
+    /// <summary>Combinations that run but say little (e.g. a hugepage size HVO cannot optimise). Not serialised.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>Requested strategies the modelled kernel would not run on this machine, with the reason. Not serialised.</summary>
+    public IReadOnlyList<Refusal> Refusals { get; init; } = [];
+
+    /// <summary>Requested strategies minus the refused ones, in request order.</summary>
+    public IReadOnlyList<string> RunnableStrategies => Strategies.Where(s => Refusals.All(r => r.Strategy != s)).ToArray();
+}
+
+public sealed record Refusal(string Strategy, string Reason)
+{
+    public override string ToString() => $"{Strategy}: {Reason}";
+}
+
+public sealed record MachineSpec
+{
+    public int Cpus { get; init; } = ScenarioDefaults.Cpus;
+    public Granule Granule { get; init; } = ScenarioDefaults.Granule;
+    /// <summary>ID_AA64MMFR2_EL1.BBM: 0, 1 or 2.</summary>
+    public int BbmLevel { get; init; }
+    public bool TlbiRange { get; init; }
+    /// <summary>GICv3 pseudo-NMI in use (irqchip.gicv3_pseudo_nmi=1).</summary>
+    public bool PseudoNmi { get; init; } = true;
+    public ulong MemoryBytes { get; init; } = ScenarioDefaults.MemoryBytes;
+    /// <summary>Overrides keyed by <see cref="CostModel"/> property name (PascalCase, as <see cref="CostModel.Names"/>).</summary>
+    public IReadOnlyDictionary<string, double> Costs { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Default costs with this machine's overrides applied.</summary>
+    public CostModel CostModel() => Engine.CostModel.Default.With(Costs);
+
+    public MachineConfig ToMachineConfig() => new() { Cpus = Cpus, Granule = Granule, BbmLevel = BbmLevel, TlbiRange = TlbiRange, MemoryBytes = MemoryBytes };
+}
+
+/// <summary>Kernel designs modelled: "fake-head" (v5.14–v7.0: tail vmemmap pages remapped to the head page's
+/// frame) and "2026" (shared per-zone tail page, kernel-hvo.md §4.4).</summary>
+public static class KernelDesigns
+{
+    public const string FakeHead = "fake-head";
+    public const string Shared2026 = "2026";
+    public static readonly IReadOnlyList<string> All = [FakeHead, Shared2026];
+}
+
+/// <summary>Fixes that can be reverted one at a time to show what each one protects (kernel-hvo.md §6).</summary>
+public static class RevertibleFixes
+{
+    public const string RcuSync = "rcu-sync";
+    public const string PmdSplitLock = "pmd-split-lock";
+    public const string FreeBeforeFlush = "free-before-flush";
+    public static readonly IReadOnlyList<string> All = [RcuSync, PmdSplitLock, FreeBeforeFlush];
+}
+
+public sealed record KernelSpec
+{
+    public string Design { get; init; } = KernelDesigns.FakeHead;
+    public bool HvoEnabled { get; init; } = true;
+    public IReadOnlyList<string> RevertFix { get; init; } = [];
+}
+
+public static class OperationKinds
+{
+    public const string Alloc = "alloc";
+    public const string Free = "free";
+    public const string Demote = "demote";
+    public static readonly IReadOnlyList<string> All = [Alloc, Free, Demote];
+}
+
+/// <summary>One HugeTLB request. Operations on the same CPU run in array order; <see cref="AtNs"/> is the earliest
+/// start. Operations on different CPUs run concurrently.</summary>
+public sealed record OperationSpec
+{
+    public int Cpu { get; init; }
+    public string Op { get; init; } = OperationKinds.Alloc;
+    public int Count { get; init; } = 1;
+    public ulong HugepageBytes { get; init; } = 2UL << 20;
+    /// <summary>Use the batched kernel paths (hugetlb_vmemmap_optimize_folios and friends).</summary>
+    public bool Batched { get; init; } = true;
+    /// <summary>Target size of a demote; null for alloc and free.</summary>
+    public ulong? DemoteToBytes { get; init; }
+    public double AtNs { get; init; }
+}
+
+public static class WorkloadKinds
+{
+    public const string PfnWalker = "pfn-walker";
+    public const string GupFast = "gup-fast";
+    public const string MemoryFailure = "memory-failure";
+    public const string NmiReader = "nmi-reader";
+    public const string Background = "background";
+    public static readonly IReadOnlyList<string> All = [PfnWalker, GupFast, MemoryFailure, NmiReader, Background];
+}
+
+/// <summary>Inclusive length range of a section, ns; drawn uniformly per section.</summary>
+public sealed record NsRange(double Min, double Max);
+
+public sealed record WorkloadSpec
+{
+    /// <summary>The CPU set as written, canonicalised: "others" or a range list such as "1-3,8".</summary>
+    public string CpusText { get; init; } = CpuSets.Others;
+    /// <summary>The CPUs this entry runs on, resolved ("others" expanded), ascending.</summary>
+    public IReadOnlyList<int> Cpus { get; init; } = [];
+    public string Kind { get; init; } = WorkloadKinds.Background;
+    /// <summary>Time between accesses (or between sections for background).</summary>
+    public double PeriodNs { get; init; } = ScenarioDefaults.PeriodNs;
+    public NsRange? IrqOffNs { get; init; }
+    public NsRange? PreemptOffNs { get; init; }
+    public NsRange? DaifMaskedNs { get; init; }
+}
+
+public sealed record StrategyOptions
+{
+    public DOptions D { get; init; } = new();
+    public COptions C { get; init; } = new();
+}
+
+/// <summary>D (the proposed series): "nmi" pauses by pseudo-NMI SGI as posted, "irq" by a normal IPI (a what-if);
+/// granularity "pte" = one pause per PTE (RFC), "range" = one per remap_pte_range call (v1/v2),
+/// "batch" = one per user request (suggested, never implemented; seed-series.md §2.7).</summary>
+public sealed record DOptions
+{
+    public string Ipi { get; init; } = "nmi";
+    public string Granularity { get; init; } = "range";
+    public static readonly IReadOnlyList<string> IpiValues = ["nmi", "irq"];
+    public static readonly IReadOnlyList<string> GranularityValues = ["pte", "range", "batch"];
+}
+
+/// <summary>C: <see cref="Force"/> runs it even where FEAT_BBM level 2 is missing, to show what breaks.</summary>
+public sealed record COptions
+{
+    public bool Force { get; init; }
+}
+
+public static class SchedulerModes
+{
+    public const string Timed = "timed";
+    public const string Exhaustive = "exhaustive";
+    public const string Pct = "pct";
+    public const string Random = "random";
+    public static readonly IReadOnlyList<string> All = [Timed, Exhaustive, Pct, Random];
+}
+
+public sealed record SchedulerSpec
+{
+    public string Mode { get; init; } = SchedulerModes.Timed;
+    /// <summary>Timed runs: seeds Seed, Seed+1, … Seed+Seeds−1.</summary>
+    public int Seeds { get; init; } = ScenarioDefaults.Seeds;
+    /// <summary>pct/random: number of executions.</summary>
+    public int Iterations { get; init; } = ScenarioDefaults.Iterations;
+    public int PctDepth { get; init; } = ScenarioDefaults.PctDepth;
+    /// <summary>Exhaustive: maximum preemptions per execution; null = unbounded.</summary>
+    public int? PreemptionBound { get; init; }
+    public int MaxExecutions { get; init; } = ScenarioDefaults.MaxExecutions;
+    public long StepBudget { get; init; } = ScenarioDefaults.StepBudget;
+    public double WallSeconds { get; init; } = ScenarioDefaults.WallSeconds;
+}

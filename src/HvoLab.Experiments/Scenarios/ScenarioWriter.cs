@@ -1,0 +1,116 @@
+using System.Text;
+using System.Text.Json;
+
+namespace HvoLab.Experiments.Scenarios;
+
+/// <summary>Writes the resolved scenario with every field explicit, in the order of the format description, so the
+/// output documents the defaults and parses back to the same scenario. Warnings and refusals are derived, not written.</summary>
+internal static class ScenarioWriter
+{
+    public static string Write(Scenario s)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("name", s.Name);
+            if (s.Description is not null) w.WriteString("description", s.Description);
+            w.WriteNumber("seed", s.Seed);
+            WriteMachine(w, s.Machine);
+            w.WriteStartObject("kernel");
+            w.WriteString("design", s.Kernel.Design);
+            w.WriteBoolean("hvo_enabled", s.Kernel.HvoEnabled);
+            WriteStrings(w, "revert_fix", s.Kernel.RevertFix);
+            w.WriteEndObject();
+            w.WriteStartArray("operations");
+            foreach (var o in s.Operations) WriteOperation(w, o);
+            w.WriteEndArray();
+            w.WriteStartArray("workload");
+            foreach (var x in s.Workload) WriteWorkload(w, x);
+            w.WriteEndArray();
+            WriteStrings(w, "strategies", s.Strategies);
+            w.WriteStartObject("strategy_options");
+            w.WriteStartObject("D");
+            w.WriteString("ipi", s.StrategyOptions.D.Ipi);
+            w.WriteString("granularity", s.StrategyOptions.D.Granularity);
+            w.WriteEndObject();
+            w.WriteStartObject("C");
+            w.WriteBoolean("force", s.StrategyOptions.C.Force);
+            w.WriteEndObject();
+            w.WriteEndObject();
+            WriteScheduler(w, s.Scheduler);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    private static void WriteMachine(Utf8JsonWriter w, MachineSpec m)
+    {
+        w.WriteStartObject("machine");
+        w.WriteNumber("cpus", m.Cpus);
+        w.WriteString("granule", m.Granule.Name);
+        w.WriteNumber("bbm_level", m.BbmLevel);
+        w.WriteBoolean("tlbi_range", m.TlbiRange);
+        w.WriteBoolean("pseudo_nmi", m.PseudoNmi);
+        w.WriteString("memory", Units.FormatSize(m.MemoryBytes));
+        w.WriteStartObject("costs");
+        foreach (var (name, value) in m.Costs.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteNumber(ScenarioNaming.Snake(name), value);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteOperation(Utf8JsonWriter w, OperationSpec o)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("cpu", o.Cpu);
+        w.WriteString("op", o.Op);
+        w.WriteNumber("count", o.Count);
+        w.WriteString("hugepage", Units.FormatSize(o.HugepageBytes));
+        w.WriteBoolean("batched", o.Batched);
+        if (o.DemoteToBytes is { } to) w.WriteString("demote_to", Units.FormatSize(to));
+        w.WriteNumber("at_ns", o.AtNs);
+        w.WriteEndObject();
+    }
+
+    private static void WriteWorkload(Utf8JsonWriter w, WorkloadSpec x)
+    {
+        w.WriteStartObject();
+        w.WriteString("cpus", x.CpusText);
+        w.WriteString("kind", x.Kind);
+        w.WriteNumber("period_ns", x.PeriodNs);
+        WriteRange(w, "irq_off_ns", x.IrqOffNs);
+        WriteRange(w, "preempt_off_ns", x.PreemptOffNs);
+        WriteRange(w, "daif_masked_ns", x.DaifMaskedNs);
+        w.WriteEndObject();
+    }
+
+    private static void WriteRange(Utf8JsonWriter w, string name, NsRange? r)
+    {
+        if (r is null) return;
+        w.WriteStartObject(name);
+        w.WriteNumber("min", r.Min);
+        w.WriteNumber("max", r.Max);
+        w.WriteEndObject();
+    }
+
+    private static void WriteScheduler(Utf8JsonWriter w, SchedulerSpec s)
+    {
+        w.WriteStartObject("scheduler");
+        w.WriteString("mode", s.Mode);
+        w.WriteNumber("seeds", s.Seeds);
+        w.WriteNumber("iterations", s.Iterations);
+        w.WriteNumber("pct_depth", s.PctDepth);
+        if (s.PreemptionBound is { } b) w.WriteNumber("preemption_bound", b); else w.WriteNull("preemption_bound");
+        w.WriteNumber("max_executions", s.MaxExecutions);
+        w.WriteNumber("step_budget", s.StepBudget);
+        w.WriteNumber("wall_seconds", s.WallSeconds);
+        w.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values) w.WriteStringValue(v);
+        w.WriteEndArray();
+    }
+}

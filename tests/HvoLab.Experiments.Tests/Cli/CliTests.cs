@@ -1,0 +1,141 @@
+using HvoLab.Cli;
+using HvoLab.Experiments.Scenarios;
+using HvoLab.Experiments.Tests.Scenarios;
+using Xunit;
+
+namespace HvoLab.Experiments.Tests.Cli;
+
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("hvolab-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = Program.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    private string WriteScenario(string json)
+    {
+        var path = Path.Combine(_dir, $"s{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    private static void AssertOneLineUserError(int code, string err, string contains)
+    {
+        Assert.Equal(2, code);
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("hvolab: error: ", lines[0]);
+        Assert.Contains(contains, lines[0]);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void ValidateBadFileIsOneLineExit2()
+    {
+        var (code, _, err) = Run("scenario", "validate", WriteScenario("""{"machine":{"cpus":300}}"""));
+        AssertOneLineUserError(code, err, "$.machine.cpus: 300 is not allowed; use 1..256");
+        (code, _, err) = Run("scenario", "validate", WriteScenario("{ nope"));
+        AssertOneLineUserError(code, err, "malformed JSON at line 1");
+        (code, _, err) = Run("scenario", "validate", Path.Combine(_dir, "missing.json"));
+        AssertOneLineUserError(code, err, "cannot read scenario file");
+    }
+
+    [Fact]
+    public void ValidateGoodFilePrintsValidWarningsAndRefusals()
+    {
+        var (code, output, err) = Run("scenario", "validate", WriteScenario("""{"machine":{"pseudo_nmi":false},"operations":[{"hugepage":"64KiB"}]}"""));
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("valid", lines[0]);
+        Assert.Contains(lines, l => l.StartsWith("warning: $.operations[0].hugepage", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("refused: C: ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("refused: D: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ShowPrintsResolvedScenarioThatParses()
+    {
+        var (code, output, _) = Run("scenario", "show");
+        Assert.Equal(0, code);
+        Assert.Equal(ScenarioLoader.Serialize(ScenarioLoader.Default()), output);
+        (code, output, _) = Run("scenario", "show", "--scenario", Path.Combine(RepoPaths.ScenariosDir(), "small-check.json"));
+        Assert.Equal(0, code);
+        Assert.Equal(3, ScenarioLoader.Parse(output).Machine.Cpus);
+    }
+
+    [Fact]
+    public void SchemaCommandPrintsJson()
+    {
+        var (code, output, _) = Run("scenario", "schema");
+        Assert.Equal(0, code);
+        using var doc = System.Text.Json.JsonDocument.Parse(output);
+        Assert.True(doc.RootElement.TryGetProperty("$schema", out _));
+    }
+
+    [Theory]
+    [InlineData("compare")]
+    [InlineData("check", "--strategy", "d")]
+    [InlineData("trace", "--strategy", "ours", "--out", "t.json")]
+    [InlineData("strategies")]
+    [InlineData("sweep", "--param", "machine.cpus=8,16", "--out", "x.jsonl")]
+    [InlineData("sweep", "merge", "a.jsonl", "--out", "m.jsonl")]
+    [InlineData("recommend", "--stall-budget", "50us")]
+    [InlineData("savings", "--granule", "16k", "--hugepage", "1GiB", "--memory", "1TiB")]
+    [InlineData("litmus", "x.litmus")]
+    [InlineData("bench", "--quick")]
+    [InlineData("pte", "decode", "0x60000000000713", "--level", "3")]
+    [InlineData("pte", "encode", "PAGE_KERNEL", "--pfn", "42", "--set", "AF=0")]
+    public void StubsSayNotYetImplementedWithExit3(params string[] args)
+    {
+        var (code, _, err) = Run(args);
+        Assert.Equal(3, code);
+        Assert.Contains("not yet implemented", err);
+    }
+
+    [Theory]
+    [InlineData("compare", "--granule", "8k")]
+    [InlineData("compare", "--hugepage", "3MiB")]
+    [InlineData("compare", "--cpus", "1000")]
+    [InlineData("compare", "--format", "yaml")]
+    [InlineData("compare", "--cpus", "many")]
+    [InlineData("check", "--strategy", "E")]
+    [InlineData("check")]
+    [InlineData("check", "--strategy", "D", "--revert-fix", "nope")]
+    [InlineData("recommend", "--stall-budget", "fast")]
+    [InlineData("sweep", "--param", "cpus", "--out", "x.jsonl")]
+    [InlineData("sweep", "--param", "a=1", "--out", "x.jsonl", "--shard", "4/4")]
+    [InlineData("pte", "decode", "1", "--level", "7")]
+    [InlineData("no-such-command")]
+    [InlineData("scenario", "validate")]
+    public void UserMistakesExit2WithOneLine(params string[] args)
+    {
+        var (code, _, err) = Run(args);
+        AssertOneLineUserError(code, err, "");
+    }
+
+    [Fact]
+    public void CompareOverridesAreValidatedByScenarioRules()
+    {
+        var (code, _, err) = Run("compare", "--granule", "64k", "--hugepage", "1GiB");
+        AssertOneLineUserError(code, err, "$.operations[0].hugepage: \"1GiB\" is not allowed; use \"2MiB\", \"512MiB\", \"16GiB\"");
+        (code, _, _) = Run("compare", "--cpus", "4", "--pages", "2", "--seeds", "1");
+        Assert.Equal(3, code);
+    }
+
+    [Fact]
+    public void HelpListsCommands()
+    {
+        var (code, output, _) = Run("--help");
+        Assert.Equal(0, code);
+        foreach (var c in new[] { "scenario", "compare", "check", "replay", "trace", "sweep", "recommend", "savings", "litmus", "bench", "pte", "strategies" })
+            Assert.Contains(c, output);
+    }
+}
