@@ -95,7 +95,7 @@ public sealed partial class Simulator
     /// <summary>Called by <see cref="CpuOp.IsCompleted"/>: run the op now, without a switch, if the schedule allows.</summary>
     internal bool TryRunInline(Cpu c)
     {
-        if (c != _running || _abort || _modelError != null) return false;
+        if (!_looping || c != _running || _abort || _modelError != null) return false;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         if (IsTimed)
         {

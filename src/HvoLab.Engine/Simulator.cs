@@ -18,7 +18,7 @@ public sealed partial class Simulator
     private readonly int[] _actionBuffer;
     private Cpu? _running;
     private Cpu? _forceFault;
-    private bool _started, _abort;
+    private bool _started, _abort, _looping;
     private double _horizon = double.PositiveInfinity;
     private int _seenArchViolations;
     private SplitMix64 _jitterRng;
@@ -122,6 +122,7 @@ public sealed partial class Simulator
                 c.IsBackground = background;
                 StartFrame(c, ContextKind.Task, body);
             }
+            _looping = true;   // from here on ops may run inline; while spawning, every task stops at its first op
             var outcome = IsTimed ? RunTimed() : RunChoices();
             CloseStats();
             double end = 0;

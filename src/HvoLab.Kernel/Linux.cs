@@ -90,6 +90,19 @@ public sealed partial class Linux
         ulong buddyEnd = bootTablesPa >> g.PageShift;
         Buddy = new PageAllocator(0, buddyEnd);
         mem.Allocator = new BuddyFrameAllocator(Buddy);
+        // Untouched struct pages describe pages in use on the LRU (PG_lru, _refcount 1, _mapcount -1): the state a
+        // speculative PFN walker finds before the page is freed and becomes part of a hugetlb folio (bd225530a4c7).
+        ulong vmemmapFirstPfn = VmemmapBackingPa >> g.PageShift, vmemmapEndPfn = vmemmapFirstPfn + (vmemmapMapped >> g.PageShift);
+        mem.Generator = (pfn, word) =>
+        {
+            if (pfn < vmemmapFirstPfn || pfn >= vmemmapEndPfn) return 0;
+            return (word & 7) switch
+            {
+                0 => StructPage.PG_lru,
+                6 => 0x0000_0001_ffff_ffffUL,
+                _ => 0,
+            };
+        };
     }
 
     /// <summary>Lets Arch-level helpers allocate frames from the kernel's buddy.</summary>

@@ -61,6 +61,9 @@ public sealed partial class HugetlbVmemmap(Linux linux)
         return table + ((ulong)G.Index(va, 2) << 3);
     }
 
+    /// <summary>pmd_off_k() for strategies (the fault fixup reads the PMD of a faulting address).</summary>
+    public ulong PmdOffKPublic(ulong va) => PmdOffK(va);
+
     private bool PmdLeaf(ulong pmd) => new Descriptor(pmd).IsBlock(G, 2);
 
     /// <summary>vmemmap_pmd_entry() in the batched form of series patch 1: split a leaf PMD, then hand the PTEs of
@@ -163,7 +166,7 @@ public sealed partial class HugetlbVmemmap(Linux linux)
 
     private ulong? TranslateFor(Cpu cpu, ulong va) => linux.TranslateNow(va);
 
-    internal void CopyFrame(ulong dstPfn, ulong srcPfn)
+    public void CopyFrame(ulong dstPfn, ulong srcPfn)
     {
         ulong dst = dstPfn << G.PageShift, src = srcPfn << G.PageShift;
         for (ulong off = 0; off < L.PageSize; off += 8) linux.Arch.Memory.Write(dst + off, linux.Arch.Memory.Read(src + off));

@@ -21,6 +21,8 @@ public sealed class KernelData
         StopMachineState = Line();
         StopMachineAck = Line();
         HugetlbLock = Line();
+        StopCpusMutex = Line();
+        StopMachineDone = Line();
         PausedCpusMask = Line();
         ResumedCpusMask = Line();
         RcuNesting = new ulong[cpus];
@@ -44,6 +46,10 @@ public sealed class KernelData
     public ulong StopMachineState { get; }
     public ulong StopMachineAck { get; }
     public ulong HugetlbLock { get; }
+    /// <summary>stop_cpus_mutex (a sleeping mutex; modelled as a lock word the caller waits on, preemptible).</summary>
+    public ulong StopCpusMutex { get; }
+    /// <summary>The completion the stop_machine() caller waits on (cpu_stop_done.nr_todo).</summary>
+    public ulong StopMachineDone { get; }
     /// <summary>Per-CPU RCU read-side nesting counters.</summary>
     public ulong[] RcuNesting { get; }
 }

@@ -11,14 +11,15 @@ namespace HvoLab.Kernel;
 public sealed class StopMachine(Linux linux)
 {
     private const ulong None = 0, Prepare = 1, DisableIrq = 2, Run = 3, Exit = 4;
-    private int _done;
 
     public async SimTask Execute(Cpu caller, Func<Cpu, SimTask> fn)
     {
         // cpus_read_lock(): no hotplug writer in the model. num_threads = num_online_cpus().
         int n = caller.Sim.Cpus.Length;
+        // stop_cpus_mutex serialises callers; waiting on it stays preemptible, so this CPU's stopper can still run.
+        while (await caller.CasPhys(linux.Data.StopCpusMutex, 0, (ulong)caller.Id + 1) != 0) await caller.Relax();
         await SetState(caller, Prepare, n);
-        _done = 0;
+        await caller.StorePhys(linux.Data.StopMachineDone, 0);
         double wake = caller.Time + linux.Cost.StopMachineBaseNs + linux.Cost.StopMachinePerCpuNs * n;
         int label = caller.Sim.Label("stop_machine");
         foreach (var other in caller.Sim.Cpus)
@@ -26,7 +27,8 @@ public sealed class StopMachine(Linux linux)
         await caller.Work(linux.Cost.StopMachineBaseNs, label);    // stop_cpus(): queue works, wake stoppers
         await MultiCpuStop(caller, fn, n);                         // the caller's own stopper
         // wait_for_completion(&done): every stopper has left multi_cpu_stop.
-        while (_done < n) await caller.Relax();
+        while (await caller.LoadPhys(linux.Data.StopMachineDone) < (ulong)n) await caller.Relax();
+        await caller.StorePhys(linux.Data.StopCpusMutex, 0);
     }
 
     private async SimTask SetState(Cpu cpu, ulong state, int n)
@@ -56,6 +58,6 @@ public sealed class StopMachine(Linux linux)
             else await cpu.Relax();   // stop_machine_yield(); touch_nmi_watchdog(); rcu_momentary_eqs()
         } while (cur != Exit);
         if (wasEnabled) await cpu.LocalIrqEnable();
-        _done++;
+        await cpu.FetchAddPhys(linux.Data.StopMachineDone, 1);
     }
 }

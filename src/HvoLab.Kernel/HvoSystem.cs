@@ -1,0 +1,17 @@
+using HvoLab.Arch;
+using HvoLab.Engine;
+
+namespace HvoLab.Kernel;
+
+/// <summary>A machine, its engine and a booted kernel: what every run, test and benchmark starts from.</summary>
+public sealed record HvoSystem(ArchMachine Arch, Simulator Sim, Linux Linux)
+{
+    public static HvoSystem Create(MachineConfig machine, KernelConfig kernel, VmemmapArch hooks, IScheduler scheduler,
+        CostModel? cost = null, SimOptions? options = null)
+    {
+        var arch = new ArchMachine(machine);
+        var sim = new Simulator(arch, cost ?? CostModel.Default, scheduler, (options ?? new SimOptions()) with { PseudoNmi = kernel.PseudoNmi });
+        var linux = Linux.Boot(sim, kernel, hooks);
+        return new HvoSystem(arch, sim, linux);
+    }
+}

@@ -1,0 +1,64 @@
+using HvoLab.Arch;
+using HvoLab.Engine;
+using HvoLab.Kernel;
+
+namespace HvoLab.Strategies;
+
+/// <summary>How the pause IPI is delivered.</summary>
+public enum PauseIpi { PseudoNmi, NormalIrq }
+
+/// <summary>
+/// pause_remote_cpus / resume_remote_cpus / pause_local_cpu of the seed series v2 (patch 4,
+/// 20241107202033.2721681-5-yuzhao@google.com; arch/arm64/kernel/smp.c; seed-series.md §2.4): a raw spinlock,
+/// a cpu_paused flag and a counter of paused CPUs; the pause is IPI_CPU_STOP_NMI (a pseudo-NMI under priority
+/// masking, else an ordinary IRQ) to every online CPU but self, via the GICv3 broadcast (patch 3).
+/// </summary>
+public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi)
+{
+    private KernelData D => kernel.Data;
+    public int Ipi => ipi == PauseIpi.PseudoNmi ? Linux.IPI_CPU_STOP_NMI : Linux.IPI_CPU_STOP;
+    public long Pauses { get; private set; }
+
+    /// <summary>pause_remote_cpus(): called with cpus_read_lock held and preemption (here: interrupts) disabled.</summary>
+    public async SimTask Pause(Cpu cpu)
+    {
+        int n = cpu.Sim.Cpus.Length - 1;                                     // num_online_cpus() - 1
+        if (cpu.PreemptCount == 0 && !cpu.IrqsDisabled)
+            cpu.Sim.ReportViolation("lockdep", [cpu.Id], 0, $"CPU{cpu.Id}: pause_remote_cpus() with preemption enabled (lockdep_assert_preemption_disabled)");
+        if (n == 0) return;
+        var mask = new CpuMask();
+        for (int c = 0; c < cpu.Sim.Cpus.Length; c++) if (c != cpu.Id) mask.Set(c);
+        await Locks.SpinLock(cpu, D.CpuPauseLock);                          // raw_spin_lock(&cpu_pause_lock)
+        if (await cpu.LoadPhys(D.CpuPaused) != 0 || await cpu.LoadPhys(D.NrCpusPaused) != 0)
+            cpu.Sim.ReportViolation("warn-on", [cpu.Id], 0, $"CPU{cpu.Id}: WARN_ON_ONCE(cpu_paused || nr_cpus_paused) in pause_remote_cpus (a pause is still in progress)");
+        await cpu.StorePhys(D.CpuPaused, 1);                                // cpu_paused = true (plain store)
+        await cpu.Barrier(BarrierKind.DsbIshSt);                            // gic_ipi_send_mask: wmb()
+        await cpu.SendSgi(mask, Ipi, broadcast: true);                      // smp_cross_call(IPI_CPU_STOP_NMI)
+        while (await cpu.LoadPhys(D.NrCpusPaused) != (ulong)n) await cpu.Relax();
+        await Locks.SpinUnlock(cpu, D.CpuPauseLock);
+        Pauses++;
+    }
+
+    /// <summary>resume_remote_cpus(): clear cpu_paused, then wait until every paused CPU has left the pause loop.</summary>
+    public async SimTask Resume(Cpu cpu)
+    {
+        if (await cpu.LoadPhys(D.CpuPaused) == 0) return;
+        await Locks.SpinLock(cpu, D.CpuPauseLock);
+        await cpu.StorePhys(D.CpuPaused, 0);                                // WRITE_ONCE(cpu_paused, false)
+        while (await cpu.LoadPhys(D.NrCpusPaused) != 0) await cpu.Relax();
+        await Locks.SpinUnlock(cpu, D.CpuPauseLock);
+    }
+
+    /// <summary>pause_local_cpu(), in the IPI handler of every remote CPU.</summary>
+    public async SimTask PauseLocal(Cpu cpu)
+    {
+        int stalled = cpu.Sim.Label("paused");
+        double t0 = cpu.Time;
+        await cpu.FetchAddPhys(D.NrCpusPaused, 1);                          // atomic_inc(&nr_cpus_paused)
+        while (await cpu.LoadPhys(D.CpuPaused) != 0) await cpu.Relax();
+        await cpu.FetchAddPhys(D.NrCpusPaused, ulong.MaxValue);             // atomic_dec(&nr_cpus_paused)
+        await cpu.Isb();                                                    // see the updater's table changes
+        cpu.Stats.TimeByLabel.TryGetValue(stalled, out double acc);
+        cpu.Stats.TimeByLabel[stalled] = acc + (cpu.Time - t0);
+    }
+}
