@@ -39,8 +39,12 @@ public sealed partial class Linux
     /// <summary>vmemmap_optimize_enabled after hugetlb_vmemmap_init(): off when the arch says it cannot update.</summary>
     public bool VmemmapOptimizeEnabled { get; private set; }
     /// <summary>Frames freed back by HVO (old vmemmap pages) minus frames allocated for it, for the savings figure.</summary>
-    public long VmemmapPagesFreed { get; internal set; }
-    public long VmemmapPagesAllocated { get; internal set; }
+    public long VmemmapPagesFreed { get => _freed; internal set { _freed = value; NotePeak(); } }
+    public long VmemmapPagesAllocated { get => _allocated; internal set { _allocated = value; NotePeak(); } }
+    /// <summary>Largest net number of vmemmap pages given back at any moment (the memory HVO saved while the pool was full).</summary>
+    public long PeakNetFreed { get; private set; }
+    private long _freed, _allocated;
+    private void NotePeak() { if (_freed - _allocated > PeakNetFreed) PeakNetFreed = _freed - _allocated; }
 
     public static Linux Boot(Simulator sim, KernelConfig config, VmemmapArch hooks)
     {
@@ -69,7 +73,7 @@ public sealed partial class Linux
         ulong vmemmapMapped = (vmemmapBytes + unit - 1) / unit * unit;
         ulong top = mem.SizeBytes;
         VmemmapBackingPa = (top - vmemmapMapped) / unit * unit;
-        ulong bootTablesFrames = 64 + vmemmapMapped / (g.LevelSize(2)) + vmemmapMapped / g.LevelSize(3) / (ulong)g.EntriesPerTable;
+        ulong bootTablesFrames = 64 + 8 + vmemmapMapped / (g.LevelSize(2)) + vmemmapMapped / g.LevelSize(3) / (ulong)g.EntriesPerTable;
         ulong bootTablesPa = VmemmapBackingPa - bootTablesFrames * pageSize;
         if (bootTablesPa >= VmemmapBackingPa || bootTablesPa < 16 * unit)
             throw new ArgumentException($"memory {mem.SizeBytes} bytes is too small for the vmemmap and boot tables of a {g} kernel");
@@ -85,7 +89,11 @@ public sealed partial class Linux
         else builder.Map(Layout.VmemmapStart, VmemmapBackingPa, vmemmapMapped, Prot.PAGE_KERNEL, 3);
         Arch.Ttbr1 = builder.Root;
 
-        ulong dataPfn = mem.Allocator.AllocFrame();
+        // Kernel globals: one 64-byte line each plus one per CPU, on contiguous frames (the bump allocator hands
+        // them out downwards, so the last one is the lowest).
+        ulong dataBytes = (ulong)(KernelData.FixedLines + Sim.Cpus.Length) * 64;
+        ulong dataPfn = 0;
+        for (ulong i = 0; i < (dataBytes + pageSize - 1) / pageSize; i++) dataPfn = mem.Allocator.AllocFrame();
         Data = new KernelData(dataPfn << g.PageShift, Sim.Cpus.Length);
         ulong buddyEnd = bootTablesPa >> g.PageShift;
         Buddy = new PageAllocator(0, buddyEnd);

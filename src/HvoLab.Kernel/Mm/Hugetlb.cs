@@ -74,6 +74,28 @@ public sealed class Hugetlb(Linux linux)
         await Locks.SpinUnlock(cpu, linux.Data.HugetlbLock);
     }
 
+    /// <summary>Boot-time setup, outside simulated time: a folio already in use by a task (mapped, refcount 1), its
+    /// vmemmap not optimized. GUP-fast readers look at it while HVO works on its neighbours.</summary>
+    public Folio SetupInUseFolio(int order)
+    {
+        ulong head = linux.Buddy.Alloc(order) ?? throw new InvalidOperationException("no memory for the in-use folio");
+        var f = new Folio(head, order, linux.Layout) { InUse = true };
+        Pages.PrepCompoundNow(f);
+        linux.Folios.Add(head, order);
+        ulong pa = linux.TranslateNow(f.HeadPage + StructPage.RefCount) ?? throw new InvalidOperationException("vmemmap not mapped");
+        linux.Arch.Memory.Write(pa, 1, 4);
+        _inUse.Add(f);
+        return f;
+    }
+
+    /// <summary>The head PFN the next allocation of this order will return (the buddy is deterministic).</summary>
+    public ulong? PeekNextHead(int order)
+    {
+        ulong? pfn = linux.Buddy.Alloc(order);
+        if (pfn is ulong p) linux.Buddy.Free(p, order);
+        return pfn;
+    }
+
     /// <summary>Take a free folio into use (a task faults it in): refcount 1.</summary>
     public async SimTask<Folio?> TakeForUse(Cpu cpu, int order)
     {

@@ -40,7 +40,7 @@ public sealed class PageAllocator
     {
         if (FailNext > 0) { FailNext--; return null; }
         int o = order;
-        while (o <= _maxOrder && _free[o].Count == 0) o++;
+        while (o <= _maxOrder && _freeSet[o].Count == 0) o++;   // the set is the truth; stacks may hold stale entries
         if (o > _maxOrder) return null;
         ulong pfn = PopFree(o);
         while (o > order) { o--; AddFree(pfn + (1UL << o), o); }

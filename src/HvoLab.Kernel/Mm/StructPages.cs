@@ -18,7 +18,14 @@ public sealed class StructPages(Linux linux)
 
     public async SimTask PrepCompound(Cpu cpu, Folio f)
     {
-        ulong words = WriteFolio(f, (i, write) =>
+        ulong words = PrepCompoundNow(f);
+        await cpu.Work(words * linux.Cost.MemAccessNs, cpu.Sim.Label("prep_compound_page"));
+    }
+
+    /// <summary>The stores of prep_compound_page without simulated time (boot-time setup of a scenario).</summary>
+    public ulong PrepCompoundNow(Folio f)
+    {
+        return WriteFolio(f, (i, write) =>
         {
             if (i == 0)
             {
@@ -33,7 +40,6 @@ public sealed class StructPages(Linux linux)
             }
             write(StructPage.MapCount, 0x0000_0000_ffff_ffffUL);        // _mapcount = -1, _refcount = 0 (frozen)
         });
-        await cpu.Work(words * linux.Cost.MemAccessNs, cpu.Sim.Label("prep_compound_page"));
     }
 
     public async SimTask DestroyCompound(Cpu cpu, Folio f)

@@ -25,9 +25,14 @@ public sealed class KernelData
         StopMachineDone = Line();
         PausedCpusMask = Line();
         ResumedCpusMask = Line();
+        if (_nextLine > FixedLines) throw new InvalidOperationException("KernelData.FixedLines is too small");
+        _nextLine = FixedLines;
         RcuNesting = new ulong[cpus];
         for (int i = 0; i < cpus; i++) RcuNesting[i] = Line();
     }
+
+    /// <summary>Lines used before the per-CPU ones (an upper bound, checked in the constructor).</summary>
+    public const int FixedLines = 24;
 
     private ulong Line() => _base + (ulong)(64 * _nextLine++);
 

@@ -1,0 +1,74 @@
+using HvoLab.Engine;
+
+namespace HvoLab.Experiments.Running;
+
+/// <summary>Everything one timed execution measured. All figures come from the simulation.</summary>
+public sealed record RunMetrics
+{
+    public required string Strategy { get; init; }
+    public required ulong Seed { get; init; }
+    public required RunOutcome Outcome { get; init; }
+    public required IReadOnlyList<Violation> Violations { get; init; }
+    /// <summary>Latency of each HVO operation (one batch or one pool resize) on its CPU.</summary>
+    public required IReadOnlyList<double> OperationLatencyNs { get; init; }
+    /// <summary>Operation latency divided by the folios it handled.</summary>
+    public required IReadOnlyList<double> PerFolioLatencyNs { get; init; }
+    /// <summary>Per CPU that ran no HVO operation: time it spent unable to run its own work during the operations.</summary>
+    public required IReadOnlyList<double> RemoteStallNs { get; init; }
+    /// <summary>Longest stretch any CPU spent with interrupts masked or inside an interrupt handler.</summary>
+    public required double UninterruptibleMaxNs { get; init; }
+    /// <summary>Reader accesses per µs during the operations (PFN walkers, GUP-fast, memory-failure, NMI readers).</summary>
+    public required double ReaderThroughputPerUs { get; init; }
+    public required long MemorySavedBytes { get; init; }
+    public required long Ipis { get; init; }
+    public required long Tlbis { get; init; }
+    public required long Faults { get; init; }
+    public required long Steps { get; init; }
+    public required double EndTimeNs { get; init; }
+    public required double WallMs { get; init; }
+
+    public static RunMetrics From(ScenarioSystem s, RunResult r, double wallMs)
+    {
+        var log = s.Log;
+        var cpus = s.System.Sim.Cpus;
+        var stall = new List<double>();
+        if (log.StallAtStart is { } a && log.StallAtEnd is { } b)
+            for (int i = 0; i < cpus.Length; i++)
+                if (!s.UpdaterCpus.Contains(i)) stall.Add(b[i] - a[i]);
+        double window = Math.Max(1e-9, log.WindowEnd - log.WindowStart);
+        return new RunMetrics
+        {
+            Strategy = s.Strategy,
+            Seed = s.System.Sim.Options.Seed,
+            Outcome = r.Outcome,
+            Violations = r.Violations,
+            OperationLatencyNs = log.Ops.Select(o => o.EndNs - o.StartNs).ToArray(),
+            PerFolioLatencyNs = log.Ops.Where(o => o.Folios > 0).Select(o => (o.EndNs - o.StartNs) / o.Folios).ToArray(),
+            RemoteStallNs = stall,
+            UninterruptibleMaxNs = cpus.Max(c => c.Stats.MaxIrqsOffNs),
+            ReaderThroughputPerUs = (log.ReaderIterationsAtEnd - log.ReaderIterationsAtStart) / (window / 1000.0),
+            MemorySavedBytes = s.System.Linux.PeakNetFreed * (long)s.System.Linux.Layout.PageSize,
+            Ipis = cpus.Sum(c => c.Stats.SgisSent),
+            Tlbis = cpus.Sum(c => c.Stats.Tlbis),
+            Faults = cpus.Sum(c => c.Stats.Faults),
+            Steps = r.Steps,
+            EndTimeNs = r.EndTimeNs,
+            WallMs = wallMs,
+        };
+    }
+}
+
+/// <summary>p50 / p99 / max of a sample (nearest-rank percentiles).</summary>
+public readonly record struct Distribution(double P50, double P99, double Max, int Count)
+{
+    public static Distribution Of(IEnumerable<double> values)
+    {
+        var v = values.Where(x => !double.IsNaN(x)).OrderBy(x => x).ToArray();
+        if (v.Length == 0) return new Distribution(0, 0, 0, 0);
+        double Rank(double p) => v[Math.Clamp((int)Math.Ceiling(p * v.Length) - 1, 0, v.Length - 1)];
+        return new Distribution(Rank(0.50), Rank(0.99), v[^1], v.Length);
+    }
+
+    /// <summary>Predictability: how far the tail is from the median.</summary>
+    public double Spread => P50 > 0 ? P99 / P50 : 0;
+}

@@ -1,0 +1,185 @@
+using HvoLab.Arch;
+using HvoLab.Engine;
+using HvoLab.Experiments.Scenarios;
+using HvoLab.Kernel;
+using HvoLab.Strategies;
+using KWorkloadSpec = HvoLab.Kernel.WorkloadSpec;
+
+namespace HvoLab.Experiments.Running;
+
+/// <summary>What the runner records about the HVO operations of one execution.</summary>
+public sealed class OperationLog
+{
+    public readonly List<(int Cpu, string Op, int Folios, double StartNs, double EndNs)> Ops = new();
+    public double WindowStart = double.PositiveInfinity, WindowEnd;
+    public double[]? StallAtStart;
+    public double[]? StallAtEnd;
+    public long ReaderIterationsAtStart, ReaderIterationsAtEnd;
+}
+
+/// <summary>
+/// Turns a scenario into a running system: machine, engine, kernel with the chosen strategy's hooks, the HVO
+/// operations as tasks on their CPUs, the workloads as background tasks. The same scenario, strategy, scheduler and
+/// seed always build the same system.
+/// </summary>
+public sealed class ScenarioSystem
+{
+    /// <summary>Readers in a search do this many accesses each (a search needs finite executions).</summary>
+    public const int SearchReaderIterations = 1;
+
+    public HvoSystem System { get; }
+    public Scenario Scenario { get; }
+    public string Strategy { get; }
+    public VmemmapArch Hooks { get; }
+    public OperationLog Log { get; } = new();
+    public List<Workload> Workloads { get; } = new();
+    public HashSet<int> UpdaterCpus { get; } = new();
+
+    public ScenarioSystem(Scenario scenario, string strategy, IScheduler scheduler, ulong seed, bool recordEvents = false,
+        CostModel? costOverride = null)
+    {
+        Scenario = scenario;
+        Strategy = strategy;
+        Hooks = StrategyCatalog.Get(strategy).Create(ToOptions(scenario.StrategyOptions));
+        var machine = scenario.Machine.ToMachineConfig() with { FillPolicy = TlbFillPolicy.Adversarial };
+        var kernel = new KernelConfig
+        {
+            Design = scenario.Kernel.Design == KernelDesigns.Shared2026 ? HvoDesign.SharedTail2026 : HvoDesign.FakeHead,
+            HvoEnabled = scenario.Kernel.HvoEnabled,
+            Reverted = ParseReverted(scenario.Kernel.RevertFix),
+            PseudoNmi = scenario.Machine.PseudoNmi,
+        };
+        var sched = scenario.Scheduler;
+        var options = new SimOptions
+        {
+            Seed = seed, RecordEvents = recordEvents, StepBudget = sched.StepBudget,
+            WallBudget = TimeSpan.FromSeconds(sched.WallSeconds),
+        };
+        System = HvoSystem.Create(machine, kernel, Hooks, scheduler, costOverride ?? scenario.Machine.CostModel(), options);
+        Spawn(seed, scheduler.Mode == SchedulingMode.Choice);
+    }
+
+    public static Strategies.StrategyOptions ToOptions(Scenarios.StrategyOptions o) => new()
+    {
+        DIpi = o.D.Ipi == "irq" ? PauseIpi.NormalIrq : PauseIpi.PseudoNmi,
+        DGranularity = o.D.Granularity switch { "pte" => PauseGranularity.Pte, "batch" => PauseGranularity.Batch, _ => PauseGranularity.Range },
+        CForce = o.C.Force,
+    };
+
+    public static RevertedFix ParseReverted(IEnumerable<string> names)
+    {
+        var r = RevertedFix.None;
+        foreach (var n in names)
+            r |= n switch
+            {
+                RevertibleFixes.RcuSync => RevertedFix.RcuSync,
+                RevertibleFixes.PmdSplitLock => RevertedFix.PmdSplitLock,
+                RevertibleFixes.FreeBeforeFlush => RevertedFix.FreeBeforeFlush,
+                _ => throw new ArgumentException($"revert fix '{n}' is unknown; allowed: {string.Join(", ", RevertibleFixes.All)}"),
+            };
+        return r;
+    }
+
+    private void Spawn(ulong seed, bool search)
+    {
+        var linux = System.Linux;
+        var targets = PlanTargets(linux, search);
+        foreach (var group in Scenario.Operations.GroupBy(o => o.Cpu))
+        {
+            UpdaterCpus.Add(group.Key);
+            var ops = group.ToArray();
+            System.Sim.Spawn(group.Key, cpu => RunOperations(cpu, ops));
+        }
+        foreach (var w in Scenario.Workload)
+            foreach (int cpu in w.Cpus)
+            {
+                if (cpu >= System.Sim.Cpus.Length || UpdaterCpus.Contains(cpu)) continue;
+                var spec = new KWorkloadSpec
+                {
+                    Kind = w.Kind, PeriodNs = w.PeriodNs, Seed = seed ^ (ulong)cpu,
+                    Iterations = search ? SearchReaderIterations : (w.Kind == WorkloadKinds.NmiReader ? null : null),
+                    IrqOffNs = w.IrqOffNs is { } a ? new Kernel.NsRange(a.Min, a.Max) : null,
+                    PreemptOffNs = w.PreemptOffNs is { } b ? new Kernel.NsRange(b.Min, b.Max) : null,
+                    DaifMaskedNs = w.DaifMaskedNs is { } d ? new Kernel.NsRange(d.Min, d.Max) : null,
+                    TargetPfns = w.Kind == WorkloadKinds.GupFast ? targets.InUse : targets.Hvo,
+                };
+                if (search && w.Kind == WorkloadKinds.Background) continue;   // private work only costs time
+                var workload = Workload.Create(linux, spec);
+                Workloads.Add(workload);
+                System.Sim.Spawn(cpu, workload.Run, background: true);
+            }
+    }
+
+    /// <summary>Which struct pages the readers look at. A search looks at the pages HVO changes (the first fake head
+    /// and a tail of the first folio to be optimized, a tail of the in-use neighbour in the same vmemmap PMD); a timed
+    /// run scans every PFN of the hugetlb region in order, as a compaction scanner would.</summary>
+    private (ulong[] Hvo, ulong[] InUse) PlanTargets(Linux linux, bool search)
+    {
+        var first = Scenario.Operations.FirstOrDefault();
+        int order = first is null ? 9 : linux.Hugetlb.OrderOf(first.HugepageBytes);
+        ulong head = linux.Hugetlb.PeekNextHead(order) ?? 0;
+        bool wantsGup = Scenario.Workload.Any(w => w.Kind == WorkloadKinds.GupFast);
+        var inUse = wantsGup ? linux.Hugetlb.SetupInUseFolio(order) : null;
+        ulong perVmemmapPage = (ulong)linux.Layout.StructPagesPerVmemmapPage;
+        ulong[] inUseTargets = inUse is null ? [] : [inUse.HeadPfn + perVmemmapPage + 1];
+        if (search) return ([head + perVmemmapPage, head + 1], inUseTargets);
+        ulong total = 0;
+        foreach (var op in Scenario.Operations.Where(o => o.Op == OperationKinds.Alloc))
+            total += (ulong)op.Count * linux.Layout.PagesPerHugepage(op.HugepageBytes);
+        total = Math.Clamp(total, 1, 1UL << 22);
+        var scan = new ulong[Math.Min(total, 4096)];
+        ulong stride = Math.Max(1, total / (ulong)scan.Length);
+        for (int i = 0; i < scan.Length; i++) scan[i] = head + (ulong)i * stride;
+        return (scan, inUseTargets.Length > 0 ? inUseTargets : scan);
+    }
+
+    private async SimTask RunOperations(Cpu cpu, OperationSpec[] ops)
+    {
+        var linux = System.Linux;
+        foreach (var op in ops)
+        {
+            if (op.AtNs > cpu.Time) await cpu.Work(op.AtNs - cpu.Time);
+            int order = linux.Hugetlb.OrderOf(op.HugepageBytes);
+            if (op.Op != OperationKinds.Alloc && !linux.Hugetlb.FreeFolios.Any(f => f.Order == order))
+                await linux.Hugetlb.AllocPool(cpu, order, op.Count, op.Batched);   // unmeasured set-up: fill the pool first
+            BeginWindow(cpu);
+            double t0 = cpu.Time;
+            int n = op.Op switch
+            {
+                OperationKinds.Alloc => (await linux.Hugetlb.AllocPool(cpu, order, op.Count, op.Batched)).Count,
+                OperationKinds.Free => await linux.Hugetlb.FreePool(cpu, order, op.Count, op.Batched),
+                _ => await linux.Hugetlb.Demote(cpu, order, linux.Hugetlb.OrderOf(op.DemoteToBytes ?? (2UL << 20)), op.Count),
+            };
+            Log.Ops.Add((cpu.Id, op.Op, n, t0, cpu.Time));
+            EndWindow(cpu);
+        }
+    }
+
+    private void BeginWindow(Cpu cpu)
+    {
+        if (Log.StallAtStart is not null) return;
+        Log.WindowStart = cpu.Time;
+        Log.StallAtStart = StallSnapshot();
+        Log.ReaderIterationsAtStart = Workloads.Sum(w => w.Stats.Iterations);
+    }
+
+    private void EndWindow(Cpu cpu)
+    {
+        Log.WindowEnd = Math.Max(Log.WindowEnd, cpu.Time);
+        Log.StallAtEnd = StallSnapshot();
+        Log.ReaderIterationsAtEnd = Workloads.Sum(w => w.Stats.Iterations);
+    }
+
+    /// <summary>Per CPU: time spent not running its own work — in NMI, IRQ, fault and preempting (stopper) contexts.</summary>
+    internal double[] StallSnapshot()
+    {
+        var cpus = System.Sim.Cpus;
+        var s = new double[cpus.Length];
+        for (int i = 0; i < cpus.Length; i++)
+        {
+            var t = cpus[i].Stats.TimeInContext;
+            s[i] = t[(int)ContextKind.Nmi] + t[(int)ContextKind.Irq] + t[(int)ContextKind.Fault] + t[(int)ContextKind.Preempt];
+        }
+        return s;
+    }
+}

@@ -1,0 +1,28 @@
+using System.Diagnostics;
+using HvoLab.Engine;
+using HvoLab.Experiments.Scenarios;
+
+namespace HvoLab.Experiments.Running;
+
+/// <summary>Runs a scenario's timed executions: one per seed per strategy, each on a fresh system.</summary>
+public static class TimedRunner
+{
+    public static RunMetrics RunOne(Scenario scenario, string strategy, ulong seed, bool recordEvents = false) =>
+        RunOne(scenario, strategy, seed, recordEvents, out _);
+
+    public static RunMetrics RunOne(Scenario scenario, string strategy, ulong seed, bool recordEvents, out ScenarioSystem system)
+    {
+        var sw = Stopwatch.StartNew();
+        system = new ScenarioSystem(scenario, strategy, new TimedScheduler(), seed, recordEvents);
+        var result = system.System.Sim.Run();
+        return RunMetrics.From(system, result, sw.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>Seeds scenario.Seed … scenario.Seed + seeds − 1, for one strategy.</summary>
+    public static IReadOnlyList<RunMetrics> RunSeeds(Scenario scenario, string strategy, int seeds)
+    {
+        var list = new List<RunMetrics>(seeds);
+        for (int i = 0; i < seeds; i++) list.Add(RunOne(scenario, strategy, scenario.Seed + (ulong)i));
+        return list;
+    }
+}
