@@ -78,7 +78,9 @@ public static class WeakMemoryHeuristic
                 if (!IsAccess(b)) { foreach (var d in DerivedDestinations(b, written)) written.Add(d); continue; }
                 var acquire = (code[i].Order & (AccessOrder.Acquire | AccessOrder.AcquirePc)) != 0 && IsLoadLike(code[i]);
                 var release = (b.Order & AccessOrder.Release) != 0;
-                var dependent = Sources(b).Any(written.Contains);
+                // Same register-addressed location: ordered by coherence (CoRR, CoWW...), not reorderable.
+                var sameLocation = b.Mem.Base == code[i].Mem.Base && b.Mem.Index == code[i].Mem.Index && b.Mem.Offset == code[i].Mem.Offset;
+                var dependent = sameLocation || Sources(b).Any(written.Contains);
                 if (!acquire && !release && !dependent) return true;
                 if (acquire) break;
             }
