@@ -2,8 +2,9 @@ using HvoLab.Arch;
 
 namespace HvoLab.Experiments.Litmus;
 
-/// <summary>Why a memory port refused an access (herd's MMU:Translation / MMU:AccessFlag / MMU:Permission).</summary>
-public enum LitmusFaultKind { Translation, AccessFlag, Permission }
+/// <summary>Why a memory port refused an access (herd's MMU:Translation / MMU:AccessFlag / MMU:Permission; TlbConflict
+/// is HvoLab's TLB conflict abort, which herd does not have).</summary>
+public enum LitmusFaultKind { Translation, AccessFlag, Permission, TlbConflict }
 
 /// <summary>Result of one access: the value read (old value for RMWs, status for STXR) or a fault.</summary>
 public readonly record struct MemResult(ulong Value, LitmusFaultKind? Fault)
