@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using HvoLab.Engine;
+using HvoLab.Experiments.Running;
+using HvoLab.Experiments.Scenarios;
+
+namespace HvoLab.Experiments.Checking;
+
+public sealed record CheckOptions
+{
+    /// <summary>exhaustive | pct | random.</summary>
+    public string Mode { get; init; } = SchedulerModes.Exhaustive;
+    /// <summary>Executions for pct/random.</summary>
+    public int Iterations { get; init; } = 1000;
+    public ulong Seed { get; init; } = 1;
+    public int PctDepth { get; init; } = 3;
+    public int? PreemptionBound { get; init; }
+    public long MaxExecutions { get; init; } = 200_000;
+    public double WallSeconds { get; init; } = 60;
+    /// <summary>Where replayable traces of violations are written (null: none).</summary>
+    public string? TraceDirectory { get; init; }
+    /// <summary>Keep searching after the first violation (to collect distinct kinds).</summary>
+    public bool AllViolations { get; init; }
+}
+
+public sealed record CheckViolation(string Kind, int[] Cpus, ulong Va, long TimeNs, string Explanation, string? TracePath, int TraceLength);
+
+/// <summary>The verdict of a search: safe (what was explored and whether it was complete), unsafe (each distinct
+/// violation with a replayable trace), or refused (the strategy cannot run on this machine).</summary>
+public sealed record CheckResult(string Strategy, string Verdict, string Mode, bool Complete, long Executions, long Transitions,
+    double Seconds, IReadOnlyList<CheckViolation> Violations, string? Refusal, string StopReason)
+{
+    public double ExecutionsPerSecond => Seconds > 0 ? Executions / Seconds : Executions;
+}
+
+/// <summary>Runs the chosen search over a scenario with one strategy (hvolab check).</summary>
+public static class CheckRunner
+{
+    public static CheckResult Check(Scenario scenario, string strategy, CheckOptions options)
+    {
+        var refusal = scenario.Refusals.FirstOrDefault(r => string.Equals(r.Strategy, strategy, StringComparison.OrdinalIgnoreCase));
+        if (refusal is not null)
+            return new CheckResult(strategy, "refused", options.Mode, false, 0, 0, 0, [], refusal.Reason, "refused");
+        var sw = Stopwatch.StartNew();
+        var failures = new List<(RunResult Run, IReadOnlyList<int> Choices, ulong Seed)>();
+        long executions = 0, transitions = 0;
+        bool complete = false;
+        string stop;
+        if (options.Mode == SchedulerModes.Exhaustive)
+        {
+            var explorer = new ExhaustiveExplorer(s => Build(scenario, strategy, s, options.Seed),
+                new ExplorationOptions
+                {
+                    MaxExecutions = options.MaxExecutions, WallBudget = TimeSpan.FromSeconds(options.WallSeconds),
+                    PreemptionBound = options.PreemptionBound, StopAtFirstViolation = !options.AllViolations,
+                });
+            var r = explorer.Explore();
+            executions = r.Executions; transitions = r.Transitions; complete = r.Complete; stop = r.StopReason;
+            failures.AddRange(r.Failures.Select(f => (f.Run, f.Choices, options.Seed)));
+        }
+        else
+        {
+            stop = "iterations done";
+            for (int i = 0; i < options.Iterations; i++)
+            {
+                if (sw.Elapsed.TotalSeconds > options.WallSeconds) { stop = "wall-clock budget reached"; break; }
+                ulong seed = options.Seed + (ulong)i;
+                IScheduler sched = options.Mode == SchedulerModes.Pct
+                    ? new PctScheduler(seed, options.PctDepth, estimatedSteps: 4000)
+                    : new RandomScheduler(seed);
+                var run = Build(scenario, strategy, sched, options.Seed).Run();
+                executions++; transitions += run.Steps;
+                if (run.Outcome is RunOutcome.Violation or RunOutcome.Deadlock or RunOutcome.BudgetExceeded or RunOutcome.ModelError)
+                {
+                    failures.Add((run, run.Choices.ToArray(), options.Seed));
+                    if (!options.AllViolations) { stop = "violation found"; break; }
+                }
+            }
+        }
+        var violations = Distinct(scenario, strategy, options, failures);
+        string verdict = violations.Count > 0 ? "unsafe" : "safe";
+        return new CheckResult(strategy, verdict, options.Mode, complete && violations.Count == 0, executions, transitions,
+            sw.Elapsed.TotalSeconds, violations, null, stop);
+    }
+
+    /// <summary>A fresh system for one execution under a search scheduler.</summary>
+    public static Simulator Build(Scenario scenario, string strategy, IScheduler scheduler, ulong seed, bool recordEvents = false) =>
+        new ScenarioSystem(scenario, strategy, scheduler, seed, recordEvents).System.Sim;
+
+    private static List<CheckViolation> Distinct(Scenario scenario, string strategy, CheckOptions options,
+        List<(RunResult Run, IReadOnlyList<int> Choices, ulong Seed)> failures)
+    {
+        var seen = new HashSet<string>();
+        var list = new List<CheckViolation>();
+        foreach (var (run, choices, seed) in failures)
+        {
+            if (run.Error is { } err && run.Violations.Count == 0)
+            {
+                if (seen.Add("model-error")) list.Add(new CheckViolation("model-error", [], 0, 0, err, null, choices.Count));
+                continue;
+            }
+            foreach (var v in run.Violations)
+            {
+                if (!seen.Add(v.Kind)) continue;
+                string? path = null;
+                if (options.TraceDirectory is { } dir)
+                {
+                    Directory.CreateDirectory(dir);
+                    path = Path.Combine(dir, $"{Sanitize(strategy)}-{Sanitize(v.Kind)}.trace.json");
+                    ScheduleTrace.Create(scenario, strategy, options.Mode, seed, choices, v.Kind).Save(path);
+                }
+                list.Add(new CheckViolation(v.Kind, v.Cpus, v.Va, v.TimeNs, v.Explanation, path, choices.Count));
+            }
+        }
+        return list;
+    }
+
+    private static string Sanitize(string s) => string.Concat(s.Select(ch => char.IsLetterOrDigit(ch) || ch == '-' ? ch : '_'));
+
+    /// <summary>Re-runs a trace: the same events, byte for byte, as the execution that recorded it.</summary>
+    public static (RunResult Run, Simulator Sim) Replay(ScheduleTrace trace)
+    {
+        var scenario = trace.LoadScenario();
+        var sim = Build(scenario, trace.Strategy, new ReplayScheduler(trace.Choices), trace.Seed, recordEvents: true);
+        return (sim.Run(), sim);
+    }
+}
