@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace HvoLab.Cli.Commands;
 
-/// <summary>Parameter studies: sweep (and sweep merge), recommend, savings. Declared now; actions validate their
+/// <summary>Parameter studies: sweep (and sweep merge), recommend, savings. Sweep and recommend are declared; actions validate their
 /// inputs and report "not yet implemented" (exit 3).</summary>
 public static class SweepCommands
 {
@@ -57,20 +57,6 @@ public static class SweepCommands
         return cmd;
     }
 
-    private static Command Savings(CliContext cli)
-    {
-        var granule = Options.Granule();
-        var hugepage = Options.Hugepage();
-        var memory = new Option<string?>("--memory") { Description = "Memory given to hugepages, e.g. 1TiB.", HelpName = "SIZE" };
-        var format = Options.Format("table", "json");
-        var cmd = new Command("savings", "How much vmemmap HVO frees for a granule, hugepage size and memory size.") { granule, hugepage, memory, format };
-        cmd.SetAction(r => CliErrors.Guard(cli, () =>
-        {
-            if (r.GetValue(granule) is { } g) CliValues.Granule("--granule", g);
-            if (r.GetValue(hugepage) is { } h) CliValues.Size("--hugepage", h);
-            if (r.GetValue(memory) is { } m) CliValues.Size("--memory", m);
-            return cli.NotYetImplemented("savings");
-        }));
-        return cmd;
-    }
+    /// <summary>Implemented in <see cref="SavingsCommand"/> (same options as declared here before).</summary>
+    private static Command Savings(CliContext cli) => SavingsCommand.Build(cli);
 }

@@ -40,7 +40,9 @@ public sealed class PageAllocator
     {
         if (FailNext > 0) { FailNext--; return null; }
         int o = order;
-        while (o <= _maxOrder && _freeSet[o].Count == 0) o++;   // the set is the truth; stacks may hold stale entries
+        // The set is the truth: a stack may still hold entries a merge removed lazily, and popping only those
+        // would empty it without finding a free block.
+        while (o <= _maxOrder && _freeSet[o].Count == 0) o++;
         if (o > _maxOrder) return null;
         ulong pfn = PopFree(o);
         while (o > order) { o--; AddFree(pfn + (1UL << o), o); }

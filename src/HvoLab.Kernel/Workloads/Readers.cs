@@ -14,9 +14,10 @@ public sealed class PfnWalker(Linux linux, WorkloadSpec spec) : Workload(linux, 
         while (Continue(cpu))
         {
             ulong page = NextTargetPage();
+            ulong truth = Linux.Monitors.TruthOf(page);
             await cpu.Load(page + StructPage.Flags);
             ulong head = await Flags.CompoundHead(cpu, page);
-            Linux.Monitors.CheckCompoundHead(cpu, page, head, "PFN walker");
+            Linux.Monitors.CheckCompoundHead(cpu, page, head, "PFN walker", truth);
             if (await Flags.GetPageUnlessZero(cpu, page))
             {
                 Stats.RefsTaken++;
@@ -38,8 +39,9 @@ public sealed class GupFast(Linux linux, WorkloadSpec spec) : Workload(linux, sp
         {
             ulong page = NextTargetPage();
             await cpu.LocalIrqDisable();
+            ulong truth = Linux.Monitors.TruthOf(page);
             ulong head = await Flags.CompoundHead(cpu, page);
-            Linux.Monitors.CheckCompoundHead(cpu, page, head, "GUP-fast");
+            Linux.Monitors.CheckCompoundHead(cpu, page, head, "GUP-fast", truth);
             bool got = await Flags.GetPageUnlessZero(cpu, head);
             await cpu.LocalIrqEnable();
             if (got) { Stats.RefsTaken++; await Flags.PutPage(cpu, head); }
@@ -58,9 +60,10 @@ public sealed class MemoryFailureReader(Linux linux, WorkloadSpec spec) : Worklo
         while (Continue(cpu))
         {
             ulong page = NextTargetPage();
+            ulong truth = Linux.Monitors.TruthOf(page);
             await cpu.Load(page + StructPage.Flags);
             ulong head = await Flags.CompoundHead(cpu, page);
-            Linux.Monitors.CheckCompoundHead(cpu, page, head, "memory-failure");
+            Linux.Monitors.CheckCompoundHead(cpu, page, head, "memory-failure", truth);
             await cpu.Load(head + 3 * (ulong)Layout.StructPageSize + 16);   // folio->_hugetlb_hwpoison
             Stats.Iterations++;
             await Pause(cpu);
@@ -83,9 +86,10 @@ public sealed class NmiReader(Linux linux, WorkloadSpec spec) : Workload(linux, 
     private async SimTask DumpPage(Cpu cpu)
     {
         ulong page = NextTargetPage();
+        ulong truth = Linux.Monitors.TruthOf(page);
         await cpu.Load(page + StructPage.Flags);
         ulong head = await Flags.CompoundHead(cpu, page);
-        Linux.Monitors.CheckCompoundHead(cpu, page, head, "NMI reader");
+        Linux.Monitors.CheckCompoundHead(cpu, page, head, "NMI reader", truth);
         Stats.Iterations++;
     }
 }

@@ -88,7 +88,6 @@ public sealed class CliTests : IDisposable
     [InlineData("sweep", "--param", "machine.cpus=8,16", "--out", "x.jsonl")]
     [InlineData("sweep", "merge", "a.jsonl", "--out", "m.jsonl")]
     [InlineData("recommend", "--stall-budget", "50us")]
-    [InlineData("savings", "--granule", "16k", "--hugepage", "1GiB", "--memory", "1TiB")]
     [InlineData("litmus", "x.litmus")]
     [InlineData("bench", "--quick")]
     [InlineData("pte", "decode", "0x60000000000713", "--level", "3")]
