@@ -23,9 +23,9 @@ public static class CliScenario
         public IReadOnlyList<string>? RevertFix { get; init; }
     }
 
-    public static Scenario Resolve(string? path, Overrides? o = null)
+    public static Scenario Resolve(string? path, Overrides? o = null, string? defaultJson = null)
     {
-        var json = path is null ? ScenarioLoader.DefaultJson() : ReadFile(path);
+        var json = path is null ? defaultJson ?? ScenarioLoader.DefaultJson() : ReadFile(path);
         if (o is null) return ScenarioLoader.Parse(json);
         // Parse first so a broken file is reported as such, not as a failed override.
         var canonical = ScenarioLoader.Serialize(ScenarioLoader.Parse(json));

@@ -31,6 +31,7 @@ public static class Program
         var root = new RootCommand("HvoLab: simulate and model-check ways for arm64 Linux to rewrite live vmemmap entries (HVO).");
         root.Add(ScenarioCommands.Build(cli));
         foreach (var c in RunCommands.Build(cli)) root.Add(c);
+        foreach (var c in CheckCommands.Build(cli)) root.Add(c);
         foreach (var c in SweepCommands.Build(cli)) root.Add(c);
         foreach (var c in ToolCommands.Build(cli)) root.Add(c);
         return root;

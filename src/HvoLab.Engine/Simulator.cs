@@ -53,6 +53,9 @@ public sealed partial class Simulator
     public Func<Cpu, int, SimTask>? SgiHandler { get; set; }
     /// <summary>The kernel's fault handler for kernel addresses: returns true to retry the access, false for an oops.</summary>
     public Func<Cpu, FaultInfo, SimTask<bool>>? FaultHandler { get; set; }
+    /// <summary>Physical words that no VA the model accesses can map (kernel globals reached through the linear map):
+    /// lets the search treat writes to them as independent of struct page accesses.</summary>
+    public Func<ulong, bool>? IsPrivateKernelData { get; set; }
     /// <summary>Checks run once when every task has finished (end-state invariants, e.g. no lost update).</summary>
     public List<Action<Simulator>> FinalChecks { get; } = new();
 

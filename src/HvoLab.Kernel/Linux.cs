@@ -95,6 +95,8 @@ public sealed partial class Linux
         ulong dataPfn = 0;
         for (ulong i = 0; i < (dataBytes + pageSize - 1) / pageSize; i++) dataPfn = mem.Allocator.AllocFrame();
         Data = new KernelData(dataPfn << g.PageShift, Sim.Cpus.Length);
+        ulong dataLo = dataPfn << g.PageShift, dataHi = dataLo + (dataBytes + pageSize - 1) / pageSize * pageSize;
+        Sim.IsPrivateKernelData = pa => pa >= dataLo && pa < dataHi;
         ulong buddyEnd = bootTablesPa >> g.PageShift;
         Buddy = new PageAllocator(0, buddyEnd);
         mem.Allocator = new BuddyFrameAllocator(Buddy);

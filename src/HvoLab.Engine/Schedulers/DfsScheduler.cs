@@ -6,8 +6,8 @@ public sealed class DfsScheduler : IScheduler
     public sealed class Node
     {
         public required int[] Enabled;
-        public required PendingOp?[] Ops;
-        public required List<(int Action, PendingOp? Op)> Sleep;
+        public required Footprint[] Ops;
+        public required List<(int Action, Footprint Op)> Sleep;
         public readonly List<int> Done = new();
         public int Chosen;
         public int? Forced;   // preemption bound reached: only this index may run
@@ -48,8 +48,8 @@ public sealed class DfsScheduler : IScheduler
         }
         else
         {
-            var ops = new PendingOp?[actions.Length];
-            for (int i = 0; i < actions.Length; i++) ops[i] = sim.PendingOpOf(actions[i]);
+            var ops = new Footprint[actions.Length];
+            for (int i = 0; i < actions.Length; i++) ops[i] = Footprint.Of(sim, actions[i]);
             node = new Node { Enabled = actions.ToArray(), Ops = ops, Sleep = InheritedSleep(actions) };
             if (_opt.PreemptionBound is int bound && _preemptions >= bound && _lastCpu >= 0)
             {
@@ -72,20 +72,20 @@ public sealed class DfsScheduler : IScheduler
 
     /// <summary>Sleep set of a new node: what slept at the parent, plus the parent's explored siblings, minus
     /// everything dependent with the action the parent took.</summary>
-    private List<(int, PendingOp?)> InheritedSleep(ReadOnlySpan<int> actions)
+    private List<(int, Footprint)> InheritedSleep(ReadOnlySpan<int> actions)
     {
-        var result = new List<(int, PendingOp?)>();
+        var result = new List<(int, Footprint)>();
         if (!_opt.SleepSets || _depth == 0) return result;
         var parent = _stack[_depth - 1];
         int taken = parent.Enabled[parent.Chosen];
         var takenOp = parent.Ops[parent.Chosen];
         foreach (var s in parent.Sleep)
-            if (Independence.Independent(s.Action, s.Op, taken, takenOp) && actions.Contains(s.Action)) result.Add(s);
+            if (Footprint.Independent(s.Op, takenOp) && actions.Contains(s.Action)) result.Add(s);
         for (int i = 0; i < parent.Enabled.Length; i++)
         {
             int a = parent.Enabled[i];
             if (a == taken || !parent.Done.Contains(a)) continue;
-            if (Independence.Independent(a, parent.Ops[i], taken, takenOp) && actions.Contains(a)) result.Add((a, parent.Ops[i]));
+            if (Footprint.Independent(parent.Ops[i], takenOp) && actions.Contains(a)) result.Add((a, parent.Ops[i]));
         }
         return result;
     }

@@ -29,6 +29,15 @@ public static class ScenarioLoader
     /// <summary>The embedded default scenario (same text as scenarios/default.json).</summary>
     public static Scenario Default() => Parse(DefaultJson());
 
+    /// <summary>The small configuration hvolab check uses when no scenario is given (scenarios/check-default.json).</summary>
+    public static string CheckDefaultJson()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("HvoLab.Experiments.Scenarios.check-default.json")
+            ?? throw new InvalidOperationException("embedded check-default scenario missing");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
     public static string DefaultJson()
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(DefaultResource)

@@ -1,0 +1,112 @@
+using HvoLab.Arch;
+
+namespace HvoLab.Engine;
+
+public enum FootprintKind : byte
+{
+    /// <summary>Touches nothing another CPU can see or be affected by (Work, mask changes, DMB, ISB).</summary>
+    Local,
+    VaRead, VaWrite, PhysRead, PhysWrite, Tlbi,
+    /// <summary>A DSB with TLB maintenance or descriptor stores pending: completes or publishes them.</summary>
+    DsbPending,
+    /// <summary>cpu_relax() in a spin: depends on writes to the words it watches.</summary>
+    Relax,
+    Event, SendSgi, TakeInterrupt, Preempt,
+}
+
+/// <summary>
+/// What an enabled action may touch, computed when the search reaches it (the state then is the state the action
+/// would run in for as long as it stays in a sleep set: anything that changes it is dependent with it and wakes it).
+/// Addresses are words (PA or VA); for descriptor writes and TLBIs, [VaLo, VaHi) is the VA range they affect.
+/// </summary>
+public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr, ulong VaLo, ulong VaHi, ulong[]? Watched)
+{
+    public static Footprint Of(Simulator sim, int action)
+    {
+        int cpu = Actions.Cpu(action);
+        switch (Actions.Kind(action))
+        {
+            case Actions.TakeInterrupt: return new(cpu, FootprintKind.TakeInterrupt, 0, 0, 0, null);
+            case Actions.TakePreemptWork: return new(cpu, FootprintKind.Preempt, 0, 0, 0, null);
+        }
+        if (sim.PendingOpOf(action) is not { } op) return new(cpu, FootprintKind.Preempt, 0, 0, 0, null);
+        var arch = sim.Arch;
+        switch (op.Kind)
+        {
+            case OpKind.Mem:
+                return new(cpu, op.Mem.Kind == AccessKind.Read ? FootprintKind.VaRead : FootprintKind.VaWrite, op.Mem.Va & ~7UL, 0, 0, null);
+            case OpKind.MemPhys:
+            {
+                ulong pa = op.Mem.Va & ~7UL;
+                if (op.Mem.Kind == AccessKind.Read) return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null);
+                if (arch.Tables.TryLocateDescriptor(pa, out int level, out ulong va))
+                    return new(cpu, FootprintKind.PhysWrite, pa, va, va + arch.Granule.LevelSize(level), null);
+                bool privateData = sim.IsPrivateKernelData?.Invoke(pa) ?? false;
+                // A data write that is not kernel-private data might be what some VA maps: affect every VA.
+                return new(cpu, FootprintKind.PhysWrite, pa, 0UL, privateData ? 0UL : ulong.MaxValue, null);
+            }
+            case OpKind.Tlbi:
+            {
+                var t = (TlbiOp)op.Arg;
+                if (t.IsAll()) return new(cpu, FootprintKind.Tlbi, 0, 0, ulong.MaxValue, null);
+                ulong lo = op.Mem.Va & ~(arch.Granule.PageSize - 1);
+                ulong pages = t.IsRange() ? Math.Max(1, op.Arg2) : 1;
+                return new(cpu, FootprintKind.Tlbi, 0, lo, lo + pages * arch.Granule.PageSize, null);
+            }
+            case OpKind.Barrier:
+            {
+                var b = (BarrierKind)op.Arg;
+                bool dsb = b is BarrierKind.DsbIsh or BarrierKind.DsbIshSt or BarrierKind.DsbSy;
+                bool pending = arch.PendingTlbiCount(cpu) > 0 || arch.Stores.Pending(cpu).Count > 0;
+                return new(cpu, dsb && pending ? FootprintKind.DsbPending : FootprintKind.Local, 0, 0, ulong.MaxValue, null);
+            }
+            case OpKind.Relax:
+            {
+                var c = sim.Cpus[cpu];
+                return new(cpu, FootprintKind.Relax, 0, 0, 0, c.ReadOverflow ? null : c.ReadSet.AsSpan(0, c.ReadCount).ToArray());
+            }
+            case OpKind.Wfe or OpKind.Sev: return new(cpu, FootprintKind.Event, 0, 0, 0, null);
+            case OpKind.SendSgi: return new(cpu, FootprintKind.SendSgi, 0, 0, 0, null);
+            default: return new(cpu, FootprintKind.Local, 0, 0, 0, null);
+        }
+    }
+
+    private bool CoversVa(ulong va) => va >= VaLo && va < VaHi;
+    private bool IsVa => Kind is FootprintKind.VaRead or FootprintKind.VaWrite;
+
+    /// <summary>Whether the two actions commute. Conservative: unknown means dependent.</summary>
+    public static bool Independent(in Footprint a, in Footprint b)
+    {
+        if (a.Cpu == b.Cpu) return false;
+        if (a.Kind == FootprintKind.Local || b.Kind == FootprintKind.Local) return true;
+        if (a.Kind == FootprintKind.Preempt || b.Kind == FootprintKind.Preempt) return false;
+        if (a.Kind == FootprintKind.TakeInterrupt || b.Kind == FootprintKind.TakeInterrupt)
+            return a.Kind != FootprintKind.SendSgi && b.Kind != FootprintKind.SendSgi;
+        if (a.Kind == FootprintKind.SendSgi || b.Kind == FootprintKind.SendSgi) return a.Kind != b.Kind;
+        if (a.Kind == FootprintKind.Event || b.Kind == FootprintKind.Event) return a.Kind != b.Kind;
+        return !Dependent(a, b) && !Dependent(b, a);
+    }
+
+    /// <summary>One-sided rules: does <paramref name="x"/> change what <paramref name="y"/> does or sees?</summary>
+    private static bool Dependent(in Footprint x, in Footprint y)
+    {
+        switch (x.Kind)
+        {
+            case FootprintKind.VaWrite:
+                // A VA may alias any physical word (vmemmap tails map the head's frame): conservative.
+                return y.IsVa || y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite or FootprintKind.Relax;
+            case FootprintKind.PhysWrite:
+                if (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite) return x.Addr == y.Addr;
+                if (y.IsVa) return x.CoversVa(y.Addr);
+                if (y.Kind == FootprintKind.Relax) return y.Watched is null || Array.IndexOf(y.Watched, x.Addr) >= 0;
+                // Descriptor writes interact with TLB maintenance (pending visibility, adversarial refill).
+                return y.Kind is FootprintKind.Tlbi or FootprintKind.DsbPending && x.VaHi > x.VaLo;
+            case FootprintKind.Tlbi:
+            case FootprintKind.DsbPending:
+                if (y.IsVa) return x.CoversVa(y.Addr);
+                return y.Kind is FootprintKind.Tlbi or FootprintKind.DsbPending;
+            default:
+                return false;
+        }
+    }
+}
