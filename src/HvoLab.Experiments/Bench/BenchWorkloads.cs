@@ -64,11 +64,11 @@ public static class BenchWorkloads
 
     /// <summary>HVO of every page of a pool of <paramref name="folios"/> 2 MiB folios under D (AllocPool, batched) on
     /// CPU 0 while the other CPUs run background load (IRQ-off stretches) until the pool is built.</summary>
-    public static HvoSystem ScaleSystem(int cpus, long folios, double backgroundPeriodNs = 50_000, string strategy = "D")
+    public static HvoSystem ScaleSystem(int cpus, long folios, double backgroundPeriodNs = 50_000, string strategy = "D", TimeSpan? wallBudget = null)
     {
         var sys = HvoSystem.Create(new MachineConfig { Cpus = cpus, MemoryBytes = MemoryFor(folios) }, new KernelConfig { PseudoNmi = true },
             StrategyCatalog.Get(strategy).Create(new StrategyOptions()), new TimedScheduler(),
-            options: new SimOptions { RecordEvents = false, StepBudget = long.MaxValue, WallBudget = TimeSpan.FromHours(1) });
+            options: new SimOptions { RecordEvents = false, StepBudget = long.MaxValue, WallBudget = wallBudget ?? TimeSpan.FromHours(1) });
         var linux = sys.Linux;
         int order = linux.Hugetlb.OrderOf(2UL << 20);
         sys.Sim.Spawn(0, async cpu => await linux.Hugetlb.AllocPool(cpu, order, checked((int)folios), batched: true));
@@ -80,17 +80,25 @@ public static class BenchWorkloads
         return sys;
     }
 
-    public static BenchRun MeasureScale(int cpus, long folios)
+    /// <summary>Result of a scale run: finished within the budget, or a projection from the share of folios done.</summary>
+    public sealed record ScaleResult(BenchRun Run, bool Completed, double ProjectedSeconds);
+
+    public static ScaleResult MeasureScale(int cpus, long folios, TimeSpan? budget = null)
     {
         var sw = Stopwatch.StartNew();
-        var sys = ScaleSystem(cpus, folios);
+        var sys = ScaleSystem(cpus, folios, wallBudget: budget ?? TimeSpan.FromHours(1));
         var r = sys.Sim.Run();
         sw.Stop();
         int pool = sys.Linux.Hugetlb.FreeFolios.Count;
-        string detail = $"{cpus} CPUs, {folios} folios, {r.Outcome}, pool {pool}, vmemmap pages freed {sys.Linux.VmemmapPagesFreed}, " +
-                        $"simulated {r.EndTimeNs / 1e9:F3} s, {r.Steps} ops, touched frames {sys.Arch.Memory.TouchedFrames}";
-        if (r.Outcome != RunOutcome.Completed || pool != folios) detail += " (INCOMPLETE: " + (r.Error ?? string.Join("; ", r.Violations.Take(2).Select(v => v.Explanation))) + ")";
-        return new BenchRun(r.Steps, sw.Elapsed, 0, PeakRss(), detail);
+        bool done = r.Outcome == RunOutcome.Completed && pool == folios;
+        // Progress: folios prepared (registry) count half, folios optimized (7 vmemmap pages freed each) the other half.
+        double optimized = sys.Linux.VmemmapPagesFreed / (double)Math.Max(1, (sys.Linux.Layout.PagesPerHugepage(2UL << 20) * 64 / sys.Linux.Layout.PageSize) - 1);
+        double progress = done ? 1 : (sys.Linux.Folios.Count + optimized) / (2.0 * folios);
+        double projected = done ? sw.Elapsed.TotalSeconds : progress > 0 ? sw.Elapsed.TotalSeconds / progress : double.PositiveInfinity;
+        string detail = $"{cpus} CPUs, {folios} folios: {r.Outcome}, pool {pool}, folios prepared {sys.Linux.Folios.Count}, vmemmap pages freed {sys.Linux.VmemmapPagesFreed}, " +
+                        $"simulated {r.EndTimeNs / 1e9:F4} s, {r.Steps} ops in {sw.Elapsed.TotalSeconds:F1} s host, touched frames {sys.Arch.Memory.TouchedFrames}";
+        if (!done) detail += $"; stopped at {progress:P1} of the work (budget {budget}), projected {projected:F0} s";
+        return new ScaleResult(new BenchRun(r.Steps, sw.Elapsed, 0, PeakRss(), detail), done, projected);
     }
 
     /// <summary>D on 3 CPUs: CPU 0 allocates and optimizes one 2 MiB folio (PMD split and remap, each under a pause),
