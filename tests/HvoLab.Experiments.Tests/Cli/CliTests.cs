@@ -90,7 +90,6 @@ public sealed class CliTests : IDisposable
     [InlineData("recommend", "--stall-budget", "50us")]
     [InlineData("savings", "--granule", "16k", "--hugepage", "1GiB", "--memory", "1TiB")]
     [InlineData("litmus", "x.litmus")]
-    [InlineData("bench", "--quick")]
     [InlineData("pte", "decode", "0x60000000000713", "--level", "3")]
     [InlineData("pte", "encode", "PAGE_KERNEL", "--pfn", "42", "--set", "AF=0")]
     public void StubsSayNotYetImplementedWithExit3(params string[] args)
