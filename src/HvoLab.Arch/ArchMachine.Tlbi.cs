@@ -90,6 +90,8 @@ public sealed partial class ArchMachine
     private void Apply(int target, in PendingTlbi t)
     {
         var tlb = _tlbs[target];
+        // A broadcast reaches every CPU; one with nothing cached and nothing to refill has nothing to invalidate.
+        if (t.Refills == null && tlb.IsEmpty) return;
         bool leafOnly = t.Op.LastLevelOnly();
         if (t.Op.IsAll()) tlb.InvalidateAll();
         else if (t.Op == TlbiOp.ASIDE1IS) tlb.InvalidateNonGlobal();

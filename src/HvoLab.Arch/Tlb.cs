@@ -31,6 +31,8 @@ public sealed class Tlb
         for (int i = 0; i < 4; i++) { _leaf[i] = new(); _walk[i] = new(); }
     }
 
+    /// <summary>No entry cached: every entry references its descriptor PA, so no references means no entries.</summary>
+    public bool IsEmpty => _refs.Count == 0;
     public int LeafCount { get { int n = 0; foreach (var d in _leaf) n += d.Count; return n; } }
     public int WalkCount { get { int n = 0; foreach (var d in _walk) n += d.Count; return n; } }
 

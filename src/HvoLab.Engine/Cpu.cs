@@ -139,7 +139,11 @@ public sealed partial class Cpu
     public CpuOp Relax() => Issue(OpKind.Relax);
 
     /// <summary>Queue work that runs on this CPU at its next preemption point (a stopper kthread, a woken task).</summary>
-    public void QueuePreemptWork(Func<Cpu, SimTask> work, double arrival, int label = 0) => PreemptWork.Enqueue((work, arrival, label));
+    public void QueuePreemptWork(Func<Cpu, SimTask> work, double arrival, int label = 0)
+    {
+        PreemptWork.Enqueue((work, arrival, label));
+        Sim.MarkDirty(Id);   // another CPU's queue changed its next event
+    }
 
     internal void Suspend(Action continuation) => Frames[Depth - 1].Continuation = continuation;
 

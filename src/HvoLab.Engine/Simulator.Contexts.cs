@@ -58,6 +58,7 @@ public sealed partial class Simulator
     internal void CompleteFrame(Cpu c)
     {
         ref var f = ref c.Frames[c.Depth - 1];
+        _framesCompleted = true;
         bool retry = true;
         try
         {

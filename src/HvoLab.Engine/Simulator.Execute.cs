@@ -161,6 +161,7 @@ public sealed partial class Simulator
         {
             if (t >= Cpus.Length) break;
             Gic.MakePending(t, sgi, arrival);
+            MarkDirty(t);
             if (IsTimed) _horizon = Math.Min(_horizon, NextEventTime(Cpus[t]));
         }
         c.Stats.SgisSent += n;
@@ -231,6 +232,7 @@ public sealed partial class Simulator
         }
         c.Park = Cpu.ParkKind.None;
         c.WokeFromPark = true;
+        MarkDirty(c.Id);
         if (IsTimed) _horizon = Math.Min(_horizon, c.Time);
     }
 

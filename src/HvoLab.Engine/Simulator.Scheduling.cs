@@ -69,7 +69,7 @@ public sealed partial class Simulator
     private void Resume(Cpu c)
     {
         if (c.Depth == 0) return;
-        if (IsTimed) _horizon = Horizon(c);
+        if (IsTimed) _horizon = HorizonFromQueue(c);
         var outcome = Execute(c);
         if (outcome == ExecOutcome.Faulted) { StartFault(c); return; }
         if (outcome == ExecOutcome.Parked) return;
@@ -81,15 +81,6 @@ public sealed partial class Simulator
         try { k!(); }
         catch (Exception e) { _modelError = $"CPU{c.Id}: {e}"; }
         finally { _running = prev; }
-    }
-
-    /// <summary>Earliest next event of any other CPU: the running CPU may go on inline until its clock passes it.</summary>
-    private double Horizon(Cpu running)
-    {
-        double h = double.PositiveInfinity;
-        foreach (var o in Cpus)
-            if (o != running) { double t = NextEventTime(o); if (t < h) h = t; }
-        return h;
     }
 
     /// <summary>Called by <see cref="CpuOp.IsCompleted"/>: run the op now, without a switch, if the schedule allows.</summary>

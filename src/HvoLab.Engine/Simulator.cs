@@ -18,7 +18,7 @@ public sealed partial class Simulator
     private readonly int[] _actionBuffer;
     private Cpu? _running;
     private Cpu? _forceFault;
-    private bool _started, _abort, _looping;
+    private bool _started, _abort, _looping, _framesCompleted = true;
     private double _horizon = double.PositiveInfinity;
     private int _seenArchViolations;
     private SplitMix64 _jitterRng;
@@ -126,6 +126,7 @@ public sealed partial class Simulator
                 StartFrame(c, ContextKind.Task, body);
             }
             _looping = true;   // from here on ops may run inline; while spawning, every task stops at its first op
+            if (IsTimed) InitEventQueue();
             var outcome = IsTimed ? RunTimed() : RunChoices();
             CloseStats();
             double end = 0;
@@ -164,23 +165,21 @@ public sealed partial class Simulator
         {
             if (_modelError != null) return RunOutcome.ModelError;
             if (_abort) return RunOutcome.Violation;
-            if (_forceFault is { } f) { _forceFault = null; StartFault(f); continue; }
+            if (_forceFault is { } f) { _forceFault = null; StartFault(f); MarkDirty(f.Id); continue; }
             UpdateStopRequested();
-            Cpu? next = null; double best = double.PositiveInfinity;
-            foreach (var c in Cpus)
-            {
-                double t = NextEventTime(c);
-                if (t < best) { best = t; next = c; }
-            }
+            var next = PeekEarliest(out double best);
             if (next is null) return EndWithoutActions();
             if (OverBudget()) return ReportBudget();
             PerformTimed(next, best);
+            MarkDirty(next.Id);   // after, not before: Resume flushes the queue for its horizon mid-step
         }
     }
 
     private void UpdateStopRequested()
     {
-        if (StopRequested) return;
+        // Only a frame completing can end a main task; skip the O(CPUs) check otherwise.
+        if (StopRequested || !_framesCompleted) return;
+        _framesCompleted = false;
         foreach (var c in Cpus) if (!c.IsBackground && !c.Finished && c.Depth > 0 && IsMainTaskAlive(c)) return;
         StopRequested = true;
     }

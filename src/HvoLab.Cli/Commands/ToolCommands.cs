@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HvoLab.Experiments.Bench;
 
 namespace HvoLab.Cli.Commands;
 
@@ -27,8 +28,18 @@ public static class ToolCommands
         var quick = new Option<bool>("--quick") { Description = "Short runs for CI." };
         var format = Options.Format("table", "json");
         var cmd = new Command("bench", "Measure simulator throughput.") { quick, format };
-        cmd.SetAction(_ => CliErrors.Guard(cli, () => cli.NotYetImplemented("bench")));
+        cmd.SetAction(r => CliErrors.Guard(cli, () =>
+            RunBench(cli, r.GetValue(quick) ? BenchConfig.Quick : BenchConfig.Full, r.GetValue(format) ?? "table")));
         return cmd;
+    }
+
+    /// <summary>Runs the headline figures (<see cref="BenchSuite"/>) and prints each beside its target. Exit 0 even
+    /// when a target is missed: the figures are the output, not a verdict.</summary>
+    public static int RunBench(CliContext cli, BenchConfig config, string format)
+    {
+        var figures = BenchSuite.Run(config);
+        cli.Out.Write(format == "json" ? BenchSuite.ToJson(figures) + Environment.NewLine : BenchSuite.ToTable(figures));
+        return CliContext.Ok;
     }
 
     private static Command Pte(CliContext cli)

@@ -89,7 +89,6 @@ public sealed class CliTests : IDisposable
     [InlineData("sweep", "merge", "a.jsonl", "--out", "m.jsonl")]
     [InlineData("recommend", "--stall-budget", "50us")]
     [InlineData("litmus", "x.litmus")]
-    [InlineData("bench", "--quick")]
     [InlineData("pte", "decode", "0x60000000000713", "--level", "3")]
     [InlineData("pte", "encode", "PAGE_KERNEL", "--pfn", "42", "--set", "AF=0")]
     public void StubsSayNotYetImplementedWithExit3(params string[] args)
