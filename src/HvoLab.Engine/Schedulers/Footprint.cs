@@ -38,12 +38,15 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
             case OpKind.MemPhys:
             {
                 ulong pa = op.Mem.Va & ~7UL;
-                if (op.Mem.Kind == AccessKind.Read) return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null);
+                // Page tables and kernel globals are never mapped by a VA the model accesses (a PTE mapping a table
+                // page is itself a page_table_check violation), so VA writes cannot alias them: Aliased = false.
+                bool isTable = arch.Tables.IsTable(pa);
+                bool privateData = isTable || (sim.IsPrivateKernelData?.Invoke(pa) ?? false);
+                if (op.Mem.Kind == AccessKind.Read) return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null) { Aliased = !privateData };
                 if (arch.Tables.TryLocateDescriptor(pa, out int level, out ulong va))
-                    return new(cpu, FootprintKind.PhysWrite, pa, va, va + arch.Granule.LevelSize(level), null);
-                bool privateData = sim.IsPrivateKernelData?.Invoke(pa) ?? false;
+                    return new(cpu, FootprintKind.PhysWrite, pa, va, va + arch.Granule.LevelSize(level), null) { Aliased = false };
                 // A data write that is not kernel-private data might be what some VA maps: affect every VA.
-                return new(cpu, FootprintKind.PhysWrite, pa, 0UL, privateData ? 0UL : ulong.MaxValue, null);
+                return new(cpu, FootprintKind.PhysWrite, pa, 0UL, privateData ? 0UL : ulong.MaxValue, null) { Aliased = !privateData };
             }
             case OpKind.Tlbi:
             {
@@ -71,6 +74,9 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
         }
     }
 
+    /// <summary>For physical accesses: whether some VA might map this word (false for page tables and kernel globals).</summary>
+    public bool Aliased { get; init; } = true;
+
     private bool CoversVa(ulong va) => va >= VaLo && va < VaHi;
     private bool IsVa => Kind is FootprintKind.VaRead or FootprintKind.VaWrite;
 
@@ -94,7 +100,7 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
         {
             case FootprintKind.VaWrite:
                 // A VA may alias any physical word (vmemmap tails map the head's frame): conservative.
-                return y.IsVa || y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite or FootprintKind.Relax;
+                return y.IsVa || (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite && y.Aliased) || y.Kind == FootprintKind.Relax;
             case FootprintKind.PhysWrite:
                 if (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite) return x.Addr == y.Addr;
                 if (y.IsVa) return x.CoversVa(y.Addr);
