@@ -138,6 +138,18 @@ public sealed partial class Cpu
     /// engine parks the CPU until another CPU writes one of those locations (spin detection).</summary>
     public CpuOp Relax() => Issue(OpKind.Relax);
 
+    /// <summary>A spin loop on one word as a single wait: completes (returning the word) once it equals
+    /// <paramref name="value"/> (or, with <paramref name="notEqual"/>, differs from it). Equivalent to
+    /// <c>while (READ_ONCE(*p) != value) cpu_relax();</c> — the reads that see the old value change nothing — but the
+    /// search takes it as one step, enabled only when the condition holds.</summary>
+    public CpuOp WaitPhys(ulong pa, ulong value, bool notEqual = false)
+    {
+        Op.Mem = MemOp.Load(pa);
+        Op.Arg2 = value;
+        Op.Arg = notEqual ? 1 : 0;
+        return Issue(OpKind.WaitPhys);
+    }
+
     /// <summary>Queue work that runs on this CPU at its next preemption point (a stopper kthread, a woken task).</summary>
     public void QueuePreemptWork(Func<Cpu, SimTask> work, double arrival, int label = 0)
     {

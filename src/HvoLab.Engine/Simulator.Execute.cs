@@ -81,6 +81,23 @@ public sealed partial class Simulator
                     if (Trace.Enabled) Trace.Slice(t0, c.Time, c.Id, op.Label);
                 }
                 break;
+            case OpKind.WaitPhys:
+            {
+                ulong pa = op.Mem.Va & ~7UL;
+                ulong v = Arch.ReadPhys(pa);
+                bool ok = op.Arg == 1 ? v != op.Arg2 : v == op.Arg2;
+                c.WokeFromPark = false;
+                if (!ok)
+                {
+                    c.ClearReads();
+                    c.RecordRead(pa, v);
+                    Park(c, Cpu.ParkKind.Spin);
+                    outcome = ExecOutcome.Parked;
+                    Steps--; c.Stats.Ops--;   // a failed check is not a step of the search
+                }
+                else { c.LastValue = v; c.ClearReads(); c.Time += Jitter(Cost.MemAccessNs); }
+                break;
+            }
             case OpKind.Relax:
                 if (!c.WokeFromPark && c.ReadCount > 0 && !c.ReadOverflow && ReadSetUnchanged(c))
                 {

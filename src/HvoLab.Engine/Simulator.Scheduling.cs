@@ -9,11 +9,25 @@ public sealed partial class Simulator
         int n = 0;
         foreach (var c in Cpus)
         {
-            if (c.Depth > 0 && c.Park == Cpu.ParkKind.None) buffer[n++] = Actions.Make(c.Id, Actions.RunOp);
+            if (c.Depth > 0 && c.Park == Cpu.ParkKind.None && !ParkIfWaitFails(c)) buffer[n++] = Actions.Make(c.Id, Actions.RunOp);
             if (Gic.Deliverable(c, long.MaxValue) >= 0) buffer[n++] = Actions.Make(c.Id, Actions.TakeInterrupt);
             if (PreemptWorkDeliverable(c, double.PositiveInfinity)) buffer[n++] = Actions.Make(c.Id, Actions.TakePreemptWork);
         }
         return n;
+    }
+
+    /// <summary>A pending WaitPhys whose condition is false is not enabled: park the CPU on its word right away.</summary>
+    private bool ParkIfWaitFails(Cpu c)
+    {
+        ref var op = ref c.Frames[c.Depth - 1].Pending;
+        if (op.Kind != OpKind.WaitPhys) return false;
+        ulong pa = op.Mem.Va & ~7UL;
+        ulong v = Arch.ReadPhys(pa);
+        if (op.Arg == 1 ? v != op.Arg2 : v == op.Arg2) return false;
+        c.ClearReads();
+        c.RecordRead(pa, v);
+        Park(c, Cpu.ParkKind.Spin);
+        return true;
     }
 
     /// <summary>Pending op of a CPU that an action would run (for partial-order reduction), or null.</summary>

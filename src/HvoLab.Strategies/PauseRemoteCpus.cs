@@ -34,7 +34,7 @@ public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi)
         await cpu.StorePhys(D.CpuPaused, 1);                                // cpu_paused = true (plain store)
         await cpu.Barrier(BarrierKind.DsbIshSt);                            // gic_ipi_send_mask: wmb()
         await cpu.SendSgi(mask, Ipi, broadcast: true);                      // smp_cross_call(IPI_CPU_STOP_NMI)
-        while (await cpu.LoadPhys(D.NrCpusPaused) != (ulong)n) await cpu.Relax();
+        await cpu.WaitPhys(D.NrCpusPaused, (ulong)n);                       // spin until every CPU has paused
         await Locks.SpinUnlock(cpu, D.CpuPauseLock);
         Pauses++;
     }
@@ -45,7 +45,7 @@ public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi)
         if (await cpu.LoadPhys(D.CpuPaused) == 0) return;
         await Locks.SpinLock(cpu, D.CpuPauseLock);
         await cpu.StorePhys(D.CpuPaused, 0);                                // WRITE_ONCE(cpu_paused, false)
-        while (await cpu.LoadPhys(D.NrCpusPaused) != 0) await cpu.Relax();
+        await cpu.WaitPhys(D.NrCpusPaused, 0);                              // until every CPU has left the loop
         await Locks.SpinUnlock(cpu, D.CpuPauseLock);
     }
 
@@ -55,7 +55,7 @@ public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi)
         int stalled = cpu.Sim.Label("paused");
         double t0 = cpu.Time;
         await cpu.FetchAddPhys(D.NrCpusPaused, 1);                          // atomic_inc(&nr_cpus_paused)
-        while (await cpu.LoadPhys(D.CpuPaused) != 0) await cpu.Relax();
+        await cpu.WaitPhys(D.CpuPaused, 0);                                 // while (READ_ONCE(cpu_paused)) cpu_relax();
         await cpu.FetchAddPhys(D.NrCpusPaused, ulong.MaxValue);             // atomic_dec(&nr_cpus_paused)
         await cpu.Isb();                                                    // see the updater's table changes
         cpu.Stats.TimeByLabel.TryGetValue(stalled, out double acc);

@@ -52,7 +52,7 @@ public class ExhaustiveSearchTests
             return sim;
         }
         var with = new ExhaustiveExplorer(Readers).Explore();
-        var without = new ExhaustiveExplorer(Readers, new ExplorationOptions { SleepSets = false }).Explore();
+        var without = new ExhaustiveExplorer(Readers, new ExplorationOptions { SleepSets = false, Dpor = false }).Explore();
         Assert.True(with.Complete && without.Complete);
         Assert.Equal(1, with.Executions - with.Pruned);           // all reads commute: one interleaving suffices
         Assert.Equal(1680, without.Executions);                   // 9! / (3!·3!·3!) interleavings

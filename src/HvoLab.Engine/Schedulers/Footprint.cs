@@ -63,6 +63,12 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
                 bool pending = arch.PendingTlbiCount(cpu) > 0 || arch.Stores.Pending(cpu).Count > 0;
                 return new(cpu, dsb && pending ? FootprintKind.DsbPending : FootprintKind.Local, 0, 0, ulong.MaxValue, null);
             }
+            case OpKind.WaitPhys:
+            {
+                ulong pa = op.Mem.Va & ~7UL;
+                bool priv = arch.Tables.IsTable(pa) || (sim.IsPrivateKernelData?.Invoke(pa) ?? false);
+                return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null) { Aliased = !priv };
+            }
             case OpKind.Relax:
             {
                 var c = sim.Cpus[cpu];

@@ -15,7 +15,8 @@ public static class Locks
             cpu.Sim.ReportViolation("lock-in-nmi", [cpu.Id], lockPa,
                 $"CPU{cpu.Id} takes the spinlock at PA 0x{lockPa:x} in NMI context: it deadlocks if the NMI interrupted the holder on this CPU (spinlocks are not NMI-safe)");
         ulong me = (ulong)cpu.Id + 1;
-        while (await cpu.CasPhys(lockPa, 0, me) != 0) await cpu.Relax();
+        // Test-and-test-and-set: wait until the lock word reads 0, then try to take it.
+        while (await cpu.CasPhys(lockPa, 0, me) != 0) await cpu.WaitPhys(lockPa, 0);
     }
 
     public static async SimTask<bool> SpinTryLock(Cpu cpu, ulong lockPa) => await cpu.CasPhys(lockPa, 0, (ulong)cpu.Id + 1) == 0;

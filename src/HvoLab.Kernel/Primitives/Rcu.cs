@@ -32,7 +32,7 @@ public sealed class Rcu(Linux linux)
         for (int c = 0; c < cpu.Sim.Cpus.Length; c++)
         {
             if (c == cpu.Id) continue;
-            while (await cpu.LoadPhys(linux.Data.RcuNesting[c]) != 0) await cpu.Relax();
+            await cpu.WaitPhys(linux.Data.RcuNesting[c], 0);
         }
     }
 }

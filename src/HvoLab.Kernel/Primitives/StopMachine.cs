@@ -17,7 +17,7 @@ public sealed class StopMachine(Linux linux)
         // cpus_read_lock(): no hotplug writer in the model. num_threads = num_online_cpus().
         int n = caller.Sim.Cpus.Length;
         // stop_cpus_mutex serialises callers; waiting on it stays preemptible, so this CPU's stopper can still run.
-        while (await caller.CasPhys(linux.Data.StopCpusMutex, 0, (ulong)caller.Id + 1) != 0) await caller.Relax();
+        while (await caller.CasPhys(linux.Data.StopCpusMutex, 0, (ulong)caller.Id + 1) != 0) await caller.WaitPhys(linux.Data.StopCpusMutex, 0);
         await SetState(caller, Prepare, n);
         await caller.StorePhys(linux.Data.StopMachineDone, 0);
         double wake = caller.Time + linux.Cost.StopMachineBaseNs + linux.Cost.StopMachinePerCpuNs * n;
@@ -27,7 +27,7 @@ public sealed class StopMachine(Linux linux)
         await caller.Work(linux.Cost.StopMachineBaseNs, label);    // stop_cpus(): queue works, wake stoppers
         await MultiCpuStop(caller, fn, n);                         // the caller's own stopper
         // wait_for_completion(&done): every stopper has left multi_cpu_stop.
-        while (await caller.LoadPhys(linux.Data.StopMachineDone) < (ulong)n) await caller.Relax();
+        await caller.WaitPhys(linux.Data.StopMachineDone, (ulong)n);
         await caller.StorePhys(linux.Data.StopCpusMutex, 0);
     }
 
@@ -45,8 +45,7 @@ public sealed class StopMachine(Linux linux)
         ulong cur = None;
         do
         {
-            ulong state = await cpu.LoadPhys(linux.Data.StopMachineState);
-            if (state != cur)
+            ulong state = await cpu.WaitPhys(linux.Data.StopMachineState, cur, notEqual: true);   // spin until it moves
             {
                 cur = state;
                 if (cur == DisableIrq) await cpu.LocalIrqDisable();   // local_irq_disable(); hard_irq_disable() (no-op on arm64)
@@ -55,7 +54,6 @@ public sealed class StopMachine(Linux linux)
                 if (await cpu.FetchAddPhys(linux.Data.StopMachineAck, ulong.MaxValue) == 1)
                     await SetState(cpu, cur + 1, n);
             }
-            else await cpu.Relax();   // stop_machine_yield(); touch_nmi_watchdog(); rcu_momentary_eqs()
         } while (cur != Exit);
         if (wasEnabled) await cpu.LocalIrqEnable();
         await cpu.FetchAddPhys(linux.Data.StopMachineDone, 1);
