@@ -34,7 +34,8 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
         switch (op.Kind)
         {
             case OpKind.Mem:
-                return new(cpu, op.Mem.Kind == AccessKind.Read ? FootprintKind.VaRead : FootprintKind.VaWrite, op.Mem.Va & ~7UL, 0, 0, null);
+                return new(cpu, op.Mem.Kind == AccessKind.Read ? FootprintKind.VaRead : FootprintKind.VaWrite, op.Mem.Va & ~7UL, 0, 0, null)
+                    { Pa = PaOf(sim, op.Mem.Va) };
             case OpKind.MemPhys:
             {
                 ulong pa = op.Mem.Va & ~7UL;
@@ -80,6 +81,31 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
         }
     }
 
+    /// <summary>For VA accesses: the physical word the VA maps now, or ulong.MaxValue when that is not certain (the
+    /// walk faults, or some CPU's TLB still holds a different translation for it).</summary>
+    public ulong Pa { get; init; } = ulong.MaxValue;
+
+    private static ulong PaOf(Simulator sim, ulong va)
+    {
+        var arch = sim.Arch;
+        var w = arch.Translate(va);
+        if (w.Fault != FaultKind.None) return ulong.MaxValue;
+        for (int c = 0; c < arch.CpuCount; c++)
+        {
+            int n = arch.TlbOf(c).LookupLeaves(va, out var first, out _);
+            if (n > 1 || (n == 1 && first.Descriptor != w.Leaf)) return ulong.MaxValue;
+        }
+        return w.Pa & ~7UL;
+    }
+
+    /// <summary>Could these two accesses touch the same physical word?</summary>
+    private static bool MayAlias(in Footprint x, in Footprint y)
+    {
+        ulong a = x.IsVa ? x.Pa : x.Addr, b = y.IsVa ? y.Pa : y.Addr;
+        if (a == ulong.MaxValue || b == ulong.MaxValue) return true;
+        return a == b;
+    }
+
     /// <summary>For physical accesses: whether some VA might map this word (false for page tables and kernel globals).</summary>
     public bool Aliased { get; init; } = true;
 
@@ -106,7 +132,9 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
         {
             case FootprintKind.VaWrite:
                 // A VA may alias any physical word (vmemmap tails map the head's frame): conservative.
-                return y.IsVa || (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite && y.Aliased) || y.Kind == FootprintKind.Relax;
+                if (y.IsVa) return MayAlias(x, y);
+                if (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite) return y.Aliased && MayAlias(x, y);
+                return y.Kind == FootprintKind.Relax;
             case FootprintKind.PhysWrite:
                 if (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite) return x.Addr == y.Addr;
                 if (y.IsVa) return x.CoversVa(y.Addr);
