@@ -134,6 +134,11 @@ public sealed partial class Cpu
     // ---- time ----
     /// <summary>A stretch of private work that touches no shared state, costing <paramref name="ns"/>.</summary>
     public CpuOp Work(double ns, int label = 0) { Op.Ns = ns; Op.Label = label; return Issue(OpKind.Work); }
+    /// <summary>A step that reads and writes memory in bulk outside the op interface (copy_page, struct page
+    /// initialisation): the caller does the copying right after awaiting it, within the same step. Costs
+    /// <paramref name="ns"/>; to the search it may touch any word, so it is ordered against every access.</summary>
+    public CpuOp Bulk(double ns, int label = 0) { Op.Ns = ns; Op.Label = label; return Issue(OpKind.Bulk); }
+
     /// <summary>cpu_relax() inside a spin loop. If the loop's loads since the previous relax saw nothing change, the
     /// engine parks the CPU until another CPU writes one of those locations (spin detection).</summary>
     public CpuOp Relax() => Issue(OpKind.Relax);

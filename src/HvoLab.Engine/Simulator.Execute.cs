@@ -72,6 +72,7 @@ public sealed partial class Simulator
             case OpKind.DaifMask: c.DaifI = true; c.Time += Jitter(Cost.IrqMaskNs); UpdateIrqsOff(c); break;
             case OpKind.DaifRestore: c.DaifI = false; c.Time += Jitter(Cost.IrqMaskNs); UpdateIrqsOff(c); break;
             case OpKind.Work:
+            case OpKind.Bulk:
                 double w = Jitter(op.Ns);
                 c.Time += w;
                 if (op.Label != 0)

@@ -70,6 +70,7 @@ public sealed class BatchedPauseStrategy(int maxPtesPerPause = 512) : VmemmapArc
         await cpu.DaifMask();
         foreach (var u in updates) await pt.PteClear(cpu, u.PtepPa);
         await FlushFor(cpu, updates);
+        await cpu.Bulk(Kernel.Cost.CopyPage4KNs, cpu.Sim.Label("copy_page"));   // re-copy the new head pages
         foreach (var u in updates)
         {
             bool headCopy = (u.OldPte & DescBits.RdOnly) == 0 && (u.NewPte & DescBits.RdOnly) == 0 && pt.PtePfn(u.OldPte) != pt.PtePfn(u.NewPte);

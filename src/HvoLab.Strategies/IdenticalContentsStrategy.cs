@@ -47,10 +47,10 @@ public sealed class IdenticalContentsStrategy(bool force = false) : VmemmapArch
         {
             ulong oldPfn = pt.PtePfn(u.OldPte), newPfn = pt.PtePfn(u.NewPte);
             if (oldPfn == newPfn) continue;
+            await cpu.Bulk(Kernel.Cost.CopyPage4KNs * (Kernel.Layout.PageSize / 4096.0), cpu.Sim.Label("copy_page"));
             if (restore || IsReuse(u)) Kernel.Hvo.CopyFrame(newPfn, oldPfn);          // new page ← current contents
             else if (Kernel.Config.Design == HvoDesign.FakeHead) Kernel.Hvo.CopyFrame(oldPfn, newPfn); // old tail ← fake-head page
             else continue;                                                            // 2026: tails identical by construction
-            await cpu.Work(Kernel.Cost.CopyPage4KNs * (Kernel.Layout.PageSize / 4096.0), cpu.Sim.Label("copy_page"));
         }
         await cpu.Barrier(BarrierKind.DsbIsh);
         // Phase 3: re-point the read-only entries (identical contents, both read-only: no break needed).
@@ -59,7 +59,10 @@ public sealed class IdenticalContentsStrategy(bool force = false) : VmemmapArch
         await pt.FlushTlbKernelRange(cpu, start, end);
         // Phase 4: restore's reset_struct_pages on the now-private contents, then writable entries where wanted.
         if (restore && Kernel.Config.Design == HvoDesign.FakeHead)
+        {
+            await cpu.Bulk(updates.Count * Kernel.Cost.MemAccessNs * 32, cpu.Sim.Label("reset_struct_pages"));
             foreach (var u in updates) Kernel.Hvo.ResetStructPagesPublic(pt.PtePfn(u.NewPte));
+        }
         bool anyRw = false;
         foreach (var u in updates)
             if ((u.NewPte & attrsMask) == Prot.PAGE_KERNEL) { await pt.SetPteAt(cpu, u.PtepPa, u.NewPte); anyRw = true; }

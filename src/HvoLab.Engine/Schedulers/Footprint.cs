@@ -12,6 +12,8 @@ public enum FootprintKind : byte
     /// <summary>cpu_relax() in a spin: depends on writes to the words it watches.</summary>
     Relax,
     Event, SendSgi, TakeInterrupt, Preempt,
+    /// <summary>Bulk memory work (copy_page, struct page initialisation): may touch any word.</summary>
+    Bulk,
 }
 
 /// <summary>
@@ -75,6 +77,7 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
                 var c = sim.Cpus[cpu];
                 return new(cpu, FootprintKind.Relax, 0, 0, 0, c.ReadOverflow ? null : c.ReadSet.AsSpan(0, c.ReadCount).ToArray());
             }
+            case OpKind.Bulk: return new(cpu, FootprintKind.Bulk, 0, 0, ulong.MaxValue, null);
             case OpKind.Wfe or OpKind.Sev: return new(cpu, FootprintKind.Event, 0, 0, 0, null);
             case OpKind.SendSgi: return new(cpu, FootprintKind.SendSgi, 0, 0, 0, null);
             default: return new(cpu, FootprintKind.Local, 0, 0, 0, null);
@@ -122,8 +125,13 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
             return a.Kind != FootprintKind.SendSgi && b.Kind != FootprintKind.SendSgi;
         if (a.Kind == FootprintKind.SendSgi || b.Kind == FootprintKind.SendSgi) return a.Kind != b.Kind;
         if (a.Kind == FootprintKind.Event || b.Kind == FootprintKind.Event) return a.Kind != b.Kind;
+        if (a.Kind == FootprintKind.Bulk) return !TouchesMemory(b);
+        if (b.Kind == FootprintKind.Bulk) return !TouchesMemory(a);
         return !Dependent(a, b) && !Dependent(b, a);
     }
+
+    private static bool TouchesMemory(in Footprint f) => f.IsVa || f.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite
+        or FootprintKind.Relax or FootprintKind.Bulk;
 
     /// <summary>One-sided rules: does <paramref name="x"/> change what <paramref name="y"/> does or sees?</summary>
     private static bool Dependent(in Footprint x, in Footprint y)

@@ -59,9 +59,9 @@ public sealed partial class HugetlbVmemmap
             if (walk.VmemmapPages.Count == 0) return ENOMEM;
             ulong page = walk.VmemmapPages[^1];
             walk.VmemmapPages.RemoveAt(walk.VmemmapPages.Count - 1);
+            await cpu.Bulk(linux.Cost.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"));
             CopyFrame(page, expected);
             if (linux.Config.Design == HvoDesign.FakeHead) ResetStructPages(page);
-            await cpu.Work(linux.Cost.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"));
             updates.Add(new PteUpdate(ptep, addr, old, Pt.MkPte(page, Prot.PAGE_KERNEL)));
         }
         await cpu.Barrier(BarrierKind.DmbIshSt);                           // smp_wmb()

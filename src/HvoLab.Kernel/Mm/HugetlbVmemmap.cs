@@ -159,9 +159,9 @@ public sealed partial class HugetlbVmemmap(Linux linux)
     internal async SimTask CopyPageFromVa(Cpu cpu, ulong dstPfn, ulong srcVa)
     {
         await cpu.Load(srcVa);
+        await cpu.Bulk(linux.Cost.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"));
         ulong? srcPa = TranslateFor(cpu, srcVa);
         if (srcPa is ulong pa) CopyFrame(dstPfn, pa >> G.PageShift);
-        await cpu.Work(linux.Cost.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"));
     }
 
     private ulong? TranslateFor(Cpu cpu, ulong va) => linux.TranslateNow(va);

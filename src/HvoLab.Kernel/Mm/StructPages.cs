@@ -18,8 +18,9 @@ public sealed class StructPages(Linux linux)
 
     public async SimTask PrepCompound(Cpu cpu, Folio f)
     {
-        ulong words = PrepCompoundNow(f);
-        await cpu.Work(words * linux.Cost.MemAccessNs, cpu.Sim.Label("prep_compound_page"));
+        // One step: the stores happen right after the Bulk op, before any other CPU runs (3 words per struct page).
+        await cpu.Bulk(f.Pages * 3 * linux.Cost.MemAccessNs, cpu.Sim.Label("prep_compound_page"));
+        PrepCompoundNow(f);
     }
 
     /// <summary>The stores of prep_compound_page without simulated time (boot-time setup of a scenario).</summary>
@@ -44,14 +45,14 @@ public sealed class StructPages(Linux linux)
 
     public async SimTask DestroyCompound(Cpu cpu, Folio f)
     {
-        ulong words = WriteFolio(f, (i, write) =>
+        await cpu.Bulk(f.Pages * 3 * linux.Cost.MemAccessNs, cpu.Sim.Label("destroy_compound_hugetlb_folio"));
+        WriteFolio(f, (i, write) =>
         {
             write(StructPage.Flags, 0);
             write(StructPage.CompoundHead, 0);
             if (i == 0) write(StructPage.Private, 0);
             write(StructPage.MapCount, 0x0000_0000_ffff_ffffUL);
         });
-        await cpu.Work(words * linux.Cost.MemAccessNs, cpu.Sim.Label("destroy_compound_hugetlb_folio"));
     }
 
     /// <summary>Fills the 2026 design's shared tail page: every struct page an identical tail of this order.</summary>
