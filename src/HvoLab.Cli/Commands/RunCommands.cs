@@ -12,40 +12,11 @@ public static class RunCommands
 {
     public static IEnumerable<Command> Build(CliContext cli)
     {
-        yield return Compare(cli);
+        yield return CompareCommand.Build(cli);
         yield return Check(cli);
         yield return Replay(cli);
         yield return Trace(cli);
         yield return Strategies(cli);
-    }
-
-    private static Command Compare(CliContext cli)
-    {
-        var scenario = Options.Scenario();
-        var cpus = Options.Cpus();
-        var granule = Options.Granule();
-        var hugepage = Options.Hugepage();
-        var pages = new Option<int?>("--pages") { Description = "Override the count of every operation.", HelpName = "N" };
-        var seeds = new Option<int?>("--seeds") { Description = "Timed runs per strategy (scheduler.seeds).", HelpName = "K" };
-        var format = Options.Format("table", "markdown", "json", "csv");
-        var outDir = new Option<string?>("--out") { Description = "Directory for result files (written atomically).", HelpName = "DIR" };
-        var html = new Option<string?>("--html") { Description = "Write an HTML report.", HelpName = "FILE" };
-        var parallel = Options.Parallel();
-        var cmd = new Command("compare", "Run every strategy of the scenario in timed mode and compare cost, stalls and violations.")
-        {
-            scenario, cpus, granule, hugepage, pages, seeds, format, outDir, html, parallel,
-        };
-        cmd.SetAction(r => CliErrors.Guard(cli, () =>
-        {
-            _ = CliScenario.Resolve(r.GetValue(scenario), new CliScenario.Overrides
-            {
-                Cpus = r.GetValue(cpus), Granule = r.GetValue(granule), Hugepage = r.GetValue(hugepage),
-                Pages = r.GetValue(pages), Seeds = r.GetValue(seeds),
-            });
-            if (r.GetValue(parallel) is { } p) CliValues.Positive("--parallel", p);
-            return cli.NotYetImplemented("compare");
-        }));
-        return cmd;
     }
 
     private static Command Check(CliContext cli)
