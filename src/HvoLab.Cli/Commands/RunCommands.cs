@@ -15,8 +15,8 @@ public static class RunCommands
         yield return CompareCommand.Build(cli);
         yield return Check(cli);
         yield return Replay(cli);
-        yield return Trace(cli);
-        yield return Strategies(cli);
+        yield return TraceCommands.Trace(cli);
+        yield return TraceCommands.Strategies(cli);
     }
 
     private static Command Check(CliContext cli)
@@ -63,28 +63,6 @@ public static class RunCommands
             if (!File.Exists(path)) throw new ArgumentException($"TRACE: \"{path}\" does not exist");
             return cli.NotYetImplemented("replay");
         }));
-        return cmd;
-    }
-
-    private static Command Trace(CliContext cli)
-    {
-        var strategy = Options.Strategy(required: true);
-        var scenario = Options.Scenario();
-        var output = Options.Out(required: true, "FILE.json", "Perfetto/Chrome trace JSON to write.");
-        var cmd = new Command("trace", "Run one timed execution of a strategy and write a Perfetto trace.") { strategy, scenario, output };
-        cmd.SetAction(r => CliErrors.Guard(cli, () =>
-        {
-            var name = CliValues.Strategy("--strategy", r.GetRequiredValue(strategy)!);
-            _ = CliScenario.Resolve(r.GetValue(scenario), new CliScenario.Overrides { Strategies = [name] });
-            return cli.NotYetImplemented("trace");
-        }));
-        return cmd;
-    }
-
-    private static Command Strategies(CliContext cli)
-    {
-        var cmd = new Command("strategies", "List the strategies, what each needs from the machine, and where it comes from.");
-        cmd.SetAction(_ => CliErrors.Guard(cli, () => cli.NotYetImplemented("strategies")));
         return cmd;
     }
 }
