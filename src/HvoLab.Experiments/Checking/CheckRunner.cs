@@ -20,6 +20,8 @@ public sealed record CheckOptions
     public string? TraceDirectory { get; init; }
     /// <summary>Keep searching after the first violation (to collect distinct kinds).</summary>
     public bool AllViolations { get; init; }
+    /// <summary>Strategy options replacing the scenario's (strategy variants such as ours' window size).</summary>
+    public Strategies.StrategyOptions? StrategyOptions { get; init; }
 }
 
 public sealed record CheckViolation(string Kind, int[] Cpus, ulong Va, long TimeNs, string Explanation, string? TracePath, int TraceLength);
@@ -47,7 +49,7 @@ public static class CheckRunner
         string stop;
         if (options.Mode == SchedulerModes.Exhaustive)
         {
-            var explorer = new ExhaustiveExplorer(s => Build(scenario, strategy, s, options.Seed),
+            var explorer = new ExhaustiveExplorer(s => Build(scenario, strategy, s, options.Seed, strategyOptions: options.StrategyOptions),
                 new ExplorationOptions
                 {
                     MaxExecutions = options.MaxExecutions, WallBudget = TimeSpan.FromSeconds(options.WallSeconds),
@@ -67,7 +69,7 @@ public static class CheckRunner
                 IScheduler sched = options.Mode == SchedulerModes.Pct
                     ? new PctScheduler(seed, options.PctDepth, estimatedSteps: 4000)
                     : new RandomScheduler(seed);
-                var run = Build(scenario, strategy, sched, options.Seed).Run();
+                var run = Build(scenario, strategy, sched, options.Seed, strategyOptions: options.StrategyOptions).Run();
                 executions++; transitions += run.Steps;
                 if (run.Outcome is RunOutcome.Violation or RunOutcome.Deadlock or RunOutcome.BudgetExceeded or RunOutcome.ModelError)
                 {
@@ -83,8 +85,9 @@ public static class CheckRunner
     }
 
     /// <summary>A fresh system for one execution under a search scheduler.</summary>
-    public static Simulator Build(Scenario scenario, string strategy, IScheduler scheduler, ulong seed, bool recordEvents = false) =>
-        new ScenarioSystem(scenario, strategy, scheduler, seed, recordEvents).System.Sim;
+    public static Simulator Build(Scenario scenario, string strategy, IScheduler scheduler, ulong seed, bool recordEvents = false,
+        Strategies.StrategyOptions? strategyOptions = null) =>
+        new ScenarioSystem(scenario, strategy, scheduler, seed, recordEvents, strategyOptions: strategyOptions).System.Sim;
 
     private static List<CheckViolation> Distinct(Scenario scenario, string strategy, CheckOptions options,
         List<(RunResult Run, IReadOnlyList<int> Choices, ulong Seed)> failures)

@@ -35,12 +35,14 @@ public sealed class ScenarioSystem
     public List<Workload> Workloads { get; } = new();
     public HashSet<int> UpdaterCpus { get; } = new();
 
+    /// <param name="strategyOptions">Replaces the options derived from the scenario: strategy variants that the
+    /// scenario format cannot express (e.g. ours' window size) are compared this way.</param>
     public ScenarioSystem(Scenario scenario, string strategy, IScheduler scheduler, ulong seed, bool recordEvents = false,
-        CostModel? costOverride = null)
+        CostModel? costOverride = null, Strategies.StrategyOptions? strategyOptions = null)
     {
         Scenario = scenario;
         Strategy = strategy;
-        Hooks = StrategyCatalog.Get(strategy).Create(ToOptions(scenario.StrategyOptions));
+        Hooks = StrategyCatalog.Get(strategy).Create(strategyOptions ?? ToOptions(scenario.StrategyOptions));
         var machine = scenario.Machine.ToMachineConfig() with { FillPolicy = TlbFillPolicy.Adversarial };
         var kernel = new KernelConfig
         {

@@ -10,10 +10,11 @@ public static class TimedRunner
     public static RunMetrics RunOne(Scenario scenario, string strategy, ulong seed, bool recordEvents = false) =>
         RunOne(scenario, strategy, seed, recordEvents, out _);
 
-    public static RunMetrics RunOne(Scenario scenario, string strategy, ulong seed, bool recordEvents, out ScenarioSystem system)
+    public static RunMetrics RunOne(Scenario scenario, string strategy, ulong seed, bool recordEvents, out ScenarioSystem system,
+        Strategies.StrategyOptions? strategyOptions = null)
     {
         var sw = Stopwatch.StartNew();
-        system = new ScenarioSystem(scenario, strategy, new TimedScheduler(), seed, recordEvents);
+        system = new ScenarioSystem(scenario, strategy, new TimedScheduler(), seed, recordEvents, strategyOptions: strategyOptions);
         var result = system.System.Sim.Run();
         return RunMetrics.From(system, result, sw.Elapsed.TotalMilliseconds);
     }

@@ -81,13 +81,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("compare")]
     [InlineData("check", "--strategy", "d")]
-    [InlineData("trace", "--strategy", "ours", "--out", "t.json")]
-    [InlineData("strategies")]
-    [InlineData("sweep", "--param", "machine.cpus=8,16", "--out", "x.jsonl")]
-    [InlineData("sweep", "merge", "a.jsonl", "--out", "m.jsonl")]
-    [InlineData("recommend", "--stall-budget", "50us")]
     [InlineData("litmus", "x.litmus")]
     [InlineData("pte", "decode", "0x60000000000713", "--level", "3")]
     [InlineData("pte", "encode", "PAGE_KERNEL", "--pfn", "42", "--set", "AF=0")]
@@ -124,8 +118,9 @@ public sealed class CliTests : IDisposable
     {
         var (code, _, err) = Run("compare", "--granule", "64k", "--hugepage", "1GiB");
         AssertOneLineUserError(code, err, "$.operations[0].hugepage: \"1GiB\" is not allowed; use \"2MiB\", \"512MiB\", \"16GiB\"");
-        (code, _, _) = Run("compare", "--cpus", "4", "--pages", "2", "--seeds", "1");
-        Assert.Equal(3, code);
+        // Valid overrides run (compare is implemented): a small 8-CPU, 1-seed comparison.
+        (code, _, _) = Run("compare", "--cpus", "8", "--pages", "2", "--seeds", "1", "--format", "json");
+        Assert.Equal(0, code);
     }
 
     [Fact]

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Text.Json;
+using HvoLab.Experiments.IO;
+using HvoLab.Experiments.Reports;
+using HvoLab.Experiments.Running;
+using HvoLab.Strategies;
+using Spectre.Console;
+
+namespace HvoLab.Cli.Commands;
+
+/// <summary>`hvolab trace` (one timed run as a Perfetto trace) and `hvolab strategies` (the catalog).</summary>
+public static class TraceCommands
+{
+    public static Command Trace(CliContext cli)
+    {
+        var strategy = Options.Strategy(required: true);
+        var scenario = Options.Scenario();
+        var output = Options.Out(required: true, "FILE.json", "Perfetto/Chrome trace JSON to write.");
+        var seed = new Option<ulong?>("--seed") { Description = "Seed of the timed run (default: the scenario's).", HelpName = "S" };
+        var cmd = new Command("trace", "Run one timed execution of a strategy and write a Perfetto trace.") { strategy, scenario, output, seed };
+        cmd.SetAction(r => CliErrors.Guard(cli, () =>
+        {
+            var name = CliValues.Strategy("--strategy", r.GetRequiredValue(strategy)!);
+            var s = CliScenario.Resolve(r.GetValue(scenario), new CliScenario.Overrides { Strategies = [name] });
+            if (s.Refusals.FirstOrDefault(x => x.Strategy == name) is { } refusal)
+                throw new ArgumentException($"--strategy: {name} is refused on this machine: {refusal.Reason}");
+            var m = TimedRunner.RunOne(s, name, r.GetValue(seed) ?? s.Seed, true, out var system);
+            var path = r.GetRequiredValue(output)!;
+            AtomicFile.WriteAllText(path, system.System.Sim.Trace.ToPerfettoJson(s.Machine.Cpus));
+            cli.Out.WriteLine($"{path}: {system.System.Sim.Trace.Events.Count} events, {s.Machine.Cpus} CPU tracks; open in ui.perfetto.dev");
+            cli.Out.WriteLine($"{name}: {m.Outcome}, simulated {ComparisonText.Us(m.EndTimeNs)}, updater {string.Join(", ", m.OperationLatencyNs.Select(ComparisonText.Us))}, "
+                + $"remote stall max {ComparisonText.Us(m.RemoteStallNs.DefaultIfEmpty(0).Max())}, IPIs {m.Ipis}, TLBIs {m.Tlbis}, faults {m.Faults}");
+            foreach (var v in m.Violations) cli.Out.WriteLine($"violation {v.Kind}: {v.Explanation}");
+            return CliContext.Ok;
+        }));
+        return cmd;
+    }
+
+    public static Command Strategies(CliContext cli)
+    {
+        var format = Options.Format("table", "json");
+        var cmd = new Command("strategies", "List the strategies, what each needs from the machine, and where it comes from.") { format };
+        cmd.SetAction(r => CliErrors.Guard(cli, () =>
+        {
+            if (r.GetValue(format) == "json")
+            {
+                var rows = StrategyCatalog.All.Select(s => new { name = s.Name, title = s.Title, needs = s.Needs, source = s.Source });
+                cli.Out.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+                return CliContext.Ok;
+            }
+            var table = new Table().AddColumns("name", "title", "needs", "source");
+            foreach (var s in StrategyCatalog.All) table.AddRow(new[] { s.Name, s.Title, s.Needs, s.Source }.Select(Markup.Escape).ToArray());
+            Consoles.Plain(cli.Out, 200).Write(table);
+            return CliContext.Ok;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,46 @@
+using Spectre.Console;
+
+namespace HvoLab.Cli;
+
+/// <summary>Spectre consoles over the CLI's writers, so tests capture output and nothing writes to Console directly.</summary>
+public static class Consoles
+{
+    /// <summary>Plain (no ANSI) console for tables; wide because output is usually a file or a pipe, not a terminal.</summary>
+    public static IAnsiConsole Plain(TextWriter w, int width = 220)
+    {
+        var c = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(w), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
+        });
+        c.Profile.Width = width;
+        return c;
+    }
+
+    /// <summary>The progress console on stderr: animated only when stderr is the real, unredirected terminal, so
+    /// stdout stays clean for JSON and captured stderr holds no escape codes.</summary>
+    public static IAnsiConsole Progress(TextWriter err)
+    {
+        bool live = ReferenceEquals(err, Console.Error) && !Console.IsErrorRedirected;
+        var c = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(err), Ansi = live ? AnsiSupport.Detect : AnsiSupport.No,
+            Interactive = live ? InteractionSupport.Yes : InteractionSupport.No,
+            ColorSystem = live ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        return c;
+    }
+
+    /// <summary>Runs <paramref name="work"/> with a progress bar on stderr (live terminal) or silently.</summary>
+    public static T WithProgress<T>(TextWriter err, string label, Func<Action<int, int>, T> work)
+    {
+        var console = Progress(err);
+        if (!console.Profile.Capabilities.Interactive) return work((_, _) => { });
+        T result = default!;
+        console.Progress().AutoClear(true).Start(ctx =>
+        {
+            var task = ctx.AddTask(label, maxValue: 1);
+            result = work((done, total) => { task.MaxValue = total; task.Value = done; });
+        });
+        return result;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text;
+using HvoLab.Experiments.Comparison;
+using HvoLab.Experiments.Running;
+using HvoLab.Experiments.Scenarios;
+
+namespace HvoLab.Experiments.Reports;
+
+/// <summary>The compare table as cells (shared by the console table, Markdown, CSV and HTML) and as Markdown/CSV text.</summary>
+public static class ComparisonText
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static readonly string[] Headers =
+    [
+        "strategy", "verdict", "hardware", "updater p50/p99/max", "per folio p50", "remote stall p50/p99/max",
+        "uninterruptible p50/p99/max", "throughput loss", "memory saved", "IPIs", "TLBIs", "faults", "spread",
+        "updater p99 vs off", "stall p99 vs off",
+    ];
+
+    public static string Us(double ns) => (ns / 1000).ToString(ns >= 100_000 ? "F0" : "F1", Inv) + "µs";
+    public static string Triple(Distribution d) => d.Count == 0 ? "–" : $"{Us(d.P50)}/{Us(d.P99)}/{Us(d.Max)}";
+    public static string Ratio(double? r) => r is { } v ? v.ToString(v >= 100 ? "F0" : "F2", Inv) + "×" : "–";
+    public static string Pct(double? r) => r is { } v ? (v * 100).ToString("F1", Inv) + "%" : "–";
+    public static string Count(double c) => c.ToString(c == Math.Floor(c) ? "F0" : "F1", Inv);
+
+    public static string[] Cells(ComparisonRow r) => r.Verdict == "refused"
+        ? [r.Strategy, "refused", r.Hardware, "", "", "", "", "", "", "", "", "", "", "", ""]
+        : [
+            r.Strategy, r.Verdict, r.Hardware, Triple(r.UpdaterLatencyNs), r.PerFolioLatencyNs.Count == 0 ? "–" : Us(r.PerFolioLatencyNs.P50),
+            Triple(r.RemoteStallNs), Triple(r.UninterruptibleMaxNs), Pct(r.ThroughputLoss), Units.FormatSize((ulong)r.MemorySavedBytes),
+            Count(r.Ipis), Count(r.Tlbis), Count(r.Faults), r.Spread.ToString("F2", Inv),
+            Ratio(r.RelativeToOff?.UpdaterLatencyP99), Ratio(r.RelativeToOff?.RemoteStallP99),
+        ];
+
+    public static string Markdown(ComparisonResult result)
+    {
+        var sb = new StringBuilder();
+        sb.Append(Inv, $"Scenario `{result.Scenario}`: {result.Cpus} CPUs, {result.Granule} granule, {result.Seeds} seeds per strategy.\n\n");
+        sb.Append("| ").Append(string.Join(" | ", Headers)).Append(" |\n");
+        sb.Append('|').Append(string.Concat(Headers.Select(_ => "---|"))).Append('\n');
+        foreach (var r in result.Rows)
+            sb.Append("| ").Append(string.Join(" | ", Cells(r).Select(c => c.Replace("|", "\\|")))).Append(" |\n");
+        var unsafeRows = result.Rows.Where(r => r.Verdict != "safe").ToArray();
+        if (unsafeRows.Length > 0)
+        {
+            sb.Append('\n');
+            foreach (var r in unsafeRows) sb.Append(Inv, $"- {r.Strategy}: {r.VerdictDetail}\n");
+        }
+        return sb.ToString();
+    }
+
+    public static readonly string[] CsvHeaders =
+    [
+        "strategy", "verdict", "verdict_detail", "hardware", "runs", "incomplete_runs",
+        "updater_latency_p50_ns", "updater_latency_p99_ns", "updater_latency_max_ns",
+        "per_folio_latency_p50_ns", "per_folio_latency_p99_ns", "per_folio_latency_max_ns",
+        "remote_stall_p50_ns", "remote_stall_p99_ns", "remote_stall_max_ns",
+        "uninterruptible_max_p50_ns", "uninterruptible_max_p99_ns", "uninterruptible_max_max_ns",
+        "reader_throughput_per_us", "throughput_loss", "memory_saved_bytes", "ipis", "tlbis", "faults", "spread", "stall_spread",
+        "updater_p50_vs_off", "updater_p99_vs_off", "per_folio_p50_vs_off", "stall_p99_vs_off", "uninterruptible_p99_vs_off",
+        "tlbis_vs_off",
+    ];
+
+    public static string Csv(ComparisonResult result)
+    {
+        var sb = new StringBuilder();
+        sb.Append(string.Join(",", CsvHeaders)).Append('\n');
+        static string N(double v) => v.ToString("R", Inv);
+        static string O(double? v) => v is { } x ? N(x) : "";
+        foreach (var r in result.Rows)
+        {
+            var rel = r.RelativeToOff;
+            string[] cells =
+            [
+                r.Strategy, r.Verdict, Quote(r.VerdictDetail), Quote(r.Hardware), r.Runs.ToString(Inv), r.IncompleteRuns.ToString(Inv),
+                N(r.UpdaterLatencyNs.P50), N(r.UpdaterLatencyNs.P99), N(r.UpdaterLatencyNs.Max),
+                N(r.PerFolioLatencyNs.P50), N(r.PerFolioLatencyNs.P99), N(r.PerFolioLatencyNs.Max),
+                N(r.RemoteStallNs.P50), N(r.RemoteStallNs.P99), N(r.RemoteStallNs.Max),
+                N(r.UninterruptibleMaxNs.P50), N(r.UninterruptibleMaxNs.P99), N(r.UninterruptibleMaxNs.Max),
+                N(r.ReaderThroughputPerUs), O(r.ThroughputLoss), r.MemorySavedBytes.ToString(Inv), N(r.Ipis), N(r.Tlbis), N(r.Faults),
+                N(r.Spread), N(r.StallSpread),
+                O(rel?.UpdaterLatencyP50), O(rel?.UpdaterLatencyP99), O(rel?.PerFolioLatencyP50), O(rel?.RemoteStallP99),
+                O(rel?.UninterruptibleMaxP99), O(rel?.Tlbis),
+            ];
+            sb.Append(string.Join(",", cells)).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>RFC 4180 quoting.</summary>
+    public static string Quote(string s) => s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}

@@ -1,0 +1,40 @@
+using System.Net;
+using System.Text;
+using HvoLab.Experiments.Comparison;
+
+namespace HvoLab.Experiments.Reports;
+
+/// <summary>One self-contained HTML file: the compare table, verdict details and the plots as base64 PNGs, so the
+/// report can be mailed or attached without its directory.</summary>
+public static class HtmlReport
+{
+    public static string Render(ComparisonResult result)
+    {
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>HvoLab compare: ")
+          .Append(WebUtility.HtmlEncode(result.Scenario)).Append("</title>\n<style>body{font-family:sans-serif;margin:2em}")
+          .Append("table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}")
+          .Append("td:first-child,th{text-align:left}.unsafe{color:#b00}.refused{color:#888}</style></head><body>\n");
+        sb.Append("<h1>HvoLab compare: ").Append(WebUtility.HtmlEncode(result.Scenario)).Append("</h1>\n");
+        sb.Append("<p>").Append(result.Cpus).Append(" CPUs, ").Append(WebUtility.HtmlEncode(result.Granule)).Append(" granule, ")
+          .Append(result.Seeds).Append(" timed seeds per strategy. Every figure comes from the simulation.</p>\n<table><tr>");
+        foreach (var h in ComparisonText.Headers) sb.Append("<th>").Append(WebUtility.HtmlEncode(h)).Append("</th>");
+        sb.Append("</tr>\n");
+        foreach (var r in result.Rows)
+        {
+            sb.Append("<tr class=\"").Append(r.Verdict == "safe" ? "safe" : r.Verdict == "unsafe" ? "unsafe" : "refused").Append("\">");
+            foreach (var c in ComparisonText.Cells(r)) sb.Append("<td>").Append(WebUtility.HtmlEncode(c)).Append("</td>");
+            sb.Append("</tr>\n");
+        }
+        sb.Append("</table>\n<h2>Verdicts</h2><ul>\n");
+        foreach (var r in result.Rows)
+            sb.Append("<li><b>").Append(WebUtility.HtmlEncode(r.Strategy)).Append("</b> (").Append(WebUtility.HtmlEncode(r.Title)).Append("): ")
+              .Append(WebUtility.HtmlEncode(r.Verdict)).Append(" — ").Append(WebUtility.HtmlEncode(r.VerdictDetail)).Append("</li>\n");
+        sb.Append("</ul>\n");
+        foreach (var (title, png) in ComparisonPlots.Render(result))
+            sb.Append("<h2>").Append(WebUtility.HtmlEncode(title)).Append("</h2>\n<img alt=\"").Append(WebUtility.HtmlEncode(title))
+              .Append("\" src=\"data:image/png;base64,").Append(Convert.ToBase64String(png)).Append("\">\n");
+        sb.Append("</body></html>\n");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using HvoLab.Experiments.Comparison;
+using HvoLab.Experiments.Scenarios;
+
+namespace HvoLab.Experiments.Sweeps;
+
+/// <summary>One swept parameter and its values, as given on the command line.</summary>
+public sealed record SweepParam(string Name, IReadOnlyList<string> Values);
+
+/// <summary>One point of the grid: its index in the fixed order, its parameter values and the scenario they make.</summary>
+public sealed record SweepPoint(int Index, IReadOnlyList<(string Name, string Value)> Values, Scenario Scenario)
+{
+    /// <summary>"cpus=8,granule=4k": part of every row key, so a resumed or merged file cannot mix grids silently.</summary>
+    public string Text => Values.Count == 0 ? "base" : string.Join(",", Values.Select(v => $"{v.Name}={v.Value}"));
+}
+
+/// <summary>
+/// The sweep grid: the cartesian product of the parameters in the order given (first parameter outermost), applied
+/// to the scenario's JSON and validated by the scenario loader, so a sweep value is checked by exactly the rules a
+/// file is. "strategy" is not a grid axis: it chooses the strategies (or variants such as D:pte) run at every point.
+/// </summary>
+public sealed class SweepGrid
+{
+    public static readonly IReadOnlyList<string> Names = ["cpus", "granule", "hugepage", "batch", "irq_off", "pseudo_nmi", "bbm_level", "tlbi_range", "strategy"];
+
+    public IReadOnlyList<SweepPoint> Points { get; }
+    public IReadOnlyList<string> Strategies { get; }
+
+    public SweepGrid(Scenario scenario, IReadOnlyList<SweepParam> parameters)
+    {
+        var axes = new List<SweepParam>();
+        IReadOnlyList<string>? strategies = null;
+        foreach (var p in parameters)
+        {
+            var name = Canonical(p.Name);
+            if (p.Values.Count == 0) throw new ArgumentException($"--param {p.Name}: give at least one value");
+            if (name == "strategy")
+            {
+                if (strategies is not null) throw new ArgumentException("--param strategy: given twice");
+                strategies = p.Values.Select(v => StrategyVariant.Parse(scenario, v).Label).Distinct().ToArray();
+            }
+            else if (axes.Any(a => a.Name == name)) throw new ArgumentException($"--param {name}: given twice");
+            else axes.Add(p with { Name = name });
+        }
+        Strategies = strategies ?? StrategyVariant.OfScenario(scenario).Select(v => v.Label).ToArray();
+
+        var points = new List<SweepPoint>();
+        var baseJson = ScenarioLoader.Serialize(scenario);
+        foreach (var combo in Product(axes))
+        {
+            var root = JsonNode.Parse(baseJson)!.AsObject();
+            foreach (var (n, v) in combo) Apply(root, n, v);
+            Scenario s;
+            try { s = ScenarioLoader.Parse(root.ToJsonString()); }
+            catch (ScenarioException e) { throw new ArgumentException($"--param point {string.Join(",", combo.Select(c => $"{c.Name}={c.Value}"))}: {e.Message}", e); }
+            points.Add(new SweepPoint(points.Count, combo, s));
+        }
+        Points = points;
+    }
+
+    public static string Canonical(string name)
+    {
+        var n = name.Trim().ToLowerInvariant().Replace('-', '_');
+        if (n.StartsWith("machine.", StringComparison.Ordinal)) n = n["machine.".Length..];
+        return Names.Contains(n) ? n : throw new ArgumentException($"--param: \"{name}\" is not allowed; use one of {string.Join(", ", Names)}" + Suggest.Hint(name, Names));
+    }
+
+    private static IEnumerable<IReadOnlyList<(string Name, string Value)>> Product(List<SweepParam> axes)
+    {
+        IEnumerable<IReadOnlyList<(string, string)>> acc = [[]];
+        foreach (var a in axes)
+        {
+            var prev = acc;
+            acc = prev.SelectMany(c => a.Values.Select(v => (IReadOnlyList<(string, string)>)[.. c, (a.Name, v)]));
+        }
+        return acc;
+    }
+
+    private static void Apply(JsonObject root, string name, string value)
+    {
+        var machine = root["machine"]!.AsObject();
+        switch (name)
+        {
+            case "cpus":
+                int cpus = Int(name, value);
+                if (cpus is < 4 or > ScenarioDefaults.MaxCpus) throw new ArgumentException($"--param cpus: {cpus} is not allowed; use 4..256");
+                machine["cpus"] = cpus;
+                ClipWorkload(root, cpus);
+                break;
+            case "granule": machine["granule"] = value; break;
+            case "pseudo_nmi": machine["pseudo_nmi"] = Bool(name, value); break;
+            case "tlbi_range": machine["tlbi_range"] = Bool(name, value); break;
+            case "bbm_level": machine["bbm_level"] = Int(name, value); break;
+            case "hugepage":
+                foreach (var op in root["operations"]!.AsArray()) op!["hugepage"] = value;
+                break;
+            case "batch":
+                // true/false selects the batched kernel paths; a number is the pages handled per operation.
+                foreach (var op in root["operations"]!.AsArray())
+                    if (bool.TryParse(value, out var b)) op!["batched"] = b;
+                    else op!["count"] = Int(name, value);
+                break;
+            case "irq_off":
+                // Length of the background load's IRQ-off sections: drawn from [min(1µs, v), v] like the default's 1–20µs.
+                double ns = value is "0" or "none" ? 0 : Units.ParseDuration(value, "--param irq_off");
+                foreach (var w in root["workload"]!.AsArray())
+                    if (w!["kind"]?.GetValue<string>() == WorkloadKinds.Background)
+                    {
+                        if (ns <= 0) w.AsObject().Remove("irq_off_ns");
+                        else w["irq_off_ns"] = new JsonObject { ["min"] = Math.Min(1000, ns), ["max"] = ns };
+                    }
+                break;
+        }
+    }
+
+    private static int Int(string name, string v) => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i
+        : throw new ArgumentException($"--param {name}: \"{v}\" is not an integer");
+
+    private static bool Bool(string name, string v) => v.ToLowerInvariant() switch
+    {
+        "true" or "1" or "on" or "yes" => true,
+        "false" or "0" or "off" or "no" => false,
+        _ => throw new ArgumentException($"--param {name}: \"{v}\" is not allowed; use true or false"),
+    };
+
+    /// <summary>Fewer CPUs: keep the workload entries that still fit (as "hvolab compare --cpus" does).</summary>
+    private static void ClipWorkload(JsonObject root, int cpus)
+    {
+        var kept = new JsonArray();
+        foreach (var w in root["workload"]!.AsArray().ToArray())
+        {
+            var text = w!["cpus"]!.GetValue<string>();
+            if (text != CpuSets.Others)
+            {
+                var left = (CpuSets.TryParseRanges(text, out _) ?? []).Where(c => c < cpus).ToArray();
+                if (left.Length == 0) continue;
+                w["cpus"] = CpuSets.Format(left);
+            }
+            w.Parent!.AsArray().Remove(w);
+            kept.Add(w);
+        }
+        root["workload"] = kept;
+    }
+}

@@ -1,0 +1,71 @@
+using HvoLab.Experiments.Comparison;
+using HvoLab.Experiments.IO;
+using HvoLab.Experiments.Running;
+
+namespace HvoLab.Experiments.Sweeps;
+
+public sealed record SweepOptions
+{
+    public bool Resume { get; init; }
+    /// <summary>Run only points with index % Count == Index.</summary>
+    public (int Index, int Count) Shard { get; init; } = (0, 1);
+    public int Parallel { get; init; } = Environment.ProcessorCount;
+    public Action<int, int>? Progress { get; init; }
+}
+
+public sealed record SweepSummary(int Points, int Rows, int Skipped, int Written);
+
+/// <summary>
+/// Runs a sweep into a JSON Lines file. Jobs run on a thread pool but rows are appended strictly in key order
+/// (a finished job waits for its predecessors), each flushed before the next, so the file is always a prefix of the
+/// full run: killing it loses only unflushed work, and --resume (skip rows whose key is present) continues it into
+/// exactly the file an uninterrupted run writes.
+/// </summary>
+public static class SweepRunner
+{
+    private sealed record Job(string Key, SweepPoint Point, StrategyVariant Variant, int SeedIndex, string? Refusal);
+
+    public static SweepSummary Run(SweepGrid grid, string outPath, SweepOptions options)
+    {
+        var points = grid.Points.Where(p => p.Index % options.Shard.Count == options.Shard.Index).ToArray();
+        var all = new List<Job>();
+        foreach (var p in points)
+            for (int si = 0; si < grid.Strategies.Count; si++)
+            {
+                var v = StrategyVariant.Parse(p.Scenario, grid.Strategies[si]);
+                var refusal = p.Scenario.Refusals.FirstOrDefault(r => r.Strategy == v.Strategy)?.Reason;
+                for (int k = 0; k < p.Scenario.Scheduler.Seeds; k++)
+                    all.Add(new Job(SweepRow.MakeKey(p, si, v.Label, k), p, v, k, refusal));
+            }
+
+        if (!options.Resume && File.Exists(outPath)) File.Delete(outPath);
+        var done = options.Resume && File.Exists(outPath)
+            ? JsonlReader.ReadRows(outPath).Select(r => r.GetProperty("key").GetString() ?? "").ToHashSet()
+            : [];
+        var todo = all.Where(j => !done.Contains(j.Key)).ToArray();
+
+        using var appender = new JsonlAppender(outPath);
+        var results = new SweepRow?[todo.Length];
+        int next = 0, finished = 0;
+        var gate = new object();
+        System.Threading.Tasks.Parallel.For(0, todo.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallel) }, i =>
+        {
+            var j = todo[i];
+            ulong seed = j.Point.Scenario.Seed + (ulong)j.SeedIndex;
+            results[i] = j.Refusal is { } reason
+                ? SweepRow.Refused(j.Key, j.Point, j.Variant.Label, seed, reason)
+                : SweepRow.From(j.Key, j.Point, j.Variant.Label, seed,
+                    TimedRunner.RunOne(j.Point.Scenario, j.Variant.Strategy, seed, false, out _, j.Variant.Options));
+            lock (gate)
+            {
+                while (next < results.Length && results[next] is { } row)
+                {
+                    appender.Append(row);
+                    results[next++] = null;   // written: let it be collected
+                }
+                options.Progress?.Invoke(++finished, todo.Length);
+            }
+        });
+        return new SweepSummary(points.Length, all.Count, all.Count - todo.Length, todo.Length);
+    }
+}
