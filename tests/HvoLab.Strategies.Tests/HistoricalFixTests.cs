@@ -14,7 +14,8 @@ public class HistoricalFixTests(ITestOutputHelper output)
 {
     private ExplorationResult Explore(Func<IScheduler, Simulator> factory, long max = 200_000, int? preemptions = null)
     {
-        var r = new ExhaustiveExplorer(factory, new ExplorationOptions { MaxExecutions = max, PreemptionBound = preemptions, WallBudget = TimeSpan.FromSeconds(30) }).Explore();
+        // The wall budget is only a safety net: completeness must not depend on how fast the machine is.
+        var r = new ExhaustiveExplorer(factory, new ExplorationOptions { MaxExecutions = max, PreemptionBound = preemptions, WallBudget = TimeSpan.FromMinutes(10) }).Explore();
         output.WriteLine($"complete={r.Complete} executions={r.Executions} pruned={r.Pruned} transitions={r.Transitions} {r.Elapsed.TotalSeconds:F1}s: {r.StopReason}");
         foreach (var (run, _) in r.Failures.Take(2))
             foreach (var v in run.Violations.Take(3)) output.WriteLine($"  {v.Kind}: {v.Explanation}");
@@ -58,7 +59,7 @@ public class HistoricalFixTests(ITestOutputHelper output)
     /// aborts: the search keeps going past failures and the test looks for the kinds that matter.</summary>
     private ExplorationResult ExploreAll(Func<IScheduler, Simulator> factory)
     {
-        var r = new ExhaustiveExplorer(factory, new ExplorationOptions { StopAtFirstViolation = false, PreemptionBound = 2, WallBudget = TimeSpan.FromSeconds(30) }).Explore();
+        var r = new ExhaustiveExplorer(factory, new ExplorationOptions { StopAtFirstViolation = false, PreemptionBound = 2, MaxExecutions = 200_000, WallBudget = TimeSpan.FromMinutes(10) }).Explore();
         output.WriteLine($"complete={r.Complete} executions={r.Executions} failures={r.Failures.Count} {r.Elapsed.TotalSeconds:F1}s: {r.StopReason}");
         return r;
     }

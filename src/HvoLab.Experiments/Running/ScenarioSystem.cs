@@ -95,7 +95,9 @@ public sealed class ScenarioSystem
         foreach (var w in Scenario.Workload)
             foreach (int cpu in w.Cpus)
             {
-                if (cpu >= System.Sim.Cpus.Length || UpdaterCpus.Contains(cpu)) continue;
+                if (cpu >= System.Sim.Cpus.Length) continue;
+                bool updater = UpdaterCpus.Contains(cpu);
+                if (updater && w.Kind != WorkloadKinds.NmiReader) continue;   // only interrupts can share a CPU with HVO
                 var spec = new KWorkloadSpec
                 {
                     Kind = w.Kind, PeriodNs = w.PeriodNs, Seed = seed ^ (ulong)cpu,
@@ -108,7 +110,8 @@ public sealed class ScenarioSystem
                 if (search && w.Kind == WorkloadKinds.Background) continue;   // private work only costs time
                 var workload = Workload.Create(linux, spec);
                 Workloads.Add(workload);
-                System.Sim.Spawn(cpu, workload.Run, background: true);
+                if (updater) ((NmiReader)workload).Arm(cpu);
+                else System.Sim.Spawn(cpu, workload.Run, background: true);
             }
     }
 
@@ -131,7 +134,9 @@ public sealed class ScenarioSystem
         total = Math.Clamp(total, 1, 1UL << 22);
         var scan = new ulong[Math.Min(total, 4096)];
         ulong stride = Math.Max(1, total / (ulong)scan.Length);
-        for (int i = 0; i < scan.Length; i++) scan[i] = head + (ulong)i * stride;
+        // Only PFNs with a struct page (pfn_valid): the region may start near the top of RAM.
+        ulong first = Math.Min(head, linux.Layout.TotalPages - Math.Min(total, linux.Layout.TotalPages));
+        for (int i = 0; i < scan.Length; i++) scan[i] = Math.Min(first + (ulong)i * stride, linux.Layout.TotalPages - 1);
         return (scan, inUseTargets.Length > 0 ? inUseTargets : scan);
     }
 

@@ -78,9 +78,15 @@ public sealed class NmiReader(Linux linux, WorkloadSpec spec) : Workload(linux, 
 {
     public override async SimTask Run(Cpu cpu)
     {
-        Linux.BacktraceHandler ??= DumpPage;
-        Linux.Sim.AddExternalInterrupt(cpu.Id, Linux.IPI_CPU_BACKTRACE, Math.Max(1, Spec.PeriodNs), Spec.Iterations);
+        Arm(cpu.Id);
         await cpu.Work(1);
+    }
+
+    /// <summary>Starts the NMI source on a CPU without a task of its own (e.g. the CPU that runs HVO).</summary>
+    public void Arm(int cpu)
+    {
+        Linux.BacktraceHandler ??= DumpPage;
+        Linux.Sim.AddExternalInterrupt(cpu, Linux.IPI_CPU_BACKTRACE, Math.Max(1, Spec.PeriodNs), Spec.Iterations);
     }
 
     private async SimTask DumpPage(Cpu cpu)
