@@ -135,8 +135,8 @@ public sealed class ScenarioSystem
         var scan = new ulong[Math.Min(total, 4096)];
         ulong stride = Math.Max(1, total / (ulong)scan.Length);
         // Only PFNs with a struct page (pfn_valid): the region may start near the top of RAM.
-        ulong first = Math.Min(head, linux.Layout.TotalPages - Math.Min(total, linux.Layout.TotalPages));
-        for (int i = 0; i < scan.Length; i++) scan[i] = Math.Min(first + (ulong)i * stride, linux.Layout.TotalPages - 1);
+        ulong scanFrom = Math.Min(head, linux.Layout.TotalPages - Math.Min(total, linux.Layout.TotalPages));
+        for (int i = 0; i < scan.Length; i++) scan[i] = Math.Min(scanFrom + (ulong)i * stride, linux.Layout.TotalPages - 1);
         return (scan, inUseTargets.Length > 0 ? inUseTargets : scan);
     }
 
