@@ -137,7 +137,15 @@ public sealed partial class Cpu
     /// <summary>A step that reads and writes memory in bulk outside the op interface (copy_page, struct page
     /// initialisation): the caller does the copying right after awaiting it, within the same step. Costs
     /// <paramref name="ns"/>; to the search it may touch any word, so it is ordered against every access.</summary>
-    public CpuOp Bulk(double ns, int label = 0) { Op.Ns = ns; Op.Label = label; return Issue(OpKind.Bulk); }
+    public CpuOp Bulk(double ns, int label = 0) => Bulk(ns, label, 0, ulong.MaxValue);
+
+    /// <summary>Bulk work on the memory behind the VA range [<paramref name="vaLo"/>, <paramref name="vaHi"/>) (and
+    /// on private pages nothing maps yet): the search orders it only against accesses in that range or that may alias it.</summary>
+    public CpuOp Bulk(double ns, int label, ulong vaLo, ulong vaHi)
+    {
+        Op.Ns = ns; Op.Label = label; Op.Mem = MemOp.Load(vaLo); Op.Arg2 = vaHi;
+        return Issue(OpKind.Bulk);
+    }
 
     /// <summary>cpu_relax() inside a spin loop. If the loop's loads since the previous relax saw nothing change, the
     /// engine parks the CPU until another CPU writes one of those locations (spin detection).</summary>

@@ -77,7 +77,7 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
                 var c = sim.Cpus[cpu];
                 return new(cpu, FootprintKind.Relax, 0, 0, 0, c.ReadOverflow ? null : c.ReadSet.AsSpan(0, c.ReadCount).ToArray());
             }
-            case OpKind.Bulk: return new(cpu, FootprintKind.Bulk, 0, 0, ulong.MaxValue, null);
+            case OpKind.Bulk: return new(cpu, FootprintKind.Bulk, 0, op.Mem.Va, op.Arg2, null);
             case OpKind.Wfe or OpKind.Sev: return new(cpu, FootprintKind.Event, 0, 0, 0, null);
             case OpKind.SendSgi: return new(cpu, FootprintKind.SendSgi, 0, 0, 0, null);
             default: return new(cpu, FootprintKind.Local, 0, 0, 0, null);
@@ -125,13 +125,20 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
             return a.Kind != FootprintKind.SendSgi && b.Kind != FootprintKind.SendSgi;
         if (a.Kind == FootprintKind.SendSgi || b.Kind == FootprintKind.SendSgi) return a.Kind != b.Kind;
         if (a.Kind == FootprintKind.Event || b.Kind == FootprintKind.Event) return a.Kind != b.Kind;
-        if (a.Kind == FootprintKind.Bulk) return !TouchesMemory(b);
-        if (b.Kind == FootprintKind.Bulk) return !TouchesMemory(a);
+        if (a.Kind == FootprintKind.Bulk) return !BulkTouches(a, b);
+        if (b.Kind == FootprintKind.Bulk) return !BulkTouches(b, a);
         return !Dependent(a, b) && !Dependent(b, a);
     }
 
-    private static bool TouchesMemory(in Footprint f) => f.IsVa || f.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite
-        or FootprintKind.Relax or FootprintKind.Bulk;
+    /// <summary>Bulk work on the memory behind [VaLo, VaHi): a VA access inside the range, or one whose physical word
+    /// is not known for certain; physical accesses that some VA may map; spins; other bulk work on overlapping ranges.</summary>
+    private static bool BulkTouches(in Footprint bulk, in Footprint y)
+    {
+        if (y.IsVa) return bulk.CoversVa(y.Addr) || y.Pa == ulong.MaxValue;
+        if (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite) return y.Aliased;
+        if (y.Kind == FootprintKind.Bulk) return bulk.VaLo < y.VaHi && y.VaLo < bulk.VaHi;
+        return y.Kind == FootprintKind.Relax;
+    }
 
     /// <summary>One-sided rules: does <paramref name="x"/> change what <paramref name="y"/> does or sees?</summary>
     private static bool Dependent(in Footprint x, in Footprint y)

@@ -159,7 +159,7 @@ public sealed partial class HugetlbVmemmap(Linux linux)
     internal async SimTask CopyPageFromVa(Cpu cpu, ulong dstPfn, ulong srcVa)
     {
         await cpu.Load(srcVa);
-        await cpu.Bulk(linux.Cost.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"));
+        await cpu.Bulk(linux.Cost.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"), srcVa, srcVa + L.PageSize);
         ulong? srcPa = TranslateFor(cpu, srcVa);
         if (srcPa is ulong pa) CopyFrame(dstPfn, pa >> G.PageShift);
     }

@@ -19,7 +19,7 @@ public sealed class StructPages(Linux linux)
     public async SimTask PrepCompound(Cpu cpu, Folio f)
     {
         // One step: the stores happen right after the Bulk op, before any other CPU runs (3 words per struct page).
-        await cpu.Bulk(f.Pages * 3 * linux.Cost.MemAccessNs, cpu.Sim.Label("prep_compound_page"));
+        await cpu.Bulk(f.Pages * 3 * linux.Cost.MemAccessNs, cpu.Sim.Label("prep_compound_page"), f.HeadPage, f.HeadPage + f.Pages * (ulong)Layout.StructPageSize);
         PrepCompoundNow(f);
     }
 
@@ -45,7 +45,7 @@ public sealed class StructPages(Linux linux)
 
     public async SimTask DestroyCompound(Cpu cpu, Folio f)
     {
-        await cpu.Bulk(f.Pages * 3 * linux.Cost.MemAccessNs, cpu.Sim.Label("destroy_compound_hugetlb_folio"));
+        await cpu.Bulk(f.Pages * 3 * linux.Cost.MemAccessNs, cpu.Sim.Label("destroy_compound_hugetlb_folio"), f.HeadPage, f.HeadPage + f.Pages * (ulong)Layout.StructPageSize);
         WriteFolio(f, (i, write) =>
         {
             write(StructPage.Flags, 0);
