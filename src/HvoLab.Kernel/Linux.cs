@@ -53,6 +53,7 @@ public sealed partial class Linux
         linux.Hvo = new HugetlbVmemmap(linux);
         linux.Hugetlb = new Hugetlb(linux);
         linux.VmemmapOptimizeEnabled = config.HvoEnabled && hooks.UpdateSupported(linux);
+        linux.ConfigureIpiPriorities();   // ipi_should_be_nmi(): set up at boot whatever the strategy
         sim.SgiHandler = linux.DoHandleIpi;
         sim.FaultHandler = linux.DoKernelFault;
         hooks.Attach(linux);
@@ -100,19 +101,33 @@ public sealed partial class Linux
         ulong buddyEnd = bootTablesPa >> g.PageShift;
         Buddy = new PageAllocator(0, buddyEnd);
         mem.Allocator = new BuddyFrameAllocator(Buddy);
-        // Untouched struct pages describe pages in use on the LRU (PG_lru, _refcount 1, _mapcount -1): the state a
-        // speculative PFN walker finds before the page is freed and becomes part of a hugetlb folio (bd225530a4c7).
+        // Untouched struct pages describe free pages (flags 0, _mapcount -1, _refcount 0), as the buddy holds them.
+        // A page in use that is about to be freed (the speculative-walker race of bd225530a4c7) is set up explicitly
+        // with MarkInUseLruPage / ReleaseLruPage, so struct page refcounts and the allocator agree.
         ulong vmemmapFirstPfn = VmemmapBackingPa >> g.PageShift, vmemmapEndPfn = vmemmapFirstPfn + (vmemmapMapped >> g.PageShift);
         mem.Generator = (pfn, word) =>
-        {
-            if (pfn < vmemmapFirstPfn || pfn >= vmemmapEndPfn) return 0;
-            return (word & 7) switch
-            {
-                0 => StructPage.PG_lru,
-                6 => 0x0000_0001_ffff_ffffUL,
-                _ => 0,
-            };
-        };
+            pfn >= vmemmapFirstPfn && pfn < vmemmapEndPfn && (word & 7) == 6 ? 0x0000_0000_ffff_ffffUL : 0;
+    }
+
+    /// <summary>Set-up outside simulated time: the struct page of <paramref name="pfn"/> describes a page in use on the
+    /// LRU (PG_lru, _refcount 1) that its owner will release (<see cref="ReleaseLruPage"/>) before the page is reused.</summary>
+    public void MarkInUseLruPage(ulong pfn)
+    {
+        ulong page = Layout.PfnToPage(pfn);
+        ulong flagsPa = TranslateNow(page + StructPage.Flags) ?? throw new InvalidOperationException("vmemmap not mapped");
+        ulong countPa = TranslateNow(page + StructPage.MapCount) ?? throw new InvalidOperationException("vmemmap not mapped");
+        Arch.Memory.Write(flagsPa, StructPage.PG_lru);
+        Arch.Memory.Write(countPa, 0x0000_0001_ffff_ffffUL);
+    }
+
+    /// <summary>The owner's last put_page() of a page set up with <see cref="MarkInUseLruPage"/>: 1 → 0 and the page
+    /// is free; if a speculative walker holds a reference, the page is freed only once that walker drops it.</summary>
+    public async SimTask ReleaseLruPage(Cpu cpu, ulong pfn)
+    {
+        ulong page = Layout.PfnToPage(pfn);
+        await cpu.Store(page + StructPage.Flags, 0);                                    // off the LRU
+        if ((uint)await cpu.FetchAdd(page + StructPage.RefCount, 0xffff_ffffUL, 4) != 1)
+            while ((uint)await cpu.Load(page + StructPage.RefCount, 4) != 0) await cpu.Relax();
     }
 
     /// <summary>Lets Arch-level helpers allocate frames from the kernel's buddy.</summary>

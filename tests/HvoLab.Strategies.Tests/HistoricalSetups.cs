@@ -40,11 +40,10 @@ public static class HistoricalSetups
         var sys = Build(s, strategy, reverted);
         var linux = sys.Linux;
         ulong target = NthFolioPfnCached + 65;
-        ulong refcount = linux.Layout.PfnToPage(target) + StructPage.RefCount;
+        linux.MarkInUseLruPage(target);
         sys.Sim.Spawn(0, async cpu =>
         {
-            if ((uint)await cpu.FetchAdd(refcount, 0xffff_ffffUL, 4) != 1)
-                while ((uint)await cpu.Load(refcount, 4) != 0) await cpu.Relax();
+            await linux.ReleaseLruPage(cpu, target);
             await linux.Hugetlb.AllocFreshFolio(cpu, Order2M);
         });
         sys.Sim.Spawn(1, Workload.Create(linux, new WorkloadSpec { Kind = "pfn-walker", TargetPfns = [target], Iterations = 1, PeriodNs = 0 }).Run);

@@ -106,6 +106,12 @@ public sealed class DfsScheduler : IScheduler
         int chosen = node.Chosen;
         int cpu = Actions.Cpu(node.Enabled[chosen]);
         _cpuClock[Proc(node.Enabled[chosen])] = node.Clock;
+        if (Actions.Kind(node.Enabled[chosen]) != Actions.RunOp)
+        {
+            // The handler (or preempting work) that this action starts runs as the CPU's code: it happens after it.
+            var run = _cpuClock[Actions.Make(cpu, Actions.RunOp)] = (int[])_cpuClock[Actions.Make(cpu, Actions.RunOp)].Clone();
+            for (int k = 0; k < run.Length; k++) if (node.Clock[k] > run[k]) run[k] = node.Clock[k];
+        }
         if (_lastCpu >= 0 && cpu != _lastCpu && Array.Exists(node.Enabled, a => Actions.Cpu(a) == _lastCpu && Actions.Kind(a) == Actions.RunOp))
             _preemptions++;
         _lastCpu = cpu;
@@ -151,7 +157,7 @@ public sealed class DfsScheduler : IScheduler
                 int prevAction = prev.Enabled[prev.Chosen];
                 int prevProc = Proc(prevAction);
                 if (prevProc == proc || Footprint.Independent(prev.Ops[prev.Chosen], fp)) continue;
-                if (prev.Clock[prevProc] <= _cpuClock[proc][prevProc]) break;   // happens-before: no race
+                if (prev.Clock[prevProc] <= _cpuClock[proc][prevProc]) continue;   // happens-before: not a race; look further back
                 if (Array.IndexOf(prev.Enabled, action) >= 0) prev.Backtrack.Add(action);
                 else foreach (int a in prev.Enabled) prev.Backtrack.Add(a);
                 break;

@@ -127,7 +127,14 @@ public sealed class ScenarioSystem
         var inUse = wantsGup ? linux.Hugetlb.SetupInUseFolio(order) : null;
         ulong perVmemmapPage = (ulong)linux.Layout.StructPagesPerVmemmapPage;
         ulong[] inUseTargets = inUse is null ? [] : [inUse.HeadPfn + perVmemmapPage + 1];
-        if (search) return ([head + perVmemmapPage, head + 1], inUseTargets);
+        if (search)
+        {
+            // The pages the readers look at were in use until just before HVO takes them: their owner releases them
+            // first (the speculative-walker race of bd225530a4c7 needs exactly this history).
+            ulong[] hvo = [head + perVmemmapPage, head + 1];
+            foreach (ulong pfn in hvo) { linux.MarkInUseLruPage(pfn); _releaseFirst.Add(pfn); }
+            return (hvo, inUseTargets);
+        }
         ulong total = 0;
         foreach (var op in Scenario.Operations.Where(o => o.Op == OperationKinds.Alloc))
             total += (ulong)op.Count * linux.Layout.PagesPerHugepage(op.HugepageBytes);
@@ -140,9 +147,13 @@ public sealed class ScenarioSystem
         return (scan, inUseTargets.Length > 0 ? inUseTargets : scan);
     }
 
+    private readonly List<ulong> _releaseFirst = new();
+
     private async SimTask RunOperations(Cpu cpu, OperationSpec[] ops)
     {
         var linux = System.Linux;
+        if (cpu.Id == Scenario.Operations[0].Cpu)
+            foreach (ulong pfn in _releaseFirst) await linux.ReleaseLruPage(cpu, pfn);
         foreach (var op in ops)
         {
             if (op.AtNs > cpu.Time) await cpu.Work(op.AtNs - cpu.Time);
