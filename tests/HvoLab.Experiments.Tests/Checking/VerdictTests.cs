@@ -1,0 +1,110 @@
+using HvoLab.Experiments.Checking;
+using HvoLab.Experiments.Running;
+using HvoLab.Experiments.Scenarios;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace HvoLab.Experiments.Tests.Checking;
+
+/// <summary>
+/// The verdict of every strategy on the small configurations in scenarios/check-*.json, from the model running.
+/// Complete exhaustive searches where they fit in a test (D, ours, the failures of unsafe and A); bounded PCT for B
+/// and C, whose complete searches take minutes (figures in docs/strategies.md).
+/// </summary>
+public class VerdictTests(ITestOutputHelper output)
+{
+    internal static Scenario Load(string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HvoLab.sln"))) dir = dir.Parent;
+        return ScenarioLoader.Load(Path.Combine(dir!.FullName, "scenarios", name + ".json"));
+    }
+
+    private CheckResult Check(string scenario, string strategy, string mode = "exhaustive", int iterations = 300, bool all = false)
+    {
+        var s = Load(scenario);
+        var r = CheckRunner.Check(s, strategy, new CheckOptions
+        {
+            Mode = mode, Iterations = iterations, MaxExecutions = 2_000_000, WallSeconds = 600, AllViolations = all,
+        });
+        output.WriteLine($"{strategy} on {scenario}: {r.Verdict}, complete={r.Complete}, {r.Executions} executions, {r.Seconds:F1} s; " +
+                         string.Join("; ", r.Violations.Select(v => v.Kind + ": " + v.Explanation)));
+        return r;
+    }
+
+    [Fact]
+    public void UnsafeBreaksBreakBeforeMakeAtTheSplit()
+    {
+        var r = Check("check-default", "unsafe");
+        Assert.Equal("unsafe", r.Verdict);
+        Assert.StartsWith("bbm:", r.Violations[0].Kind);
+        Assert.Contains("break-before-make", r.Violations[0].Explanation);
+    }
+
+    [Fact]
+    public void DIsSafeUnderACompleteSearchWithThreeCpus()
+    {
+        var r = Check("check-default", "D");
+        Assert.Equal("safe", r.Verdict);
+        Assert.True(r.Complete);
+        Assert.True(r.Executions > 1000);   // the interleavings of walker, pause and remap really were explored
+    }
+
+    [Fact]
+    public void OursIsSafeUnderACompleteSearchWithThreeCpus()
+    {
+        var r = Check("check-default", "ours");
+        Assert.Equal("safe", r.Verdict);
+        Assert.True(r.Complete);
+    }
+
+    [Fact]
+    public void AFixupTakesThePageTableLockInNmiContext()
+    {
+        var r = Check("check-nmi-reader", "A");
+        Assert.Equal("unsafe", r.Verdict);
+        Assert.Equal("lock-in-nmi", r.Violations[0].Kind);
+    }
+
+    [Fact]
+    public void AnNmiOnTheUpdaterFaultsInsideDsWindowButNotInOurs()
+    {
+        var d = Check("check-nmi-on-updater", "D");
+        Assert.Equal("unsafe", d.Verdict);
+        Assert.Equal("kernel-fault", d.Violations[0].Kind);
+        Assert.Contains("Nmi context", d.Violations[0].Explanation);
+        var ours = Check("check-nmi-on-updater", "ours");
+        Assert.Equal("safe", ours.Verdict);
+        Assert.True(ours.Complete);
+    }
+
+    [Fact]
+    public void BIsSafeUnderPctAndItsStopMachineShowsInTheTrace()
+    {
+        var r = Check("check-default", "B", mode: "pct", iterations: 300);
+        Assert.Equal("safe", r.Verdict);
+        var m = TimedRunner.RunOne(Load("check-default") with { Scheduler = new SchedulerSpec() }, "B", 1, recordEvents: true, out var sys);
+        Assert.Contains(sys.System.Sim.Trace.Events, e => e.Text == "stop_machine");
+        Assert.Empty(m.Violations);
+    }
+
+    [Fact]
+    public void CIsRefusedWithoutBbmLevel2AndSafeWithIt()
+    {
+        var refused = Check("check-default", "C");
+        Assert.Equal("refused", refused.Verdict);
+        Assert.Contains("FEAT_BBM level 2", refused.Refusal);
+        var r = Check("check-bbm2", "C", mode: "pct", iterations: 300);
+        Assert.Equal("safe", r.Verdict);
+    }
+
+    [Fact]
+    public void ForcedCWithoutBbmLevel2IsCaughtByTheOracle()
+    {
+        var s = Load("check-default");
+        s = s with { StrategyOptions = s.StrategyOptions with { C = new COptions { Force = true } }, Refusals = [] };
+        var r = CheckRunner.Check(s, "C", new CheckOptions { Mode = "exhaustive", MaxExecutions = 1000 });
+        Assert.Equal("unsafe", r.Verdict);
+        Assert.StartsWith("bbm:", r.Violations[0].Kind);
+    }
+}
