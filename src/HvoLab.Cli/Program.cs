@@ -15,15 +15,19 @@ public static class Program
         var cli = new CliContext(stdout, stderr);
         var root = BuildRoot(cli);
         if (args.Length == 0) args = ["--help"];
-        var result = root.Parse(args);
-        if (result.Errors.Count > 0) return cli.Fail(result.Errors[0].Message);
-        return CliErrors.Guard(cli, () => result.Invoke(new InvocationConfiguration
+        // Parsing runs option validators, so it is guarded too: a validator that throws is an internal error, reported on one line.
+        return CliErrors.Guard(cli, () =>
         {
-            Output = stdout,
-            Error = stderr,
-            // Exceptions reach CliErrors.Guard, which prints one line instead of a stack trace.
-            EnableDefaultExceptionHandler = false,
-        }));
+            var result = root.Parse(args);
+            if (result.Errors.Count > 0) return cli.Fail(result.Errors[0].Message);
+            return result.Invoke(new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                // Exceptions reach CliErrors.Guard, which prints one line instead of a stack trace.
+                EnableDefaultExceptionHandler = false,
+            });
+        });
     }
 
     public static RootCommand BuildRoot(CliContext cli)
