@@ -5,14 +5,34 @@ namespace HvoLab.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    /// <summary>The first Ctrl-C (or SIGTERM) asks the running command to stop cleanly (exit 130, complete files
+    /// only); a second Ctrl-C ends the process at once.</summary>
+    public static int Main(string[] args)
+    {
+        using var cts = new CancellationTokenSource();
+        var stop = new CliContext.StopState();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            // Second Ctrl-C, or a command that does not watch the token: default handling ends the process.
+            if (cts.IsCancellationRequested || !stop.Observed) return;
+            e.Cancel = true;
+            cts.Cancel();
+        };
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            if (!stop.Observed) return;
+            c.Cancel = true;
+            cts.Cancel();
+        });
+        return Run(args, Console.Out, Console.Error, cts.Token, stop);
+    }
 
     /// <summary>The whole CLI, with its output captured: tests call this in-process. Exit codes: 0 success,
     /// 1 internal error, 2 user error (bad option, bad file, invalid scenario), 3 command not yet implemented;
     /// commands that find violations define their own codes.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default, CliContext.StopState? stop = null)
     {
-        var cli = new CliContext(stdout, stderr);
+        var cli = new CliContext(stdout, stderr) { Cancel = cancel, Stop = stop ?? new CliContext.StopState() };
         var root = BuildRoot(cli);
         if (args.Length == 0) args = ["--help"];
         // Parsing runs option validators, so it is guarded too: a validator that throws is an internal error, reported on one line.

@@ -37,7 +37,7 @@ public static class ArgvGen
     private static readonly Gen<string[]>[] Templates =
     [
         T(C("compare"), C("--scenario"), C("{tiny}"), Opt("--format", V("table", "markdown", "json", "csv", "yaml")), Opt("--seeds", Small),
-            Opt("--parallel", Small), Opt("--cpus", Cpus), Opt("--granule", Granule), Opt("--hugepage", Size), Opt("--pages", Small),
+            Opt("--parallel", Small), Opt("--cpus", Cpus), Opt("--granule", Granule), Opt("--hugepage", V("2MiB", "64KiB", "32MiB", "3MiB", "-2MiB", "")), Opt("--pages", Small),
             Opt("--out", V("{dir}/cmp", "{missing}/x", "/dev/null")), Opt("--html", V("{dir}/r.html", "{dir}"))),
         T(C("check"), Opt("--strategy", Strategy), C("--scenario"), C("{tiny}"), Opt("--mode", V("exhaustive", "pct", "random", "timed", "x")),
             Opt("--iterations", Small), Opt("--seed", Seed), C("--traces"), C("{dir}/traces"), Opt("--revert-fix", V("rcu-sync", "pmd-split-lock", "free-before-flush", "nope")),
