@@ -84,6 +84,9 @@ internal static class ScenarioReader
             var bytes = v.Size();
             if (bytes < ScenarioDefaults.MinMemoryBytes || bytes > ScenarioDefaults.MaxMemoryBytes)
                 throw v.NotAllowed($"{Units.FormatSize(ScenarioDefaults.MinMemoryBytes)}..{Units.FormatSize(ScenarioDefaults.MaxMemoryBytes)}");
+            // Memory is made of pages (fuzz regression memory-not-page-multiple.json: PhysicalMemory threw).
+            if (bytes % m.Granule.PageSize != 0)
+                throw v.NotAllowed($"a whole number of {m.Granule.Name} pages (a multiple of {Units.FormatSize(m.Granule.PageSize)})");
             m = m with { MemoryBytes = bytes };
         }
         if (f.TryGetValue("costs", out v)) m = m with { Costs = ReadCosts(v) };
