@@ -14,6 +14,11 @@ public static class CliErrors
     {
         try { return body(); }
         catch (Exception e) when (IsUserError(e)) { return cli.Fail(e.Message); }
+        catch (OperationCanceledException) when (cli.Cancel.IsCancellationRequested)
+        {
+            cli.Err.WriteLine("hvolab: interrupted; files written so far are complete (a sweep continues with --resume)");
+            return CliContext.Interrupted;
+        }
         catch (Exception e)
         {
             cli.Err.WriteLine($"hvolab: internal error: {OneLine(e.GetType().Name + ": " + e.Message)}");

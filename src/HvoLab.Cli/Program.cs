@@ -5,25 +5,49 @@ namespace HvoLab.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    /// <summary>The first Ctrl-C (or SIGTERM) asks the running command to stop cleanly (exit 130, complete files
+    /// only); a second Ctrl-C ends the process at once.</summary>
+    public static int Main(string[] args)
+    {
+        using var cts = new CancellationTokenSource();
+        var stop = new CliContext.StopState();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            // Second Ctrl-C, or a command that does not watch the token: default handling ends the process.
+            if (cts.IsCancellationRequested || !stop.Observed) return;
+            e.Cancel = true;
+            cts.Cancel();
+        };
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            if (!stop.Observed) return;
+            c.Cancel = true;
+            cts.Cancel();
+        });
+        return Run(args, Console.Out, Console.Error, cts.Token, stop);
+    }
 
     /// <summary>The whole CLI, with its output captured: tests call this in-process. Exit codes: 0 success,
     /// 1 internal error, 2 user error (bad option, bad file, invalid scenario), 3 command not yet implemented;
     /// commands that find violations define their own codes.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default, CliContext.StopState? stop = null)
     {
-        var cli = new CliContext(stdout, stderr);
+        var cli = new CliContext(stdout, stderr) { Cancel = cancel, Stop = stop ?? new CliContext.StopState() };
         var root = BuildRoot(cli);
         if (args.Length == 0) args = ["--help"];
-        var result = root.Parse(args);
-        if (result.Errors.Count > 0) return cli.Fail(result.Errors[0].Message);
-        return CliErrors.Guard(cli, () => result.Invoke(new InvocationConfiguration
+        // Parsing runs option validators, so it is guarded too: a validator that throws is an internal error, reported on one line.
+        return CliErrors.Guard(cli, () =>
         {
-            Output = stdout,
-            Error = stderr,
-            // Exceptions reach CliErrors.Guard, which prints one line instead of a stack trace.
-            EnableDefaultExceptionHandler = false,
-        }));
+            var result = root.Parse(args);
+            if (result.Errors.Count > 0) return cli.Fail(result.Errors[0].Message);
+            return result.Invoke(new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                // Exceptions reach CliErrors.Guard, which prints one line instead of a stack trace.
+                EnableDefaultExceptionHandler = false,
+            });
+        });
     }
 
     public static RootCommand BuildRoot(CliContext cli)

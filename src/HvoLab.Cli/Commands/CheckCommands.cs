@@ -110,8 +110,14 @@ public static class CheckCommands
         var cmd = new Command("replay", "Re-run a recorded execution step by step and print its events.") { trace, perfetto };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
-            var t = ScheduleTrace.Load(r.GetRequiredValue(trace));
-            var (run, sim) = CheckRunner.Replay(t);
+            var tracePath = r.GetRequiredValue(trace);
+            var t = ScheduleTrace.Load(tracePath);
+            (HvoLab.Engine.RunResult run, HvoLab.Engine.Simulator sim) replayed;
+            // A trace that does not fit the model (edited, or recorded by another version) is a bad input, not a crash
+            // (fuzz regression replay-diverging-trace.json).
+            try { replayed = CheckRunner.Replay(t); }
+            catch (HvoLab.Engine.ReplayDivergenceException e) { throw new InvalidDataException($"trace '{tracePath}' cannot be replayed: {e.Message}", e); }
+            var (run, sim) = replayed;
             cli.Out.Write(sim.Trace.ToText());
             cli.Out.WriteLine($"-- {run.Outcome}: {run.Steps} operations, {run.Choices.Count} choices");
             foreach (var v in run.Violations) cli.Out.WriteLine($"-- violation [{v.Kind}] {v.Explanation}");

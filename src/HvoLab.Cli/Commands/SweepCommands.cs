@@ -37,8 +37,9 @@ public static class SweepCommands
             int threads = r.GetValue(parallel) is { } n ? CliValues.Positive("--parallel", n) : Environment.ProcessorCount;
             var grid = new SweepGrid(s, ps);
             var outPath = r.GetRequiredValue(output)!;
+            cli.Stop.Observe();
             var summary = Consoles.WithProgress(cli.Err, "sweep", progress => SweepRunner.Run(grid, outPath,
-                new SweepOptions { Resume = r.GetValue(resume), Shard = sh, Parallel = threads, Progress = progress }));
+                new SweepOptions { Resume = r.GetValue(resume), Shard = sh, Parallel = threads, Progress = progress, Cancel = cli.Cancel }));
             cli.Out.WriteLine($"{outPath}: {summary.Points} points, {summary.Rows} rows ({summary.Skipped} already present, {summary.Written} written)");
             var dir = r.GetValue(plots) ?? Path.GetDirectoryName(Path.GetFullPath(outPath)) ?? ".";
             foreach (var f in SweepPlots.Write(outPath, dir)) cli.Out.WriteLine($"plot: {f}");

@@ -78,7 +78,11 @@ public static class ToolCommands
         var o = new Option<int?>("--level") { Description = "Translation level 0..3 (default 3).", HelpName = "0..3" };
         o.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int?>() is { } l && l is < 0 or > 3) r.AddError($"--level: {l} is not allowed; use 0..3");
+            // Read the token, not the value: GetValueOrDefault throws when the token is not an integer (fuzz
+            // regression pte-level-not-a-number.json); the parser has already reported that case.
+            if (r.Tokens.Count > 0 && int.TryParse(r.Tokens[^1].Value, System.Globalization.NumberStyles.Integer,
+                    System.Globalization.CultureInfo.InvariantCulture, out var l) && l is < 0 or > 3)
+                r.AddError($"--level: {l} is not allowed; use 0..3");
         });
         return o;
     }

@@ -34,7 +34,12 @@ public static class VerdictCheck
         var workload = new JsonArray(new JsonObject { ["cpus"] = "1", ["kind"] = WorkloadKinds.PfnWalker, ["period_ns"] = 200 });
         workload.Add(new JsonObject { ["cpus"] = "2", ["kind"] = s.Machine.PseudoNmi ? WorkloadKinds.NmiReader : WorkloadKinds.GupFast, ["period_ns"] = 200 });
         root["workload"] = workload;
-        root["scheduler"] = new JsonObject { ["mode"] = SchedulerModes.Pct, ["iterations"] = DefaultIterations, ["seeds"] = 1 };
+        // The user's per-execution budgets still hold in the derived search (fuzz regression compare-verdict-budgets.json).
+        root["scheduler"] = new JsonObject
+        {
+            ["mode"] = SchedulerModes.Pct, ["iterations"] = DefaultIterations, ["seeds"] = 1,
+            ["step_budget"] = s.Scheduler.StepBudget, ["wall_seconds"] = s.Scheduler.WallSeconds,
+        };
         return ScenarioLoader.Parse(root.ToJsonString());
     }
 

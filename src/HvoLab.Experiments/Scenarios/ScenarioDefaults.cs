@@ -26,7 +26,9 @@ public static class ScenarioDefaults
 
     public const int Seeds = 5, MaxSeeds = 100_000;
     public const int Iterations = 1_000;
-    public const int PctDepth = 3;
+    /// <summary>PCT's d: d−1 priority change points per execution; beyond 100 the search is a random walk anyway
+    /// and larger values overflow the scheduler's priorities (fuzz regression pct-depth-huge.json).</summary>
+    public const int PctDepth = 3, MaxPctDepth = 100;
     public const int MaxExecutions = 100_000;
     /// <summary>Same as HvoLab.Engine.SimOptions.StepBudget.</summary>
     public const long StepBudget = 200_000_000;

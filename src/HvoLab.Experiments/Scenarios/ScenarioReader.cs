@@ -84,6 +84,9 @@ internal static class ScenarioReader
             var bytes = v.Size();
             if (bytes < ScenarioDefaults.MinMemoryBytes || bytes > ScenarioDefaults.MaxMemoryBytes)
                 throw v.NotAllowed($"{Units.FormatSize(ScenarioDefaults.MinMemoryBytes)}..{Units.FormatSize(ScenarioDefaults.MaxMemoryBytes)}");
+            // Memory is made of pages (fuzz regression memory-not-page-multiple.json: PhysicalMemory threw).
+            if (bytes % m.Granule.PageSize != 0)
+                throw v.NotAllowed($"a whole number of {m.Granule.Name} pages (a multiple of {Units.FormatSize(m.Granule.PageSize)})");
             m = m with { MemoryBytes = bytes };
         }
         if (f.TryGetValue("costs", out v)) m = m with { Costs = ReadCosts(v) };
@@ -231,7 +234,7 @@ internal static class ScenarioReader
         if (f.TryGetValue("mode", out var v)) s = s with { Mode = v.Enum(SchedulerModes.All) };
         if (f.TryGetValue("seeds", out v)) s = s with { Seeds = v.Int(1, ScenarioDefaults.MaxSeeds) };
         if (f.TryGetValue("iterations", out v)) s = s with { Iterations = v.Int(1, int.MaxValue) };
-        if (f.TryGetValue("pct_depth", out v)) s = s with { PctDepth = v.Int(1, int.MaxValue) };
+        if (f.TryGetValue("pct_depth", out v)) s = s with { PctDepth = v.Int(1, ScenarioDefaults.MaxPctDepth) };
         if (f.TryGetValue("preemption_bound", out v))
             s = s with { PreemptionBound = v.Value.ValueKind == JsonValueKind.Null ? null : v.Int(0, int.MaxValue) };
         if (f.TryGetValue("max_executions", out v)) s = s with { MaxExecutions = v.Int(1, int.MaxValue) };

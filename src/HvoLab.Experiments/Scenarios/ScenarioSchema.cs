@@ -93,7 +93,7 @@ public static class ScenarioSchema
             ["mode"] = Enum("timed = cost-model runs; others explore interleavings", SchedulerModes.All, SchedulerModes.Timed),
             ["seeds"] = Int("timed runs", 1, ScenarioDefaults.MaxSeeds, ScenarioDefaults.Seeds),
             ["iterations"] = Int("pct/random executions", 1, int.MaxValue, ScenarioDefaults.Iterations),
-            ["pct_depth"] = Int("PCT bug depth", 1, int.MaxValue, ScenarioDefaults.PctDepth),
+            ["pct_depth"] = Int("PCT bug depth", 1, ScenarioDefaults.MaxPctDepth, ScenarioDefaults.PctDepth),
             ["preemption_bound"] = new JsonObject { ["description"] = "exhaustive: max preemptions; null = unbounded", ["type"] = new JsonArray("integer", "null"), ["minimum"] = 0, ["default"] = null },
             ["max_executions"] = Int("exhaustive: execution cap", 1, int.MaxValue, ScenarioDefaults.MaxExecutions),
             ["step_budget"] = Int("steps per execution before it counts as a livelock", 1, long.MaxValue, ScenarioDefaults.StepBudget),

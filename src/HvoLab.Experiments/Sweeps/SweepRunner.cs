@@ -11,6 +11,9 @@ public sealed record SweepOptions
     public (int Index, int Count) Shard { get; init; } = (0, 1);
     public int Parallel { get; init; } = Environment.ProcessorCount;
     public Action<int, int>? Progress { get; init; }
+    /// <summary>Stops starting new runs; rows already appended stay, the in-flight ones are dropped, and the call
+    /// throws OperationCanceledException. The file is then a prefix that --resume completes.</summary>
+    public CancellationToken Cancel { get; init; }
 }
 
 public sealed record SweepSummary(int Points, int Rows, int Skipped, int Written);
@@ -48,7 +51,7 @@ public static class SweepRunner
         var results = new SweepRow?[todo.Length];
         int next = 0, finished = 0;
         var gate = new object();
-        System.Threading.Tasks.Parallel.For(0, todo.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallel) }, i =>
+        System.Threading.Tasks.Parallel.For(0, todo.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallel), CancellationToken = options.Cancel }, i =>
         {
             var j = todo[i];
             ulong seed = j.Point.Scenario.Seed + (ulong)j.SeedIndex;

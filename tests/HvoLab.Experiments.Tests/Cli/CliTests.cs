@@ -81,7 +81,6 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("check", "--strategy", "d")]
     [InlineData("litmus", "x.litmus")]
     [InlineData("pte", "decode", "0x60000000000713", "--level", "3")]
     [InlineData("pte", "encode", "PAGE_KERNEL", "--pfn", "42", "--set", "AF=0")]

@@ -1,0 +1,77 @@
+using HvoLab.Experiments.Checking;
+using HvoLab.Experiments.Scenarios;
+
+namespace HvoLab.Experiments.Tests.Fuzz;
+
+/// <summary>The files fuzzed command lines refer to, and the expansion of their placeholders (one directory per case,
+/// so cases never share an output file).</summary>
+public sealed class FuzzWorkspace : IDisposable
+{
+    /// <summary>2 CPUs, one 2 MiB alloc with a PFN walker beside it; every budget small.</summary>
+    public const string TinyJson = """
+    {
+      "name": "fuzz-tiny", "seed": 7,
+      "machine": { "cpus": 2, "granule": "4k", "pseudo_nmi": true, "memory": "1GiB" },
+      "operations": [ { "cpu": 0, "op": "alloc", "count": 1, "hugepage": "2MiB" } ],
+      "workload": [ { "cpus": [1], "kind": "pfn-walker", "period_ns": 500 } ],
+      "scheduler": { "mode": "timed", "seeds": 1, "iterations": 2, "max_executions": 3, "step_budget": 20000, "wall_seconds": 10 }
+    }
+    """;
+
+    private static readonly string[] BadTraces =
+    [
+        """{"format":"hvolab-trace/1","strategy":"unsafe","mode":"random","seed":1,"scenario":{"machine":{"cpus":2}},"choices":[-1,99999,3]}""",
+        """{"format":"hvolab-trace/1","strategy":"Z","mode":"random","seed":1,"scenario":{},"choices":[]}""",
+        """{"format":"hvolab-trace/9","strategy":"D","mode":"pct","seed":1,"scenario":{},"choices":[]}""",
+        """{"format":"hvolab-trace/1","strategy":"D","mode":"pct","seed":1,"scenario":{"machine":{"cpus":"x"}},"choices":[1]}""",
+        """{"format":"hvolab-trace/1","strategy":"D","mode":"pct","seed":-1}""",
+        """{"format":"hvolab-trace/1","strategy":"D","mode":"pct","seed":1,"scenario":{"operations":[{"cpu":0,"op":"alloc","count":1}],"workload":[],"scheduler":{"step_budget":100}},"choices":[1,2,3]}""",
+        """{"format":"hvolab-trace/1","strat""",
+        "[]", "null", "",
+    ];
+
+    private readonly string _tiny, _trace;
+    private readonly string[] _badTraces;
+    private int _cases;
+
+    public string Root { get; } = Directory.CreateTempSubdirectory("hvolab-fuzz-").FullName;
+
+    public FuzzWorkspace()
+    {
+        _tiny = Path.Combine(Root, "tiny.json");
+        File.WriteAllText(_tiny, TinyJson);
+        _trace = Path.Combine(Root, "tiny.trace.json");
+        ScheduleTrace.Create(ScenarioLoader.Parse(TinyJson), "unsafe", SchedulerModes.Random, 7, [0, 1, 1, 0, 2, 1, 0], null).Save(_trace);
+        _badTraces = BadTraces.Select((t, i) =>
+        {
+            var p = Path.Combine(Root, $"bad{i}.trace.json");
+            File.WriteAllText(p, t);
+            return p;
+        }).ToArray();
+    }
+
+    /// <summary>The arguments with placeholders replaced; {bad} becomes a file holding <paramref name="badScenario"/>
+    /// (budget-capped if it is valid, so a command that runs it stays fast).</summary>
+    public string[] Expand(string[] args, string badScenario)
+    {
+        int n = Interlocked.Increment(ref _cases);
+        var dir = Path.Combine(Root, $"case{n}");
+        Directory.CreateDirectory(dir);
+        var bad = Path.Combine(dir, "bad.json");
+        string text;
+        try { text = ScenarioLoader.Serialize(FuzzHarness.Capped(ScenarioLoader.Parse(badScenario))); }
+        catch (ScenarioException) { text = badScenario; }
+        File.WriteAllText(bad, text);
+        return args.Select(a => a
+            .Replace("{tiny}", _tiny).Replace("{bad}", bad).Replace("{trace}", _trace)
+            .Replace("{badtrace}", _badTraces[n % _badTraces.Length]).Replace("{dir}", dir)
+            .Replace("{missing}", Path.Combine(dir, "missing", "nothing.json"))).ToArray();
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
