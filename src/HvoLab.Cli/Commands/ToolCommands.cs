@@ -19,7 +19,15 @@ public static class ToolCommands
         var paths = new Argument<string[]>("PATH") { Description = "Litmus files or directories.", Arity = ArgumentArity.OneOrMore };
         var format = Options.Format("text", "json");
         var cmd = new Command("litmus", "Run litmus tests of the memory and translation model.") { paths, format };
-        cmd.SetAction(_ => CliErrors.Guard(cli, () => cli.NotYetImplemented("litmus")));
+        cmd.SetAction(r => CliErrors.Guard(cli, () =>
+        {
+            var list = r.GetRequiredValue(paths);
+            foreach (var p in list)
+                if (!File.Exists(p) && !Directory.Exists(p)) throw new ArgumentException($"PATH: \"{p}\" does not exist; give litmus files or folders");
+            var report = HvoLab.Experiments.Litmus.LitmusRunner.Run(list, new HvoLab.Experiments.Litmus.LitmusRunOptions());
+            cli.Out.WriteLine(r.GetValue(format) == "json" ? report.ToJson() : report.ToText());
+            return CliContext.Ok;
+        }));
         return cmd;
     }
 
@@ -52,22 +60,30 @@ public static class ToolCommands
         var decode = new Command("decode", "Explain the fields of a descriptor.") { value, granule, level };
         decode.SetAction(r => CliErrors.Guard(cli, () =>
         {
-            if (r.GetValue(granule) is { } g) CliValues.Granule("--granule", g);
-            return cli.NotYetImplemented("pte decode");
+            var gr = r.GetValue(granule) is { } g ? CliValues.Granule("--granule", g) : HvoLab.Arch.Granule.K4;
+            ulong v = HvoLab.Arch.DescriptorFormatter.ParseValue(r.GetRequiredValue(value), "VALUE");
+            cli.Out.WriteLine(HvoLab.Arch.DescriptorFormatter.Describe(v, gr, r.GetValue(level) ?? 3));
+            return CliContext.Ok;
         }));
         group.Add(decode);
 
         var prot = new Argument<string>("PROT") { Description = "Protection, e.g. PAGE_KERNEL, PAGE_KERNEL_RO, PROT_SECT_NORMAL." };
-        var pfn = new Option<ulong>("--pfn") { Description = "Output page frame number.", HelpName = "N", Required = true };
+        var pfn = new Option<string>("--pfn") { Description = "Output page frame number, hex (0x…) or decimal.", HelpName = "N", Required = true };
         var encGranule = Options.Granule();
         var encLevel = Level();
         var set = new Option<string[]>("--set") { Description = "Override a field, e.g. AF=0 (repeatable).", HelpName = "FIELD=VALUE" };
         var encode = new Command("encode", "Build a descriptor from a protection and a PFN.") { prot, pfn, encGranule, encLevel, set };
         encode.SetAction(r => CliErrors.Guard(cli, () =>
         {
-            if (r.GetValue(encGranule) is { } g) CliValues.Granule("--granule", g);
-            foreach (var s in r.GetValue(set) ?? []) CliValues.Assignment("--set", s);
-            return cli.NotYetImplemented("pte encode");
+            var gr = r.GetValue(encGranule) is { } g ? CliValues.Granule("--granule", g) : HvoLab.Arch.Granule.K4;
+            var sets = r.GetValue(set) ?? [];
+            foreach (var s in sets) CliValues.Assignment("--set", s);
+            int lvl = r.GetValue(encLevel) ?? 3;
+            ulong v = HvoLab.Arch.DescriptorFormatter.EncodePfn(r.GetRequiredValue(prot),
+                HvoLab.Arch.DescriptorFormatter.ParseValue(r.GetRequiredValue(pfn), "--pfn"), lvl, gr, sets);
+            cli.Out.WriteLine($"0x{v:x16}");
+            cli.Out.WriteLine(HvoLab.Arch.DescriptorFormatter.Describe(v, gr, lvl));
+            return CliContext.Ok;
         }));
         group.Add(encode);
         return group;
