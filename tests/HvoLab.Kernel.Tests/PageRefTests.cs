@@ -33,9 +33,10 @@ public class PageRefTests
     {
         var o = Optimized(new KernelConfig(), async (linux, pf, f, cpu, seen) =>
         {
-            // An ordinary page outside the folio (untouched struct pages start as LRU pages with _refcount 1).
+            // An ordinary page outside the folio, in use with _refcount 1 (untouched struct pages read as free).
             ulong page = linux.Layout.PfnToPage(f.HeadPfn + f.Pages);
             ulong rc = page + StructPage.RefCount;
+            await cpu.Store(rc, 1, 4);
             seen.Add(await pf.PageRefAddUnless(cpu, page, 2, 0));      // 1 → 3
             seen.Add((uint)await cpu.Load(rc, 4));
             seen.Add(await pf.PageRefAddUnless(cpu, page, 1, 3));      // equals u: no change

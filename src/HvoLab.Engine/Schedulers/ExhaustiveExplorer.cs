@@ -11,7 +11,7 @@ public sealed record ExplorationOptions
     /// <summary>Use sleep sets (partial-order reduction). Off only to measure what they save.</summary>
     public bool SleepSets { get; init; } = true;
     /// <summary>Dynamic partial-order reduction: branch only where an explored execution showed a race.</summary>
-    public bool Dpor { get; init; } = true;
+    public bool Dpor { get; init; }
     /// <summary>Stop at the first execution with a violation.</summary>
     public bool StopAtFirstViolation { get; init; } = true;
 }

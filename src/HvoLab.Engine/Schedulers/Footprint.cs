@@ -36,8 +36,15 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
         switch (op.Kind)
         {
             case OpKind.Mem:
-                return new(cpu, op.Mem.Kind == AccessKind.Read ? FootprintKind.VaRead : FootprintKind.VaWrite, op.Mem.Va & ~7UL, 0, 0, null)
-                    { Pa = PaOf(sim, op.Mem.Va) };
+            {
+                ulong pa = PaOf(sim, op.Mem.Va);
+                if (op.Mem.Kind == AccessKind.Read) return new(cpu, FootprintKind.VaRead, op.Mem.Va & ~7UL, 0, 0, null) { Pa = pa };
+                // A store through a VA that maps a page table (litmus tests write PTE(x) this way) is a descriptor
+                // write: it changes the translation of the VA range the descriptor maps.
+                if (pa != ulong.MaxValue && arch.Tables.TryLocateDescriptor(pa, out int dl, out ulong dva))
+                    return new(cpu, FootprintKind.VaWrite, op.Mem.Va & ~7UL, dva, dva + arch.Granule.LevelSize(dl), null) { Pa = pa };
+                return new(cpu, FootprintKind.VaWrite, op.Mem.Va & ~7UL, 0, pa == ulong.MaxValue ? ulong.MaxValue : 0, null) { Pa = pa };
+            }
             case OpKind.MemPhys:
             {
                 ulong pa = op.Mem.Va & ~7UL;
@@ -137,6 +144,7 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
         if (y.IsVa) return bulk.CoversVa(y.Addr) || y.Pa == ulong.MaxValue;
         if (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite) return y.Aliased;
         if (y.Kind == FootprintKind.Bulk) return bulk.VaLo < y.VaHi && y.VaLo < bulk.VaHi;
+        if (y.Kind is FootprintKind.Tlbi or FootprintKind.DsbPending) return bulk.VaLo == 0 && bulk.VaHi == ulong.MaxValue;
         return y.Kind == FootprintKind.Relax;
     }
 
@@ -146,8 +154,10 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
         switch (x.Kind)
         {
             case FootprintKind.VaWrite:
-                // A VA may alias any physical word (vmemmap tails map the head's frame): conservative.
-                if (y.IsVa) return MayAlias(x, y);
+                // A VA write may alias another access (vmemmap tails map the head's frame), and when it lands in a
+                // page table it changes translations ([VaLo, VaHi); everything when its target is unknown).
+                if (y.IsVa) return MayAlias(x, y) || x.CoversVa(y.Addr);
+                if (y.Kind is FootprintKind.Tlbi or FootprintKind.DsbPending && x.VaHi > x.VaLo) return true;
                 if (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite) return y.Aliased && MayAlias(x, y);
                 return y.Kind == FootprintKind.Relax;
             case FootprintKind.PhysWrite:

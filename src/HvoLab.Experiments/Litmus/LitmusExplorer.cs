@@ -133,9 +133,9 @@ public static class LitmusExplorer
     {
         for (var i = 0; i < steps; i++)
         {
-            // A DSB on the helper's own CPU has no effect of its own; it is a scheduling point that the search treats
-            // as dependent with every VA access and TLB maintenance, which is what a visibility change is.
-            await cpu.Barrier(BarrierKind.DsbIsh);
+            // A step the search treats as dependent with every memory access and every TLB maintenance operation
+            // (a Bulk step over all VAs), which is what a visibility change of pending descriptor stores is.
+            await cpu.Bulk(0);
             for (var c = 0; c < threads; c++) cpu.Sim.Arch.Stores.Publish(c);
         }
     }

@@ -33,6 +33,7 @@ public static class ScenarioDefaults
     /// <summary>Same as HvoLab.Engine.SimOptions.StepBudget.</summary>
     public const long StepBudget = 200_000_000;
     public const double WallSeconds = 300;
+    public const double MaxWallSeconds = 604_800;
 
     public static readonly IReadOnlyList<OperationSpec> Operations =
     [

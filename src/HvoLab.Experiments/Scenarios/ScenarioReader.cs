@@ -241,8 +241,9 @@ internal static class ScenarioReader
         if (f.TryGetValue("step_budget", out v)) s = s with { StepBudget = v.Long(1, long.MaxValue) };
         if (f.TryGetValue("wall_seconds", out v))
         {
-            var w = v.Double(0, double.MaxValue, " s");
-            if (w <= 0) throw v.NotAllowed("a number > 0 s");
+            // At most a week: a wall budget is a safety net, and TimeSpan cannot hold arbitrary doubles.
+            var w = v.Double(0, ScenarioDefaults.MaxWallSeconds, " s");
+            if (w <= 0) throw v.NotAllowed($"a number > 0 s and <= {ScenarioDefaults.MaxWallSeconds} s");
             s = s with { WallSeconds = w };
         }
         return s;

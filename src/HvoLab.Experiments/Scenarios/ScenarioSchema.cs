@@ -97,7 +97,7 @@ public static class ScenarioSchema
             ["preemption_bound"] = new JsonObject { ["description"] = "exhaustive: max preemptions; null = unbounded", ["type"] = new JsonArray("integer", "null"), ["minimum"] = 0, ["default"] = null },
             ["max_executions"] = Int("exhaustive: execution cap", 1, int.MaxValue, ScenarioDefaults.MaxExecutions),
             ["step_budget"] = Int("steps per execution before it counts as a livelock", 1, long.MaxValue, ScenarioDefaults.StepBudget),
-            ["wall_seconds"] = Num("wall-clock budget, s (> 0)", 0, ScenarioDefaults.WallSeconds, exclusive: true),
+            ["wall_seconds"] = WithMax(Num("wall-clock budget, s (> 0)", 0, ScenarioDefaults.WallSeconds, exclusive: true), ScenarioDefaults.MaxWallSeconds),
         });
 
         var root = Obj("HvoLab scenario. Every field is optional; {} is the default scenario.", new()
@@ -137,6 +137,8 @@ public static class ScenarioSchema
         if (def is not null) o["default"] = def;
         return o;
     }
+
+    private static JsonObject WithMax(JsonObject o, double max) { o["maximum"] = max; return o; }
 
     private static JsonObject Num(string description, double min, double? def = null, bool exclusive = false)
     {

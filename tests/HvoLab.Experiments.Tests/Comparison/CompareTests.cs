@@ -85,7 +85,9 @@ public class CompareTests
     [Fact]
     public void ChangingTlbiCostMovesTlbiHeavyStrategiesMost()
     {
-        var s = SmallScenario.Load() with { Strategies = [StrategyNames.Off, StrategyNames.A] };
+        // Without the NMI reader: under A an NMI that faults in the window is a violation that ends the timed run.
+        var s0 = SmallScenario.Load();
+        var s = s0 with { Strategies = [StrategyNames.Off, StrategyNames.A], Workload = s0.Workload.Where(w => w.Kind != WorkloadKinds.NmiReader).ToArray() };
         var slow = s with { Machine = s.Machine with { Costs = new Dictionary<string, double> { ["TlbiBaseNs"] = Engine.CostModel.Default.TlbiBaseNs * 10 } } };
         var a = Comparer.Run(s, new CompareOptions { CheckIterations = 20 });
         var b = Comparer.Run(slow, new CompareOptions { CheckIterations = 20 });
