@@ -34,7 +34,7 @@ public static class CliScenario
         if (o.Cpus is { } cpus)
         {
             machine["cpus"] = CliValues.Cpus("--cpus", cpus);
-            ClipWorkload(root, cpus);
+            CpuSets.ClipWorkload(root, cpus);
         }
         if (o.Granule is { } g) machine["granule"] = CliValues.Granule("--granule", g).Name;
         if (o.Hugepage is not null || o.Pages is not null)
@@ -57,24 +57,6 @@ public static class CliScenario
         return ScenarioLoader.Parse(root.ToJsonString());
     }
 
-    /// <summary>"--cpus 4" on a 64-CPU scenario keeps the workload entries that still fit instead of failing on CPU 8.</summary>
-    private static void ClipWorkload(JsonObject root, int cpus)
-    {
-        var kept = new JsonArray();
-        foreach (var w in root["workload"]!.AsArray().ToArray())
-        {
-            var text = w!["cpus"]!.GetValue<string>();
-            if (text != CpuSets.Others)
-            {
-                var left = (CpuSets.TryParseRanges(text, out _) ?? []).Where(c => c < cpus).ToArray();
-                if (left.Length == 0) continue;
-                w["cpus"] = CpuSets.Format(left);
-            }
-            w.Parent!.AsArray().Remove(w);
-            kept.Add(w);
-        }
-        root["workload"] = kept;
-    }
 
     private static string ReadFile(string path)
     {

@@ -86,7 +86,7 @@ public sealed class SweepGrid
                 int cpus = Int(name, value);
                 if (cpus is < 4 or > ScenarioDefaults.MaxCpus) throw new ArgumentException($"--param cpus: {cpus} is not allowed; use 4..256");
                 machine["cpus"] = cpus;
-                ClipWorkload(root, cpus);
+                CpuSets.ClipWorkload(root, cpus);
                 break;
             case "granule": machine["granule"] = value; break;
             case "pseudo_nmi": machine["pseudo_nmi"] = Bool(name, value); break;
@@ -124,22 +124,4 @@ public sealed class SweepGrid
         _ => throw new ArgumentException($"--param {name}: \"{v}\" is not allowed; use true or false"),
     };
 
-    /// <summary>Fewer CPUs: keep the workload entries that still fit (as "hvolab compare --cpus" does).</summary>
-    private static void ClipWorkload(JsonObject root, int cpus)
-    {
-        var kept = new JsonArray();
-        foreach (var w in root["workload"]!.AsArray().ToArray())
-        {
-            var text = w!["cpus"]!.GetValue<string>();
-            if (text != CpuSets.Others)
-            {
-                var left = (CpuSets.TryParseRanges(text, out _) ?? []).Where(c => c < cpus).ToArray();
-                if (left.Length == 0) continue;
-                w["cpus"] = CpuSets.Format(left);
-            }
-            w.Parent!.AsArray().Remove(w);
-            kept.Add(w);
-        }
-        root["workload"] = kept;
-    }
 }
