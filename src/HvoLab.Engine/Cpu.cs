@@ -147,6 +147,11 @@ public sealed partial class Cpu
         return Issue(OpKind.Bulk);
     }
 
+    /// <summary>A nondeterministic choice between two alternatives made by the scheduler (0 or 1): what the hardware
+    /// may do either way, e.g. which of two conflicting TLB entries an access uses. Timed runs take 0.</summary>
+    public CpuOp ChooseOne() => Issue(OpKind.Choose);
+    internal int ChoiceAlt;
+
     /// <summary>cpu_relax() inside a spin loop. If the loop's loads since the previous relax saw nothing change, the
     /// engine parks the CPU until another CPU writes one of those locations (spin detection).</summary>
     public CpuOp Relax() => Issue(OpKind.Relax);

@@ -18,7 +18,7 @@ public interface IScheduler
 
 public static class Actions
 {
-    public const int RunOp = 0, TakeInterrupt = 1, TakePreemptWork = 2;
+    public const int RunOp = 0, TakeInterrupt = 1, TakePreemptWork = 2, RunOpAlternative = 3;
     public static int Make(int cpu, int kind) => cpu * 4 + kind;
     public static int Cpu(int action) => action >> 2;
     public static int Kind(int action) => action & 3;
@@ -26,6 +26,7 @@ public static class Actions
     {
         RunOp => $"CPU{Cpu(action)} runs its next op",
         TakeInterrupt => $"CPU{Cpu(action)} takes its pending interrupt",
+        RunOpAlternative => $"CPU{Cpu(action)} runs its next op, second alternative",
         _ => $"CPU{Cpu(action)} runs queued preempting work",
     };
 }

@@ -6,7 +6,7 @@ namespace HvoLab.Engine;
 /// <summary>What a CPU does at one scheduling point.</summary>
 public enum OpKind : byte
 {
-    None, Mem, MemPhys, Tlbi, Barrier, Wfe, Sev, SendSgi, IrqDisable, IrqEnable, DaifMask, DaifRestore, Work, Relax, WaitPhys, Bulk,
+    None, Mem, MemPhys, Tlbi, Barrier, Wfe, Sev, SendSgi, IrqDisable, IrqEnable, DaifMask, DaifRestore, Work, Relax, WaitPhys, Bulk, Choose,
 }
 
 /// <summary>The context a CPU runs in (bottom of its stack is Task or Idle).</summary>

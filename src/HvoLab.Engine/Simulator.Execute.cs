@@ -82,6 +82,10 @@ public sealed partial class Simulator
                     if (Trace.Enabled) Trace.Slice(t0, c.Time, c.Id, op.Label);
                 }
                 break;
+            case OpKind.Choose:
+                c.LastValue = (ulong)c.ChoiceAlt;
+                c.ChoiceAlt = 0;
+                break;
             case OpKind.WaitPhys:
             {
                 ulong pa = op.Mem.Va & ~7UL;

@@ -9,7 +9,11 @@ public sealed partial class Simulator
         int n = 0;
         foreach (var c in Cpus)
         {
-            if (c.Depth > 0 && c.Park == Cpu.ParkKind.None && !ParkIfWaitFails(c)) buffer[n++] = Actions.Make(c.Id, Actions.RunOp);
+            if (c.Depth > 0 && c.Park == Cpu.ParkKind.None && !ParkIfWaitFails(c))
+            {
+                buffer[n++] = Actions.Make(c.Id, Actions.RunOp);
+                if (c.Frames[c.Depth - 1].Pending.Kind == OpKind.Choose) buffer[n++] = Actions.Make(c.Id, Actions.RunOpAlternative);
+            }
             if (Gic.Deliverable(c, long.MaxValue) >= 0) buffer[n++] = Actions.Make(c.Id, Actions.TakeInterrupt);
             if (PreemptWorkDeliverable(c, double.PositiveInfinity)) buffer[n++] = Actions.Make(c.Id, Actions.TakePreemptWork);
         }
@@ -34,7 +38,7 @@ public sealed partial class Simulator
     public PendingOp? PendingOpOf(int action)
     {
         var c = Cpus[Actions.Cpu(action)];
-        if (Actions.Kind(action) != Actions.RunOp || c.Depth == 0) return null;
+        if (Actions.Kind(action) is not (Actions.RunOp or Actions.RunOpAlternative) || c.Depth == 0) return null;
         return c.Frames[c.Depth - 1].Pending;
     }
 
@@ -45,6 +49,7 @@ public sealed partial class Simulator
         {
             case Actions.RunOp: Resume(c); break;
             case Actions.TakeInterrupt: TakeInterrupt(c, Gic.Deliverable(c, long.MaxValue)); break;
+            case Actions.RunOpAlternative: c.ChoiceAlt = 1; Resume(c); break;
             default: TakePreemptWork(c); break;
         }
     }

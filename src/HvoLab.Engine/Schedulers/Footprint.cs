@@ -30,6 +30,7 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
         {
             case Actions.TakeInterrupt: return new(cpu, FootprintKind.TakeInterrupt, 0, 0, 0, null);
             case Actions.TakePreemptWork: return new(cpu, FootprintKind.Preempt, 0, 0, 0, null);
+            case Actions.RunOpAlternative: return new(cpu, FootprintKind.Local, 0, 0, 0, null);
         }
         if (sim.PendingOpOf(action) is not { } op) return new(cpu, FootprintKind.Preempt, 0, 0, 0, null);
         var arch = sim.Arch;

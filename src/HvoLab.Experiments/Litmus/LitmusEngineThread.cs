@@ -115,6 +115,13 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         else if (r.Kind == RequestKind.Store) op = MemOp.Store(a.Va, r.Value, a.Size);
         else op = new MemOp(AccessKind.Rmw, a.Va, a.Size, r.Value, r.Expected, RmwOf(r.Rmw));
 
+        if (r.Kind == RequestKind.Load && !a.Exclusive && FreshPa(cpu, a.Va) is ulong freshPa && await cpu.ChooseOne() == 1)
+        {
+            // This CPU's TLB holds a translation the tables no longer give while the tables give a valid one: the
+            // access may use either (R_GPPYH for permission changes; R_FVQCK when break-before-make was skipped).
+            // Alternative 1 uses the tables' translation and leaves the cached entry in place for later accesses.
+            return MemResult.Ok(await cpu.LoadPhys(freshPa, a.Size));
+        }
         for (var attempt = 0; ; attempt++)
         {
             var value = await cpu.Access(op, returnFaults: true);
@@ -133,7 +140,10 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
             if (attempt < 4 && fault == FaultKind.TlbConflict)
             {
                 // The oracle has reported the conflict (a BBM violation). herd has no conflict abort: the access uses
-                // one of the translations. HvoLab resolves it to the fresh walk by dropping this CPU's entry.
+                // one of the translations (R_FVQCK). The search chooses which: the cached (stale) entry, which stays
+                // cached for later accesses, or the fresh walk (this CPU's entries are dropped first).
+                if (r.Kind == RequestKind.Load && await cpu.ChooseOne() == 1 && StalePa(cpu, a.Va, a.Size) is ulong stalePa)
+                    return MemResult.Ok(await cpu.LoadPhys(stalePa, a.Size));
                 cpu.Sim.Arch.TlbOf(cpu.Id).InvalidateVa(a.Va, lastLevelOnly: false);
                 continue;
             }
@@ -146,6 +156,37 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
                 _ => LitmusFaultKind.Translation,
             });
         }
+    }
+
+    /// <summary>The PA the tables give for <paramref name="va"/> when this CPU's TLB holds a different leaf for it and the
+    /// tables' translation is valid; else null.</summary>
+    private static ulong? FreshPa(Cpu cpu, ulong va)
+    {
+        var arch = cpu.Sim.Arch;
+        int n = arch.TlbOf(cpu.Id).LookupLeaves(va, out var first, out var second);
+        if (n == 0) return null;
+        var now = arch.Translate(va);
+        if (!now.Ok) return null;
+        if (first.Descriptor == now.Leaf && (n == 1 || second.Descriptor == now.Leaf)) return null;
+        return now.Pa;
+    }
+
+    /// <summary>The PA a cached leaf entry for <paramref name="va"/> gives when it differs from what the tables say now
+    /// (the stale side of a conflict), or null.</summary>
+    private static ulong? StalePa(Cpu cpu, ulong va, int size)
+    {
+        var arch = cpu.Sim.Arch;
+        int n = arch.TlbOf(cpu.Id).LookupLeaves(va, out var first, out var second);
+        var now = arch.Translate(va);
+        for (int i = 0; i < n; i++)
+        {
+            var leaf = i == 0 ? first : second;
+            if (now.Ok && leaf.Descriptor == now.Leaf) continue;
+            var d = new Descriptor(leaf.Descriptor);
+            ulong blockSize = arch.Granule.LevelSize(leaf.Level);
+            return d.OutputAddress(arch.Granule, leaf.Level) + (va & (blockSize - 1));
+        }
+        return null;
     }
 
     /// <summary>TCR.HA/HD: the walker updates the leaf descriptor it used. Returns true if the access should be retried.</summary>
