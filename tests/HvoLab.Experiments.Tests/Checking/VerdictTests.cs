@@ -42,31 +42,6 @@ public class VerdictTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void DIsSafeUnderACompleteSearchWithThreeCpus()
-    {
-        var r = Check("check-default", "D");
-        Assert.Equal("safe", r.Verdict);
-        Assert.True(r.Complete);
-        Assert.True(r.Executions > 1000);   // the interleavings of walker, pause and remap really were explored
-    }
-
-    [Fact]
-    public void OursIsSafeUnderACompleteSearchWithThreeCpus()
-    {
-        var r = Check("check-default", "ours");
-        Assert.Equal("safe", r.Verdict);
-        Assert.True(r.Complete);
-    }
-
-    [Fact]
-    public void AFixupTakesThePageTableLockInNmiContext()
-    {
-        var r = Check("check-nmi-reader", "A");
-        Assert.Equal("unsafe", r.Verdict);
-        Assert.Equal("lock-in-nmi", r.Violations[0].Kind);
-    }
-
-    [Fact]
     public void AnNmiOnTheUpdaterFaultsInsideDsWindowButNotInOurs()
     {
         var d = Check("check-nmi-on-updater", "D");
@@ -86,16 +61,6 @@ public class VerdictTests(ITestOutputHelper output)
         var m = TimedRunner.RunOne(Load("check-default") with { Scheduler = new SchedulerSpec() }, "B", 1, recordEvents: true, out var sys);
         Assert.Contains(sys.System.Sim.Trace.Events, e => e.Text == "stop_machine");
         Assert.Empty(m.Violations);
-    }
-
-    [Fact]
-    public void CIsRefusedWithoutBbmLevel2AndSafeWithIt()
-    {
-        var refused = Check("check-default", "C");
-        Assert.Equal("refused", refused.Verdict);
-        Assert.Contains("FEAT_BBM level 2", refused.Refusal);
-        var r = Check("check-bbm2", "C", mode: "pct", iterations: 300);
-        Assert.Equal("safe", r.Verdict);
     }
 
     [Fact]

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using HvoLab.Experiments.Checking;
+using Xunit;
+
+namespace HvoLab.Experiments.Tests.Checking;
+
+/// <summary>Runs every row of scenarios/expected-verdicts.json: the model decides, the file records what it decided.</summary>
+public class ExpectedVerdictTests
+{
+    public static TheoryData<string, string, string, int, string, string?, bool> Rows()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HvoLab.sln"))) dir = dir.Parent;
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir!.FullName, "scenarios", "expected-verdicts.json")));
+        var data = new TheoryData<string, string, string, int, string, string?, bool>();
+        foreach (var row in doc.RootElement.GetProperty("rows").EnumerateArray())
+            data.Add(row.GetProperty("scenario").GetString()!, row.GetProperty("strategy").GetString()!, row.GetProperty("mode").GetString()!,
+                row.TryGetProperty("iterations", out var it) ? it.GetInt32() : 300, row.GetProperty("verdict").GetString()!,
+                row.TryGetProperty("kind", out var k) ? k.GetString() : null,
+                row.TryGetProperty("complete", out var c) && c.GetBoolean());
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void VerdictMatchesTheExpectedFile(string scenario, string strategy, string mode, int iterations, string verdict, string? kind, bool complete)
+    {
+        var r = CheckRunner.Check(VerdictTests.Load(scenario), strategy, new CheckOptions
+        {
+            Mode = mode, Iterations = iterations, MaxExecutions = 2_000_000, WallSeconds = 600,
+        });
+        Assert.Equal(verdict, r.Verdict);
+        if (kind is not null) Assert.Equal(kind, r.Violations[0].Kind);
+        if (complete) Assert.True(r.Complete, r.StopReason);
+    }
+}
