@@ -4,14 +4,14 @@ using Xunit;
 
 namespace HvoLab.Experiments.Tests.Checking;
 
-/// <summary>Runs every row of scenarios/expected-verdicts.json: the model decides, the file records what it decided.</summary>
+/// <summary>Runs every row of scenarios/verdicts.expected.json: the model decides, the file records what it decided.</summary>
 public class ExpectedVerdictTests
 {
     public static TheoryData<string, string, string, int, string, string?, bool> Rows()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HvoLab.sln"))) dir = dir.Parent;
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir!.FullName, "scenarios", "expected-verdicts.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir!.FullName, "scenarios", "verdicts.expected.json")));
         var data = new TheoryData<string, string, string, int, string, string?, bool>();
         foreach (var row in doc.RootElement.GetProperty("rows").EnumerateArray())
             data.Add(row.GetProperty("scenario").GetString()!, row.GetProperty("strategy").GetString()!, row.GetProperty("mode").GetString()!,
