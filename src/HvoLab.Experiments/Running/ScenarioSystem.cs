@@ -126,12 +126,13 @@ public sealed class ScenarioSystem
         bool wantsGup = Scenario.Workload.Any(w => w.Kind == WorkloadKinds.GupFast);
         var inUse = wantsGup ? linux.Hugetlb.SetupInUseFolio(order) : null;
         ulong perVmemmapPage = (ulong)linux.Layout.StructPagesPerVmemmapPage;
-        ulong[] inUseTargets = inUse is null ? [] : [inUse.HeadPfn + perVmemmapPage + 1];
+        ulong[] inUseTargets = inUse is null ? [] : [Math.Min(inUse.HeadPfn + perVmemmapPage + 1, inUse.HeadPfn + inUse.Pages - 1)];
         if (search)
         {
             // The pages the readers look at were in use until just before HVO takes them: their owner releases them
             // first (the speculative-walker race of bd225530a4c7 needs exactly this history).
-            ulong[] hvo = [head + perVmemmapPage, head + 1];
+            // (Only PFNs that exist: on 64K pages one vmemmap page covers 1024 struct pages, more than a small RAM.)
+            ulong[] hvo = new[] { head + perVmemmapPage, head + 1 }.Where(p => p < linux.Layout.TotalPages).DefaultIfEmpty(head).ToArray();
             foreach (ulong pfn in hvo) { linux.MarkInUseLruPage(pfn); _releaseFirst.Add(pfn); }
             return (hvo, inUseTargets);
         }
