@@ -168,46 +168,17 @@ public static class ScenarioGen
     private static void Apply(JsonNode root, (int Node, int Action, JsonNode? Value) m)
     {
         var nodes = new List<JsonNode>();
-        Collect(root, nodes);
+        JsonMutation.Collect(root, nodes);
         var target = nodes[m.Node % nodes.Count];
         if (target.Parent is not { } parent) return;
         switch (m.Action)
         {
-            case 0 or 1: Replace(target, m.Value); break;
-            case 2: Remove(target); break;
+            case 0 or 1: JsonMutation.Replace(target, m.Value); break;
+            case 2: JsonMutation.Remove(target); break;
             case 3 when parent is JsonArray arr: arr.Add(target.DeepClone()); break;
             case 3 when parent is JsonObject obj: obj[target.GetPropertyName() + "s"] = target.DeepClone(); break;
-            case 4: Replace(target, JsonValue.Create(target.ToJsonString())); break;
-            default: Replace(target, m.Value?.DeepClone()); break;
-        }
-    }
-
-    private static void Replace(JsonNode target, JsonNode? value)
-    {
-        if (value?.Parent is not null) value = value.DeepClone();
-        switch (target.Parent)
-        {
-            case JsonObject o: o[target.GetPropertyName()] = value; break;
-            case JsonArray a: a[target.GetElementIndex()] = value; break;
-        }
-    }
-
-    private static void Remove(JsonNode target)
-    {
-        switch (target.Parent)
-        {
-            case JsonObject o: o.Remove(target.GetPropertyName()); break;
-            case JsonArray a: a.RemoveAt(target.GetElementIndex()); break;
-        }
-    }
-
-    private static void Collect(JsonNode node, List<JsonNode> into)
-    {
-        into.Add(node);
-        switch (node)
-        {
-            case JsonObject o: foreach (var (_, v) in o) if (v is not null) Collect(v, into); break;
-            case JsonArray a: foreach (var v in a) if (v is not null) Collect(v, into); break;
+            case 4: JsonMutation.Replace(target, JsonValue.Create(target.ToJsonString())); break;
+            default: JsonMutation.Replace(target, m.Value?.DeepClone()); break;
         }
     }
 }

@@ -45,46 +45,18 @@ public class MutationPropertyTests
     private static void Apply(JsonNode root, (int Node, int Action, JsonNode? Value, int Cut) m)
     {
         var nodes = new List<JsonNode>();
-        Collect(root, nodes);
+        JsonMutation.Collect(root, nodes);
         var target = nodes[m.Node % nodes.Count];
         var parent = target.Parent;
         if (parent is null) return;
         switch (m.Action)
         {
-            case 0 or 1: Replace(target, m.Value); break;           // replace value / change type
-            case 2: Remove(target); break;                          // drop
+            case 0 or 1: JsonMutation.Replace(target, m.Value); break;           // replace value / change type
+            case 2: JsonMutation.Remove(target); break;                          // drop
             case 3 when parent is JsonArray arr: arr.Add(target.DeepClone()); break;       // duplicate array element
             case 3 when parent is JsonObject obj: obj[target.GetPropertyName() + "x"] = target.DeepClone(); break; // near-miss field name
-            case 4: Replace(target, JsonValue.Create(target.ToJsonString())); break;       // value as a string
-            default: Replace(target, m.Value?.DeepClone()); break;
-        }
-    }
-
-    private static void Replace(JsonNode target, JsonNode? value)
-    {
-        switch (target.Parent)
-        {
-            case JsonObject o: o[target.GetPropertyName()] = value; break;
-            case JsonArray a: a[target.GetElementIndex()] = value; break;
-        }
-    }
-
-    private static void Remove(JsonNode target)
-    {
-        switch (target.Parent)
-        {
-            case JsonObject o: o.Remove(target.GetPropertyName()); break;
-            case JsonArray a: a.RemoveAt(target.GetElementIndex()); break;
-        }
-    }
-
-    private static void Collect(JsonNode node, List<JsonNode> into)
-    {
-        into.Add(node);
-        switch (node)
-        {
-            case JsonObject o: foreach (var (_, v) in o) if (v is not null) Collect(v, into); break;
-            case JsonArray a: foreach (var v in a) if (v is not null) Collect(v, into); break;
+            case 4: JsonMutation.Replace(target, JsonValue.Create(target.ToJsonString())); break;       // value as a string
+            default: JsonMutation.Replace(target, m.Value?.DeepClone()); break;
         }
     }
 }
