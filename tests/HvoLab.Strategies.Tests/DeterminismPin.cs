@@ -16,7 +16,9 @@ namespace HvoLab.Strategies.Tests;
 /// </summary>
 public class DeterminismPin
 {
-    internal static (long Steps, double End, RunOutcome Outcome, int Violations) Run(string strategy, int cpus, ulong seed)
+    /// <summary>The small timed system both this pin and the smoke test run: CPU0 allocates then frees 4 × 2 MiB
+    /// (batched), CPU1 a PFN walker, CPU2 GUP-fast, the rest background load with IRQ-off sections.</summary>
+    internal static HvoSystem Build(string strategy, int cpus, ulong seed)
     {
         var sys = HvoSystem.Create(new MachineConfig { Cpus = cpus, MemoryBytes = 256UL << 20 }, new KernelConfig { PseudoNmi = true },
             StrategyCatalog.Get(strategy).Create(new StrategyOptions()), new TimedScheduler(),
@@ -33,6 +35,12 @@ public class DeterminismPin
         sys.Sim.Spawn(2, Workload.Create(linux, new WorkloadSpec { Kind = "gup-fast", TargetPfns = targets, PeriodNs = 700 }).Run, background: true);
         for (int c = 3; c < cpus; c++)
             sys.Sim.Spawn(c, Workload.Create(linux, new WorkloadSpec { Kind = "background", PeriodNs = 1000, IrqOffNs = new NsRange(100, 2000) }).Run, background: true);
+        return sys;
+    }
+
+    internal static (long Steps, double End, RunOutcome Outcome, int Violations) Run(string strategy, int cpus, ulong seed)
+    {
+        var sys = Build(strategy, cpus, seed);
         var r = sys.Sim.Run();
         return (r.Steps, r.EndTimeNs, r.Outcome, r.Violations.Count);
     }

@@ -14,10 +14,7 @@ public sealed class PfnWalker(Linux linux, WorkloadSpec spec) : Workload(linux, 
         while (Continue(cpu))
         {
             ulong page = NextTargetPage();
-            ulong truth = Linux.Monitors.TruthOf(page);
-            await cpu.Load(page + StructPage.Flags);
-            ulong head = await Flags.CompoundHead(cpu, page);
-            Linux.Monitors.CheckCompoundHead(cpu, page, head, "PFN walker", truth);
+            await ResolveHead(cpu, page, "PFN walker");
             if (await Flags.GetPageUnlessZero(cpu, page))
             {
                 Stats.RefsTaken++;
@@ -39,9 +36,7 @@ public sealed class GupFast(Linux linux, WorkloadSpec spec) : Workload(linux, sp
         {
             ulong page = NextTargetPage();
             await cpu.LocalIrqDisable();
-            ulong truth = Linux.Monitors.TruthOf(page);
-            ulong head = await Flags.CompoundHead(cpu, page);
-            Linux.Monitors.CheckCompoundHead(cpu, page, head, "GUP-fast", truth);
+            ulong head = await ResolveHead(cpu, page, "GUP-fast", readFlags: false);
             bool got = await Flags.GetPageUnlessZero(cpu, head);
             await cpu.LocalIrqEnable();
             if (got) { Stats.RefsTaken++; await Flags.PutPage(cpu, head); }
@@ -60,10 +55,7 @@ public sealed class MemoryFailureReader(Linux linux, WorkloadSpec spec) : Worklo
         while (Continue(cpu))
         {
             ulong page = NextTargetPage();
-            ulong truth = Linux.Monitors.TruthOf(page);
-            await cpu.Load(page + StructPage.Flags);
-            ulong head = await Flags.CompoundHead(cpu, page);
-            Linux.Monitors.CheckCompoundHead(cpu, page, head, "memory-failure", truth);
+            ulong head = await ResolveHead(cpu, page, "memory-failure");
             await cpu.Load(head + 3 * (ulong)Layout.StructPageSize + 16);   // folio->_hugetlb_hwpoison
             Stats.Iterations++;
             await Pause(cpu);
@@ -92,10 +84,7 @@ public sealed class NmiReader(Linux linux, WorkloadSpec spec) : Workload(linux, 
     private async SimTask DumpPage(Cpu cpu)
     {
         ulong page = NextTargetPage();
-        ulong truth = Linux.Monitors.TruthOf(page);
-        await cpu.Load(page + StructPage.Flags);
-        ulong head = await Flags.CompoundHead(cpu, page);
-        Linux.Monitors.CheckCompoundHead(cpu, page, head, "NMI reader", truth);
+        await ResolveHead(cpu, page, "NMI reader");
         Stats.Iterations++;
     }
 }

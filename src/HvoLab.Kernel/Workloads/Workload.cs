@@ -51,6 +51,17 @@ public abstract class Workload(Linux linux, WorkloadSpec spec)
         return Linux.Layout.PfnToPage(pfn);
     }
 
+    /// <summary>What every reader does with a struct page it does not own: note who owns it, optionally read its
+    /// flags, resolve compound_head(), and have the monitor compare the answer with the owner. Returns the head.</summary>
+    protected async SimTask<ulong> ResolveHead(Cpu cpu, ulong page, string reader, bool readFlags = true)
+    {
+        ulong truth = Linux.Monitors.TruthOf(page);
+        if (readFlags) await cpu.Load(page + StructPage.Flags);
+        ulong head = await Flags.CompoundHead(cpu, page);
+        Linux.Monitors.CheckCompoundHead(cpu, page, head, reader, truth);
+        return head;
+    }
+
     protected async SimTask Pause(Cpu cpu)
     {
         if (Spec.PeriodNs > 0) await cpu.Work(Spec.PeriodNs, cpu.Sim.Label(Spec.Kind + " period"));

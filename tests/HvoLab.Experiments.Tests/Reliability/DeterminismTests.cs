@@ -11,11 +11,9 @@ public class DeterminismTests
 {
     private static string Run(params string[] args)
     {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = Program.Run(args, o, e);
-        Assert.True(code is 0 or 1, e.ToString());
-        return o.ToString();
+        var (code, output, err) = CliRun.Run(args);
+        Assert.True(code is 0 or 1, err);
+        return output;
     }
 
     [Fact]

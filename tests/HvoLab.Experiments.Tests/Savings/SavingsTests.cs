@@ -45,13 +45,7 @@ public class SavingsTests
         Assert.All(rows, r => Assert.Null(r.PoolFreedBytes));
     }
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = Program.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => CliRun.Run(args);
 
     [Fact]
     public void JsonRowsHaveTheDocumentedFields()
