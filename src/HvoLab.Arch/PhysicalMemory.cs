@@ -30,19 +30,23 @@ public sealed class BumpFrameAllocator : IFrameAllocator
 }
 
 /// <summary>
-/// Sparse simulated physical memory. Storage is a two-level directory indexed by PFN (granule frames):
-/// a top array of directory pages, each holding <see cref="DirEntries"/> frame arrays. Only written frames take
-/// host memory; untouched frames read as zero or from the optional generator. 1 TiB of 4K frames needs a
-/// 64 Ki-entry top array plus whatever was written.
+/// Sparse simulated physical memory. Storage is a two-level directory indexed by PFN (granule frames): a top array
+/// of directory pages, each holding <see cref="DirEntries"/> frame slots. Only written frames take host memory;
+/// untouched frames read as zero or from the optional generator. A written frame is held as a
+/// <see cref="PeriodicFrame"/> (one 64-byte record repeated, a few words different: struct pages) while its content
+/// allows, else as a plain word array; periodic frames may be shared by several PFNs (copy-on-write), so
+/// copy_page and runs of identical vmemmap pages cost no host memory. 1 TiB of 4K frames needs a 64 Ki-entry top
+/// array plus whatever was written.
 /// </summary>
 public sealed class PhysicalMemory
 {
     private const int DirShift = 12;
     private const int DirEntries = 1 << DirShift;
 
-    private readonly ulong[]?[]?[] _top;
+    private readonly object?[]?[] _top;        // frame slot: null (untouched), ulong[] or PeriodicFrame
     private Func<ulong, int, ulong>? _generator;
     private readonly int _wordsPerFrame;
+    private PeriodicFrame? _lastDedup;
 
     public PhysicalMemory(ulong bytes, Granule granule, Func<ulong, int, ulong>? generator = null)
     {
@@ -52,7 +56,7 @@ public sealed class PhysicalMemory
         SizeBytes = bytes;
         FrameCount = bytes >> granule.PageShift;
         _wordsPerFrame = (int)(granule.PageSize / 8);
-        _top = new ulong[]?[]?[(FrameCount + DirEntries - 1) >> DirShift];
+        _top = new object?[]?[(FrameCount + DirEntries - 1) >> DirShift];
         _generator = generator;
         Allocator = new BumpFrameAllocator(0, FrameCount);
     }
@@ -63,28 +67,57 @@ public sealed class PhysicalMemory
     public Func<ulong, int, ulong>? Generator { get => _generator; set => _generator = value; }
     public ulong SizeBytes { get; }
     public ulong FrameCount { get; }
-    /// <summary>Frames that currently hold host storage (were written).</summary>
+    /// <summary>Frames that currently hold host storage (were written), shared storage counted per frame.</summary>
     public long TouchedFrames { get; private set; }
+    /// <summary>Frames held as full word arrays (the rest of <see cref="TouchedFrames"/> are periodic).</summary>
+    public long FullFrames { get; private set; }
     /// <summary>Frame allocator used for page tables; replaceable (e.g. by the kernel model's buddy allocator).</summary>
     public IFrameAllocator Allocator { get; set; }
 
-    private ulong[]? FrameOrNull(ulong pfn)
+    private object? FrameOrNull(ulong pfn)
     {
         if (pfn >= FrameCount) throw new ArgumentOutOfRangeException(nameof(pfn), $"pfn 0x{pfn:x} is beyond simulated RAM ({FrameCount} frames)");
         return _top[pfn >> DirShift]?[pfn & (DirEntries - 1)];
     }
 
-    private ulong[] FrameForWrite(ulong pfn)
+    /// <summary>The storage slot of a frame, created (from the generator) if the frame was untouched.</summary>
+    private ref object? SlotForWrite(ulong pfn)
     {
-        var f = FrameOrNull(pfn);
-        if (f != null) return f;
-        var dir = _top[pfn >> DirShift] ??= new ulong[]?[DirEntries];
-        f = new ulong[_wordsPerFrame];
-        if (_generator != null)
-            for (int i = 0; i < f.Length; i++) f[i] = _generator(pfn, i);
-        dir[pfn & (DirEntries - 1)] = f;
-        TouchedFrames++;
+        if (pfn >= FrameCount) throw new ArgumentOutOfRangeException(nameof(pfn), $"pfn 0x{pfn:x} is beyond simulated RAM ({FrameCount} frames)");
+        var dir = _top[pfn >> DirShift] ??= new object?[DirEntries];
+        ref object? slot = ref dir[pfn & (DirEntries - 1)];
+        if (slot is null) { slot = NewFrame(pfn); TouchedFrames++; }
+        return ref slot;
+    }
+
+    /// <summary>The generator's content of an untouched frame, periodic when it is.</summary>
+    private object NewFrame(ulong pfn)
+    {
+        if (_generator is null) return new PeriodicFrame();
+        var p = new PeriodicFrame();
+        for (int w = 0; w < PeriodicFrame.Period; w++) p.Pattern[w] = _generator(pfn, w);
+        for (int w = PeriodicFrame.Period; w < _wordsPerFrame; w++)
+            if (_generator(pfn, w) != p.Pattern[w & (PeriodicFrame.Period - 1)]) return Full(Generated(pfn));
+        return p;
+    }
+
+    private ulong[] Generated(ulong pfn)
+    {
+        var f = new ulong[_wordsPerFrame];
+        for (int i = 0; i < f.Length; i++) f[i] = _generator!(pfn, i);
         return f;
+    }
+
+    private ulong[] Full(ulong[] words) { FullFrames++; return words; }
+
+    /// <summary>A periodic frame this PFN alone owns (copied first if shared).</summary>
+    private static PeriodicFrame Own(ref object? slot)
+    {
+        var p = (PeriodicFrame)slot!;
+        if (!p.Shared) return p;
+        p = p.Clone();
+        slot = p;
+        return p;
     }
 
     public bool IsTouched(ulong pfn) => FrameOrNull(pfn) != null;
@@ -95,14 +128,64 @@ public sealed class PhysicalMemory
         ulong pfn = pa >> Granule.PageShift;
         int w = (int)((pa & (Granule.PageSize - 1)) >> 3);
         var f = FrameOrNull(pfn);
-        if (f != null) return f[w];
+        if (f is ulong[] a) return a[w];
+        if (f is PeriodicFrame p) return p.Read(w);
         return _generator == null ? 0 : _generator(pfn, w);
     }
 
     public void WriteWord(ulong pa, ulong value)
     {
         int w = (int)((pa & (Granule.PageSize - 1)) >> 3);
-        FrameForWrite(pa >> Granule.PageShift)[w] = value;
+        ref object? slot = ref SlotForWrite(pa >> Granule.PageShift);
+        if (slot is ulong[] a) { a[w] = value; return; }
+        var p = (PeriodicFrame)slot!;
+        if (p.Read(w) == value) return;
+        p = Own(ref slot);
+        if (p.TryWrite(w, value)) return;
+        var full = Full(p.Materialize(_wordsPerFrame));
+        full[w] = value;
+        slot = full;
+    }
+
+    /// <summary>Sets word <paramref name="wordInRecord"/> of every 64-byte record of frame <paramref name="pfn"/> (the
+    /// same field of every struct page in a vmemmap page) to <paramref name="value"/>: what a loop of stores does.</summary>
+    public void FillRecords(ulong pfn, int wordInRecord, ulong value)
+    {
+        if ((uint)wordInRecord >= PeriodicFrame.Period) throw new ArgumentOutOfRangeException(nameof(wordInRecord));
+        ref object? slot = ref SlotForWrite(pfn);
+        if (slot is ulong[] a)
+        {
+            for (int w = wordInRecord; w < a.Length; w += PeriodicFrame.Period) a[w] = value;
+            return;
+        }
+        Own(ref slot).FillAllRecords(wordInRecord, value);
+    }
+
+    /// <summary>Storage hint after a frame was filled: if its content equals the last frame passed here, both share
+    /// one copy-on-write frame (the tail vmemmap pages of a folio are identical). Never changes what any PFN reads.</summary>
+    public void ShareIfSameAsPrevious(ulong pfn)
+    {
+        var dir = _top[pfn >> DirShift];
+        if (dir?[pfn & (DirEntries - 1)] is not PeriodicFrame p) { _lastDedup = null; return; }
+        if (_lastDedup is not null && !ReferenceEquals(p, _lastDedup) && _lastDedup.SameContent(p))
+        {
+            _lastDedup.Shared = true;
+            dir[pfn & (DirEntries - 1)] = _lastDedup;
+            return;
+        }
+        _lastDedup = p;
+    }
+
+    /// <summary>copy_page: <paramref name="dstPfn"/> gets <paramref name="srcPfn"/>'s content (shared copy-on-write when
+    /// periodic).</summary>
+    public void CopyFrame(ulong dstPfn, ulong srcPfn)
+    {
+        if (dstPfn == srcPfn) return;
+        ref object? src = ref SlotForWrite(srcPfn);
+        ref object? dst = ref SlotForWrite(dstPfn);
+        if (dst is ulong[]) FullFrames--;
+        if (src is PeriodicFrame p) { p.Shared = true; dst = p; }
+        else dst = Full((ulong[])((ulong[])src!).Clone());
     }
 
     /// <summary>Read of 1, 2, 4 or 8 naturally aligned bytes (little-endian).</summary>
@@ -120,10 +203,18 @@ public sealed class PhysicalMemory
         if (_generator == null)
         {
             var dir = _top[pfn >> DirShift];
-            if (dir?[pfn & (DirEntries - 1)] != null) { dir[pfn & (DirEntries - 1)] = null; TouchedFrames--; }
+            var old = dir?[pfn & (DirEntries - 1)];
+            if (old != null)
+            {
+                if (old is ulong[]) FullFrames--;
+                dir![pfn & (DirEntries - 1)] = null;
+                TouchedFrames--;
+            }
             return;
         }
-        Array.Clear(FrameForWrite(pfn));
+        ref object? slot = ref SlotForWrite(pfn);
+        if (slot is ulong[]) FullFrames--;
+        slot = new PeriodicFrame();
     }
 
     /// <summary>True if both frames hold the same data (what R_WHZWS item 2b asks when an OA changes).</summary>
@@ -133,12 +224,10 @@ public sealed class PhysicalMemory
         var a = FrameOrNull(pfnA);
         var b = FrameOrNull(pfnB);
         if (a == null && b == null && _generator == null) return true;
+        if (a is PeriodicFrame pa && b is PeriodicFrame pb && pa.SameContent(pb)) return true;
+        ulong baseA = pfnA << Granule.PageShift, baseB = pfnB << Granule.PageShift;
         for (int i = 0; i < _wordsPerFrame; i++)
-        {
-            ulong x = a != null ? a[i] : _generator == null ? 0 : _generator(pfnA, i);
-            ulong y = b != null ? b[i] : _generator == null ? 0 : _generator(pfnB, i);
-            if (x != y) return false;
-        }
+            if (ReadWord(baseA + (ulong)(8 * i)) != ReadWord(baseB + (ulong)(8 * i))) return false;
         return true;
     }
 

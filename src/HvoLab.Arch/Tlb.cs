@@ -167,6 +167,26 @@ public sealed class Tlb
         _refs.Clear();
     }
 
+    /// <summary>A leaf entry whose output range contains physical address <paramref name="pa"/>, skipping entries for
+    /// VAs in [<paramref name="ignoreVaLo"/>, <paramref name="ignoreVaHi"/>) (e.g. the linear map). Scans this TLB
+    /// without allocating; used by monitors when a page is freed, not per access.</summary>
+    public bool FindLeafMapping(ulong pa, ulong ignoreVaLo, ulong ignoreVaHi, out TlbLeaf found)
+    {
+        if (_refs.Count != 0)
+            for (int level = 1; level <= 3; level++)
+            {
+                ulong size = _g.LevelSize(level);
+                foreach (var e in _leaf[level].Values)
+                {
+                    if (e.VaBase >= ignoreVaLo && e.VaBase < ignoreVaHi) continue;
+                    ulong oa = new Descriptor(e.Descriptor).OutputAddress(_g, level);
+                    if (pa >= oa && pa < oa + size) { found = e; return true; }
+                }
+            }
+        found = default;
+        return false;
+    }
+
     /// <summary>Snapshot of the leaf entries (diagnostics and tests; allocates).</summary>
     public List<TlbLeaf> LeafEntries()
     {

@@ -24,12 +24,18 @@ public sealed partial class Cpu
         public SimTask<bool>.Awaiter BoolAwaiter;
     }
 
-    internal enum ParkKind : byte { None, Spin, Wfe }
+    /// <summary>Why a CPU is not runnable: spinning on memory, in WFE, busy with private work until
+    /// <see cref="WorkEnd"/> (timed runs; an interrupt may split the work, see Simulator.Work.cs), held in a
+    /// closed-form handler (Simulator.ClosedForm.cs), or waiting until <see cref="WorkEnd"/> for a value a
+    /// closed-form handler stored to become visible.</summary>
+    internal enum ParkKind : byte { None, Spin, Wfe, Work, Held, Timed }
 
     internal readonly Frame[] Frames = new Frame[MaxDepth];
     internal int Depth;
     internal ParkKind Park;
     internal double ParkStart;
+    /// <summary>With <see cref="ParkKind.Work"/>: when the pending Work/Bulk op ends unless an interrupt comes first.</summary>
+    internal double WorkEnd;
     internal bool WokeFromPark;
     internal FaultInfo? PendingFault;
     internal readonly ulong[] ReadSet = new ulong[8];
@@ -75,6 +81,7 @@ public sealed partial class Cpu
     {
         Op.Kind = kind;
         Op.ReturnFaults = false;
+        Op.WorkStarted = false;
         return new CpuOp(this);
     }
 
@@ -116,14 +123,40 @@ public sealed partial class Cpu
     public CpuOp Sev() => Issue(OpKind.Sev);
     /// <summary>gic_ipi_send_mask: one SGI to every CPU in <paramref name="targets"/>. With <paramref name="broadcast"/>
     /// the GICv3 IRM "all but self" path is used (one write), otherwise one write per target.</summary>
-    public CpuOp SendSgi(in CpuMask targets, int sgi, bool broadcast = false)
+    public CpuOp SendSgi(in CpuMask targets, int sgi, bool broadcast = false) => SendSgi(targets, sgi, broadcast, null);
+
+    /// <summary>SendSgi whose handler also exists in closed form: in timed runs a target busy with private work
+    /// takes it without running the handler op by op (see <see cref="IClosedFormHandler"/>).</summary>
+    public CpuOp SendSgi(in CpuMask targets, int sgi, bool broadcast, IClosedFormHandler? closedForm)
     {
         Gic.CheckSgi(sgi);
         SgiTargets = targets;
+        SgiClosedForm = closedForm;
         Op.Arg = sgi; Op.Arg2 = broadcast ? 1UL : 0UL;
         return Issue(OpKind.SendSgi);
     }
     internal CpuMask SgiTargets;
+    /// <summary>The SGI whose handler is being launched (read once by the handler's entry).</summary>
+    internal int TakenSgi;
+    /// <summary>Closed form of the handler of the SGI being sent (SendSgi), for targets the engine may hold.</summary>
+    internal IClosedFormHandler? SgiClosedForm;
+    /// <summary>With <see cref="ParkKind.Held"/>: the handler and what undoing the hold restores.</summary>
+    internal IClosedFormHandler? Held;
+    internal HoldRecord Hold;
+
+    /// <summary>State a hold changed, to cancel it exactly (Simulator.ClosedForm.cs).</summary>
+    internal struct HoldRecord
+    {
+        public int Sgi;
+        public long TakeTime;
+        public double HandlerStart, ParkStart, WorkEnd, WorkNs, LabelTime, IrqsOffSince, MaxIrqsOff, TotalIrqsOff;
+        public ContextTimes TimeInContext;
+        public bool HadLabel;
+        public int WorkLabel;
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(6)]
+    internal struct ContextTimes { private double _t0; }
     /// <summary>local_irq_disable(): PMR = GIC_PRIO_IRQOFF under pseudo-NMI, else DAIF.I (arch/arm64/include/asm/irqflags.h).</summary>
     public CpuOp LocalIrqDisable() => Issue(OpKind.IrqDisable);
     public CpuOp LocalIrqEnable() => Issue(OpKind.IrqEnable);
@@ -171,6 +204,7 @@ public sealed partial class Cpu
     /// <summary>Queue work that runs on this CPU at its next preemption point (a stopper kthread, a woken task).</summary>
     public void QueuePreemptWork(Func<Cpu, SimTask> work, double arrival, int label = 0)
     {
+        Sim.OnInterruptQueued(this, arrival);
         PreemptWork.Enqueue((work, arrival, label));
         Sim.MarkDirty(Id);   // another CPU's queue changed its next event
     }

@@ -71,15 +71,30 @@ public sealed class Gic
         return best;
     }
 
-    /// <summary>Earliest arrival among pending SGIs the CPU's masks allow (ignoring arrival), or long.MaxValue.</summary>
+    /// <summary>Earliest arrival among all pending SGIs of <paramref name="cpu"/>, masked or not (long.MaxValue if none).</summary>
+    internal long EarliestArrival(int cpu)
+    {
+        ushort p = _pending[cpu];
+        long t = long.MaxValue;
+        for (int s = 0; p != 0; s++, p >>= 1)
+            if ((p & 1) != 0 && _arrival[cpu, s] < t) t = _arrival[cpu, s];
+        return t;
+    }
+
+    /// <summary>Earliest arrival among pending SGIs the CPU's masks allow (ignoring arrival), or long.MaxValue:
+    /// the same tests as <see cref="Deliverable"/>, so the CPU can take the SGI at that time.</summary>
     internal long EarliestDeliverableArrival(Cpu cpu)
     {
-        int sgi = Deliverable(cpu, long.MaxValue);
-        if (sgi < 0) return long.MaxValue;
-        long t = long.MaxValue;
         ushort p = _pending[cpu.Id];
+        if (p == 0 || cpu.DaifI || cpu.InNmi) return long.MaxValue;
+        long t = long.MaxValue;
         for (int s = 0; s < 16; s++)
-            if ((p & (1 << s)) != 0 && _priority[s] < cpu.Pmr && _arrival[cpu.Id, s] < t) t = _arrival[cpu.Id, s];
+        {
+            if ((p & (1 << s)) == 0) continue;
+            byte prio = _priority[s];
+            if (prio >= cpu.Pmr || (prio > PrioNmi && cpu.InIrq)) continue;
+            if (_arrival[cpu.Id, s] < t) t = _arrival[cpu.Id, s];
+        }
         return t;
     }
 }

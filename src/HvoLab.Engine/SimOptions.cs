@@ -11,6 +11,10 @@ public sealed record SimOptions
     public bool StopOnViolation { get; init; } = true;
     /// <summary>Record readable events (needed for text/Perfetto traces; off for speed).</summary>
     public bool RecordEvents { get; init; }
+    /// <summary>Timed runs: let CPUs busy with private work take an interrupt whose handler has a closed form
+    /// (the D pause) without running it op by op. Same times as the op-level handler (a test holds them equal with
+    /// jitter off); with jitter the draws come in another order. Off: every handler runs op by op.</summary>
+    public bool ClosedFormHandlers { get; init; } = true;
     /// <summary>Seed for timing jitter in timed runs; every random choice flows from it.</summary>
     public ulong Seed { get; init; } = 1;
 }

@@ -3,6 +3,8 @@ namespace HvoLab.Engine;
 /// <summary>Context stack handling: tasks, interrupt entry/exit, faults, preempting work.</summary>
 public sealed partial class Simulator
 {
+    private Func<Cpu, SimTask>? _sgiBody;   // one delegate for every interrupt taken: the SGI number is in the CPU
+
     internal void StartFrame(Cpu c, ContextKind kind, Func<Cpu, SimTask> body)
     {
         PushFrame(c, kind);
@@ -58,7 +60,7 @@ public sealed partial class Simulator
     internal void CompleteFrame(Cpu c)
     {
         ref var f = ref c.Frames[c.Depth - 1];
-        _framesCompleted = true;
+        if (f.Kind == ContextKind.Task) _framesCompleted = true;   // only a task ending can end the run (UpdateStopRequested)
         bool retry = true;
         try
         {
@@ -101,8 +103,9 @@ public sealed partial class Simulator
 
     internal void TakeInterrupt(Cpu c, int sgi)
     {
-        CancelPark(c);
-        if (IsTimed) c.Time = Math.Max(c.Time, Gic.Arrival(c.Id, sgi));
+        double at = IsTimed ? Math.Max(c.Time, Gic.Arrival(c.Id, sgi)) : c.Time;
+        CancelPark(c, at);
+        c.Time = Math.Max(c.Time, at);
         Gic.ClearPending(c.Id, sgi);
         RearmExternal(c, sgi);
         bool nmi = Gic.IsNmi(sgi);
@@ -117,15 +120,16 @@ public sealed partial class Simulator
         else c.DaifI = true;
         UpdateIrqsOff(c);
         c.Time += Jitter(Cost.ExceptionEntryExitNs + (Options.PseudoNmi ? Cost.PseudoNmiExtraNs : 0));
-        var handler = SgiHandler;
-        Launch(c, nmi ? ContextKind.Nmi : ContextKind.Irq, cpu => handler(cpu, sgi), null);
+        c.TakenSgi = sgi;
+        Launch(c, nmi ? ContextKind.Nmi : ContextKind.Irq, _sgiBody ??= cpu => SgiHandler!(cpu, cpu.TakenSgi), null);
     }
 
     internal void TakePreemptWork(Cpu c)
     {
         var (work, arrival, label) = c.PreemptWork.Dequeue();
-        CancelPark(c);
-        if (IsTimed) c.Time = Math.Max(c.Time, arrival);
+        double at = IsTimed ? Math.Max(c.Time, arrival) : c.Time;
+        CancelPark(c, at);
+        c.Time = Math.Max(c.Time, at);
         if (Trace.Enabled) Trace.Mark(c.Time, c.Id, "preempted by " + LabelName(label));
         StartFrame(c, ContextKind.Preempt, work);
     }

@@ -73,14 +73,9 @@ public sealed partial class Simulator
             case OpKind.DaifRestore: c.DaifI = false; c.Time += Jitter(Cost.IrqMaskNs); UpdateIrqsOff(c); break;
             case OpKind.Work:
             case OpKind.Bulk:
-                double w = Jitter(op.Ns);
-                c.Time += w;
-                if (op.Label != 0)
-                {
-                    c.Stats.TimeByLabel.TryGetValue(op.Label, out double acc);
-                    c.Stats.TimeByLabel[op.Label] = acc + w;
-                    if (Trace.Enabled) Trace.Slice(t0, c.Time, c.Id, op.Label);
-                }
+                // A timed Work op interrupted or parked earlier was counted as a step when it began.
+                if (op.WorkStarted) { Steps--; c.Stats.Ops--; }
+                outcome = ExecWork(c, ref op);
                 break;
             case OpKind.Choose:
                 c.LastValue = (ulong)c.ChoiceAlt;
@@ -99,6 +94,16 @@ public sealed partial class Simulator
                     Park(c, Cpu.ParkKind.Spin);
                     outcome = ExecOutcome.Parked;
                     Steps--; c.Stats.Ops--;   // a failed check is not a step of the search
+                }
+                else if (IsTimed && VisibleTo(pa) > c.Time)
+                {
+                    // The value was stored by a closed-form handler and reaches this CPU only later: wait for it.
+                    c.ClearReads();
+                    c.Park = Cpu.ParkKind.Timed;
+                    c.ParkStart = c.Time;
+                    c.WorkEnd = VisibleTo(pa);
+                    outcome = ExecOutcome.Parked;
+                    Steps--; c.Stats.Ops--;
                 }
                 else { c.LastValue = v; c.ClearReads(); c.Time += Jitter(Cost.MemAccessNs); }
                 break;
@@ -147,7 +152,7 @@ public sealed partial class Simulator
         var kind = op.Mem.Kind;
         c.Time += Jitter(kind == AccessKind.Rmw ? Cost.AtomicNs : Cost.MemAccessNs);
         if (kind != AccessKind.Write) RecordRead(c, r.Pa, r.Value, op.Mem.Size);
-        if (kind != AccessKind.Read) NotifyWrite(r.Pa, c.Time);
+        if (kind != AccessKind.Read) { ForgetVisibility(r.Pa & ~7UL, c.Time); NotifyWrite(r.Pa, c.Time); }
         if (Trace.Enabled)
             Trace.Op(c.Time, c.Id, c.Context, physical ? "phys " + kind : kind.ToString(), op.Mem.Va, kind == AccessKind.Write ? op.Mem.Value : r.Value);
         return ExecOutcome.Completed;
@@ -179,15 +184,26 @@ public sealed partial class Simulator
         // gic_ipi_send_mask: wmb (DSB ST) then one ICC_SGI1R write per target cluster, or one IRM broadcast.
         c.Time += Jitter(Cost.IpiSendBaseNs + n * (broadcast ? Cost.IpiSendPerTargetBroadcastNs : Cost.IpiSendPerTargetNs));
         long arrival = (long)(c.Time + Jitter(Cost.IpiDeliveryNs));
+        var closedForm = c.SgiClosedForm;
+        c.SgiClosedForm = null;
         for (int t = c.SgiTargets.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? c.SgiTargets.Next(t + 1) : -1)
         {
             if (t >= Cpus.Length) break;
-            Gic.MakePending(t, sgi, arrival);
-            MarkDirty(t);
-            if (IsTimed) _horizon = Math.Min(_horizon, NextEventTime(Cpus[t]));
+            var target = Cpus[t];
+            if (closedForm != null && CanHold(target, sgi, arrival)) { HoldInHandler(target, sgi, arrival, closedForm); continue; }
+            MakePending(target, sgi, arrival);
+            if (IsTimed) _horizon = Math.Min(_horizon, NextEventTime(target));
         }
         c.Stats.SgisSent += n;
         if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, $"send SGI {sgi} to {n} CPUs", 0, (ulong)n);
+    }
+
+    /// <summary>Makes an SGI pending on <paramref name="target"/> (cancelling a closed-form hold it would precede).</summary>
+    internal void MakePending(Cpu target, int sgi, long arrival)
+    {
+        if (target.Park == Cpu.ParkKind.Held) OnInterruptQueued(target, arrival);
+        Gic.MakePending(target.Id, sgi, arrival);
+        MarkDirty(target.Id);
     }
 
     private void CheckOracle(Cpu c)
@@ -235,9 +251,23 @@ public sealed partial class Simulator
     private void NotifyWrite(ulong pa, double time)
     {
         pa &= ~7UL;
+        if (_heldWatchers.Count != 0) ReleaseHeldWatchers(pa, time);
         if (_watchers.Count == 0 || !_watchers.TryGetValue(pa, out var mask)) return;
         for (int t = mask.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? mask.Next(t + 1) : -1)
-            Unpark(Cpus[t], time + Cost.CacheLineNs);
+        {
+            // A WaitPhys whose condition still fails would only park again (adding no time): leave it parked, so a
+            // CPU waiting for N others to check in wakes once, not N times.
+            var o = Cpus[t];
+            if (o.Depth > 0 && o.Frames[o.Depth - 1].Pending.Kind == OpKind.WaitPhys && !WaitHolds(ref o.Frames[o.Depth - 1].Pending)) continue;
+            Unpark(o, time + Cost.CacheLineNs);
+        }
+    }
+
+    /// <summary>The condition of a WaitPhys op on the word's current value.</summary>
+    private bool WaitHolds(ref PendingOp op)
+    {
+        ulong v = Arch.ReadPhys(op.Mem.Va & ~7UL);
+        return op.Arg == 1 ? v != op.Arg2 : v == op.Arg2;
     }
 
     internal void Unpark(Cpu c, double wakeTime)
@@ -258,10 +288,12 @@ public sealed partial class Simulator
         if (IsTimed) _horizon = Math.Min(_horizon, c.Time);
     }
 
-    /// <summary>An interrupt taken while parked ends the park; the interrupted op (relax / wfe) runs again afterwards.</summary>
-    private void CancelPark(Cpu c)
+    /// <summary>An interrupt taken at <paramref name="at"/> while parked ends the park; the interrupted op (relax, wfe,
+    /// the rest of a Work op) runs again afterwards.</summary>
+    private void CancelPark(Cpu c, double at)
     {
         if (c.Park == Cpu.ParkKind.None) return;
+        if (c.Park == Cpu.ParkKind.Work) { SplitWork(c, at); return; }
         RemoveWatches(c);
         c.Park = Cpu.ParkKind.None;
         c.WokeFromPark = false;

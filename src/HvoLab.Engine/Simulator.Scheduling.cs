@@ -24,12 +24,10 @@ public sealed partial class Simulator
     private bool ParkIfWaitFails(Cpu c)
     {
         ref var op = ref c.Frames[c.Depth - 1].Pending;
-        if (op.Kind != OpKind.WaitPhys) return false;
+        if (op.Kind != OpKind.WaitPhys || WaitHolds(ref op)) return false;
         ulong pa = op.Mem.Va & ~7UL;
-        ulong v = Arch.ReadPhys(pa);
-        if (op.Arg == 1 ? v != op.Arg2 : v == op.Arg2) return false;
         c.ClearReads();
-        c.RecordRead(pa, v);
+        c.RecordRead(pa, Arch.ReadPhys(pa));
         Park(c, Cpu.ParkKind.Spin);
         return true;
     }
@@ -60,6 +58,7 @@ public sealed partial class Simulator
         double t = double.PositiveInfinity;
         if (c.Depth > 0 && c.Park == Cpu.ParkKind.None) t = c.Time;
         else if (c.Park == Cpu.ParkKind.Wfe) t = c.ParkStart + Cost.EventStreamPeriodNs;
+        else if (c.Park is Cpu.ParkKind.Work or Cpu.ParkKind.Timed) t = c.WorkEnd;
         long arr = Gic.EarliestDeliverableArrival(c);
         if (arr != long.MaxValue) t = Math.Min(t, Math.Max(c.Time, arr));
         if (c.PreemptWork.Count > 0 && PreemptWorkDeliverable(c, double.PositiveInfinity))
@@ -78,9 +77,12 @@ public sealed partial class Simulator
             }
             if (c.Park == Cpu.ParkKind.None) c.Time = at;
         }
-        int sgi = Gic.Deliverable(c, (long)Math.Max(c.Time, at));
+        double when = Math.Max(c.Time, at);
+        int sgi = Gic.Deliverable(c, (long)when);
         if (sgi >= 0) { TakeInterrupt(c, sgi); return; }
-        if (PreemptWorkDeliverable(c, Math.Max(c.Time, at))) { TakePreemptWork(c); return; }
+        if (PreemptWorkDeliverable(c, when)) { TakePreemptWork(c); return; }
+        if (c.Park == Cpu.ParkKind.Work) FinishWork(c, at);
+        else if (c.Park == Cpu.ParkKind.Timed) Unpark(c, c.WorkEnd);
         Resume(c);
     }
 

@@ -44,6 +44,8 @@ public sealed partial class Simulator
     public Gic Gic { get; }
     public TraceLog Trace { get; }
     public long Steps { get; private set; }
+    /// <summary>Times the timed scheduler picked a CPU (each costs a queue update; ops run inline in between).</summary>
+    public long SchedulingEvents { get; private set; }
     /// <summary>Set when every non-background task has finished: background loops poll it and return.</summary>
     public bool StopRequested { get; private set; }
     public IReadOnlyList<Violation> Violations => _violations;
@@ -77,7 +79,7 @@ public sealed partial class Simulator
     {
         if (!_external.TryGetValue((c.Id, sgi), out var e) || e.Remaining <= 0 || StopRequested) return;
         _external[(c.Id, sgi)] = (e.Period, e.Remaining - 1);
-        Gic.MakePending(c.Id, sgi, (long)(c.Time + e.Period));
+        MakePending(c, sgi, (long)(c.Time + e.Period));
     }
 
     public int Label(string name)
@@ -170,6 +172,7 @@ public sealed partial class Simulator
             var next = PeekEarliest(out double best);
             if (next is null) return EndWithoutActions();
             if (OverBudget()) return ReportBudget();
+            SchedulingEvents++;
             PerformTimed(next, best);
             MarkDirty(next.Id);   // after, not before: Resume flushes the queue for its horizon mid-step
         }
@@ -177,7 +180,8 @@ public sealed partial class Simulator
 
     private void UpdateStopRequested()
     {
-        // Only a frame completing can end a main task; skip the O(CPUs) check otherwise.
+        // Only a task frame completing can end a main task; skip the O(CPUs) check otherwise (an interrupt handler
+        // returning on every CPU of a 256-CPU pause would otherwise cost 256 × 256 checks).
         if (StopRequested || !_framesCompleted) return;
         _framesCompleted = false;
         foreach (var c in Cpus) if (!c.IsBackground && !c.Finished && c.Depth > 0 && IsMainTaskAlive(c)) return;
@@ -221,6 +225,7 @@ public sealed partial class Simulator
         {
             Cpu.ParkKind.Spin => $"{where} spins on {string.Join(",", c.ReadSet.Take(c.ReadCount).Select(a => $"PA 0x{a:x}"))} which no CPU will write",
             Cpu.ParkKind.Wfe => $"{where} waits in WFE for an event no CPU will send",
+            Cpu.ParkKind.Held => $"{where} waits in a closed-form handler for PA 0x{c.Held!.WaitPa:x} == 0x{c.Held.WaitValue:x}, which no CPU will write",
             _ => where + (c.DaifI || c.IrqsDisabled ? " with interrupts masked" : ""),
         };
     }
@@ -231,7 +236,8 @@ public sealed partial class Simulator
             if (c.Stats.IrqsOffSince >= 0) { EndIrqsOff(c); }
     }
 
-    internal double Jitter(double ns)
+    /// <summary>A cost with this run's timing jitter applied (timed runs; unchanged in searches).</summary>
+    public double Jitter(double ns)
     {
         if (!IsTimed || Cost.Jitter == 0 || ns == 0) return ns;
         return ns * (1 + Cost.Jitter * (2 * _jitterRng.NextDouble() - 1));

@@ -10,8 +10,6 @@ namespace HvoLab.Kernel;
 /// </summary>
 public sealed class KernelMonitors(Linux linux)
 {
-    private readonly HashSet<ulong> _freedVmemmapPages = new();
-    public IReadOnlySet<ulong> FreedVmemmapPages => _freedVmemmapPages;
 
     /// <summary>page_table_check_pte_set(): a PTE must never map a page-table page as data.</summary>
     public void OnPteWritten(Cpu cpu, ulong ptepPa, ulong pte)
@@ -23,24 +21,19 @@ public sealed class KernelMonitors(Linux linux)
                 $"CPU{cpu.Id} wrote PTE 0x{pte:x16} at PA 0x{ptepPa:x} mapping PA 0x{oa:x}, which is a page-table page (PAGE_TABLE_CHECK would BUG)");
     }
 
-    /// <summary>An old vmemmap page goes back to the allocator: no CPU may still hold a translation to it.</summary>
+    /// <summary>An old vmemmap page goes back to the allocator: no CPU may still hold a translation to it. The linear
+    /// map, which maps every page whether free or not, does not count.</summary>
     public void OnVmemmapPageFreed(ulong pfn)
     {
-        _freedVmemmapPages.Add(pfn);
-        var g = linux.Layout.Granule;
+        ulong pa = pfn << linux.Layout.PageShift;
+        ulong linearLo = Layout.PageOffset, linearHi = linearLo + linux.Arch.Memory.SizeBytes;
         for (int c = 0; c < linux.Sim.Cpus.Length; c++)
-            foreach (var leaf in linux.Arch.TlbOf(c).LeafEntries())
-            {
-                ulong oa = new Descriptor(leaf.Descriptor).OutputAddress(g, leaf.Level);
-                ulong size = g.LevelSize(leaf.Level);
-                ulong pa = pfn << g.PageShift;
-                if (pa >= oa && pa < oa + size)
-                {
-                    linux.Sim.ReportViolation("freed-page-in-tlb", [c], leaf.VaBase,
-                        $"vmemmap page PFN 0x{pfn:x} was freed while CPU{c}'s TLB still translates VA 0x{leaf.VaBase:x} to it (old pages must be freed only after the TLB flush)");
-                    return;
-                }
-            }
+        {
+            if (!linux.Arch.TlbOf(c).FindLeafMapping(pa, linearLo, linearHi, out var leaf)) continue;
+            linux.Sim.ReportViolation("freed-page-in-tlb", [c], leaf.VaBase,
+                $"vmemmap page PFN 0x{pfn:x} was freed while CPU{c}'s TLB still translates VA 0x{leaf.VaBase:x} to it (old pages must be freed only after the TLB flush)");
+            return;
+        }
     }
 
     /// <summary>A reader resolved a struct page to a head: compare with the truth. <paramref name="truthBefore"/> is

@@ -13,7 +13,7 @@ public enum PauseIpi { PseudoNmi, NormalIrq }
 /// a cpu_paused flag and a counter of paused CPUs; the pause is IPI_CPU_STOP_NMI (a pseudo-NMI under priority
 /// masking, else an ordinary IRQ) to every online CPU but self, via the GICv3 broadcast (patch 3).
 /// </summary>
-public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi)
+public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi) : IClosedFormHandler
 {
     private KernelData D => kernel.Data;
     public int Ipi => ipi == PauseIpi.PseudoNmi ? Linux.IPI_CPU_STOP_NMI : Linux.IPI_CPU_STOP;
@@ -33,7 +33,7 @@ public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi)
             cpu.Sim.ReportViolation("warn-on", [cpu.Id], 0, $"CPU{cpu.Id}: WARN_ON_ONCE(cpu_paused || nr_cpus_paused) in pause_remote_cpus (a pause is still in progress)");
         await cpu.StorePhys(D.CpuPaused, 1);                                // cpu_paused = true (plain store)
         await cpu.Barrier(BarrierKind.DsbIshSt);                            // gic_ipi_send_mask: wmb()
-        await cpu.SendSgi(mask, Ipi, broadcast: true);                      // smp_cross_call(IPI_CPU_STOP_NMI)
+        await cpu.SendSgi(mask, Ipi, broadcast: true, closedForm: this);    // smp_cross_call(IPI_CPU_STOP_NMI)
         await cpu.WaitPhys(D.NrCpusPaused, (ulong)n);                       // spin until every CPU has paused
         await Locks.SpinUnlock(cpu, D.CpuPauseLock);
         Pauses++;
@@ -61,4 +61,34 @@ public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi)
         cpu.Stats.TimeByLabel.TryGetValue(stalled, out double acc);
         cpu.Stats.TimeByLabel[stalled] = acc + (cpu.Time - t0);
     }
+
+    // ---- pause_local_cpu in closed form (timed runs; IClosedFormHandler): the same steps as PauseLocal above ----
+
+    /// <summary>atomic_inc(&amp;nr_cpus_paused), visible when the atomic completes.</summary>
+    double IClosedFormHandler.Enter(Cpu cpu, double start)
+    {
+        double t = start + cpu.Sim.Jitter(kernel.Cost.AtomicNs);
+        cpu.Sim.ClosedFormRmw(cpu, D.NrCpusPaused, 1, t);
+        return t;
+    }
+
+    void IClosedFormHandler.CancelEnter(Cpu cpu) => kernel.Arch.WritePhys(cpu.Id, D.NrCpusPaused, kernel.Arch.ReadPhys(D.NrCpusPaused) - 1);
+
+    /// <summary>while (READ_ONCE(cpu_paused)) cpu_relax();</summary>
+    ulong IClosedFormHandler.WaitPa => D.CpuPaused;
+    ulong IClosedFormHandler.WaitValue => 0;
+
+    /// <summary>The read that sees cpu_paused clear, atomic_dec(&amp;nr_cpus_paused), isb().</summary>
+    double IClosedFormHandler.Leave(Cpu cpu, double woken)
+    {
+        double t = woken + cpu.Sim.Jitter(kernel.Cost.MemAccessNs);
+        t += cpu.Sim.Jitter(kernel.Cost.AtomicNs);
+        cpu.Sim.ClosedFormRmw(cpu, D.NrCpusPaused, ulong.MaxValue, t);
+        return t + cpu.Sim.Jitter(kernel.Cost.IsbNs);
+    }
+
+    /// <summary>FetchAdd, the successful WaitPhys, FetchAdd, ISB.</summary>
+    int IClosedFormHandler.Ops => 4;
+    int IClosedFormHandler.Label => _pausedLabel ??= kernel.Sim.Label("paused");
+    private int? _pausedLabel;
 }

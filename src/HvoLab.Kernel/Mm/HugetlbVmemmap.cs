@@ -168,7 +168,6 @@ public sealed partial class HugetlbVmemmap(Linux linux)
 
     public void CopyFrame(ulong dstPfn, ulong srcPfn)
     {
-        ulong dst = dstPfn << G.PageShift, src = srcPfn << G.PageShift;
-        for (ulong off = 0; off < L.PageSize; off += 8) linux.Arch.Memory.Write(dst + off, linux.Arch.Memory.Read(src + off));
+        linux.Arch.Memory.CopyFrame(dstPfn, srcPfn);
     }
 }

@@ -99,7 +99,7 @@ public sealed class BackgroundLoad(Linux linux, WorkloadSpec spec) : Workload(li
         int work = cpu.Sim.Label("background work");
         while (Continue(cpu))
         {
-            await Chunked(cpu, Spec.PeriodNs, work);
+            await cpu.Work(Spec.PeriodNs, work);   // interruptible at any instant in timed runs (Simulator.Work.cs)
             if (Spec.IrqOffNs is { } irq)
             {
                 await cpu.LocalIrqDisable();
@@ -120,10 +120,5 @@ public sealed class BackgroundLoad(Linux linux, WorkloadSpec spec) : Workload(li
             }
             Stats.Iterations++;
         }
-    }
-
-    private static async SimTask Chunked(Cpu cpu, double ns, int label)
-    {
-        while (ns > 0) { double d = Math.Min(ns, 1_000); await cpu.Work(d, label); ns -= d; }
     }
 }

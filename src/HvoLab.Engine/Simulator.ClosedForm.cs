@@ -1,0 +1,208 @@
+using HvoLab.Arch;
+
+namespace HvoLab.Engine;
+
+/// <summary>
+/// Closed-form NMI handlers in timed runs (<see cref="IClosedFormHandler"/>). When an SGI whose handler has a closed
+/// form is sent, each target that is busy with private work across the SGI's arrival — so the op-level run would take
+/// the NMI exactly at the arrival — is <em>held</em> at once instead: its work is split at the arrival, the NMI frame
+/// is entered as <see cref="TakeInterrupt"/> would, the prologue runs in closed form and the CPU waits, unscheduled,
+/// for the handler's word. The write that satisfies the wait releases it (the epilogue in closed form, the frame
+/// popped, the rest of the work resumed), at the times the op-level handler would give. That turns a 256-CPU pause
+/// from ~8 scheduling events per paused CPU into none.
+/// Two rules keep it exact. (1) A hold is decided before its arrival, so anything that would reach the CPU first (an
+/// SGI or preempting work arriving earlier) cancels the hold — state restored, SGI made pending — and the op-level
+/// handler runs. (2) A closed-form store is applied when the hold is made but becomes visible at its own time: a
+/// WaitPhys that sees it waits until then (<see cref="ParkKind.Timed"/>), and wakes of spinners are stamped with it.
+/// Plain loads of such a word before that time would see the value early; the handlers' words (nr_cpus_paused) are
+/// read only by WaitPhys.
+/// </summary>
+public sealed partial class Simulator
+{
+    private readonly Dictionary<ulong, double> _visibleAt = new();
+    /// <summary>Interrupts taken in closed form, and holds cancelled because something else reached the CPU first.</summary>
+    public long ClosedFormHolds { get; private set; }
+    public long ClosedFormCancels { get; private set; }
+    private readonly Dictionary<ulong, CpuMask> _heldWatchers = new();
+
+    /// <summary>Can <paramref name="r"/> take SGI <paramref name="sgi"/> arriving at <paramref name="arrival"/> in
+    /// closed form: busy with private work across the arrival, the SGI an NMI it will take then, nothing else due
+    /// by then (what arrives later stays pending until the handler returns, as in the op-level run).</summary>
+    private bool CanHold(Cpu r, int sgi, long arrival)
+    {
+        if (!IsTimed || !Options.ClosedFormHandlers) return false;
+        if (r.Park != Cpu.ParkKind.Work || r.ParkStart > arrival || r.WorkEnd <= arrival) return false;
+        if (!Gic.IsNmi(sgi) || r.DaifI || r.InNmi || Gic.Priority(sgi) >= r.Pmr) return false;
+        if (r.PendingFault != null || r.Depth == Cpu.MaxDepth) return false;
+        // Anything pending that arrives by then would be taken first (or compete with it): op by op.
+        if (Gic.AnyPending(r.Id) && Gic.EarliestArrival(r.Id) <= arrival) return false;
+        return r.PreemptWork.Count == 0 || r.PreemptWork.Peek().Arrival > arrival;
+    }
+
+    /// <summary>Takes the NMI at <paramref name="arrival"/> as <see cref="TakeInterrupt"/> would, then runs the prologue
+    /// and leaves the CPU waiting for the handler's word.</summary>
+    private void HoldInHandler(Cpu r, int sgi, long arrival, IClosedFormHandler h)
+    {
+        ref var work = ref r.Frames[r.Depth - 1].Pending;
+        r.Hold = new Cpu.HoldRecord
+        {
+            Sgi = sgi, TakeTime = arrival, ParkStart = r.ParkStart, WorkEnd = r.WorkEnd, WorkNs = work.Ns, WorkLabel = work.Label,
+            IrqsOffSince = r.Stats.IrqsOffSince, MaxIrqsOff = r.Stats.MaxIrqsOffNs, TotalIrqsOff = r.Stats.TotalIrqsOffNs,
+        };
+        r.Stats.TimeInContext.AsSpan().CopyTo(r.Hold.TimeInContext);
+        r.Hold.HadLabel = work.Label != 0 && r.Stats.TimeByLabel.TryGetValue(work.Label, out r.Hold.LabelTime);
+        SplitWork(r, arrival);
+        ClosedFormHolds++;
+        r.Stats.NmisTaken++;
+        PushFrame(r, ContextKind.Nmi);
+        r.DaifI = true;
+        UpdateIrqsOff(r);
+        r.Time += Jitter(Cost.ExceptionEntryExitNs + (Options.PseudoNmi ? Cost.PseudoNmiExtraNs : 0));
+        r.Hold.HandlerStart = r.Time;
+        double waitFrom = h.Enter(r, r.Time);
+        r.Stats.TimeInContext[(int)ContextKind.Nmi] += waitFrom - r.Time;
+        r.Time = waitFrom;
+        r.Held = h;
+        r.Park = Cpu.ParkKind.Held;
+        r.ParkStart = waitFrom;
+        if (Trace.Enabled) Trace.Mark(arrival, r.Id, $"take pseudo-NMI SGI {sgi} (handler in closed form)");
+        if (HeldWaitHolds(h)) { ReleaseHeld(r, waitFrom); return; }
+        ref var m = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_heldWatchers, h.WaitPa & ~7UL, out _);
+        m.Set(r.Id);
+        MarkDirty(r.Id);
+    }
+
+    private bool HeldWaitHolds(IClosedFormHandler h) => Arch.ReadPhys(h.WaitPa & ~7UL) == h.WaitValue;
+
+    /// <summary>The held CPU's wait ends at <paramref name="woken"/>: epilogue, NMI return, back to its work.</summary>
+    private void ReleaseHeld(Cpu r, double woken)
+    {
+        var h = r.Held!;
+        if (woken > r.ParkStart)
+        {
+            double parked = woken - r.ParkStart;
+            r.Stats.SpinNs += parked;
+            r.Stats.TimeInContext[(int)ContextKind.Nmi] += parked;
+            if (Trace.Enabled) Trace.Slice(r.ParkStart, woken, r.Id, Label("spin"));
+            r.Time = woken;
+        }
+        double end = h.Leave(r, r.Time);
+        r.Stats.TimeInContext[(int)ContextKind.Nmi] += end - r.Time;
+        r.Time = end;
+        if (h.Label != 0)
+        {
+            r.Stats.TimeByLabel.TryGetValue(h.Label, out double acc);
+            r.Stats.TimeByLabel[h.Label] = acc + (end - r.Hold.HandlerStart);
+        }
+        Steps += h.Ops;
+        r.Stats.Ops += h.Ops;
+        r.Held = null;
+        PopHandlerFrame(r);
+        ResumeSplitWork(r);
+    }
+
+    /// <summary>Something reaches the held CPU before the hold's arrival time: undo the hold exactly and let the
+    /// op-level handler take the SGI when it arrives.</summary>
+    private void CancelHold(Cpu r)
+    {
+        var h = r.Held!;
+        ClosedFormCancels++;
+        h.CancelEnter(r);
+        RemoveHeldWatch(r, h.WaitPa);
+        r.Held = null;
+        r.Stats.NmisTaken--;
+        PopHandlerFrame(r);
+        var rec = r.Hold;
+        r.Stats.IrqsOffSince = rec.IrqsOffSince;
+        r.Stats.MaxIrqsOffNs = rec.MaxIrqsOff;
+        r.Stats.TotalIrqsOffNs = rec.TotalIrqsOff;
+        ((ReadOnlySpan<double>)rec.TimeInContext).CopyTo(r.Stats.TimeInContext);
+        if (rec.HadLabel) r.Stats.TimeByLabel[rec.WorkLabel] = rec.LabelTime;
+        else if (rec.WorkLabel != 0) r.Stats.TimeByLabel.Remove(rec.WorkLabel);
+        ref var work = ref r.Frames[r.Depth - 1].Pending;
+        work.Ns = rec.WorkNs;
+        r.Time = rec.ParkStart;
+        r.Park = Cpu.ParkKind.Work;
+        r.ParkStart = rec.ParkStart;
+        r.WorkEnd = rec.WorkEnd;
+        Gic.MakePending(r.Id, rec.Sgi, rec.TakeTime);
+        MarkDirty(r.Id);
+        if (Trace.Enabled) Trace.Mark(rec.TakeTime, r.Id, "closed-form hold cancelled: the op-level handler will run");
+    }
+
+    /// <summary>An interrupt or preempting work for <paramref name="r"/> arriving at <paramref name="arrival"/>: if r
+    /// is held for an NMI it would take only later, the hold is cancelled (rule 1).</summary>
+    internal void OnInterruptQueued(Cpu r, double arrival)
+    {
+        if (r.Park == Cpu.ParkKind.Held && arrival < r.Hold.TakeTime) CancelHold(r);
+    }
+
+    private void PopHandlerFrame(Cpu r)
+    {
+        ref var f = ref r.Frames[r.Depth - 1];
+        r.DaifI = f.SavedDaifI; r.Pmr = f.SavedPmr;
+        r.NmiDepth--;
+        r.Depth--;
+        r.ClearReads();
+        if (Trace.Enabled) Trace.End(r.Time, r.Id, ContextKind.Nmi);
+        UpdateIrqsOff(r);
+    }
+
+    /// <summary>The interrupted Work op continues from the CPU's clock for what was left of it.</summary>
+    private void ResumeSplitWork(Cpu r)
+    {
+        ref var work = ref r.Frames[r.Depth - 1].Pending;
+        r.Park = Cpu.ParkKind.Work;
+        r.ParkStart = r.Time;
+        r.WorkEnd = r.Time + work.Ns;
+        MarkDirty(r.Id);
+    }
+
+    private void RemoveHeldWatch(Cpu r, ulong pa)
+    {
+        pa &= ~7UL;
+        if (!_heldWatchers.TryGetValue(pa, out var m)) return;
+        m.Clear(r.Id);
+        if (m.IsEmpty) _heldWatchers.Remove(pa); else _heldWatchers[pa] = m;
+    }
+
+    /// <summary>A write to <paramref name="pa"/> visible at <paramref name="time"/>: release the held CPUs whose wait
+    /// it satisfies, each one cache-line transfer later (as <see cref="Unpark"/> stamps spinners).</summary>
+    private void ReleaseHeldWatchers(ulong pa, double time)
+    {
+        if (!_heldWatchers.TryGetValue(pa, out var mask)) return;
+        for (int t = mask.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? mask.Next(t + 1) : -1)
+        {
+            var r = Cpus[t];
+            if (r.Held is not { } h || !HeldWaitHolds(h)) continue;
+            RemoveHeldWatch(r, pa);
+            ReleaseHeld(r, time + Cost.CacheLineNs);
+        }
+    }
+
+    /// <summary>An atomic add by a closed-form handler on <paramref name="cpu"/>, performed now but visible at
+    /// <paramref name="visibleAt"/> (rule 2). Returns the old value.</summary>
+    public ulong ClosedFormRmw(Cpu cpu, ulong pa, ulong delta, double visibleAt)
+    {
+        ulong word = pa & ~7UL;
+        ulong old = Arch.ReadPhys(word);
+        Arch.WritePhys(cpu.Id, word, old + delta);
+        if (!_visibleAt.TryGetValue(word, out double v) || v < visibleAt) _visibleAt[word] = visibleAt;
+        NotifyWrite(word, visibleAt);
+        return old;
+    }
+
+    /// <summary>A WaitPhys whose condition holds may be looking at a closed-form store that is not visible yet:
+    /// the time it becomes visible to this CPU, or -∞.</summary>
+    private double VisibleTo(ulong pa)
+    {
+        if (_visibleAt.Count == 0 || !_visibleAt.TryGetValue(pa & ~7UL, out double t)) return double.NegativeInfinity;
+        return t + Cost.CacheLineNs;
+    }
+
+    /// <summary>An op-level write at <paramref name="time"/> supersedes an older closed-form visibility time.</summary>
+    private void ForgetVisibility(ulong pa, double time)
+    {
+        if (_visibleAt.Count != 0 && _visibleAt.TryGetValue(pa, out double t) && t <= time) _visibleAt.Remove(pa);
+    }
+}

@@ -1,0 +1,85 @@
+namespace HvoLab.Engine;
+
+/// <summary>
+/// Private work (<see cref="OpKind.Work"/>, <see cref="OpKind.Bulk"/>) in timed runs. Work touches no shared state, so
+/// the hardware could take an interrupt at any instant inside it: a Work op that would run past the moment another
+/// CPU can next act (the horizon) does not advance the clock at once but parks the CPU until its end
+/// (<see cref="Cpu.ParkKind.Work"/>). An interrupt or preempting work that arrives first is taken at its arrival
+/// time and the rest of the work runs after the handler returns. So a long stretch (synchronize_rcu's 8 ms, a 50 µs
+/// background period) costs one scheduling event, yet delays no interrupt — before, an interrupt arriving inside
+/// a Work op was taken only when the op ended, and workloads cut their work into 1 µs pieces to bound that error.
+/// In a search (choice mode) a Work op is one step and interrupts are taken between steps, as before.
+/// </summary>
+public sealed partial class Simulator
+{
+    /// <summary>Runs (or starts) the Work/Bulk op <paramref name="op"/> of CPU <paramref name="c"/>.</summary>
+    private ExecOutcome ExecWork(Cpu c, ref PendingOp op)
+    {
+        if (!IsTimed)
+        {
+            double w = Jitter(op.Ns);
+            AccountWork(c, op.Label, c.Time, c.Time + w);
+            c.Time += w;
+            return ExecOutcome.Completed;
+        }
+        if (!op.WorkStarted) { op.Ns = Jitter(op.Ns); op.WorkStarted = true; }
+        double end = c.Time + op.Ns;
+        if (op.Ns == 0 || (end <= _horizon && !InterruptArrivesBefore(c, end)))
+        {
+            AccountWork(c, op.Label, c.Time, end);
+            c.Time = end;
+            op.Ns = 0;
+            return ExecOutcome.Completed;
+        }
+        c.Park = Cpu.ParkKind.Work;
+        c.ParkStart = c.Time;
+        c.WorkEnd = end;
+        return ExecOutcome.Parked;
+    }
+
+    /// <summary>True if an interrupt this CPU would take, or preempting work it would run, arrives before <paramref name="t"/>.</summary>
+    private bool InterruptArrivesBefore(Cpu c, double t)
+    {
+        if (Gic.AnyPending(c.Id) && Gic.EarliestDeliverableArrival(c) < t) return true;
+        return c.PreemptWork.Count > 0 && PreemptWorkDeliverable(c, t);
+    }
+
+    /// <summary>The parked work of <paramref name="c"/> has run to its end: the op completes when the CPU resumes.</summary>
+    private void FinishWork(Cpu c, double at)
+    {
+        if (at < c.WorkEnd)
+        {
+            _modelError = $"CPU{c.Id}: scheduled at {at} ns inside its work (ends {c.WorkEnd} ns) with nothing to take";
+            return;
+        }
+        ref var op = ref c.Frames[c.Depth - 1].Pending;
+        EndWorkSegment(c, ref op, c.WorkEnd);
+    }
+
+    /// <summary>An interrupt or preempting work is taken at <paramref name="at"/> inside parked work: the part done so
+    /// far is accounted and the rest stays pending in the interrupted context.</summary>
+    private void SplitWork(Cpu c, double at)
+    {
+        ref var op = ref c.Frames[c.Depth - 1].Pending;
+        at = Math.Clamp(at, c.ParkStart, c.WorkEnd);
+        EndWorkSegment(c, ref op, at);
+        if (Trace.Enabled) Trace.Mark(at, c.Id, $"work interrupted, {op.Ns:F0} ns left");
+    }
+
+    private void EndWorkSegment(Cpu c, ref PendingOp op, double at)
+    {
+        AccountWork(c, op.Label, c.ParkStart, at);
+        c.Stats.TimeInContext[(int)c.Context] += at - c.ParkStart;
+        op.Ns = c.WorkEnd - at;
+        c.Time = at;
+        c.Park = Cpu.ParkKind.None;
+    }
+
+    private void AccountWork(Cpu c, int label, double from, double to)
+    {
+        if (label == 0) return;
+        c.Stats.TimeByLabel.TryGetValue(label, out double acc);
+        c.Stats.TimeByLabel[label] = acc + (to - from);
+        if (Trace.Enabled && to > from) Trace.Slice(from, to, c.Id, label);
+    }
+}
