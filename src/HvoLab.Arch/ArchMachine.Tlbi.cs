@@ -81,22 +81,26 @@ public sealed partial class ArchMachine
         foreach (var t in list)
         {
             if (t.Op.IsBroadcast())
-                for (int c = 0; c < CpuCount; c++) Apply(c, t);
-            else Apply(cpu, t);
+            {
+                // The shared fills go for every CPU at once; then each CPU's own entries.
+                SharedFills.InvalidateForAll(t.Op, t.Va, t.Pages);
+                for (int c = 0; c < CpuCount; c++) Apply(c, t, privateOnly: true);
+            }
+            else Apply(cpu, t, privateOnly: false);
         }
         list.Clear();
     }
 
-    private void Apply(int target, in PendingTlbi t)
+    private void Apply(int target, in PendingTlbi t, bool privateOnly)
     {
         var tlb = _tlbs[target];
-        // A broadcast reaches every CPU; one with nothing cached and nothing to refill has nothing to invalidate.
-        if (t.Refills == null && tlb.IsEmpty) return;
+        // A broadcast reaches every CPU; one with nothing of its own cached and nothing to refill has nothing to do.
+        if (t.Refills == null && privateOnly && tlb.HasNoPrivateEntries) return;
         bool leafOnly = t.Op.LastLevelOnly();
-        if (t.Op.IsAll()) tlb.InvalidateAll();
-        else if (t.Op == TlbiOp.ASIDE1IS) tlb.InvalidateNonGlobal();
-        else if (t.Op.IsRange()) tlb.InvalidateRange(t.Va, t.Va + t.Pages * Granule.PageSize, leafOnly);
-        else tlb.InvalidateVa(t.Va, leafOnly);
+        if (t.Op.IsAll()) tlb.InvalidateAll(privateOnly);
+        else if (t.Op == TlbiOp.ASIDE1IS) tlb.InvalidateNonGlobal(privateOnly);
+        else if (t.Op.IsRange()) tlb.InvalidateRange(t.Va, t.Va + t.Pages * Granule.PageSize, leafOnly, privateOnly);
+        else tlb.InvalidateVa(t.Va, leafOnly, privateOnly);
         if (t.Refills == null) return;
         foreach (var r in t.Refills) AddTranslation(target, r.Descriptor, r.Level, r.Va, r.DescPa, r.NoWrite, r.Pxn);
     }

@@ -27,9 +27,10 @@ public sealed partial class ArchMachine
         Stores = new DescriptorStoreBuffer(config.Cpus);
         Walker = new Walker(Memory, Stores);
         Holders = new TlbHolders();
+        SharedFills = new TlbSharedFills(config.Granule, config.Cpus);
         _tlbs = new Tlb[config.Cpus];
         _pendingTlbi = new List<PendingTlbi>[config.Cpus];
-        for (int i = 0; i < config.Cpus; i++) { _tlbs[i] = new Tlb(config.Granule, i, Holders); _pendingTlbi[i] = new(); }
+        for (int i = 0; i < config.Cpus; i++) { _tlbs[i] = new Tlb(config.Granule, i, Holders, SharedFills); _pendingTlbi[i] = new(); }
         Oracle = new BbmOracle(this);
     }
 
@@ -80,8 +81,15 @@ public sealed partial class ArchMachine
     public DescriptorStoreBuffer Stores { get; }
     public Walker Walker { get; }
     public BbmOracle Oracle { get; }
-    /// <summary>Reverse index: descriptor PA → CPUs caching a translation made from it.</summary>
+    /// <summary>Reverse index: descriptor PA → CPUs caching a private translation made from it (see also
+    /// <see cref="HoldersOf"/>, which adds the shared fills).</summary>
     public TlbHolders Holders { get; }
+    /// <summary>Translations held by many CPUs at once (the adversarial fill), stored once.</summary>
+    public TlbSharedFills SharedFills { get; }
+
+    /// <summary>CPUs whose TLB holds an entry made from the descriptor at <paramref name="descPa"/>, which maps
+    /// <paramref name="va"/> at <paramref name="level"/>.</summary>
+    public CpuMask HoldersOf(ulong descPa, int level, ulong va) => Holders.Holders(descPa) | SharedFills.HoldersOf(descPa, level, va);
     public Tlb TlbOf(int cpu) => _tlbs[cpu];
 
     /// <summary>Walk as the hardware walker would now (pending stores unseen), ignoring every TLB.</summary>
@@ -222,6 +230,25 @@ public sealed partial class ArchMachine
                 noWrite || (desc & (1UL << 62)) != 0, pxn || d.PXNTable));
         else if (kind != DescriptorKind.Invalid && d.AF)
             _tlbs[cpu].AddLeaf(new TlbLeaf(level, vaBase, desc, descPa, noWrite, pxn));
+    }
+
+    /// <summary><see cref="AddTranslation"/> on every CPU, stored once (<see cref="TlbSharedFills"/>).</summary>
+    internal void AddTranslationEverywhere(ulong desc, int level, ulong va, ulong descPa, bool noWrite, bool pxn)
+    {
+        var d = new Descriptor(desc);
+        var kind = d.Kind(Granule, level);
+        ulong size = Granule.LevelSize(level);
+        ulong vaBase = va & ~(size - 1);
+        CpuMask rest;
+        if (kind == DescriptorKind.Table)
+            rest = SharedFills.AddWalkEverywhere(new TlbWalkEntry(level, vaBase, desc, descPa, d.OutputAddress(Granule, level),
+                noWrite || (desc & (1UL << 62)) != 0, pxn || d.PXNTable));
+        else if (kind != DescriptorKind.Invalid && d.AF)
+            rest = SharedFills.AddLeafEverywhere(new TlbLeaf(level, vaBase, desc, descPa, noWrite, pxn));
+        else return;
+        // CPUs a different shared entry could not cover get the translation one by one.
+        for (int c = rest.Next(0); c >= 0; c = c + 1 < CpuMask.MaxCpus ? rest.Next(c + 1) : -1)
+            AddTranslation(c, desc, level, va, descPa, noWrite, pxn);
     }
 
     /// <summary>Is the descriptor at <paramref name="descPa"/> reachable from TTBR1 through the tables walkers see

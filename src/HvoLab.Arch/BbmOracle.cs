@@ -52,15 +52,12 @@ public sealed class BbmOracle
         // every CPU may hold the translation that the overwritten entry gave, until it completes a TLBI for it.
         if (cfg.FillPolicy == TlbFillPolicy.Adversarial && BbmRules.Cacheable(oldValue, g, level)
             && _m.TryLocateLive(descPa, level, va, out bool noWrite, out bool pxn))
-        {
-            for (int c = 0; c < _m.CpuCount; c++)
-                _m.AddTranslation(c, oldValue, level, va, descPa, noWrite, pxn);
-        }
+            _m.AddTranslationEverywhere(oldValue, level, va, descPa, noWrite, pxn);
     }
 
     private void CheckStale(int cpu, ulong descPa, int level, ulong va, ulong oldValue, ulong newValue, bool directReported)
     {
-        var holders = _m.Holders.Holders(descPa);
+        var holders = _m.HoldersOf(descPa, level, va);
         for (int c = holders.Next(0); c >= 0; c = holders.Next(c + 1))
         {
             int n = _m.TlbOf(c).FindByDescriptor(descPa, level, va, out ulong v1, out ulong v2);

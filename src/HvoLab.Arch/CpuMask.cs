@@ -39,6 +39,19 @@ public struct CpuMask : IEquatable<CpuMask>
         return -1;
     }
 
+    public static CpuMask operator |(CpuMask a, CpuMask b)
+    {
+        for (int i = 0; i < 4; i++) a._w[i] |= b._w[i];
+        return a;
+    }
+
+    /// <summary>The CPUs of <paramref name="a"/> not in <paramref name="b"/>.</summary>
+    public static CpuMask AndNot(CpuMask a, CpuMask b)
+    {
+        for (int i = 0; i < 4; i++) a._w[i] &= ~b._w[i];
+        return a;
+    }
+
     public readonly bool Equals(CpuMask o) => _w[0] == o._w[0] && _w[1] == o._w[1] && _w[2] == o._w[2] && _w[3] == o._w[3];
     public override readonly bool Equals(object? obj) => obj is CpuMask m && Equals(m);
     public override readonly int GetHashCode() => HashCode.Combine(_w[0], _w[1], _w[2], _w[3]);
