@@ -65,6 +65,9 @@ public sealed class PhysicalMemory
     /// <summary>Content of frames never written: (pfn, word index) → value. Settable so the kernel model can describe
     /// untouched struct pages once it knows where the vmemmap lives; changing it only affects untouched frames.</summary>
     public Func<ulong, int, ulong>? Generator { get => _generator; set => _generator = value; }
+    /// <summary>The generator's value depends only on the PFN and the word's place in its 64-byte record (every
+    /// untouched struct page of a frame alike), so a frame's first record describes it (no 512 calls per frame).</summary>
+    public bool GeneratorIsPeriodic { get; set; }
     public ulong SizeBytes { get; }
     public ulong FrameCount { get; }
     /// <summary>Frames that currently hold host storage (were written), shared storage counted per frame.</summary>
@@ -96,6 +99,7 @@ public sealed class PhysicalMemory
         if (_generator is null) return new PeriodicFrame();
         var p = new PeriodicFrame();
         for (int w = 0; w < PeriodicFrame.Period; w++) p.Pattern[w] = _generator(pfn, w);
+        if (GeneratorIsPeriodic) return p;
         for (int w = PeriodicFrame.Period; w < _wordsPerFrame; w++)
             if (_generator(pfn, w) != p.Pattern[w & (PeriodicFrame.Period - 1)]) return Full(Generated(pfn));
         return p;

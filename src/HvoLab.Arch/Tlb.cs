@@ -47,13 +47,22 @@ public sealed class Tlb
     {
         _refs.TryGetValue(descPa, out int n);
         _refs[descPa] = n + 1;
-        if (n == 0) _holders.Add(descPa, _cpu);
+        if (n == 0)
+        {
+            _holders.Add(descPa, _cpu);
+            if (_refs.Count == 1) _shared.CpusWithPrivate.Set(_cpu);
+        }
     }
 
     private void Unref(ulong descPa)
     {
         if (!_refs.TryGetValue(descPa, out int n)) return;
-        if (n <= 1) { _refs.Remove(descPa); _holders.Remove(descPa, _cpu); }
+        if (n <= 1)
+        {
+            _refs.Remove(descPa);
+            _holders.Remove(descPa, _cpu);
+            if (_refs.Count == 0) _shared.CpusWithPrivate.Clear(_cpu);
+        }
         else _refs[descPa] = n - 1;
     }
 

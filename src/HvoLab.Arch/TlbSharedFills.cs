@@ -30,6 +30,12 @@ public sealed class TlbSharedFills
     /// <summary>Shared entries held by at least one CPU (0: every TLB is just its private part).</summary>
     public int Count { get; private set; }
 
+    /// <summary>CPUs with at least one private entry (kept by each <see cref="Tlb"/>).</summary>
+    internal CpuMask CpusWithPrivate;
+
+    /// <summary>CPUs whose TLB may hold anything: a superset, cheap to read.</summary>
+    public CpuMask CpusWithEntries => Count == 0 ? CpusWithPrivate : _all;
+
     internal ulong Key(ulong va, int level) => (va & ((1UL << 48) - 1)) >> _g.LevelShift(level);
 
     // ---- the private-entry index, kept by each Tlb ----

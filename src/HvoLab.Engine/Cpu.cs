@@ -140,6 +140,8 @@ public sealed partial class Cpu
     internal int TakenSgi;
     /// <summary>Closed form of the handler of the SGI being sent (SendSgi), for targets the engine may hold.</summary>
     internal IClosedFormHandler? SgiClosedForm;
+    /// <summary>Closed form of the handler of each pending SGI, if its sender gave one.</summary>
+    internal readonly IClosedFormHandler?[] PendingClosedForm = new IClosedFormHandler?[16];
     /// <summary>With <see cref="ParkKind.Held"/>: the handler and what undoing the hold restores.</summary>
     internal IClosedFormHandler? Held;
     internal HoldRecord Hold;

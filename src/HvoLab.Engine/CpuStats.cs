@@ -6,7 +6,7 @@ public sealed class CpuStats
     /// <summary>Time spent in each context kind (indexed by ContextKind), including parked time.</summary>
     public readonly double[] TimeInContext = new double[6];
     /// <summary>Time per label (indexed by label id, labels interned by the simulator) spent in Work ops.</summary>
-    public readonly Dictionary<int, double> TimeByLabel = new();
+    public readonly LabelTimes TimeByLabel = new();
     public double IrqsOffSince = -1;
     public double MaxIrqsOffNs;
     public double TotalIrqsOffNs;

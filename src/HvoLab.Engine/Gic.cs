@@ -47,6 +47,7 @@ public sealed class Gic
     }
 
     internal void ClearPending(int cpu, int sgi) => _pending[cpu] &= (ushort)~(1 << sgi);
+    public bool IsPending(int cpu, int sgi) => (_pending[cpu] & (1 << sgi)) != 0;
     public bool AnyPending(int cpu) => _pending[cpu] != 0;
     public ushort PendingMask(int cpu) => _pending[cpu];
     public long Arrival(int cpu, int sgi) => _arrival[cpu, sgi];

@@ -26,9 +26,10 @@ public sealed partial class Simulator
     private readonly Dictionary<ulong, CpuMask> _heldWatchers = new();
 
     /// <summary>Can <paramref name="r"/> take SGI <paramref name="sgi"/> arriving at <paramref name="arrival"/> in
-    /// closed form: busy with private work across the arrival, the SGI an NMI it will take then, nothing else due
-    /// by then (what arrives later stays pending until the handler returns, as in the op-level run).</summary>
-    private bool CanHold(Cpu r, int sgi, long arrival)
+    /// closed form right when it is sent: busy with private work across the arrival, the SGI an NMI it will take
+    /// then, nothing else due by then (what arrives later stays pending until the handler returns, as in the
+    /// op-level run). Other targets get the SGI pending and take it in closed form when they take it.</summary>
+    private bool CanHoldAtSend(Cpu r, int sgi, long arrival)
     {
         if (!IsTimed || !Options.ClosedFormHandlers) return false;
         if (r.Park != Cpu.ParkKind.Work || r.ParkStart > arrival || r.WorkEnd <= arrival) return false;
@@ -39,9 +40,9 @@ public sealed partial class Simulator
         return r.PreemptWork.Count == 0 || r.PreemptWork.Peek().Arrival > arrival;
     }
 
-    /// <summary>Takes the NMI at <paramref name="arrival"/> as <see cref="TakeInterrupt"/> would, then runs the prologue
-    /// and leaves the CPU waiting for the handler's word.</summary>
-    private void HoldInHandler(Cpu r, int sgi, long arrival, IClosedFormHandler h)
+    /// <summary>Holds a CPU busy with private work for an NMI that arrives at <paramref name="arrival"/>: what
+    /// <see cref="TakeInterrupt"/> will do then, done now (rule 1 undoes it if something else comes first).</summary>
+    private void HoldAtSend(Cpu r, int sgi, long arrival, IClosedFormHandler h)
     {
         ref var work = ref r.Frames[r.Depth - 1].Pending;
         r.Hold = new Cpu.HoldRecord
@@ -52,20 +53,29 @@ public sealed partial class Simulator
         r.Stats.TimeInContext.AsSpan().CopyTo(r.Hold.TimeInContext);
         r.Hold.HadLabel = work.Label != 0 && r.Stats.TimeByLabel.TryGetValue(work.Label, out r.Hold.LabelTime);
         SplitWork(r, arrival);
+        EnterClosedForm(r, sgi, h, holdUntil: arrival);
+    }
+
+    /// <summary>The NMI is taken at the CPU's clock (masks, frame, entry cost exactly as <see cref="TakeInterrupt"/>);
+    /// the prologue runs in closed form and the CPU waits, unscheduled, for the handler's word.
+    /// <paramref name="holdUntil"/> &gt; 0 marks a hold made at send time, cancellable until then.</summary>
+    private void EnterClosedForm(Cpu r, int sgi, IClosedFormHandler h, long holdUntil)
+    {
         ClosedFormHolds++;
         r.Stats.NmisTaken++;
+        if (Trace.Enabled) Trace.Mark(r.Time, r.Id, $"take pseudo-NMI SGI {sgi} (handler in closed form)");
         PushFrame(r, ContextKind.Nmi);
         r.DaifI = true;
         UpdateIrqsOff(r);
         r.Time += Jitter(Cost.ExceptionEntryExitNs + (Options.PseudoNmi ? Cost.PseudoNmiExtraNs : 0));
         r.Hold.HandlerStart = r.Time;
+        r.Hold.TakeTime = holdUntil;
         double waitFrom = h.Enter(r, r.Time);
         r.Stats.TimeInContext[(int)ContextKind.Nmi] += waitFrom - r.Time;
         r.Time = waitFrom;
         r.Held = h;
         r.Park = Cpu.ParkKind.Held;
         r.ParkStart = waitFrom;
-        if (Trace.Enabled) Trace.Mark(arrival, r.Id, $"take pseudo-NMI SGI {sgi} (handler in closed form)");
         if (HeldWaitHolds(h)) { ReleaseHeld(r, waitFrom); return; }
         ref var m = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_heldWatchers, h.WaitPa & ~7UL, out _);
         m.Set(r.Id);
@@ -91,14 +101,13 @@ public sealed partial class Simulator
         r.Time = end;
         if (h.Label != 0)
         {
-            r.Stats.TimeByLabel.TryGetValue(h.Label, out double acc);
-            r.Stats.TimeByLabel[h.Label] = acc + (end - r.Hold.HandlerStart);
+            r.Stats.TimeByLabel.Add(h.Label, end - r.Hold.HandlerStart);
         }
         Steps += h.Ops;
         r.Stats.Ops += h.Ops;
         r.Held = null;
         PopHandlerFrame(r);
-        ResumeSplitWork(r);
+        ResumeInterrupted(r);
     }
 
     /// <summary>Something reaches the held CPU before the hold's arrival time: undo the hold exactly and let the
@@ -125,8 +134,7 @@ public sealed partial class Simulator
         r.Park = Cpu.ParkKind.Work;
         r.ParkStart = rec.ParkStart;
         r.WorkEnd = rec.WorkEnd;
-        Gic.MakePending(r.Id, rec.Sgi, rec.TakeTime);
-        MarkDirty(r.Id);
+        MakePending(r, rec.Sgi, rec.TakeTime, h);
         if (Trace.Enabled) Trace.Mark(rec.TakeTime, r.Id, "closed-form hold cancelled: the op-level handler will run");
     }
 
@@ -134,7 +142,7 @@ public sealed partial class Simulator
     /// is held for an NMI it would take only later, the hold is cancelled (rule 1).</summary>
     internal void OnInterruptQueued(Cpu r, double arrival)
     {
-        if (r.Park == Cpu.ParkKind.Held && arrival < r.Hold.TakeTime) CancelHold(r);
+        if (r.Park == Cpu.ParkKind.Held && arrival < r.Hold.TakeTime) CancelHold(r);   // TakeTime 0: taken already
     }
 
     private void PopHandlerFrame(Cpu r)
@@ -148,13 +156,21 @@ public sealed partial class Simulator
         UpdateIrqsOff(r);
     }
 
-    /// <summary>The interrupted Work op continues from the CPU's clock for what was left of it.</summary>
-    private void ResumeSplitWork(Cpu r)
+    /// <summary>After the handler: an interrupted Work op continues from the CPU's clock for what was left of it;
+    /// any other pending op (or an idle CPU) is simply runnable again, as after an op-level handler returns.</summary>
+    private void ResumeInterrupted(Cpu r)
     {
-        ref var work = ref r.Frames[r.Depth - 1].Pending;
-        r.Park = Cpu.ParkKind.Work;
-        r.ParkStart = r.Time;
-        r.WorkEnd = r.Time + work.Ns;
+        r.Park = Cpu.ParkKind.None;
+        if (r.Depth > 0)
+        {
+            ref var op = ref r.Frames[r.Depth - 1].Pending;
+            if (op.Kind is OpKind.Work or OpKind.Bulk && op.WorkStarted && op.Ns > 0)
+            {
+                r.Park = Cpu.ParkKind.Work;
+                r.ParkStart = r.Time;
+                r.WorkEnd = r.Time + op.Ns;
+            }
+        }
         MarkDirty(r.Id);
     }
 

@@ -109,6 +109,9 @@ public sealed partial class Simulator
         Gic.ClearPending(c.Id, sgi);
         RearmExternal(c, sgi);
         bool nmi = Gic.IsNmi(sgi);
+        var closedForm = c.PendingClosedForm[sgi];
+        c.PendingClosedForm[sgi] = null;
+        if (nmi && closedForm != null && IsTimed && Options.ClosedFormHandlers) { EnterClosedForm(c, sgi, closedForm, holdUntil: 0); return; }
         if (nmi) c.Stats.NmisTaken++; else c.Stats.InterruptsTaken++;
         if (Trace.Enabled) Trace.Mark(c.Time, c.Id, nmi ? $"take pseudo-NMI SGI {sgi}" : $"take IRQ SGI {sgi}");
         if (SgiHandler is null) { _modelError = "an SGI was taken but no SgiHandler is installed"; return; }

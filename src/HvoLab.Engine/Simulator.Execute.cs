@@ -190,18 +190,20 @@ public sealed partial class Simulator
         {
             if (t >= Cpus.Length) break;
             var target = Cpus[t];
-            if (closedForm != null && CanHold(target, sgi, arrival)) { HoldInHandler(target, sgi, arrival, closedForm); continue; }
-            MakePending(target, sgi, arrival);
+            if (closedForm != null && CanHoldAtSend(target, sgi, arrival)) { HoldAtSend(target, sgi, arrival, closedForm); continue; }
+            MakePending(target, sgi, arrival, closedForm);
             if (IsTimed) _horizon = Math.Min(_horizon, NextEventTime(target));
         }
         c.Stats.SgisSent += n;
         if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, $"send SGI {sgi} to {n} CPUs", 0, (ulong)n);
     }
 
-    /// <summary>Makes an SGI pending on <paramref name="target"/> (cancelling a closed-form hold it would precede).</summary>
-    internal void MakePending(Cpu target, int sgi, long arrival)
+    /// <summary>Makes an SGI pending on <paramref name="target"/> (cancelling a closed-form hold it would precede);
+    /// <paramref name="closedForm"/> is its handler's closed form, used when the SGI is taken in a timed run.</summary>
+    internal void MakePending(Cpu target, int sgi, long arrival, IClosedFormHandler? closedForm = null)
     {
         if (target.Park == Cpu.ParkKind.Held) OnInterruptQueued(target, arrival);
+        if (!Gic.IsPending(target.Id, sgi)) target.PendingClosedForm[sgi] = closedForm;
         Gic.MakePending(target.Id, sgi, arrival);
         MarkDirty(target.Id);
     }

@@ -68,6 +68,9 @@ public sealed partial class Simulator
 
     private void PerformTimed(Cpu c, double at)
     {
+        // Nothing due yet (held in a closed-form handler, or inside work with nothing to take): the caller re-keys it.
+        if (c.Park == Cpu.ParkKind.Held) return;
+        if (c.Park == Cpu.ParkKind.Work && at < c.WorkEnd && Gic.Deliverable(c, (long)at) < 0 && !PreemptWorkDeliverable(c, at)) return;
         if (at > c.Time)
         {
             if (c.Park == Cpu.ParkKind.Wfe && at >= c.ParkStart + Cost.EventStreamPeriodNs && Gic.Deliverable(c, (long)at) < 0)

@@ -47,11 +47,6 @@ public sealed partial class Simulator
     /// <summary>The parked work of <paramref name="c"/> has run to its end: the op completes when the CPU resumes.</summary>
     private void FinishWork(Cpu c, double at)
     {
-        if (at < c.WorkEnd)
-        {
-            _modelError = $"CPU{c.Id}: scheduled at {at} ns inside its work (ends {c.WorkEnd} ns) with nothing to take";
-            return;
-        }
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         EndWorkSegment(c, ref op, c.WorkEnd);
     }
@@ -78,8 +73,7 @@ public sealed partial class Simulator
     private void AccountWork(Cpu c, int label, double from, double to)
     {
         if (label == 0) return;
-        c.Stats.TimeByLabel.TryGetValue(label, out double acc);
-        c.Stats.TimeByLabel[label] = acc + (to - from);
+        c.Stats.TimeByLabel.Add(label, to - from);
         if (Trace.Enabled && to > from) Trace.Slice(from, to, c.Id, label);
     }
 }

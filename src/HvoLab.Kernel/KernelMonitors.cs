@@ -27,7 +27,8 @@ public sealed class KernelMonitors(Linux linux)
     {
         ulong pa = pfn << linux.Layout.PageShift;
         ulong linearLo = Layout.PageOffset, linearHi = linearLo + linux.Arch.Memory.SizeBytes;
-        for (int c = 0; c < linux.Sim.Cpus.Length; c++)
+        var candidates = linux.Arch.SharedFills.CpusWithEntries;
+        for (int c = candidates.Next(0); c >= 0 && c < linux.Sim.Cpus.Length; c = c + 1 < CpuMask.MaxCpus ? candidates.Next(c + 1) : -1)
         {
             if (!linux.Arch.TlbOf(c).FindLeafMapping(pa, linearLo, linearHi, out var leaf)) continue;
             linux.Sim.ReportViolation("freed-page-in-tlb", [c], leaf.VaBase,

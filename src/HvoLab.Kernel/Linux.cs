@@ -107,6 +107,7 @@ public sealed partial class Linux
         ulong vmemmapFirstPfn = VmemmapBackingPa >> g.PageShift, vmemmapEndPfn = vmemmapFirstPfn + (vmemmapMapped >> g.PageShift);
         mem.Generator = (pfn, word) =>
             pfn >= vmemmapFirstPfn && pfn < vmemmapEndPfn && (word & 7) == 6 ? 0x0000_0000_ffff_ffffUL : 0;
+        mem.GeneratorIsPeriodic = true;
     }
 
     /// <summary>Set-up outside simulated time: the struct page of <paramref name="pfn"/> describes a page in use on the

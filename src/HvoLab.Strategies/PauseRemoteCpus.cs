@@ -58,8 +58,7 @@ public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi) : IClosedFormHan
         await cpu.WaitPhys(D.CpuPaused, 0);                                 // while (READ_ONCE(cpu_paused)) cpu_relax();
         await cpu.FetchAddPhys(D.NrCpusPaused, ulong.MaxValue);             // atomic_dec(&nr_cpus_paused)
         await cpu.Isb();                                                    // see the updater's table changes
-        cpu.Stats.TimeByLabel.TryGetValue(stalled, out double acc);
-        cpu.Stats.TimeByLabel[stalled] = acc + (cpu.Time - t0);
+        cpu.Stats.TimeByLabel.Add(stalled, cpu.Time - t0);
     }
 
     // ---- pause_local_cpu in closed form (timed runs; IClosedFormHandler): the same steps as PauseLocal above ----

@@ -34,7 +34,7 @@ public class PhysicalMemoryModelTests
         Gen.Select(Gen.Bool, op.Array[1, 120]).Sample(t =>
         {
             var (generator, ops) = t;
-            var mem = new PhysicalMemory(Frames * 4096UL, Granule.K4, generator ? Gen6 : null);
+            var mem = new PhysicalMemory(Frames * 4096UL, Granule.K4, generator ? Gen6 : null) { GeneratorIsPeriodic = generator };
             var reference = new Reference(generator);
             foreach (var (kind, a, b, word, value) in ops)
             {

@@ -67,7 +67,7 @@ public class ClosedFormPauseTests
             var s = c.Stats;
             sb.Append($"cpu{c.Id} t={c.Time:R} ops={s.Ops} nmi={s.NmisTaken} irq={s.InterruptsTaken} spin={s.SpinNs:R} ");
             sb.Append($"irqoff max={s.MaxIrqsOffNs:R} total={s.TotalIrqsOffNs:R} ctx=[{string.Join(",", s.TimeInContext.Select(x => x.ToString("R")))}] ");
-            sb.Append($"labels=[{string.Join(",", s.TimeByLabel.OrderBy(k => k.Key).Select(k => $"{sys.Sim.LabelName(k.Key)}:{k.Value:R}"))}]\n");
+            sb.Append($"labels=[{string.Join(",", s.TimeByLabel.Entries().Select(k => $"{sys.Sim.LabelName(k.Key)}:{k.Value:R}"))}]\n");
         }
         return sb.ToString();
     }
