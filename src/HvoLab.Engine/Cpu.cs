@@ -153,6 +153,7 @@ public sealed partial class Cpu
         public long TakeTime;
         public double HandlerStart, ParkStart, WorkEnd, WorkNs, LabelTime, IrqsOffSince, MaxIrqsOff, TotalIrqsOff;
         public ContextTimes TimeInContext;
+        public ClosedFormStep Enter;
         public bool HadLabel;
         public int WorkLabel;
     }

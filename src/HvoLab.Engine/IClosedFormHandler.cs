@@ -10,21 +10,17 @@ namespace HvoLab.Engine;
 /// </summary>
 public interface IClosedFormHandler
 {
-    /// <summary>The prologue, starting at <paramref name="start"/> (after exception entry): performs its stores through
-    /// <see cref="Simulator.ClosedFormRmw"/> and returns the time the CPU starts to wait.</summary>
-    double Enter(Cpu cpu, double start);
-
-    /// <summary>Reverts the prologue's stores: the hold was cancelled before the interrupt would have been taken
-    /// (another interrupt reaches the CPU first), and the op-level handler will run instead.</summary>
-    void CancelEnter(Cpu cpu);
+    /// <summary>The prologue, starting at <paramref name="start"/> (after exception entry): when the CPU starts to wait
+    /// and the atomic add the prologue makes (the engine applies it, summing those of CPUs entering together).</summary>
+    ClosedFormStep Enter(Cpu cpu, double start);
 
     /// <summary>The word the handler spins on and the value that ends the spin.</summary>
     ulong WaitPa { get; }
     ulong WaitValue { get; }
 
     /// <summary>The epilogue, from the moment the spin ends (<paramref name="woken"/>, before the successful read):
-    /// performs its stores and returns the time the handler returns.</summary>
-    double Leave(Cpu cpu, double woken);
+    /// when the handler returns and the atomic add the epilogue makes.</summary>
+    ClosedFormStep Leave(Cpu cpu, double woken);
 
     /// <summary>Operations the op-level handler executes (for step counts).</summary>
     int Ops { get; }
@@ -32,3 +28,7 @@ public interface IClosedFormHandler
     /// <summary>Label the op-level handler charges its whole duration to (0 for none).</summary>
     int Label { get; }
 }
+
+/// <summary>One closed-form step of a handler: when it ends, and the one atomic add it makes — <paramref name="Delta"/>
+/// to the word at <paramref name="Pa"/>, visible from <paramref name="VisibleAt"/> (no add when Delta is 0).</summary>
+public readonly record struct ClosedFormStep(double End, ulong Pa = 0, ulong Delta = 0, double VisibleAt = 0);

@@ -70,7 +70,10 @@ public sealed partial class Simulator
         r.Time += Jitter(Cost.ExceptionEntryExitNs + (Options.PseudoNmi ? Cost.PseudoNmiExtraNs : 0));
         r.Hold.HandlerStart = r.Time;
         r.Hold.TakeTime = holdUntil;
-        double waitFrom = h.Enter(r, r.Time);
+        var step = h.Enter(r, r.Time);
+        r.Hold.Enter = step;
+        ApplyEffect(r, step);
+        double waitFrom = step.End;
         r.Stats.TimeInContext[(int)ContextKind.Nmi] += waitFrom - r.Time;
         r.Time = waitFrom;
         r.Held = h;
@@ -96,7 +99,9 @@ public sealed partial class Simulator
             if (Trace.Enabled) Trace.Slice(r.ParkStart, woken, r.Id, Label("spin"));
             r.Time = woken;
         }
-        double end = h.Leave(r, r.Time);
+        var step = h.Leave(r, r.Time);
+        ApplyEffect(r, step);
+        double end = step.End;
         r.Stats.TimeInContext[(int)ContextKind.Nmi] += end - r.Time;
         r.Time = end;
         if (h.Label != 0)
@@ -116,7 +121,9 @@ public sealed partial class Simulator
     {
         var h = r.Held!;
         ClosedFormCancels++;
-        h.CancelEnter(r);
+        // The prologue's add never happened: take it back (plain store; a waiter re-checks when it wakes).
+        ulong pa = r.Hold.Enter.Pa & ~7UL;
+        if (r.Hold.Enter.Delta != 0) Arch.WritePhys(r.Id, pa, Arch.ReadPhys(pa) - r.Hold.Enter.Delta);
         RemoveHeldWatch(r, h.WaitPa);
         r.Held = null;
         r.Stats.NmisTaken--;
@@ -187,6 +194,7 @@ public sealed partial class Simulator
     private void ReleaseHeldWatchers(ulong pa, double time)
     {
         if (!_heldWatchers.TryGetValue(pa, out var mask)) return;
+        _effectBatch++;
         for (int t = mask.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? mask.Next(t + 1) : -1)
         {
             var r = Cpus[t];
@@ -194,6 +202,40 @@ public sealed partial class Simulator
             RemoveHeldWatch(r, pa);
             ReleaseHeld(r, time + Cost.CacheLineNs);
         }
+        EndEffectBatch();
+    }
+
+    // ---- the handlers' atomic adds, summed over the CPUs that enter or leave together ----
+
+    private int _effectBatch;
+    private bool _effectPending;
+    private int _effectCpu;
+    private ulong _effectPa, _effectDelta;
+    private double _effectVisibleAt;
+
+    /// <summary>Applies a step's add now, or adds it to the batch being collected (one store, one wake-up pass
+    /// for a whole pause instead of one per CPU; the sum and the latest visibility time are what waiters see).</summary>
+    private void ApplyEffect(Cpu cpu, in ClosedFormStep step)
+    {
+        if (step.Delta == 0) return;
+        if (_effectBatch == 0) { ClosedFormRmw(cpu, step.Pa, step.Delta, step.VisibleAt); return; }
+        ulong pa = step.Pa & ~7UL;
+        if (_effectPending && pa != _effectPa) FlushEffects();
+        if (!_effectPending) { _effectPending = true; _effectPa = pa; _effectDelta = 0; _effectVisibleAt = double.NegativeInfinity; }
+        _effectCpu = cpu.Id;
+        _effectDelta += step.Delta;
+        _effectVisibleAt = Math.Max(_effectVisibleAt, step.VisibleAt);
+    }
+
+    private void EndEffectBatch()
+    {
+        if (--_effectBatch == 0 && _effectPending) FlushEffects();
+    }
+
+    private void FlushEffects()
+    {
+        _effectPending = false;
+        ClosedFormRmw(Cpus[_effectCpu], _effectPa, _effectDelta, _effectVisibleAt);
     }
 
     /// <summary>An atomic add by a closed-form handler on <paramref name="cpu"/>, performed now but visible at

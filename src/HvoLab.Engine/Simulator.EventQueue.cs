@@ -35,6 +35,10 @@ public sealed partial class Simulator
 
     private void FlushDirty()
     {
+        // Many keys at once (a pause holds or releases every other CPU): re-keying all and rebuilding the heap bottom
+        // up is O(n), against O(k log n) for k sifts. The order (time, id) is total, so the root and its children —
+        // all the queue is asked for — are the same either way.
+        if (_dirtyCount > 8 && _dirtyCount * 4 > _heap.Length) { RebuildHeap(); return; }
         for (int i = 0; i < _dirtyCount; i++)
         {
             int id = _dirtyList[i];
@@ -46,6 +50,18 @@ public sealed partial class Simulator
             if (Less(k, id, old, id)) SiftUp(_pos[id]); else SiftDown(_pos[id]);
         }
         _dirtyCount = 0;
+    }
+
+    private void RebuildHeap()
+    {
+        for (int i = 0; i < _dirtyCount; i++)
+        {
+            int id = _dirtyList[i];
+            _dirty[id] = false;
+            _key[id] = NextEventTime(Cpus[id]);
+        }
+        _dirtyCount = 0;
+        for (int i = _heap.Length / 2 - 1; i >= 0; i--) SiftDown(i);
     }
 
     /// <summary>CPU with the earliest next event (lowest id on ties), or null when none has anything to do.</summary>

@@ -186,6 +186,7 @@ public sealed partial class Simulator
         long arrival = (long)(c.Time + Jitter(Cost.IpiDeliveryNs));
         var closedForm = c.SgiClosedForm;
         c.SgiClosedForm = null;
+        _effectBatch++;
         for (int t = c.SgiTargets.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? c.SgiTargets.Next(t + 1) : -1)
         {
             if (t >= Cpus.Length) break;
@@ -194,6 +195,7 @@ public sealed partial class Simulator
             MakePending(target, sgi, arrival, closedForm);
             if (IsTimed) _horizon = Math.Min(_horizon, NextEventTime(target));
         }
+        EndEffectBatch();
         c.Stats.SgisSent += n;
         if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, $"send SGI {sgi} to {n} CPUs", 0, (ulong)n);
     }

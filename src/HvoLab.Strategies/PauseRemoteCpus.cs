@@ -64,26 +64,22 @@ public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi) : IClosedFormHan
     // ---- pause_local_cpu in closed form (timed runs; IClosedFormHandler): the same steps as PauseLocal above ----
 
     /// <summary>atomic_inc(&amp;nr_cpus_paused), visible when the atomic completes.</summary>
-    double IClosedFormHandler.Enter(Cpu cpu, double start)
+    ClosedFormStep IClosedFormHandler.Enter(Cpu cpu, double start)
     {
         double t = start + cpu.Sim.Jitter(kernel.Cost.AtomicNs);
-        cpu.Sim.ClosedFormRmw(cpu, D.NrCpusPaused, 1, t);
-        return t;
+        return new ClosedFormStep(t, D.NrCpusPaused, 1, t);
     }
-
-    void IClosedFormHandler.CancelEnter(Cpu cpu) => kernel.Arch.WritePhys(cpu.Id, D.NrCpusPaused, kernel.Arch.ReadPhys(D.NrCpusPaused) - 1);
 
     /// <summary>while (READ_ONCE(cpu_paused)) cpu_relax();</summary>
     ulong IClosedFormHandler.WaitPa => D.CpuPaused;
     ulong IClosedFormHandler.WaitValue => 0;
 
     /// <summary>The read that sees cpu_paused clear, atomic_dec(&amp;nr_cpus_paused), isb().</summary>
-    double IClosedFormHandler.Leave(Cpu cpu, double woken)
+    ClosedFormStep IClosedFormHandler.Leave(Cpu cpu, double woken)
     {
         double t = woken + cpu.Sim.Jitter(kernel.Cost.MemAccessNs);
         t += cpu.Sim.Jitter(kernel.Cost.AtomicNs);
-        cpu.Sim.ClosedFormRmw(cpu, D.NrCpusPaused, ulong.MaxValue, t);
-        return t + cpu.Sim.Jitter(kernel.Cost.IsbNs);
+        return new ClosedFormStep(t + cpu.Sim.Jitter(kernel.Cost.IsbNs), D.NrCpusPaused, ulong.MaxValue, t);
     }
 
     /// <summary>FetchAdd, the successful WaitPhys, FetchAdd, ISB.</summary>
