@@ -206,6 +206,8 @@ public sealed partial class ArchMachine
     public void WritePhys(int cpu, ulong pa, ulong value, int size = 8)
     {
         if ((uint)cpu >= (uint)CpuCount) throw new ArgumentOutOfRangeException(nameof(cpu));
+        // Data (not a table): no oracle, no store buffer, and a whole word needs no read first.
+        if (size == 8 && !Tables.IsTableFrame(pa >> Granule.PageShift)) { Memory.WriteWord(pa & ~7UL, value); return; }
         ulong wordPa = pa & ~7UL;
         ulong old = Memory.ReadWord(wordPa);
         ulong nw = PhysicalMemory.Insert(old, pa, value, size);

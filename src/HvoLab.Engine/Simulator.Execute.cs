@@ -183,7 +183,8 @@ public sealed partial class Simulator
         int n = c.SgiTargets.Weight;
         // gic_ipi_send_mask: wmb (DSB ST) then one ICC_SGI1R write per target cluster, or one IRM broadcast.
         c.Time += Jitter(Cost.IpiSendBaseNs + n * (broadcast ? Cost.IpiSendPerTargetBroadcastNs : Cost.IpiSendPerTargetNs));
-        long arrival = (long)(c.Time + Jitter(Cost.IpiDeliveryNs));
+        // Each target's redistributor sees the SGI after its own delivery latency (jittered per target): the spread
+        // is what the first CPUs to take a broadcast pause IPI wait for the last (costs.md §8: 0.5–2 µs).
         var closedForm = c.SgiClosedForm;
         c.SgiClosedForm = null;
         _effectBatch++;
@@ -191,6 +192,7 @@ public sealed partial class Simulator
         {
             if (t >= Cpus.Length) break;
             var target = Cpus[t];
+            long arrival = (long)(c.Time + Jitter(Cost.IpiDeliveryNs));
             if (closedForm != null && CanHoldAtSend(target, sgi, arrival)) { HoldAtSend(target, sgi, arrival, closedForm); continue; }
             MakePending(target, sgi, arrival, closedForm);
             if (IsTimed) _horizon = Math.Min(_horizon, NextEventTime(target));

@@ -28,6 +28,8 @@ public sealed partial class Simulator
     public Simulator(ArchMachine arch, CostModel cost, IScheduler scheduler, SimOptions? options = null)
     {
         Arch = arch; Cost = cost; Scheduler = scheduler; Options = options ?? new SimOptions();
+        IsTimed = scheduler.Mode == SchedulingMode.Timed;
+        _jitter = cost.Jitter;
         Cpus = new Cpu[arch.CpuCount];
         for (int i = 0; i < Cpus.Length; i++) Cpus[i] = new Cpu(this, i);
         Gic = new Gic(Cpus.Length);
@@ -50,7 +52,8 @@ public sealed partial class Simulator
     public bool StopRequested { get; private set; }
     public IReadOnlyList<Violation> Violations => _violations;
     public IReadOnlyList<int> Choices => _choices;
-    public bool IsTimed => Scheduler.Mode == SchedulingMode.Timed;
+    /// <summary>Timed scheduling (virtual time decides) rather than a search over choices; fixed at construction.</summary>
+    public bool IsTimed { get; }
     /// <summary>Handler for SGIs (the kernel's do_handle_IPI). Required before an SGI is taken.</summary>
     public Func<Cpu, int, SimTask>? SgiHandler { get; set; }
     /// <summary>The kernel's fault handler for kernel addresses: returns true to retry the access, false for an oops.</summary>
@@ -239,9 +242,11 @@ public sealed partial class Simulator
     /// <summary>A cost with this run's timing jitter applied (timed runs; unchanged in searches).</summary>
     public double Jitter(double ns)
     {
-        if (!IsTimed || Cost.Jitter == 0 || ns == 0) return ns;
-        return ns * (1 + Cost.Jitter * (2 * _jitterRng.NextDouble() - 1));
+        if (!IsTimed || _jitter == 0 || ns == 0) return ns;
+        return ns * (1 + _jitter * (2 * _jitterRng.NextDouble() - 1));
     }
+
+    private readonly double _jitter;
 }
 
 /// <summary>A safety check evaluated after every operation (the engine's monitors; the Arch oracle is built in).</summary>

@@ -55,7 +55,7 @@ public sealed class ScenarioSystem
         var options = new SimOptions
         {
             Seed = seed, RecordEvents = recordEvents, StepBudget = sched.StepBudget,
-            WallBudget = TimeSpan.FromSeconds(sched.WallSeconds),
+            WallBudget = TimeSpan.FromSeconds(sched.WallSeconds), ClosedFormHandlers = sched.ClosedFormHandlers,
         };
         System = HvoSystem.Create(machine, kernel, Hooks, scheduler, costOverride ?? scenario.Machine.CostModel(), options);
         Spawn(seed, scheduler.Mode == SchedulingMode.Choice);

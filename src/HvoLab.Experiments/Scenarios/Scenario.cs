@@ -175,4 +175,7 @@ public sealed record SchedulerSpec
     public int MaxExecutions { get; init; } = ScenarioDefaults.MaxExecutions;
     public long StepBudget { get; init; } = ScenarioDefaults.StepBudget;
     public double WallSeconds { get; init; } = ScenarioDefaults.WallSeconds;
+    /// <summary>Timed runs: NMI handlers with a closed form (the D pause) computed, not run op by op (same times;
+    /// SimOptions.ClosedFormHandlers). False runs every handler op by op, e.g. to cross-check.</summary>
+    public bool ClosedFormHandlers { get; init; } = true;
 }

@@ -18,7 +18,7 @@ internal static class ScenarioReader
     internal static readonly string[] DOptionFields = ["ipi", "granularity"];
     internal static readonly string[] COptionFields = ["force"];
     internal static readonly string[] SchedulerFields =
-        ["mode", "seeds", "iterations", "pct_depth", "preemption_bound", "max_executions", "step_budget", "wall_seconds"];
+        ["mode", "seeds", "iterations", "pct_depth", "preemption_bound", "max_executions", "step_budget", "wall_seconds", "closed_form_handlers"];
 
     internal static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 };
 
@@ -246,6 +246,7 @@ internal static class ScenarioReader
             if (w <= 0) throw v.NotAllowed($"a number > 0 s and <= {ScenarioDefaults.MaxWallSeconds} s");
             s = s with { WallSeconds = w };
         }
+        if (f.TryGetValue("closed_form_handlers", out v)) s = s with { ClosedFormHandlers = v.Bool() };
         return s;
     }
 }

@@ -98,6 +98,7 @@ public static class ScenarioSchema
             ["max_executions"] = Int("exhaustive: execution cap", 1, int.MaxValue, ScenarioDefaults.MaxExecutions),
             ["step_budget"] = Int("steps per execution before it counts as a livelock", 1, long.MaxValue, ScenarioDefaults.StepBudget),
             ["wall_seconds"] = WithMax(Num("wall-clock budget, s (> 0)", 0, ScenarioDefaults.WallSeconds, exclusive: true), ScenarioDefaults.MaxWallSeconds),
+            ["closed_form_handlers"] = Bool("timed runs: compute NMI handlers that have a closed form (the D pause) instead of running them op by op; same times", true),
         });
 
         var root = Obj("HvoLab scenario. Every field is optional; {} is the default scenario.", new()

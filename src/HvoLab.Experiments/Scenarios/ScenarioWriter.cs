@@ -104,6 +104,7 @@ internal static class ScenarioWriter
         w.WriteNumber("max_executions", s.MaxExecutions);
         w.WriteNumber("step_budget", s.StepBudget);
         w.WriteNumber("wall_seconds", s.WallSeconds);
+        w.WriteBoolean("closed_form_handlers", s.ClosedFormHandlers);
         w.WriteEndObject();
     }
 
