@@ -27,6 +27,8 @@ public sealed class BbmOracle
     internal BbmOracle(ArchMachine machine) { _m = machine; }
 
     public IReadOnlyList<BbmViolation> Violations => _violations;
+    /// <summary>How many reports so far (read after every operation: a field, not an interface call).</summary>
+    public int Count => _violations.Count;
 
     public void Report(string kind, int cpu, ulong va, ulong descPa, ulong oldDesc, ulong newDesc, string rule) =>
         _violations.Add(new BbmViolation(kind, cpu, va, descPa, oldDesc, newDesc, rule, _m.Now));

@@ -214,6 +214,7 @@ public sealed partial class Simulator
 
     private void CheckOracle(Cpu c)
     {
+        if (_seenArchViolations == Arch.Oracle.Count) return;
         var vs = Arch.Violations;
         while (_seenArchViolations < vs.Count)
         {

@@ -96,7 +96,8 @@ public static class BenchWorkloads
         double progress = done ? 1 : (sys.Linux.Folios.Count + optimized) / (2.0 * folios);
         double projected = done ? sw.Elapsed.TotalSeconds : progress > 0 ? sw.Elapsed.TotalSeconds / progress : double.PositiveInfinity;
         string detail = $"{cpus} CPUs, {folios} folios: {r.Outcome}, pool {pool}, folios prepared {sys.Linux.Folios.Count}, vmemmap pages freed {sys.Linux.VmemmapPagesFreed}, " +
-                        $"simulated {r.EndTimeNs / 1e9:F4} s, {r.Steps} ops in {sw.Elapsed.TotalSeconds:F1} s host, touched frames {sys.Arch.Memory.TouchedFrames}";
+                        $"simulated {r.EndTimeNs / 1e9:F4} s, {r.Steps:N0} ops and {sys.Sim.SchedulingEvents:N0} scheduling events in {sw.Elapsed.TotalSeconds:F1} s host, " +
+                        $"{sys.Sim.ClosedFormHolds:N0} pause NMIs in closed form, touched frames {sys.Arch.Memory.TouchedFrames:N0} ({sys.Arch.Memory.FullFrames:N0} full)";
         if (!done) detail += $"; stopped at {progress:P1} of the work (budget {budget}), projected {projected:F0} s";
         return new ScaleResult(new BenchRun(r.Steps, sw.Elapsed, 0, PeakRss(), detail), done, projected);
     }
