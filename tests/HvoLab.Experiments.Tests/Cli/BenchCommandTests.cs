@@ -43,8 +43,10 @@ public class BenchCommandTests
         var (code, text) = Bench("table");
         Assert.Equal(0, code);
         var lines = text.Split('\n');
-        Assert.StartsWith("figure", lines[0]);
-        Assert.Contains("target", lines[0]);
+        Assert.StartsWith("machine: ", lines[0]);
+        Assert.Contains("cores", lines[0]);
+        Assert.StartsWith("figure", lines[1]);
+        Assert.Contains("target", lines[1]);
         Assert.Contains(lines, l => l.StartsWith("engine ops/s") && l.Contains("≥ 20,000,000"));
         Assert.Contains(lines, l => l.Contains("peak RSS") && l.Contains("≤ 2048 MiB"));
     }
