@@ -94,7 +94,9 @@ public sealed partial class Simulator
     {
         if (c.Depth == 0) return;
         if (IsTimed) _horizon = HorizonFromQueue(c);
-        var outcome = Execute(c);
+        ref var op = ref c.Frames[c.Depth - 1].Pending;
+        // Parked work that has run to its end (FinishWork) is complete: nothing left to execute.
+        var outcome = op.WorkStarted && op.Ns == 0 && op.Kind is OpKind.Work or OpKind.Bulk ? CompletedWork(c, ref op) : Execute(c);
         if (outcome == ExecOutcome.Faulted) { StartFault(c); return; }
         if (outcome == ExecOutcome.Parked) return;
         ref var f = ref c.Frames[c.Depth - 1];

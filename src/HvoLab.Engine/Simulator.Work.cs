@@ -37,6 +37,14 @@ public sealed partial class Simulator
         return ExecOutcome.Parked;
     }
 
+    /// <summary>A Work op whose time has all been spent (<see cref="FinishWork"/>): complete it as Execute would.</summary>
+    private ExecOutcome CompletedWork(Cpu c, ref PendingOp op)
+    {
+        op.WorkStarted = false;
+        if (_monitors.Count > 0) foreach (var m in _monitors) m.AfterOp(this, c, in op);
+        return ExecOutcome.Completed;
+    }
+
     /// <summary>True if an interrupt this CPU would take, or preempting work it would run, arrives before <paramref name="t"/>.</summary>
     private bool InterruptArrivesBefore(Cpu c, double t)
     {
