@@ -27,11 +27,18 @@ public sealed class BbmOracle
     internal BbmOracle(ArchMachine machine) { _m = machine; }
 
     public IReadOnlyList<BbmViolation> Violations => _violations;
-    /// <summary>How many reports so far (read after every operation: a field, not an interface call).</summary>
-    public int Count => _violations.Count;
 
-    public void Report(string kind, int cpu, ulong va, ulong descPa, ulong oldDesc, ulong newDesc, string rule) =>
-        _violations.Add(new BbmViolation(kind, cpu, va, descPa, oldDesc, newDesc, rule, _m.Now));
+    public void Report(string kind, int cpu, ulong va, ulong descPa, ulong oldDesc, ulong newDesc, string rule)
+    {
+        Total++;
+        if (_violations.Count < MaxKept) _violations.Add(new BbmViolation(kind, cpu, va, descPa, oldDesc, newDesc, rule, _m.Now));
+    }
+
+    /// <summary>Reports kept with their details; later ones are only counted in <see cref="Total"/> (a run timed past
+    /// its violations makes millions).</summary>
+    public const int MaxKept = 1000;
+    /// <summary>Every report so far, kept or not.</summary>
+    public long Total { get; private set; }
 
     /// <summary>Called for a store that changes the descriptor at <paramref name="descPa"/> (level, VA from the
     /// registry) from <paramref name="oldValue"/> (latest in coherence order) to <paramref name="newValue"/>.</summary>

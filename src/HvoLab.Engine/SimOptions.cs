@@ -22,4 +22,11 @@ public sealed record SimOptions
 public enum RunOutcome { Completed, Violation, Deadlock, BudgetExceeded, ModelError, Pruned }
 
 public sealed record RunResult(RunOutcome Outcome, IReadOnlyList<Violation> Violations, long Steps, double EndTimeNs,
-    IReadOnlyList<int> Choices, string? Error);
+    IReadOnlyList<int> Choices, string? Error)
+{
+    /// <summary>Every task finished (with or without violations, which a run continues past when
+    /// <see cref="SimOptions.StopOnViolation"/> is off): the timings cover the whole run, not a prefix.</summary>
+    public bool RanToEnd { get; init; }
+    /// <summary>Violations beyond the first <see cref="Simulator.MaxKeptViolations"/>, counted, not kept.</summary>
+    public long ViolationsDropped { get; init; }
+}

@@ -18,9 +18,10 @@ public sealed partial class Simulator
     private readonly int[] _actionBuffer;
     private Cpu? _running;
     private Cpu? _forceFault;
-    private bool _started, _abort, _looping, _framesCompleted = true;
+    private bool _started, _abort, _looping, _framesCompleted = true, _ranToEnd;
     private double _horizon = double.PositiveInfinity;
     private int _seenArchViolations;
+    private long _seenArchTotal;
     private SplitMix64 _jitterRng;
     private string? _modelError;
     private readonly Stopwatch _wall = new();
@@ -51,6 +52,8 @@ public sealed partial class Simulator
     /// <summary>Set when every non-background task has finished: background loops poll it and return.</summary>
     public bool StopRequested { get; private set; }
     public IReadOnlyList<Violation> Violations => _violations;
+    public const int MaxKeptViolations = 1000;
+    public long ViolationsDropped { get; internal set; }
     public IReadOnlyList<int> Choices => _choices;
     /// <summary>Timed scheduling (virtual time decides) rather than a search over choices; fixed at construction.</summary>
     public bool IsTimed { get; }
@@ -106,6 +109,9 @@ public sealed partial class Simulator
     /// <summary>Record a violation found by a monitor or kernel check. The run stops after it if StopOnViolation.</summary>
     public void ReportViolation(string kind, int[] cpus, ulong va, string explanation)
     {
+        // A run that continues past violations (StopOnViolation off) keeps the first ones with their stories and
+        // counts the rest: an unsafe strategy timed over 300,000 folios reports millions.
+        if (_violations.Count >= MaxKeptViolations) { ViolationsDropped++; if (Options.StopOnViolation) _abort = true; return; }
         double t = 0;
         foreach (int c in cpus) t = Math.Max(t, Cpus[c].Time);
         _violations.Add(new Violation(kind, cpus, va, (long)t, explanation, Steps));
@@ -136,7 +142,7 @@ public sealed partial class Simulator
             CloseStats();
             double end = 0;
             foreach (var c in Cpus) end = Math.Max(end, c.Time);
-            return new RunResult(outcome, _violations, Steps, end, _choices, _modelError);
+            return new RunResult(outcome, _violations, Steps, end, _choices, _modelError) { RanToEnd = _ranToEnd, ViolationsDropped = ViolationsDropped };
         }
         finally
         {
@@ -214,6 +220,7 @@ public sealed partial class Simulator
         if (stuck.Length == 0)
         {
             foreach (var check in FinalChecks) check(this);
+            _ranToEnd = true;
             return _violations.Count > 0 ? RunOutcome.Violation : RunOutcome.Completed;
         }
         var why = string.Join("; ", stuck.Select(DescribeBlocked));

@@ -11,8 +11,11 @@ public sealed record StrategyOptions
     public int OursMaxPtesPerPause { get; init; } = 512;
 }
 
-/// <summary>One entry of `hvolab strategies`: what it is, what it needs, how to make one.</summary>
-public sealed record StrategyInfo(string Name, string Title, string Needs, string Source, Func<StrategyOptions, VmemmapArch> Create);
+/// <summary>One entry of `hvolab strategies`: what it is, what it needs, how to make one. <paramref name="TimePastViolations"/>:
+/// timed runs go on past violations (still reported, the verdict still unsafe) because the strategy's cost is itself a
+/// reference — "unsafe" is HVO without break-before-make, the baseline the proposal measured D against.</summary>
+public sealed record StrategyInfo(string Name, string Title, string Needs, string Source, Func<StrategyOptions, VmemmapArch> Create,
+    bool TimePastViolations = false);
 
 /// <summary>Every strategy by name. No entry states a verdict: verdicts come from running the model.</summary>
 public static class StrategyCatalog
@@ -20,7 +23,7 @@ public static class StrategyCatalog
     public static IReadOnlyList<StrategyInfo> All { get; } =
     [
         new("off", "HVO disabled (arm64 today)", "nothing", "060a2c92d1b6", _ => new OffStrategy()),
-        new("unsafe", "live rewrite without break-before-make (x86 behaviour, arm64 v5.19–v6.2)", "nothing", "mm/hugetlb_vmemmap.c generic", _ => new UnsafeStrategy()),
+        new("unsafe", "live rewrite without break-before-make (x86 behaviour, arm64 v5.19–v6.2)", "nothing", "mm/hugetlb_vmemmap.c generic", _ => new UnsafeStrategy(), TimePastViolations: true),
         new("A", "break-before-make + kernel fault fixup", "nothing", "20240113094436.2506396-3-sunnanyong@huawei.com", _ => new FaultFixupStrategy()),
         new("B", "break-before-make inside stop_machine()", "nothing", "ZbKjHHeEdFYY1xR5@arm.com (suggestion)", _ => new StopMachineStrategy()),
         new("C", "no break: FEAT_BBM level 2 split, identical contents at old and new OA", "FEAT_BBM level 2 (4K granule)", "Zo68DP6siXfb6ZBR@arm.com, seed-series.md §5.2", o => new IdenticalContentsStrategy(o.CForce)),

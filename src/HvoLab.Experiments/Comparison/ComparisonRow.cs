@@ -69,6 +69,9 @@ public sealed record ComparisonRow
         string detail = unsafeVerdict
             ? string.Join("; ", check.Violations.Select(x => $"search: {x.Kind}").Concat(timedViolations.Select(k => $"timed: {k}")))
             : $"pct {check.Executions} executions on 3 CPUs, 1 folio: no violation; {runs.Count} timed runs: none";
+        var pastViolations = runs.Where(r => r.RanToEnd && r.ViolationCount > 0).ToArray();
+        if (pastViolations.Length > 0)
+            detail += $"; timed to the end past {pastViolations.Average(r => (double)r.ViolationCount):N0} violations per run (the cost of HVO without break-before-make)";
         var upd = Distribution.Of(runs.SelectMany(r => r.OperationLatencyNs));
         var stall = Distribution.Of(runs.SelectMany(r => r.RemoteStallNs));
         return new ComparisonRow
@@ -76,7 +79,7 @@ public sealed record ComparisonRow
             Strategy = v.Label, BaseStrategy = v.Strategy, Title = v.Info.Title, Hardware = v.Info.Needs,
             Verdict = unsafeVerdict ? "unsafe" : "safe", VerdictDetail = detail,
             Runs = runs.Count,
-            IncompleteRuns = runs.Count(r => r.Outcome != Engine.RunOutcome.Completed),
+            IncompleteRuns = runs.Count(r => !r.RanToEnd),
             UpdaterLatencyNs = upd,
             PerFolioLatencyNs = Distribution.Of(runs.SelectMany(r => r.PerFolioLatencyNs)),
             RemoteStallNs = stall,

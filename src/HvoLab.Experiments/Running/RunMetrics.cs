@@ -8,7 +8,11 @@ public sealed record RunMetrics
     public required string Strategy { get; init; }
     public required ulong Seed { get; init; }
     public required RunOutcome Outcome { get; init; }
+    /// <summary>Every task finished, so the timings cover the whole run (a run stopped at a violation measured a prefix).</summary>
+    public bool RanToEnd { get; init; }
     public required IReadOnlyList<Violation> Violations { get; init; }
+    /// <summary>Violations found in all, including those past the ones kept with their stories.</summary>
+    public long ViolationCount { get; init; }
     /// <summary>Latency of each HVO operation (one batch or one pool resize) on its CPU.</summary>
     public required IReadOnlyList<double> OperationLatencyNs { get; init; }
     /// <summary>Operation latency divided by the folios it handled.</summary>
@@ -41,7 +45,9 @@ public sealed record RunMetrics
             Strategy = s.Strategy,
             Seed = s.System.Sim.Options.Seed,
             Outcome = r.Outcome,
+            RanToEnd = r.RanToEnd,
             Violations = r.Violations,
+            ViolationCount = r.Violations.Count + r.ViolationsDropped,
             OperationLatencyNs = log.Ops.Select(o => o.EndNs - o.StartNs).ToArray(),
             PerFolioLatencyNs = log.Ops.Where(o => o.Folios > 0).Select(o => (o.EndNs - o.StartNs) / o.Folios).ToArray(),
             RemoteStallNs = stall,

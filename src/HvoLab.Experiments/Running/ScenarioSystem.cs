@@ -56,6 +56,7 @@ public sealed class ScenarioSystem
         {
             Seed = seed, RecordEvents = recordEvents, StepBudget = sched.StepBudget,
             WallBudget = TimeSpan.FromSeconds(sched.WallSeconds), ClosedFormHandlers = sched.ClosedFormHandlers,
+            StopOnViolation = scheduler.Mode == SchedulingMode.Choice || !StrategyCatalog.Get(strategy).TimePastViolations,
         };
         System = HvoSystem.Create(machine, kernel, Hooks, scheduler, costOverride ?? scenario.Machine.CostModel(), options);
         Spawn(seed, scheduler.Mode == SchedulingMode.Choice);
