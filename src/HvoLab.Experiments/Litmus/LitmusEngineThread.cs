@@ -3,47 +3,6 @@ using HvoLab.Engine;
 
 namespace HvoLab.Experiments.Litmus;
 
-/// <summary>The one machine-visible request an instruction makes (captured by <see cref="RecordingPort"/>).</summary>
-internal enum RequestKind { None, Load, Store, Rmw, Barrier, Tlbi }
-
-internal struct PortRequest
-{
-    public RequestKind Kind;
-    public MemAccess Access;
-    public ulong Value, Expected;
-    public LitmusRmwOp Rmw;
-    public BarrierType BarrierType;
-    public BarrierOption? Option;
-    public TlbiOp TlbiOp;
-    public ulong TlbiOperand;
-}
-
-/// <summary>Phase 1 of an instruction: run it on a scratch copy of the thread and record what it asks of memory.</summary>
-internal sealed class RecordingPort : ILitmusMemoryPort
-{
-    public PortRequest Request;
-    public MemResult Load(in MemAccess a) { Request = new() { Kind = RequestKind.Load, Access = a }; return MemResult.Ok(); }
-    public MemResult Store(in MemAccess a, ulong value) { Request = new() { Kind = RequestKind.Store, Access = a, Value = value }; return MemResult.Ok(); }
-    public MemResult Rmw(in MemAccess a, LitmusRmwOp op, ulong operand, ulong expected)
-    { Request = new() { Kind = RequestKind.Rmw, Access = a, Rmw = op, Value = operand, Expected = expected }; return MemResult.Ok(); }
-    public void Barrier(int proc, BarrierType type, BarrierOption? option) => Request = new() { Kind = RequestKind.Barrier, BarrierType = type, Option = option };
-    public void Tlbi(int proc, TlbiOp op, ulong operand) => Request = new() { Kind = RequestKind.Tlbi, TlbiOp = op, TlbiOperand = operand };
-    public ulong ReadSysReg(int proc, string name) => throw new LitmusExecutionException($"system register {name} is not modelled");
-    public void WriteSysReg(int proc, string name, ulong value) => throw new LitmusExecutionException($"system register {name} is not modelled");
-}
-
-/// <summary>Phase 2: complete the instruction on the real thread state with the result the engine produced.</summary>
-internal sealed class ReplayPort(MemResult result) : ILitmusMemoryPort
-{
-    public MemResult Load(in MemAccess a) => result;
-    public MemResult Store(in MemAccess a, ulong value) => result;
-    public MemResult Rmw(in MemAccess a, LitmusRmwOp op, ulong operand, ulong expected) => result;
-    public void Barrier(int proc, BarrierType type, BarrierOption? option) { }
-    public void Tlbi(int proc, TlbiOp op, ulong operand) { }
-    public ulong ReadSysReg(int proc, string name) => throw new LitmusExecutionException($"system register {name} is not modelled");
-    public void WriteSysReg(int proc, string name, ulong value) => throw new LitmusExecutionException($"system register {name} is not modelled");
-}
-
 /// <summary>
 /// Runs one litmus thread on an engine <see cref="Cpu"/>. Each load, store, atomic, TLBI, DSB, DMB and ISB is one
 /// engine operation (one scheduling point); register-only instructions run between them. The interpreter's
@@ -51,16 +10,34 @@ internal sealed class ReplayPort(MemResult result) : ILitmusMemoryPort
 /// <see cref="RecordingPort"/> to learn the request, then (after <c>await</c>ing the engine op) on the real state
 /// with a <see cref="ReplayPort"/> carrying the result.
 ///
-/// Hardware flag updates (TTHM): with HA an Access-flag fault makes the walker set AF in the descriptor
-/// (atomically, in memory, not through the store buffer or the oracle: it is not a software write) and the access is
-/// retried as a new operation; with HD a write that hits a writable-clean entry (DBM=1, AP[2]=1) clears AP[2] the
-/// same way and drops this CPU's entry for the page, so the retry uses the dirty translation.
+/// What the architecture leaves open is chosen by the search (<see cref="Cpu.ChooseOne"/>), never by this class:
+/// <list type="bullet">
+/// <item>a load may use any translation <see cref="TranslationCandidates"/> lists (cached entries, a walk now, or a
+/// walk made earlier since the CPU's horizon, <see cref="WalkHistory"/>); the choice is made after the access step,
+/// among the values every candidate gives at that step, so it is exact;</item>
+/// <item>a store or atomic may take a fault that a walk made earlier (since the horizon) would give; it then faults
+/// at the point it is issued, before its access step.</item>
+/// </list>
+/// Descriptor stores and other CPUs: an explicit read of a descriptor word sees another CPU's store only once walkers
+/// see it too (other-multi-copy atomicity, <see cref="DescriptorStoreBuffer.ObservedBy"/>); an atomic that observes it
+/// makes it visible. Barriers that order earlier stores before later accesses (DMB, DMB ST, a release) make this
+/// CPU's earlier descriptor stores visible before the next access they order (herd bob: "[W]; po; [dmb.st]; po;
+/// [W]", "po; [dmb.full]; po", "po; [L]"), since HvoLab's data accesses are visible to everyone at once.
+/// Hardware flag updates: <see cref="HardwareFlagUpdates"/>.
 /// </summary>
 internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine binding, LitmusThreadState state,
-    bool hardwareAf, bool hardwareDirty, int instructionBudget)
+    bool hardwareAf, bool hardwareDirty, int instructionBudget, WalkHistory history)
 {
     public LitmusThreadState State => state;
     public bool BudgetExceeded { get; private set; }
+
+    private readonly RegisterReadiness _ready = new();
+    private readonly IsbOrdering _isb = new();
+    /// <summary>Highest store sequence number a DMB (any access after it) / DMB ST (any store after it) orders; -1 none.</summary>
+    private long _fenceAll = -1, _fenceStores = -1;
+    /// <summary>Value loaded by the last LDXR, for STXR (see <see cref="Perform"/>).</summary>
+    private ulong _exclusiveValue;
+    private ulong _exclusiveVa = ulong.MaxValue;
 
     public async SimTask Run(Cpu cpu)
     {
@@ -68,11 +45,23 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         while (interp.Next(state) is { } ins)
         {
             if (++steps > instructionBudget) { BudgetExceeded = true; state.Halted = true; return; }
-            if (!TouchesMachine(ins.Op)) { interp.Step(state, NoMachine); continue; }
+            if (!TouchesMachine(ins.Op))
+            {
+                interp.Step(state, NoMachine);
+                _ready.AfterRegisterOp(ins);
+                // ERET is a context synchronisation event (herd: EXC-RET-CSE).
+                if (ins.Op == Opcode.Eret) history.SynchronizeContext(cpu.Id);
+                continue;
+            }
             var rec = new RecordingPort();
             interp.Step(state.Clone(), rec);
-            var result = await Perform(cpu, rec.Request);
-            interp.Step(state, new ReplayPort(result));
+            var result = await Perform(cpu, ins, rec.Request);
+            var step = interp.Step(state, new ReplayPort(result));
+            _ready.AfterAccess(ins, history.Epoch);
+            if (rec.Request.Kind is RequestKind.Load or RequestKind.Rmw) _isb.AfterRead(history.Epoch);
+            if (rec.Request.Kind is RequestKind.Store or RequestKind.Rmw) _isb.AfterWrite(history.Epoch);
+            // Taking the fault is an exception entry, a context synchronisation event (herd: EXC-ENTRY-CSE).
+            if (step.Kind == StepKind.Faulted) history.SynchronizeContext(cpu.Id);
         }
         state.Halted = true;
     }
@@ -83,16 +72,18 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         or Opcode.Ldxr or Opcode.Stxr or Opcode.Swp or Opcode.Cas or Opcode.LdOp or Opcode.StOp
         or Opcode.Dmb or Opcode.Dsb or Opcode.Isb or Opcode.Tlbi;
 
-    /// <summary>Value loaded by the last LDXR, for STXR (see <see cref="Perform"/>).</summary>
-    private ulong _exclusiveValue;
-    private ulong _exclusiveVa = ulong.MaxValue;
-
-    private async SimTask<MemResult> Perform(Cpu cpu, PortRequest r)
+    private async SimTask<MemResult> Perform(Cpu cpu, Instruction ins, PortRequest r)
     {
+        var arch = cpu.Sim.Arch;
         switch (r.Kind)
         {
             case RequestKind.Barrier:
-                await cpu.Barrier(BarrierOf(r.BarrierType, r.Option));
+                NoteFence(arch, r.BarrierType, r.Option);
+                var hadStores = arch.Stores.Pending(cpu.Id).Count > 0;
+                var kind = BarrierOf(r.BarrierType, r.Option);
+                await cpu.Barrier(kind);
+                if (r.BarrierType == BarrierType.Dsb) _isb.AfterDsb(r.Option?.Types ?? "", history.Epoch, hadStores && kind != BarrierKind.DmbIshLd);
+                else if (kind == BarrierKind.Isb) history.SynchronizeContext(cpu.Id, _isb.Bound(_ready));
                 return MemResult.Ok();
             case RequestKind.Tlbi:
                 await cpu.Tlbi(r.TlbiOp, TlbiVa(r.TlbiOp, r.TlbiOperand));
@@ -101,6 +92,10 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
                 throw new LitmusExecutionException("instruction made no machine request");
         }
         var a = r.Access;
+        var write = r.Kind != RequestKind.Load;
+        await PublishOrderedStores(cpu, write, (a.Order & AccessOrder.Release) != 0);
+        if (write && await EarlyFault(cpu, ins, a.Va) is { } early) return MemResult.Faulted(early);
+
         MemOp op;
         var exclusiveStore = false;
         if (r.Kind == RequestKind.Load) op = MemOp.Load(a.Va, a.Size);
@@ -115,114 +110,127 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         else if (r.Kind == RequestKind.Store) op = MemOp.Store(a.Va, r.Value, a.Size);
         else op = new MemOp(AccessKind.Rmw, a.Va, a.Size, r.Value, r.Expected, RmwOf(r.Rmw));
 
-        if (r.Kind == RequestKind.Load && !a.Exclusive && FreshPa(cpu, a.Va) is ulong freshPa && await cpu.ChooseOne() == 1)
+        var (value, fault) = await Access(cpu, op);
+        if (r.Kind == RequestKind.Load)
         {
-            // This CPU's TLB holds a translation the tables no longer give while the tables give a valid one: the
-            // access may use either (R_GPPYH for permission changes; R_FVQCK when break-before-make was skipped).
-            // Alternative 1 uses the tables' translation and leaves the cached entry in place for later accesses.
-            return MemResult.Ok(await cpu.LoadPhys(freshPa, a.Size));
+            var loaded = await ChooseLoad(cpu, ins, a, value, fault);
+            if (a.Exclusive && !loaded.IsFault) { _exclusiveVa = a.Va; _exclusiveValue = loaded.Value; }
+            return loaded;
         }
+        if (fault != FaultKind.None) return MemResult.Faulted(FaultOf(fault));
+        // An atomic (or store-exclusive) reads the coherence-newest value of the word: any other CPU's pending store to
+        // it is observed, hence visible to every observer from now on.
+        if (r.Kind == RequestKind.Rmw || exclusiveStore) PublishObserved(arch, cpu.Id, a.Va);
+        if (!exclusiveStore) return MemResult.Ok(value);
+        _exclusiveVa = ulong.MaxValue;
+        var mask = a.Size == 8 ? ulong.MaxValue : (1UL << (a.Size * 8)) - 1;
+        return MemResult.Ok((value & mask) == (_exclusiveValue & mask) ? 0UL : 1UL);
+    }
+
+    /// <summary>The access step, with the machine's default translation. A store that meets a TLB conflict is retried
+    /// after this CPU's entries for the VA are dropped (herd has no conflict abort; the oracle has reported it); a
+    /// fault the walker resolves by a hardware flag update is redone, update and access together, in one bulk step.</summary>
+    private async SimTask<(ulong Value, FaultKind Fault)> Access(Cpu cpu, MemOp op)
+    {
+        var write = op.Kind != AccessKind.Read;
         for (var attempt = 0; ; attempt++)
         {
             var value = await cpu.Access(op, returnFaults: true);
             var fault = cpu.LastFault;
-            if (fault == FaultKind.None)
+            if (fault == FaultKind.TlbConflict && write && attempt < 4)
             {
-                if (r.Kind == RequestKind.Load && a.Exclusive) { _exclusiveVa = a.Va; _exclusiveValue = value; }
-                if (exclusiveStore)
-                {
-                    _exclusiveVa = ulong.MaxValue;
-                    var mask = a.Size == 8 ? ulong.MaxValue : (1UL << (a.Size * 8)) - 1;
-                    return MemResult.Ok((value & mask) == (_exclusiveValue & mask) ? 0UL : 1UL);
-                }
-                return MemResult.Ok(value);
-            }
-            if (attempt < 4 && fault == FaultKind.TlbConflict)
-            {
-                // The oracle has reported the conflict (a BBM violation). herd has no conflict abort: the access uses
-                // one of the translations (R_FVQCK). The search chooses which: the cached (stale) entry, which stays
-                // cached for later accesses, or the fresh walk (this CPU's entries are dropped first).
-                if (r.Kind == RequestKind.Load && await cpu.ChooseOne() == 1 && StalePa(cpu, a.Va, a.Size) is ulong stalePa)
-                    return MemResult.Ok(await cpu.LoadPhys(stalePa, a.Size));
-                cpu.Sim.Arch.TlbOf(cpu.Id).InvalidateVa(a.Va, lastLevelOnly: false);
+                cpu.Sim.Arch.TlbOf(cpu.Id).InvalidateVa(op.Va, lastLevelOnly: false);
                 continue;
             }
-            if (attempt < 4 && HardwareUpdate(cpu, a.Va, fault, op.Kind != AccessKind.Read)) continue;
-            return MemResult.Faulted(fault switch
-            {
-                FaultKind.AccessFlag => LitmusFaultKind.AccessFlag,
-                FaultKind.Permission => LitmusFaultKind.Permission,
-                FaultKind.TlbConflict => LitmusFaultKind.TlbConflict,
-                _ => LitmusFaultKind.Translation,
-            });
+            if (!HardwareFlagUpdates.Resolves(fault, write, hardwareAf, hardwareDirty)) return (value, fault);
+            // A step the search orders against every access and TLB operation: it writes a descriptor.
+            await cpu.Bulk(0);
+            var r = HardwareFlagUpdates.Access(cpu.Sim.Arch, cpu.Id, op, hardwareAf, hardwareDirty);
+            return (r.Value, r.Fault);
         }
     }
 
-    /// <summary>The PA the tables give for <paramref name="va"/> when this CPU's TLB holds a different leaf for it and the
-    /// tables' translation is valid; else null.</summary>
-    private static ulong? FreshPa(Cpu cpu, ulong va)
+    /// <summary>After the load's access step, within it: the distinct results of every translation the load may use
+    /// (read now), of which the search picks one.</summary>
+    private async SimTask<MemResult> ChooseLoad(Cpu cpu, Instruction ins, MemAccess a, ulong value, FaultKind fault)
     {
         var arch = cpu.Sim.Arch;
-        int n = arch.TlbOf(cpu.Id).LookupLeaves(va, out var first, out var second);
-        if (n == 0) return null;
-        var now = arch.Translate(va);
-        if (!now.Ok) return null;
-        if (first.Descriptor == now.Leaf && (n == 1 || second.Descriptor == now.Leaf)) return null;
-        return now.Pa;
+        var horizon = history.Horizon(cpu.Id, a.Va, _ready.AddressReady(ins));
+        var results = new List<MemResult>();
+        foreach (var o in TranslationCandidates.For(arch, history, cpu.Id, a.Va, false, hardwareAf, hardwareDirty, horizon))
+        {
+            var res = o.Fault is { } f ? MemResult.Faulted(f) : MemResult.Ok(ReadAs(arch, cpu.Id, o.Pa, a.Size));
+            if (!results.Contains(res)) results.Add(res);
+        }
+        if (results.Count == 0) return fault == FaultKind.None ? MemResult.Ok(value) : MemResult.Faulted(FaultOf(fault));
+        return results[await ChooseIndex(cpu, results.Count)];
     }
 
-    /// <summary>The PA a cached leaf entry for <paramref name="va"/> gives when it differs from what the tables say now
-    /// (the stale side of a conflict), or null.</summary>
-    private static ulong? StalePa(Cpu cpu, ulong va, int size)
+    /// <summary>Before a store or atomic is performed: the faults a walk made earlier would give, one of which the
+    /// search may take instead of performing it (the value walkers see now is left to the access itself).</summary>
+    private async SimTask<LitmusFaultKind?> EarlyFault(Cpu cpu, Instruction ins, ulong va)
     {
-        var arch = cpu.Sim.Arch;
-        int n = arch.TlbOf(cpu.Id).LookupLeaves(va, out var first, out var second);
-        var now = arch.Translate(va);
-        for (int i = 0; i < n; i++)
-        {
-            var leaf = i == 0 ? first : second;
-            if (now.Ok && leaf.Descriptor == now.Leaf) continue;
-            var d = new Descriptor(leaf.Descriptor);
-            ulong blockSize = arch.Granule.LevelSize(leaf.Level);
-            return d.OutputAddress(arch.Granule, leaf.Level) + (va & (blockSize - 1));
-        }
-        return null;
+        var horizon = history.Horizon(cpu.Id, va, _ready.AddressReady(ins));
+        var faults = TranslationCandidates.EarlierFaults(cpu.Sim.Arch, history, va, hardwareAf, hardwareDirty, horizon);
+        if (faults.Count == 0) return null;
+        var k = await ChooseIndex(cpu, faults.Count + 1);
+        return k == 0 ? null : faults[k - 1];
     }
 
-    /// <summary>TCR.HA/HD: the walker updates the leaf descriptor it used. Returns true if the access should be retried.</summary>
-    private bool HardwareUpdate(Cpu cpu, ulong va, FaultKind fault, bool write)
+    /// <summary>One of <paramref name="n"/> alternatives, chosen by the search (0 in timed runs).</summary>
+    private static async SimTask<int> ChooseIndex(Cpu cpu, int n)
     {
-        var arch = cpu.Sim.Arch;
-        if (fault == FaultKind.AccessFlag && (hardwareAf || hardwareDirty))
-        {
-            var r = arch.Translate(va);
-            if (r.Fault != FaultKind.AccessFlag) return true; // changed meanwhile: just retry
-            var pa = r.DescPa[r.Level];
-            var walkerView = arch.Walker.ReadDescriptor(pa);
-            var mem = arch.Memory.ReadWord(pa);
-            if (walkerView != mem)
-            {
-                // A software store to the descriptor is pending: the walker's atomic update works on the coherent
-                // (newest) value, so that store is visible to it now. Publish and walk again.
-                for (var c = 0; c < arch.CpuCount; c++) arch.Stores.Publish(c);
-                return true;
-            }
-            arch.Memory.WriteWord(pa, mem | DescBits.AF);
-            return true;
-        }
-        if (fault == FaultKind.Permission && write && hardwareDirty)
-        {
-            var r = arch.Translate(va);
-            if (!r.Ok) return true;
-            var pa = r.LeafPa;
-            var mem = arch.Memory.ReadWord(pa);
-            if ((mem & DescBits.DBM) == 0 || (mem & DescBits.RdOnly) == 0 || arch.Walker.ReadDescriptor(pa) != mem) return false;
-            arch.Memory.WriteWord(pa, mem & ~DescBits.RdOnly);
-            arch.TlbOf(cpu.Id).InvalidateVa(va, lastLevelOnly: true);
-            return true;
-        }
-        return false;
+        var k = 0;
+        while (k < n - 1 && await cpu.ChooseOne() == 1) k++;
+        return k;
     }
+
+    /// <summary>The value at <paramref name="pa"/> as this CPU's explicit read sees it: data words are coherent at once;
+    /// a descriptor word shows another CPU's store only once walkers see it.</summary>
+    private ulong ReadAs(ArchMachine arch, int cpu, ulong pa, int size)
+    {
+        if (!IsDescriptorWord(pa)) return arch.ReadPhys(pa, size);
+        var word = arch.Stores.ObservedBy(cpu, pa & ~7UL, arch.ReadPhys(pa & ~7UL));
+        var v = word >> (int)((pa & 7) * 8);
+        return size == 8 ? v : v & ((1UL << (size * 8)) - 1);
+    }
+
+    private bool IsDescriptorWord(ulong pa) => pa >= binding.DataTablePa && pa < binding.DataTablePa + LitmusMachine.PageSize;
+
+    private void PublishObserved(ArchMachine arch, int cpu, ulong va)
+    {
+        if (binding.Describe(va) is PteLocation p) arch.Stores.PublishLocation(binding.PtePhysicalAddress(p.Symbol), exceptCpu: cpu);
+    }
+
+    private void NoteFence(ArchMachine arch, BarrierType type, BarrierOption? o)
+    {
+        if (type != BarrierType.Dmb) return;
+        var types = o?.Types ?? "";
+        if (types == "ST") _fenceStores = arch.Stores.LastSeq;
+        else if (types != "LD") _fenceAll = arch.Stores.LastSeq;
+    }
+
+    /// <summary>Before an access that a barrier or its own release semantics orders after this CPU's earlier descriptor
+    /// stores: a step (ordered against every access and TLB operation) that makes those stores visible.</summary>
+    private async SimTask PublishOrderedStores(Cpu cpu, bool write, bool release)
+    {
+        var stores = cpu.Sim.Arch.Stores;
+        var bound = Math.Max(_fenceAll, write ? _fenceStores : -1);
+        if (release) bound = stores.LastSeq;
+        _fenceAll = -1;
+        if (write) _fenceStores = -1;
+        if (bound < 0 || !stores.Pending(cpu.Id).Any(s => s.Seq <= bound)) return;
+        await cpu.Bulk(0);
+        stores.PublishThrough(cpu.Id, bound);
+    }
+
+    private static LitmusFaultKind FaultOf(FaultKind fault) => fault switch
+    {
+        FaultKind.AccessFlag => LitmusFaultKind.AccessFlag,
+        FaultKind.Permission => LitmusFaultKind.Permission,
+        FaultKind.TlbConflict => LitmusFaultKind.TlbConflict,
+        _ => LitmusFaultKind.Translation,
+    };
 
     internal static RmwOp RmwOf(LitmusRmwOp op) => op switch
     {
@@ -259,6 +267,4 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         if ((va & (1UL << 55)) != 0) va |= 0xFF00_0000_0000_0000UL;
         return va;
     }
-
-    internal LitmusMachine Binding => binding;
 }

@@ -62,8 +62,11 @@ public static class LitmusExplorer
                 StepBudget = options.StepBudget,
                 WallBudget = options.TestWallBudget,
             });
+            var history = new WalkHistory(arch, binding);
+            sim.AddMonitor(history);
+            sim.TranslationMayVary = history.MayReachSeveralPages;
             var threads = threadsSpec.Select(t => new LitmusEngineThread(interp, binding, interp.InitialState(t.Proc),
-                HasFeature(test, t.Proc, "HA"), HasFeature(test, t.Proc, "HD"), options.InstructionBudget)).ToList();
+                HasFeature(test, t.Proc, "HA"), HasFeature(test, t.Proc, "HD"), options.InstructionBudget, history)).ToList();
             for (var i = 0; i < threads.Count; i++) sim.Spawn(threadsSpec[i].Proc, threads[i].Run);
             if (helperSteps > 0) sim.Spawn(threads.Count, cpu => Propagate(cpu, helperSteps, threads.Count));
             sim.FinalChecks.Add(s =>
