@@ -30,6 +30,8 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
 {
     public LitmusThreadState State => state;
     public bool BudgetExceeded { get; private set; }
+    /// <summary>Parked at the end of a spin-loop iteration that changed nothing (see <see cref="Run"/>).</summary>
+    public bool SpinWaiting { get; private set; }
 
     private readonly RegisterReadiness _ready = new();
     private readonly IsbOrdering _isb = new();
@@ -39,23 +41,40 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
     private ulong _exclusiveValue;
     private ulong _exclusiveVa = ulong.MaxValue;
 
+    /// <summary>
+    /// A spin loop (a backward branch after an iteration that only loaded, through translations that never changed)
+    /// waits with <see cref="Cpu.Relax"/>: if its loads saw nothing change, the engine parks the CPU until another CPU
+    /// writes one of those words, instead of the search interleaving every useless iteration. An iteration that read
+    /// the same values leaves the thread in the same state, so nothing is lost; an execution where the loop can never
+    /// exit has no final state (herd drops executions that exceed its loop unrolling), and
+    /// <see cref="LitmusExplorer"/> drops it too.
+    /// </summary>
     public async SimTask Run(Cpu cpu)
     {
         var steps = 0;
+        var loadsOnly = true;
         while (interp.Next(state) is { } ins)
         {
             if (++steps > instructionBudget) { BudgetExceeded = true; state.Halted = true; return; }
             if (!TouchesMachine(ins.Op))
             {
+                var pc = state.Pc;
+                var inHandler = state.InHandler;
                 interp.Step(state, NoMachine);
                 _ready.AfterRegisterOp(ins);
                 // ERET is a context synchronisation event (herd: EXC-RET-CSE).
                 if (ins.Op == Opcode.Eret) history.SynchronizeContext(cpu.Id);
+                if (state.Pc <= pc && state.InHandler == inHandler && ins.Op is Opcode.B or Opcode.BCond or Opcode.Cbz or Opcode.Cbnz)
+                {
+                    if (loadsOnly) { SpinWaiting = true; await cpu.Relax(); SpinWaiting = false; }
+                    loadsOnly = true;
+                }
                 continue;
             }
             var rec = new RecordingPort();
             interp.Step(state.Clone(), rec);
             var result = await Perform(cpu, ins, rec.Request);
+            loadsOnly &= rec.Request.Kind == RequestKind.Load && !result.IsFault && !history.HasChanged(rec.Request.Access.Va);
             var step = interp.Step(state, new ReplayPort(result));
             _ready.AfterAccess(ins, history.Epoch);
             if (rec.Request.Kind is RequestKind.Load or RequestKind.Rmw) _isb.AfterRead(history.Epoch);

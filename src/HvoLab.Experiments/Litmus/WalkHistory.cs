@@ -122,6 +122,13 @@ internal sealed class WalkHistory : IMonitor
         for (var i = first; i < log.Count; i++) yield return log[i].Value;
     }
 
+    /// <summary>Whether the descriptor mapping <paramref name="va"/> has had more than one value for the walkers.</summary>
+    public bool HasChanged(ulong va)
+    {
+        var k = LocationOf(va);
+        return k >= 0 && _log[k].Count > 1;
+    }
+
     /// <summary>Whether the walkers have seen valid descriptors with more than one output address for
     /// <paramref name="va"/>: then an access to it may reach more than one physical page (a walk that faults reaches
     /// none), and the search must not assume its physical address.</summary>
