@@ -161,12 +161,28 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
                 cpu.Sim.Arch.TlbOf(cpu.Id).InvalidateVa(op.Va, lastLevelOnly: false);
                 continue;
             }
+            if (fault == FaultKind.Permission && write && attempt < 4 && StaleEntryDeniesWrite(cpu.Sim.Arch, cpu.Id, op.Va)
+                && await cpu.ChooseOne() == 1)
+            {
+                // A TLB entry may be evicted at any time: the CPU drops the stale read-only entry instead, and the
+                // store executes afterwards with a fresh walk (nothing was written by the faulted attempt).
+                cpu.Sim.Arch.TlbOf(cpu.Id).InvalidateVa(op.Va, lastLevelOnly: true);
+                continue;
+            }
             if (!HardwareFlagUpdates.Resolves(fault, write, hardwareAf, hardwareDirty)) return (value, fault);
             // A step the search orders against every access and TLB operation: it writes a descriptor.
             await cpu.Bulk(0);
             var r = HardwareFlagUpdates.Access(cpu.Sim.Arch, cpu.Id, op, hardwareAf, hardwareDirty);
             return (r.Value, r.Fault);
         }
+    }
+
+    /// <summary>This CPU holds a leaf for <paramref name="va"/> that forbids writing while the tables now allow it.</summary>
+    private static bool StaleEntryDeniesWrite(ArchMachine arch, int cpu, ulong va)
+    {
+        if (arch.TlbOf(cpu).LookupLeaves(va, out var leaf, out _) == 0) return false;
+        var now = arch.Translate(va);
+        return now.Ok && now.Writable && (leaf.TableNoWrite || (leaf.Descriptor & DescBits.RdOnly) != 0);
     }
 
     /// <summary>After the load's access step, within it: the distinct results of every translation the load may use
