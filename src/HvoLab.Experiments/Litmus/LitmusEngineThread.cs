@@ -74,7 +74,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
             var rec = new RecordingPort();
             interp.Step(state.Clone(), rec);
             var result = await Perform(cpu, ins, rec.Request);
-            loadsOnly &= rec.Request.Kind == RequestKind.Load && !result.IsFault && !history.HasChanged(rec.Request.Access.Va);
+            loadsOnly &= rec.Request.Kind == RequestKind.Load && !result.IsFault && SpinWaitable(rec.Request.Access.Va);
             var step = interp.Step(state, new ReplayPort(result));
             _ready.AfterAccess(ins, history.Epoch);
             if (rec.Request.Kind is RequestKind.Load or RequestKind.Rmw) _isb.AfterRead(history.Epoch);
@@ -84,6 +84,11 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         }
         state.Halted = true;
     }
+
+    /// <summary>A load whose value changes only when its word is written (what <see cref="Cpu.Relax"/> watches): a data
+    /// location whose translation never changed. Not a descriptor word, whose value for this CPU also changes when
+    /// another CPU's pending store becomes visible.</summary>
+    private bool SpinWaitable(ulong va) => binding.Describe(va) is MemoryLocation && !history.HasChanged(va);
 
     private static readonly ILitmusMemoryPort NoMachine = new ReplayPort(MemResult.Ok());
 
