@@ -52,30 +52,18 @@ public sealed class DescriptorStoreBuffer
         else _visible[s.Pa] = (s.NewValue, s.Seq);
     }
 
-    /// <summary>Sequence number of the newest store recorded so far (0 before the first).</summary>
-    public long LastSeq => _seq;
-
-    /// <summary>Makes visible the stores of <paramref name="cpu"/> recorded up to <paramref name="seq"/>, leaving later
-    /// ones pending: what a barrier that orders earlier stores before later accesses (DMB, release) requires once a
-    /// later access is performed. Used by the litmus binding; the kernel model publishes at DSBs only.</summary>
-    public void PublishThrough(int cpu, long seq) => PublishWhere(cpu, seq, ulong.MaxValue);
-
     /// <summary>Makes visible every CPU's pending stores to <paramref name="pa"/> except those of
     /// <paramref name="exceptCpu"/>: an atomic access or a hardware flag update works on the coherence-newest value,
     /// so a store it observes is observed by every observer from then on (other-multi-copy atomicity, ARM ARM B2.3).</summary>
     public void PublishLocation(ulong pa, int exceptCpu = -1)
     {
         for (int c = 0; c < _perCpu.Length; c++)
-            if (c != exceptCpu) PublishWhere(c, long.MaxValue, pa);
-    }
-
-    private void PublishWhere(int cpu, long maxSeq, ulong onlyPa)
-    {
-        var list = _perCpu[cpu];
-        if (list.Count == 0) return;
-        foreach (var s in list)
-            if (s.Seq <= maxSeq && (onlyPa == ulong.MaxValue || s.Pa == onlyPa)) MakeVisible(in s);
-        list.RemoveAll(s => s.Seq <= maxSeq && (onlyPa == ulong.MaxValue || s.Pa == onlyPa));
+        {
+            if (c == exceptCpu || _perCpu[c].Count == 0) continue;
+            foreach (var s in _perCpu[c])
+                if (s.Pa == pa) MakeVisible(in s);
+            _perCpu[c].RemoveAll(s => s.Pa == pa);
+        }
     }
 
     /// <summary>The value an explicit read by <paramref name="cpu"/> returns for the descriptor word at

@@ -21,8 +21,8 @@ namespace HvoLab.Experiments.Litmus;
 /// Descriptor stores and other CPUs: an explicit read of a descriptor word sees another CPU's store only once walkers
 /// see it too (other-multi-copy atomicity, <see cref="DescriptorStoreBuffer.ObservedBy"/>); an atomic that observes it
 /// makes it visible. Barriers that order earlier stores before later accesses (DMB, DMB ST, a release) make this
-/// CPU's earlier descriptor stores visible before the next access they order (herd bob: "[W]; po; [dmb.st]; po;
-/// [W]", "po; [dmb.full]; po", "po; [L]"), since HvoLab's data accesses are visible to everyone at once.
+/// CPU's earlier descriptor stores visible no later than the next access they order (herd bob: "[W]; po; [dmb.st];
+/// po; [W]", "po; [dmb.full]; po", "po; [L]"), since HvoLab's data accesses are visible to everyone at once.
 /// Hardware flag updates: <see cref="HardwareFlagUpdates"/>.
 /// </summary>
 internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine binding, LitmusThreadState state,
@@ -35,8 +35,6 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
 
     private readonly RegisterReadiness _ready = new();
     private readonly IsbOrdering _isb = new();
-    /// <summary>Highest store sequence number a DMB (any access after it) / DMB ST (any store after it) orders; -1 none.</summary>
-    private long _fenceAll = -1, _fenceStores = -1;
     /// <summary>Value loaded by the last LDXR, for STXR (see <see cref="Perform"/>).</summary>
     private ulong _exclusiveValue;
     private ulong _exclusiveVa = ulong.MaxValue;
@@ -102,9 +100,15 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         switch (r.Kind)
         {
             case RequestKind.Barrier:
-                NoteFence(arch, r.BarrierType, r.Option);
                 var hadStores = arch.Stores.Pending(cpu.Id).Count > 0;
                 var kind = BarrierOf(r.BarrierType, r.Option);
+                // A DMB (other than DMB LD) orders this CPU's earlier stores before its later accesses (herd bob:
+                // "po; [dmb.full]; po", "[W]; po; [dmb.st]; po; [W]"), and HvoLab's data accesses are visible to
+                // everyone at once, so the earlier descriptor stores must be visible by then. They are made visible at
+                // the barrier itself, with the machine's DSB ST effect (publication only): earlier than required, which
+                // loses nothing, since the barrier has no other effect that an observer between it and the next access
+                // could tell apart from one just before it.
+                if (r.BarrierType == BarrierType.Dmb && kind != BarrierKind.DmbIshLd && hadStores) kind = BarrierKind.DsbIshSt;
                 await cpu.Barrier(kind);
                 if (r.BarrierType == BarrierType.Dsb) _isb.AfterDsb(r.Option?.Types ?? "", history.Epoch, hadStores && kind != BarrierKind.DmbIshLd);
                 else if (kind == BarrierKind.Isb) history.SynchronizeContext(cpu.Id, _isb.Bound(_ready));
@@ -117,7 +121,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         }
         var a = r.Access;
         var write = r.Kind != RequestKind.Load;
-        await PublishOrderedStores(cpu, write, (a.Order & AccessOrder.Release) != 0);
+        if ((a.Order & AccessOrder.Release) != 0) await PublishBeforeRelease(cpu);
         if (write && await EarlyFault(cpu, ins, a.Va) is { } early) return MemResult.Faulted(early);
 
         MemOp op;
@@ -242,26 +246,13 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         if (binding.Describe(va) is PteLocation p) arch.Stores.PublishLocation(binding.PtePhysicalAddress(p.Symbol), exceptCpu: cpu);
     }
 
-    private void NoteFence(ArchMachine arch, BarrierType type, BarrierOption? o)
+    /// <summary>Before a release (herd "po; [L]": everything earlier is ordered before it): a step, ordered against
+    /// every access and TLB operation, that makes this CPU's pending descriptor stores visible.</summary>
+    private static async SimTask PublishBeforeRelease(Cpu cpu)
     {
-        if (type != BarrierType.Dmb) return;
-        var types = o?.Types ?? "";
-        if (types == "ST") _fenceStores = arch.Stores.LastSeq;
-        else if (types != "LD") _fenceAll = arch.Stores.LastSeq;
-    }
-
-    /// <summary>Before an access that a barrier or its own release semantics orders after this CPU's earlier descriptor
-    /// stores: a step (ordered against every access and TLB operation) that makes those stores visible.</summary>
-    private async SimTask PublishOrderedStores(Cpu cpu, bool write, bool release)
-    {
-        var stores = cpu.Sim.Arch.Stores;
-        var bound = Math.Max(_fenceAll, write ? _fenceStores : -1);
-        if (release) bound = stores.LastSeq;
-        _fenceAll = -1;
-        if (write) _fenceStores = -1;
-        if (bound < 0 || !stores.Pending(cpu.Id).Any(s => s.Seq <= bound)) return;
+        if (cpu.Sim.Arch.Stores.Pending(cpu.Id).Count == 0) return;
         await cpu.Bulk(0);
-        stores.PublishThrough(cpu.Id, bound);
+        cpu.Sim.Arch.Stores.Publish(cpu.Id);
     }
 
     private static LitmusFaultKind FaultOf(FaultKind fault) => fault switch
