@@ -35,6 +35,8 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
 
     private readonly RegisterReadiness _ready = new();
     private readonly IsbOrdering _isb = new();
+    /// <summary>Epoch of the step in which the last access was performed (the search's choices come after it).</summary>
+    private long _accessEpoch;
     /// <summary>Value loaded by the last LDXR, for STXR (see <see cref="Perform"/>).</summary>
     private ulong _exclusiveValue;
     private ulong _exclusiveVa = ulong.MaxValue;
@@ -74,9 +76,9 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
             var result = await Perform(cpu, ins, rec.Request);
             loadsOnly &= rec.Request.Kind == RequestKind.Load && !result.IsFault && SpinWaitable(rec.Request.Access.Va);
             var step = interp.Step(state, new ReplayPort(result));
-            _ready.AfterAccess(ins, history.Epoch);
-            if (rec.Request.Kind is RequestKind.Load or RequestKind.Rmw) _isb.AfterRead(history.Epoch);
-            if (rec.Request.Kind is RequestKind.Store or RequestKind.Rmw) _isb.AfterWrite(history.Epoch);
+            _ready.AfterAccess(ins, _accessEpoch);
+            if (rec.Request.Kind is RequestKind.Load or RequestKind.Rmw) _isb.AfterRead(_accessEpoch);
+            if (rec.Request.Kind is RequestKind.Store or RequestKind.Rmw) _isb.AfterWrite(_accessEpoch);
             // Taking the fault is an exception entry, a context synchronisation event (herd: EXC-ENTRY-CSE).
             if (step.Kind == StepKind.Faulted) history.SynchronizeContext(cpu.Id);
         }
@@ -122,6 +124,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         var a = r.Access;
         var write = r.Kind != RequestKind.Load;
         if ((a.Order & AccessOrder.Release) != 0) await PublishBeforeRelease(cpu);
+        _accessEpoch = history.Epoch;
         if (write && await EarlyFault(cpu, ins, a.Va) is { } early) return MemResult.Faulted(early);
 
         MemOp op;
@@ -139,6 +142,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         else op = new MemOp(AccessKind.Rmw, a.Va, a.Size, r.Value, r.Expected, RmwOf(r.Rmw));
 
         var (value, fault) = await Access(cpu, op);
+        _accessEpoch = history.Epoch;
         if (r.Kind == RequestKind.Load)
         {
             var loaded = await ChooseLoad(cpu, ins, a, value, fault);
