@@ -11,8 +11,9 @@ namespace HvoLab.Experiments.Litmus;
 /// Why: a translation table walk for an instruction is not ordered with the accesses of earlier instructions, or
 /// with an earlier DSB, unless FEAT_ETS2 applies (herd's aarch64 VMSA model orders an implicit TTD read only after
 /// a context synchronisation event — "[CSE]; po" —, its address dependencies, and TLBI completion; DSB-ob excludes
-/// implicit reads without ETS2). So a walk may have been made at any point since this CPU's last ISB, exception
-/// entry or exception return, and read the descriptor as it was then (arm-arch.md §4: "a translation for a later
+/// implicit reads without ETS2). So a walk may have been made at any point since this CPU's last context synchronisation
+/// event (ISB, exception entry or return; for an ISB, since the latest effect ordered before it, <see cref="IsbOrdering"/>)
+/// or since its address was known, and read the descriptor as it was then (arm-arch.md §4: "a translation for a later
 /// instruction may already have been done speculatively ... and recorded as faulting; an ISB discards it"; Linux
 /// commit 42f91093b043 on spurious kernel translation faults). A broadcast TLBI from another CPU that has completed
 /// also bounds it: the access of a translation made before that TLBI must complete before the issuer's DSB does
@@ -30,7 +31,7 @@ internal sealed class WalkHistory : IMonitor
     private readonly List<(long Epoch, ulong Value)>[] _log;
     private readonly long[] _cse;
     private readonly List<(long Epoch, ulong Lo, ulong Hi)>[] _remoteTlbi;
-    private readonly List<(TlbiOp Op, ulong Lo, ulong Hi)>[] _issued;
+    private readonly List<(ulong Lo, ulong Hi)>[] _issued;
 
     public WalkHistory(ArchMachine arch, LitmusMachine binding)
     {
@@ -42,7 +43,7 @@ internal sealed class WalkHistory : IMonitor
         for (var k = 0; k < _log.Length; k++) _log[k] = [(0, arch.Walker.ReadDescriptor(_descPa[k]))];
         _cse = new long[arch.CpuCount];
         _remoteTlbi = new List<(long, ulong, ulong)>[arch.CpuCount];
-        _issued = new List<(TlbiOp, ulong, ulong)>[arch.CpuCount];
+        _issued = new List<(ulong, ulong)>[arch.CpuCount];
         for (var c = 0; c < arch.CpuCount; c++) { _remoteTlbi[c] = []; _issued[c] = []; }
     }
 
@@ -81,14 +82,14 @@ internal sealed class WalkHistory : IMonitor
     private void Issued(int cpu, TlbiOp op, ulong va, ulong pages)
     {
         if (!op.IsBroadcast() || op == TlbiOp.ASIDE1IS || (op.IsRange() && !_arch.Config.TlbiRange)) return;
-        if (op.IsAll()) { _issued[cpu].Add((op, 0, ulong.MaxValue)); return; }
+        if (op.IsAll()) { _issued[cpu].Add((0, ulong.MaxValue)); return; }
         var lo = va & ~(LitmusMachine.PageSize - 1);
-        _issued[cpu].Add((op, lo, lo + (op.IsRange() ? Math.Max(1, pages) : 1) * LitmusMachine.PageSize));
+        _issued[cpu].Add((lo, lo + (op.IsRange() ? Math.Max(1, pages) : 1) * LitmusMachine.PageSize));
     }
 
     private void Completed(int issuer)
     {
-        foreach (var (_, lo, hi) in _issued[issuer])
+        foreach (var (lo, hi) in _issued[issuer])
             for (var c = 0; c < _remoteTlbi.Length; c++)
                 if (c != issuer) _remoteTlbi[c].Add((Epoch, lo, hi));
         _issued[issuer].Clear();
