@@ -41,13 +41,44 @@ public sealed class DescriptorStoreBuffer
     public void Publish(int cpu)
     {
         var list = _perCpu[cpu];
-        foreach (var s in list)
-        {
-            if (!_visible.TryGetValue(s.Pa, out var cur) || cur.Seq > s.Seq) continue;
-            if (_latest.TryGetValue(s.Pa, out long latest) && latest == s.Seq) { _visible.Remove(s.Pa); _latest.Remove(s.Pa); }
-            else _visible[s.Pa] = (s.NewValue, s.Seq);
-        }
+        foreach (var s in list) MakeVisible(in s);
         list.Clear();
+    }
+
+    private void MakeVisible(in PendingDescriptorStore s)
+    {
+        if (!_visible.TryGetValue(s.Pa, out var cur) || cur.Seq > s.Seq) return;
+        if (_latest.TryGetValue(s.Pa, out long latest) && latest == s.Seq) { _visible.Remove(s.Pa); _latest.Remove(s.Pa); }
+        else _visible[s.Pa] = (s.NewValue, s.Seq);
+    }
+
+    /// <summary>Makes visible every CPU's pending stores to <paramref name="pa"/> except those of
+    /// <paramref name="exceptCpu"/>: an atomic access or a hardware flag update works on the coherence-newest value,
+    /// so a store it observes is observed by every observer from then on (other-multi-copy atomicity, ARM ARM B2.3).</summary>
+    public void PublishLocation(ulong pa, int exceptCpu = -1)
+    {
+        for (int c = 0; c < _perCpu.Length; c++)
+        {
+            if (c == exceptCpu || _perCpu[c].Count == 0) continue;
+            foreach (var s in _perCpu[c])
+                if (s.Pa == pa) MakeVisible(in s);
+            _perCpu[c].RemoveAll(s => s.Pa == pa);
+        }
+    }
+
+    /// <summary>The value an explicit read by <paramref name="cpu"/> returns for the descriptor word at
+    /// <paramref name="pa"/> whose coherence-newest value is <paramref name="newest"/>: its own newest pending store
+    /// (store forwarding) or the value the walkers see, whichever is later in coherence order. Another CPU's pending
+    /// store is not observed before it is visible to all (other-multi-copy atomicity; the kernel model's software
+    /// reads use <see cref="ArchMachine.ReadPhys"/> and see the newest value).</summary>
+    public ulong ObservedBy(int cpu, ulong pa, ulong newest)
+    {
+        if (!_visible.TryGetValue(pa, out var vis)) return newest;
+        ulong value = vis.Value;
+        long seq = vis.Seq;
+        foreach (var s in _perCpu[cpu])
+            if (s.Pa == pa && s.Seq > seq) { value = s.NewValue; seq = s.Seq; }
+        return value;
     }
 
     /// <summary>If a store to <paramref name="pa"/> is pending, the value walkers see instead of memory.</summary>

@@ -64,6 +64,9 @@ public sealed partial class Simulator
     /// <summary>Physical words that no VA the model accesses can map (kernel globals reached through the linear map):
     /// lets the search treat writes to them as independent of struct page accesses.</summary>
     public Func<ulong, bool>? IsPrivateKernelData { get; set; }
+    /// <summary>VAs whose accesses may use a translation other than the one the TLBs and tables show now (the litmus
+    /// binding's walks made before the access): the search must not assume their physical word.</summary>
+    public Func<ulong, bool>? TranslationMayVary { get; set; }
     /// <summary>Checks run once when every task has finished (end-state invariants, e.g. no lost update).</summary>
     public List<Action<Simulator>> FinalChecks { get; } = new();
 

@@ -18,13 +18,19 @@ public static class ToolCommands
     {
         var paths = new Argument<string[]>("PATH") { Description = "Litmus files or directories.", Arity = ArgumentArity.OneOrMore };
         var format = Options.Format("text", "json");
-        var cmd = new Command("litmus", "Run litmus tests of the memory and translation model.") { paths, format };
+        var maxExecutions = new Option<int?>("--max-executions")
+        {
+            Description = "Executions explored per test before it is reported incomplete (default 200000).", HelpName = "N",
+        };
+        var cmd = new Command("litmus", "Run litmus tests of the memory and translation model.") { paths, format, maxExecutions };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
             var list = r.GetRequiredValue(paths);
             foreach (var p in list)
                 if (!File.Exists(p) && !Directory.Exists(p)) throw new ArgumentException($"PATH: \"{p}\" does not exist; give litmus files or folders");
-            var report = HvoLab.Experiments.Litmus.LitmusRunner.Run(list, new HvoLab.Experiments.Litmus.LitmusRunOptions());
+            var options = new HvoLab.Experiments.Litmus.LitmusRunOptions();
+            if (r.GetValue(maxExecutions) is { } n) options = options with { MaxExecutions = CliValues.Positive("--max-executions", n) };
+            var report = HvoLab.Experiments.Litmus.LitmusRunner.Run(list, options);
             cli.Out.WriteLine(r.GetValue(format) == "json" ? report.ToJson() : report.ToText());
             return CliContext.Ok;
         }));

@@ -100,7 +100,7 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
     {
         var arch = sim.Arch;
         var w = arch.Translate(va);
-        if (w.Fault != FaultKind.None) return ulong.MaxValue;
+        if (w.Fault != FaultKind.None || sim.TranslationMayVary?.Invoke(va) == true) return ulong.MaxValue;
         for (int c = 0; c < arch.CpuCount; c++)
         {
             int n = arch.TlbOf(c).LookupLeaves(va, out var first, out _);

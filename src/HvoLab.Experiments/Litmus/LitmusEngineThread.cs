@@ -3,47 +3,6 @@ using HvoLab.Engine;
 
 namespace HvoLab.Experiments.Litmus;
 
-/// <summary>The one machine-visible request an instruction makes (captured by <see cref="RecordingPort"/>).</summary>
-internal enum RequestKind { None, Load, Store, Rmw, Barrier, Tlbi }
-
-internal struct PortRequest
-{
-    public RequestKind Kind;
-    public MemAccess Access;
-    public ulong Value, Expected;
-    public LitmusRmwOp Rmw;
-    public BarrierType BarrierType;
-    public BarrierOption? Option;
-    public TlbiOp TlbiOp;
-    public ulong TlbiOperand;
-}
-
-/// <summary>Phase 1 of an instruction: run it on a scratch copy of the thread and record what it asks of memory.</summary>
-internal sealed class RecordingPort : ILitmusMemoryPort
-{
-    public PortRequest Request;
-    public MemResult Load(in MemAccess a) { Request = new() { Kind = RequestKind.Load, Access = a }; return MemResult.Ok(); }
-    public MemResult Store(in MemAccess a, ulong value) { Request = new() { Kind = RequestKind.Store, Access = a, Value = value }; return MemResult.Ok(); }
-    public MemResult Rmw(in MemAccess a, LitmusRmwOp op, ulong operand, ulong expected)
-    { Request = new() { Kind = RequestKind.Rmw, Access = a, Rmw = op, Value = operand, Expected = expected }; return MemResult.Ok(); }
-    public void Barrier(int proc, BarrierType type, BarrierOption? option) => Request = new() { Kind = RequestKind.Barrier, BarrierType = type, Option = option };
-    public void Tlbi(int proc, TlbiOp op, ulong operand) => Request = new() { Kind = RequestKind.Tlbi, TlbiOp = op, TlbiOperand = operand };
-    public ulong ReadSysReg(int proc, string name) => throw new LitmusExecutionException($"system register {name} is not modelled");
-    public void WriteSysReg(int proc, string name, ulong value) => throw new LitmusExecutionException($"system register {name} is not modelled");
-}
-
-/// <summary>Phase 2: complete the instruction on the real thread state with the result the engine produced.</summary>
-internal sealed class ReplayPort(MemResult result) : ILitmusMemoryPort
-{
-    public MemResult Load(in MemAccess a) => result;
-    public MemResult Store(in MemAccess a, ulong value) => result;
-    public MemResult Rmw(in MemAccess a, LitmusRmwOp op, ulong operand, ulong expected) => result;
-    public void Barrier(int proc, BarrierType type, BarrierOption? option) { }
-    public void Tlbi(int proc, TlbiOp op, ulong operand) { }
-    public ulong ReadSysReg(int proc, string name) => throw new LitmusExecutionException($"system register {name} is not modelled");
-    public void WriteSysReg(int proc, string name, ulong value) => throw new LitmusExecutionException($"system register {name} is not modelled");
-}
-
 /// <summary>
 /// Runs one litmus thread on an engine <see cref="Cpu"/>. Each load, store, atomic, TLBI, DSB, DMB and ISB is one
 /// engine operation (one scheduling point); register-only instructions run between them. The interpreter's
@@ -51,31 +10,85 @@ internal sealed class ReplayPort(MemResult result) : ILitmusMemoryPort
 /// <see cref="RecordingPort"/> to learn the request, then (after <c>await</c>ing the engine op) on the real state
 /// with a <see cref="ReplayPort"/> carrying the result.
 ///
-/// Hardware flag updates (TTHM): with HA an Access-flag fault makes the walker set AF in the descriptor
-/// (atomically, in memory, not through the store buffer or the oracle: it is not a software write) and the access is
-/// retried as a new operation; with HD a write that hits a writable-clean entry (DBM=1, AP[2]=1) clears AP[2] the
-/// same way and drops this CPU's entry for the page, so the retry uses the dirty translation.
+/// What the architecture leaves open is chosen by the search (<see cref="Cpu.ChooseOne"/>), never by this class:
+/// <list type="bullet">
+/// <item>a load may use any translation <see cref="TranslationCandidates"/> lists (cached entries, a walk now, or a
+/// walk made earlier since the CPU's horizon, <see cref="WalkHistory"/>); the choice is made after the access step,
+/// among the values every candidate gives at that step, so it is exact;</item>
+/// <item>a store or atomic may take a fault that a walk made earlier (since the horizon) would give; it then faults
+/// at the point it is issued, before its access step.</item>
+/// </list>
+/// Descriptor stores and other CPUs: an explicit read of a descriptor word sees another CPU's store only once walkers
+/// see it too (other-multi-copy atomicity, <see cref="DescriptorStoreBuffer.ObservedBy"/>); an atomic that observes it
+/// makes it visible. Barriers that order earlier stores before later accesses (DMB, DMB ST, a release) make this
+/// CPU's earlier descriptor stores visible no later than the next access they order (herd bob: "[W]; po; [dmb.st];
+/// po; [W]", "po; [dmb.full]; po", "po; [L]"), since HvoLab's data accesses are visible to everyone at once.
+/// Hardware flag updates: <see cref="HardwareFlagUpdates"/>.
 /// </summary>
 internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine binding, LitmusThreadState state,
-    bool hardwareAf, bool hardwareDirty, int instructionBudget)
+    bool hardwareAf, bool hardwareDirty, int instructionBudget, WalkHistory history)
 {
     public LitmusThreadState State => state;
     public bool BudgetExceeded { get; private set; }
+    /// <summary>Parked at the end of a spin-loop iteration that changed nothing (see <see cref="Run"/>).</summary>
+    public bool SpinWaiting { get; private set; }
 
+    private readonly RegisterReadiness _ready = new();
+    private readonly IsbOrdering _isb = new();
+    /// <summary>Epoch of the step in which the last access was performed (the search's choices come after it).</summary>
+    private long _accessEpoch;
+    /// <summary>Value loaded by the last LDXR, for STXR (see <see cref="Perform"/>).</summary>
+    private ulong _exclusiveValue;
+    private ulong _exclusiveVa = ulong.MaxValue;
+
+    /// <summary>
+    /// A spin loop (a backward branch after an iteration that only loaded, through translations that never changed)
+    /// waits with <see cref="Cpu.Relax"/>: if its loads saw nothing change, the engine parks the CPU until another CPU
+    /// writes one of those words, instead of the search interleaving every useless iteration. An iteration that read
+    /// the same values leaves the thread in the same state, so nothing is lost; an execution where the loop can never
+    /// exit has no final state (herd drops executions that exceed its loop unrolling), and
+    /// <see cref="LitmusExplorer"/> drops it too.
+    /// </summary>
     public async SimTask Run(Cpu cpu)
     {
         var steps = 0;
+        var loadsOnly = true;
         while (interp.Next(state) is { } ins)
         {
             if (++steps > instructionBudget) { BudgetExceeded = true; state.Halted = true; return; }
-            if (!TouchesMachine(ins.Op)) { interp.Step(state, NoMachine); continue; }
+            if (!TouchesMachine(ins.Op))
+            {
+                var pc = state.Pc;
+                var inHandler = state.InHandler;
+                interp.Step(state, NoMachine);
+                _ready.AfterRegisterOp(ins);
+                // ERET is a context synchronisation event (herd: EXC-RET-CSE).
+                if (ins.Op == Opcode.Eret) history.SynchronizeContext(cpu.Id);
+                if (state.Pc <= pc && state.InHandler == inHandler && ins.Op is Opcode.B or Opcode.BCond or Opcode.Cbz or Opcode.Cbnz)
+                {
+                    if (loadsOnly) { SpinWaiting = true; await cpu.Relax(); SpinWaiting = false; }
+                    loadsOnly = true;
+                }
+                continue;
+            }
             var rec = new RecordingPort();
             interp.Step(state.Clone(), rec);
-            var result = await Perform(cpu, rec.Request);
-            interp.Step(state, new ReplayPort(result));
+            var result = await Perform(cpu, ins, rec.Request);
+            loadsOnly &= rec.Request.Kind == RequestKind.Load && !result.IsFault && SpinWaitable(rec.Request.Access.Va);
+            var step = interp.Step(state, new ReplayPort(result));
+            _ready.AfterAccess(ins, _accessEpoch);
+            if (rec.Request.Kind is RequestKind.Load or RequestKind.Rmw) _isb.AfterRead(_accessEpoch);
+            if (rec.Request.Kind is RequestKind.Store or RequestKind.Rmw) _isb.AfterWrite(_accessEpoch);
+            // Taking the fault is an exception entry, a context synchronisation event (herd: EXC-ENTRY-CSE).
+            if (step.Kind == StepKind.Faulted) history.SynchronizeContext(cpu.Id);
         }
         state.Halted = true;
     }
+
+    /// <summary>A load whose value changes only when its word is written (what <see cref="Cpu.Relax"/> watches): a data
+    /// location whose translation never changed. Not a descriptor word, whose value for this CPU also changes when
+    /// another CPU's pending store becomes visible.</summary>
+    private bool SpinWaitable(ulong va) => binding.Describe(va) is MemoryLocation && !history.HasChanged(va);
 
     private static readonly ILitmusMemoryPort NoMachine = new ReplayPort(MemResult.Ok());
 
@@ -83,16 +96,24 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         or Opcode.Ldxr or Opcode.Stxr or Opcode.Swp or Opcode.Cas or Opcode.LdOp or Opcode.StOp
         or Opcode.Dmb or Opcode.Dsb or Opcode.Isb or Opcode.Tlbi;
 
-    /// <summary>Value loaded by the last LDXR, for STXR (see <see cref="Perform"/>).</summary>
-    private ulong _exclusiveValue;
-    private ulong _exclusiveVa = ulong.MaxValue;
-
-    private async SimTask<MemResult> Perform(Cpu cpu, PortRequest r)
+    private async SimTask<MemResult> Perform(Cpu cpu, Instruction ins, PortRequest r)
     {
+        var arch = cpu.Sim.Arch;
         switch (r.Kind)
         {
             case RequestKind.Barrier:
-                await cpu.Barrier(BarrierOf(r.BarrierType, r.Option));
+                var hadStores = arch.Stores.Pending(cpu.Id).Count > 0;
+                var kind = BarrierOf(r.BarrierType, r.Option);
+                // A DMB (other than DMB LD) orders this CPU's earlier stores before its later accesses (herd bob:
+                // "po; [dmb.full]; po", "[W]; po; [dmb.st]; po; [W]"), and HvoLab's data accesses are visible to
+                // everyone at once, so the earlier descriptor stores must be visible by then. They are made visible at
+                // the barrier itself, with the machine's DSB ST effect (publication only): earlier than required, which
+                // loses nothing, since the barrier has no other effect that an observer between it and the next access
+                // could tell apart from one just before it.
+                if (r.BarrierType == BarrierType.Dmb && kind != BarrierKind.DmbIshLd && hadStores) kind = BarrierKind.DsbIshSt;
+                await cpu.Barrier(kind);
+                if (r.BarrierType == BarrierType.Dsb) _isb.AfterDsb(r.Option?.Types ?? "", history.Epoch, hadStores && kind != BarrierKind.DmbIshLd);
+                else if (kind == BarrierKind.Isb) history.SynchronizeContext(cpu.Id, _isb.Bound(_ready));
                 return MemResult.Ok();
             case RequestKind.Tlbi:
                 await cpu.Tlbi(r.TlbiOp, TlbiVa(r.TlbiOp, r.TlbiOperand));
@@ -101,6 +122,11 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
                 throw new LitmusExecutionException("instruction made no machine request");
         }
         var a = r.Access;
+        var write = r.Kind != RequestKind.Load;
+        if ((a.Order & AccessOrder.Release) != 0) await PublishBeforeRelease(cpu);
+        _accessEpoch = history.Epoch;
+        if (write && await EarlyFault(cpu, ins, a.Va) is { } early) return MemResult.Faulted(early);
+
         MemOp op;
         var exclusiveStore = false;
         if (r.Kind == RequestKind.Load) op = MemOp.Load(a.Va, a.Size);
@@ -115,114 +141,131 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         else if (r.Kind == RequestKind.Store) op = MemOp.Store(a.Va, r.Value, a.Size);
         else op = new MemOp(AccessKind.Rmw, a.Va, a.Size, r.Value, r.Expected, RmwOf(r.Rmw));
 
-        if (r.Kind == RequestKind.Load && !a.Exclusive && FreshPa(cpu, a.Va) is ulong freshPa && await cpu.ChooseOne() == 1)
+        var (value, fault) = await Access(cpu, op);
+        _accessEpoch = history.Epoch;
+        if (r.Kind == RequestKind.Load)
         {
-            // This CPU's TLB holds a translation the tables no longer give while the tables give a valid one: the
-            // access may use either (R_GPPYH for permission changes; R_FVQCK when break-before-make was skipped).
-            // Alternative 1 uses the tables' translation and leaves the cached entry in place for later accesses.
-            return MemResult.Ok(await cpu.LoadPhys(freshPa, a.Size));
+            var loaded = await ChooseLoad(cpu, ins, a, value, fault);
+            if (a.Exclusive && !loaded.IsFault) { _exclusiveVa = a.Va; _exclusiveValue = loaded.Value; }
+            return loaded;
         }
+        if (fault != FaultKind.None) return MemResult.Faulted(FaultOf(fault));
+        // An atomic (or store-exclusive) reads the coherence-newest value of the word: any other CPU's pending store to
+        // it is observed, hence visible to every observer from now on.
+        if (r.Kind == RequestKind.Rmw || exclusiveStore) PublishObserved(arch, cpu.Id, a.Va);
+        if (!exclusiveStore) return MemResult.Ok(value);
+        _exclusiveVa = ulong.MaxValue;
+        var mask = a.Size == 8 ? ulong.MaxValue : (1UL << (a.Size * 8)) - 1;
+        return MemResult.Ok((value & mask) == (_exclusiveValue & mask) ? 0UL : 1UL);
+    }
+
+    /// <summary>The access step, with the machine's default translation. A store that meets a TLB conflict is retried
+    /// after this CPU's entries for the VA are dropped (herd has no conflict abort; the oracle has reported it); a
+    /// fault the walker resolves by a hardware flag update is redone, update and access together, in one bulk step.</summary>
+    private async SimTask<(ulong Value, FaultKind Fault)> Access(Cpu cpu, MemOp op)
+    {
+        var write = op.Kind != AccessKind.Read;
         for (var attempt = 0; ; attempt++)
         {
             var value = await cpu.Access(op, returnFaults: true);
             var fault = cpu.LastFault;
-            if (fault == FaultKind.None)
+            if (fault == FaultKind.TlbConflict && write && attempt < 4)
             {
-                if (r.Kind == RequestKind.Load && a.Exclusive) { _exclusiveVa = a.Va; _exclusiveValue = value; }
-                if (exclusiveStore)
-                {
-                    _exclusiveVa = ulong.MaxValue;
-                    var mask = a.Size == 8 ? ulong.MaxValue : (1UL << (a.Size * 8)) - 1;
-                    return MemResult.Ok((value & mask) == (_exclusiveValue & mask) ? 0UL : 1UL);
-                }
-                return MemResult.Ok(value);
-            }
-            if (attempt < 4 && fault == FaultKind.TlbConflict)
-            {
-                // The oracle has reported the conflict (a BBM violation). herd has no conflict abort: the access uses
-                // one of the translations (R_FVQCK). The search chooses which: the cached (stale) entry, which stays
-                // cached for later accesses, or the fresh walk (this CPU's entries are dropped first).
-                if (r.Kind == RequestKind.Load && await cpu.ChooseOne() == 1 && StalePa(cpu, a.Va, a.Size) is ulong stalePa)
-                    return MemResult.Ok(await cpu.LoadPhys(stalePa, a.Size));
-                cpu.Sim.Arch.TlbOf(cpu.Id).InvalidateVa(a.Va, lastLevelOnly: false);
+                cpu.Sim.Arch.TlbOf(cpu.Id).InvalidateVa(op.Va, lastLevelOnly: false);
                 continue;
             }
-            if (attempt < 4 && HardwareUpdate(cpu, a.Va, fault, op.Kind != AccessKind.Read)) continue;
-            return MemResult.Faulted(fault switch
+            if (fault == FaultKind.Permission && write && attempt < 4 && StaleEntryDeniesWrite(cpu.Sim.Arch, cpu.Id, op.Va)
+                && await cpu.ChooseOne() == 1)
             {
-                FaultKind.AccessFlag => LitmusFaultKind.AccessFlag,
-                FaultKind.Permission => LitmusFaultKind.Permission,
-                FaultKind.TlbConflict => LitmusFaultKind.TlbConflict,
-                _ => LitmusFaultKind.Translation,
-            });
-        }
-    }
-
-    /// <summary>The PA the tables give for <paramref name="va"/> when this CPU's TLB holds a different leaf for it and the
-    /// tables' translation is valid; else null.</summary>
-    private static ulong? FreshPa(Cpu cpu, ulong va)
-    {
-        var arch = cpu.Sim.Arch;
-        int n = arch.TlbOf(cpu.Id).LookupLeaves(va, out var first, out var second);
-        if (n == 0) return null;
-        var now = arch.Translate(va);
-        if (!now.Ok) return null;
-        if (first.Descriptor == now.Leaf && (n == 1 || second.Descriptor == now.Leaf)) return null;
-        return now.Pa;
-    }
-
-    /// <summary>The PA a cached leaf entry for <paramref name="va"/> gives when it differs from what the tables say now
-    /// (the stale side of a conflict), or null.</summary>
-    private static ulong? StalePa(Cpu cpu, ulong va, int size)
-    {
-        var arch = cpu.Sim.Arch;
-        int n = arch.TlbOf(cpu.Id).LookupLeaves(va, out var first, out var second);
-        var now = arch.Translate(va);
-        for (int i = 0; i < n; i++)
-        {
-            var leaf = i == 0 ? first : second;
-            if (now.Ok && leaf.Descriptor == now.Leaf) continue;
-            var d = new Descriptor(leaf.Descriptor);
-            ulong blockSize = arch.Granule.LevelSize(leaf.Level);
-            return d.OutputAddress(arch.Granule, leaf.Level) + (va & (blockSize - 1));
-        }
-        return null;
-    }
-
-    /// <summary>TCR.HA/HD: the walker updates the leaf descriptor it used. Returns true if the access should be retried.</summary>
-    private bool HardwareUpdate(Cpu cpu, ulong va, FaultKind fault, bool write)
-    {
-        var arch = cpu.Sim.Arch;
-        if (fault == FaultKind.AccessFlag && (hardwareAf || hardwareDirty))
-        {
-            var r = arch.Translate(va);
-            if (r.Fault != FaultKind.AccessFlag) return true; // changed meanwhile: just retry
-            var pa = r.DescPa[r.Level];
-            var walkerView = arch.Walker.ReadDescriptor(pa);
-            var mem = arch.Memory.ReadWord(pa);
-            if (walkerView != mem)
-            {
-                // A software store to the descriptor is pending: the walker's atomic update works on the coherent
-                // (newest) value, so that store is visible to it now. Publish and walk again.
-                for (var c = 0; c < arch.CpuCount; c++) arch.Stores.Publish(c);
-                return true;
+                // A TLB entry may be evicted at any time: the CPU drops the stale read-only entry instead, and the
+                // store executes afterwards with a fresh walk (nothing was written by the faulted attempt).
+                cpu.Sim.Arch.TlbOf(cpu.Id).InvalidateVa(op.Va, lastLevelOnly: true);
+                continue;
             }
-            arch.Memory.WriteWord(pa, mem | DescBits.AF);
-            return true;
+            if (!HardwareFlagUpdates.Resolves(fault, write, hardwareAf, hardwareDirty)) return (value, fault);
+            // A step the search orders against every access and TLB operation: it writes a descriptor.
+            await cpu.Bulk(0);
+            var r = HardwareFlagUpdates.Access(cpu.Sim.Arch, cpu.Id, op, hardwareAf, hardwareDirty);
+            return (r.Value, r.Fault);
         }
-        if (fault == FaultKind.Permission && write && hardwareDirty)
-        {
-            var r = arch.Translate(va);
-            if (!r.Ok) return true;
-            var pa = r.LeafPa;
-            var mem = arch.Memory.ReadWord(pa);
-            if ((mem & DescBits.DBM) == 0 || (mem & DescBits.RdOnly) == 0 || arch.Walker.ReadDescriptor(pa) != mem) return false;
-            arch.Memory.WriteWord(pa, mem & ~DescBits.RdOnly);
-            arch.TlbOf(cpu.Id).InvalidateVa(va, lastLevelOnly: true);
-            return true;
-        }
-        return false;
     }
+
+    /// <summary>This CPU holds a leaf for <paramref name="va"/> that forbids writing while the tables now allow it.</summary>
+    private static bool StaleEntryDeniesWrite(ArchMachine arch, int cpu, ulong va)
+    {
+        if (arch.TlbOf(cpu).LookupLeaves(va, out var leaf, out _) == 0) return false;
+        var now = arch.Translate(va);
+        return now.Ok && now.Writable && (leaf.TableNoWrite || (leaf.Descriptor & DescBits.RdOnly) != 0);
+    }
+
+    /// <summary>After the load's access step, within it: the distinct results of every translation the load may use
+    /// (read now), of which the search picks one.</summary>
+    private async SimTask<MemResult> ChooseLoad(Cpu cpu, Instruction ins, MemAccess a, ulong value, FaultKind fault)
+    {
+        var arch = cpu.Sim.Arch;
+        var horizon = history.Horizon(cpu.Id, a.Va, _ready.AddressReady(ins));
+        var results = new List<MemResult>();
+        foreach (var o in TranslationCandidates.For(arch, history, cpu.Id, a.Va, false, hardwareAf, hardwareDirty, horizon))
+        {
+            var res = o.Fault is { } f ? MemResult.Faulted(f) : MemResult.Ok(ReadAs(arch, cpu.Id, o.Pa, a.Size));
+            if (!results.Contains(res)) results.Add(res);
+        }
+        if (results.Count == 0) return fault == FaultKind.None ? MemResult.Ok(value) : MemResult.Faulted(FaultOf(fault));
+        return results[await ChooseIndex(cpu, results.Count)];
+    }
+
+    /// <summary>Before a store or atomic is performed: the faults a walk made earlier would give, one of which the
+    /// search may take instead of performing it (the value walkers see now is left to the access itself).</summary>
+    private async SimTask<LitmusFaultKind?> EarlyFault(Cpu cpu, Instruction ins, ulong va)
+    {
+        var horizon = history.Horizon(cpu.Id, va, _ready.AddressReady(ins));
+        var faults = TranslationCandidates.EarlierFaults(cpu.Sim.Arch, history, va, hardwareAf, hardwareDirty, horizon);
+        if (faults.Count == 0) return null;
+        var k = await ChooseIndex(cpu, faults.Count + 1);
+        return k == 0 ? null : faults[k - 1];
+    }
+
+    /// <summary>One of <paramref name="n"/> alternatives, chosen by the search (0 in timed runs).</summary>
+    private static async SimTask<int> ChooseIndex(Cpu cpu, int n)
+    {
+        var k = 0;
+        while (k < n - 1 && await cpu.ChooseOne() == 1) k++;
+        return k;
+    }
+
+    /// <summary>The value at <paramref name="pa"/> as this CPU's explicit read sees it: data words are coherent at once;
+    /// a descriptor word shows another CPU's store only once walkers see it.</summary>
+    private ulong ReadAs(ArchMachine arch, int cpu, ulong pa, int size)
+    {
+        if (!IsDescriptorWord(pa)) return arch.ReadPhys(pa, size);
+        var word = arch.Stores.ObservedBy(cpu, pa & ~7UL, arch.ReadPhys(pa & ~7UL));
+        var v = word >> (int)((pa & 7) * 8);
+        return size == 8 ? v : v & ((1UL << (size * 8)) - 1);
+    }
+
+    private bool IsDescriptorWord(ulong pa) => pa >= binding.DataTablePa && pa < binding.DataTablePa + LitmusMachine.PageSize;
+
+    private void PublishObserved(ArchMachine arch, int cpu, ulong va)
+    {
+        if (binding.Describe(va) is PteLocation p) arch.Stores.PublishLocation(binding.PtePhysicalAddress(p.Symbol), exceptCpu: cpu);
+    }
+
+    /// <summary>Before a release (herd "po; [L]": everything earlier is ordered before it): a step, ordered against
+    /// every access and TLB operation, that makes this CPU's pending descriptor stores visible.</summary>
+    private static async SimTask PublishBeforeRelease(Cpu cpu)
+    {
+        if (cpu.Sim.Arch.Stores.Pending(cpu.Id).Count == 0) return;
+        await cpu.Bulk(0);
+        cpu.Sim.Arch.Stores.Publish(cpu.Id);
+    }
+
+    private static LitmusFaultKind FaultOf(FaultKind fault) => fault switch
+    {
+        FaultKind.AccessFlag => LitmusFaultKind.AccessFlag,
+        FaultKind.Permission => LitmusFaultKind.Permission,
+        FaultKind.TlbConflict => LitmusFaultKind.TlbConflict,
+        _ => LitmusFaultKind.Translation,
+    };
 
     internal static RmwOp RmwOf(LitmusRmwOp op) => op switch
     {
@@ -259,6 +302,4 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         if ((va & (1UL << 55)) != 0) va |= 0xFF00_0000_0000_0000UL;
         return va;
     }
-
-    internal LitmusMachine Binding => binding;
 }

@@ -46,10 +46,16 @@ public static class LitmusExplorer
         string? budgetHit = null, error = null;
         Simulator? prev = null;
 
+        // Executions that end with every unfinished thread parked in a spin loop that can never exit: no final state.
+        var neverEnding = new HashSet<string>(StringComparer.Ordinal);
+        List<LitmusEngineThread>? prevThreads = null;
+
         void Harvest(Simulator? s)
         {
             if (s is null) return;
             foreach (var v in s.Arch.Violations) bbmKinds.Add(v.Kind);
+            var unfinished = prevThreads!.Where(t => !t.State.Halted).ToList();
+            if (unfinished.Count > 0 && unfinished.All(t => t.SpinWaiting)) neverEnding.Add(string.Join(",", s.Choices));
         }
 
         Simulator Factory(IScheduler scheduler)
@@ -62,8 +68,12 @@ public static class LitmusExplorer
                 StepBudget = options.StepBudget,
                 WallBudget = options.TestWallBudget,
             });
+            var history = new WalkHistory(arch, binding);
+            sim.AddMonitor(history);
+            sim.TranslationMayVary = history.MayReachSeveralPages;
             var threads = threadsSpec.Select(t => new LitmusEngineThread(interp, binding, interp.InitialState(t.Proc),
-                HasFeature(test, t.Proc, "HA"), HasFeature(test, t.Proc, "HD"), options.InstructionBudget)).ToList();
+                HasFeature(test, t.Proc, "HA"), HasFeature(test, t.Proc, "HD"), options.InstructionBudget, history)).ToList();
+            prevThreads = threads;
             for (var i = 0; i < threads.Count; i++) sim.Spawn(threadsSpec[i].Proc, threads[i].Run);
             if (helperSteps > 0) sim.Spawn(threads.Count, cpu => Propagate(cpu, helperSteps, threads.Count));
             sim.FinalChecks.Add(s =>
@@ -98,6 +108,7 @@ public static class LitmusExplorer
         foreach (var (run, _) in result.Failures)
         {
             if (run.Outcome == RunOutcome.ModelError) error ??= run.Error ?? "model error";
+            else if (run.Outcome == RunOutcome.Deadlock && neverEnding.Contains(string.Join(",", run.Choices))) continue;
             else if (run.Outcome is RunOutcome.Deadlock or RunOutcome.BudgetExceeded)
                 budgetHit ??= run.Violations.LastOrDefault()?.Explanation ?? run.Outcome.ToString();
         }
