@@ -14,12 +14,12 @@ public sealed class Gic
 
     private readonly byte[] _priority = new byte[16];
     private readonly ushort[] _pending;
-    private readonly long[,] _arrival;
+    private readonly long[] _arrival;   // [cpu * 16 + sgi]: a flat array (a 2-D one is slow to allocate per execution)
 
     public Gic(int cpus)
     {
         _pending = new ushort[cpus];
-        _arrival = new long[cpus, 16];
+        _arrival = new long[cpus * 16];
         Array.Fill(_priority, PrioIrq);
     }
 
@@ -43,14 +43,14 @@ public sealed class Gic
     internal void MakePending(int cpu, int sgi, long arrival)
     {
         ushort bit = (ushort)(1 << sgi);
-        if ((_pending[cpu] & bit) == 0) { _pending[cpu] |= bit; _arrival[cpu, sgi] = arrival; }
+        if ((_pending[cpu] & bit) == 0) { _pending[cpu] |= bit; _arrival[cpu * 16 + sgi] = arrival; }
     }
 
     internal void ClearPending(int cpu, int sgi) => _pending[cpu] &= (ushort)~(1 << sgi);
     public bool IsPending(int cpu, int sgi) => (_pending[cpu] & (1 << sgi)) != 0;
     public bool AnyPending(int cpu) => _pending[cpu] != 0;
     public ushort PendingMask(int cpu) => _pending[cpu];
-    public long Arrival(int cpu, int sgi) => _arrival[cpu, sgi];
+    public long Arrival(int cpu, int sgi) => _arrival[cpu * 16 + sgi];
 
     /// <summary>The highest-priority pending SGI that the CPU's masks allow, or -1. <paramref name="arrivedBy"/>
     /// limits it to SGIs that have arrived by then (timed runs); long.MaxValue ignores arrival.</summary>
@@ -64,7 +64,7 @@ public sealed class Gic
             if ((p & (1 << sgi)) == 0) continue;
             byte prio = _priority[sgi];
             if (prio >= cpu.Pmr || prio >= bestPrio) continue;
-            if (_arrival[cpu.Id, sgi] > arrivedBy) continue;
+            if (_arrival[cpu.Id * 16 + sgi] > arrivedBy) continue;
             if (cpu.InNmi) continue;                       // no NMI nesting: PSTATE.I stays set in NMI handlers
             if (prio > PrioNmi && cpu.InIrq) continue;      // normal IRQs are masked by PMR inside an IRQ handler
             best = sgi; bestPrio = prio;
@@ -78,7 +78,7 @@ public sealed class Gic
         ushort p = _pending[cpu];
         long t = long.MaxValue;
         for (int s = 0; p != 0; s++, p >>= 1)
-            if ((p & 1) != 0 && _arrival[cpu, s] < t) t = _arrival[cpu, s];
+            if ((p & 1) != 0 && _arrival[cpu * 16 + s] < t) t = _arrival[cpu * 16 + s];
         return t;
     }
 
@@ -94,7 +94,7 @@ public sealed class Gic
             if ((p & (1 << s)) == 0) continue;
             byte prio = _priority[s];
             if (prio >= cpu.Pmr || (prio > PrioNmi && cpu.InIrq)) continue;
-            if (_arrival[cpu.Id, s] < t) t = _arrival[cpu.Id, s];
+            if (_arrival[cpu.Id * 16 + s] < t) t = _arrival[cpu.Id * 16 + s];
         }
         return t;
     }
