@@ -54,35 +54,22 @@ public sealed class TlbSharedFills
     /// <summary>Every CPU that holds nothing for this block gets <paramref name="e"/>. Returns the CPUs that did not get
     /// it as a shared entry because a different shared entry is already there for others (the caller adds it to
     /// those CPUs one by one; rare).</summary>
-    internal CpuMask AddLeafEverywhere(in TlbLeaf e)
-    {
-        ulong key = Key(e.VaBase, e.Level);
-        var want = Without(_all, _privateLeaf[e.Level], key);
-        if (_leaf[e.Level].TryGetValue(key, out var cur))
-        {
-            want = CpuMask.AndNot(want, cur.Cpus);
-            if (cur.Entry != e) return want;
-            cur.Cpus = cur.Cpus | want;
-            _leaf[e.Level][key] = cur;
-            return default;
-        }
-        if (!want.IsEmpty) { _leaf[e.Level][key] = (e, want); Count++; }
-        return default;
-    }
+    internal CpuMask AddLeafEverywhere(in TlbLeaf e) => AddEverywhere(_leaf[e.Level], _privateLeaf[e.Level], Key(e.VaBase, e.Level), e);
 
-    internal CpuMask AddWalkEverywhere(in TlbWalkEntry e)
+    internal CpuMask AddWalkEverywhere(in TlbWalkEntry e) => AddEverywhere(_walk[e.Level], _privateWalk[e.Level], Key(e.VaBase, e.Level), e);
+
+    private CpuMask AddEverywhere<T>(Dictionary<ulong, (T Entry, CpuMask Cpus)> fills, Dictionary<ulong, CpuMask> privateHolders, ulong key, in T e)
+        where T : struct, IEquatable<T>
     {
-        ulong key = Key(e.VaBase, e.Level);
-        var want = Without(_all, _privateWalk[e.Level], key);
-        if (_walk[e.Level].TryGetValue(key, out var cur))
+        var want = Without(_all, privateHolders, key);
+        if (fills.TryGetValue(key, out var cur))
         {
             want = CpuMask.AndNot(want, cur.Cpus);
-            if (cur.Entry != e) return want;
-            cur.Cpus = cur.Cpus | want;
-            _walk[e.Level][key] = cur;
+            if (!cur.Entry.Equals(e)) return want;
+            fills[key] = (cur.Entry, cur.Cpus | want);
             return default;
         }
-        if (!want.IsEmpty) { _walk[e.Level][key] = (e, want); Count++; }
+        if (!want.IsEmpty) { fills[key] = (e, want); Count++; }
         return default;
     }
 
