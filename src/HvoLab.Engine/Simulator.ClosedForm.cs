@@ -193,16 +193,24 @@ public sealed partial class Simulator
     /// it satisfies, each one cache-line transfer later (as <see cref="Unpark"/> stamps spinners).</summary>
     private void ReleaseHeldWatchers(ulong pa, double time)
     {
-        if (!_heldWatchers.TryGetValue(pa, out var mask)) return;
+        if (!_heldWatchers.Remove(pa, out var mask)) return;
+        // One dictionary update for the whole group: those whose wait is not over (another value, or no longer held
+        // here) are put back afterwards.
+        var still = default(CpuMask);
         _effectBatch++;
         for (int t = mask.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? mask.Next(t + 1) : -1)
         {
             var r = Cpus[t];
-            if (r.Held is not { } h || !HeldWaitHolds(h)) continue;
-            RemoveHeldWatch(r, pa);
+            if (r.Held is not { } h) continue;
+            if (!HeldWaitHolds(h)) { still.Set(t); continue; }
             ReleaseHeld(r, time + Cost.CacheLineNs);
         }
         EndEffectBatch();
+        if (!still.IsEmpty)
+        {
+            ref var m = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_heldWatchers, pa, out _);
+            m |= still;
+        }
     }
 
     // ---- the handlers' atomic adds, summed over the CPUs that enter or leave together ----
