@@ -1,0 +1,48 @@
+using BenchmarkDotNet.Attributes;
+using HvoLab.Arch;
+using HvoLab.Engine;
+using HvoLab.Kernel;
+using HvoLab.Strategies;
+
+namespace HvoLab.Bench;
+
+/// <summary>
+/// One pause_remote_cpus / resume_remote_cpus round trip (the D pause) on machines of 4 to 256 CPUs whose other CPUs
+/// are busy with private work, with the pause handler in closed form and op by op. Host time per pause should grow
+/// linearly with the CPUs paused, and with a small constant in closed form (docs/performance.md).
+/// </summary>
+[MemoryDiagnoser]
+public class PauseBenchmark
+{
+    private const int Pauses = 100;
+    private Simulator _sim = null!;
+
+    [Params(4, 16, 64, 256)] public int Cpus;
+    [Params(true, false)] public bool ClosedForm;
+
+    [IterationSetup]
+    public void Setup()
+    {
+        var sys = HvoSystem.Create(new MachineConfig { Cpus = Cpus, MemoryBytes = 1UL << 30 }, new KernelConfig { PseudoNmi = true },
+            StrategyCatalog.Get("D").Create(new StrategyOptions()), new TimedScheduler(),
+            options: new SimOptions { RecordEvents = false, ClosedFormHandlers = ClosedForm, StepBudget = long.MaxValue });
+        var pause = new PauseRemoteCpus(sys.Linux, PauseIpi.PseudoNmi);
+        sys.Sim.Spawn(0, async cpu =>
+        {
+            for (int i = 0; i < Pauses; i++)
+            {
+                await cpu.LocalIrqDisable();
+                await pause.Pause(cpu);
+                await cpu.Work(1_000);           // the BBM window
+                await pause.Resume(cpu);
+                await cpu.LocalIrqEnable();
+                await cpu.Work(5_000);
+            }
+        });
+        for (int c = 1; c < Cpus; c++) sys.Sim.Spawn(c, async cpu => await cpu.Work(1e9), background: true);
+        _sim = sys.Sim;
+    }
+
+    [Benchmark(OperationsPerInvoke = Pauses)]
+    public RunOutcome PauseAndResume() => _sim.Run().Outcome;
+}
