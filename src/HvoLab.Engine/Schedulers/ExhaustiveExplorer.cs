@@ -46,6 +46,9 @@ public sealed class ExhaustiveExplorer(Func<IScheduler, Simulator> factory, Expl
             var dfs = new DfsScheduler(stack, _opt);
             var sim = factory(dfs);
             var run = sim.Run();
+            // The final state has no node of its own, but what still waits in it (a parked CPU, a masked interrupt)
+            // races with the actions before it like any next transition.
+            if (_opt.Dpor && run.Outcome != RunOutcome.Pruned) dfs.DetectRacesAtEnd(sim);
             executions++;
             transitions += run.Steps;
             if (run.Outcome == RunOutcome.Pruned) pruned++;
