@@ -40,6 +40,24 @@ public class DporTests
         Assert.Contains("handler-saw-old-flag", Kinds(dpor));
     }
 
+    /// <summary>Generated programs (see <see cref="TinyPrograms"/>) on which earlier versions of the fix still missed
+    /// outcomes: 2 — a handler's read races with a store made before the interrupt was taken, so reversing it needs
+    /// the interrupt first, not the CPU's task code; 214 — the interrupted CPU is parked on a spin where the interrupt
+    /// is taken, so its op can only come first after another CPU wakes it; 286 — the interrupted CPU's op is asleep
+    /// where the interrupt is taken and must still run first after another CPU's write.</summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(214)]
+    [InlineData(286)]
+    public void DporObservesWhatTheUnreducedSearchObservesOnKnownHardPrograms(int index)
+    {
+        var p = TinyPrograms.Nth(index);
+        var (expected, _) = TinyPrograms.Observe(p, Plain);
+        var (seen, r) = TinyPrograms.Observe(p, Dpor);
+        Assert.True(r.Complete, r.StopReason);
+        Assert.Equal(expected.Order(), seen.Order());
+    }
+
     private static string[] Kinds(ExplorationResult r) =>
         r.Failures.SelectMany(f => f.Run.Violations).Select(v => v.Kind).Distinct().ToArray();
 }

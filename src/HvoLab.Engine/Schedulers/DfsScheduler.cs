@@ -35,7 +35,7 @@ public sealed partial class DfsScheduler : IScheduler
             var ops = new Footprint[actions.Length];
             for (int i = 0; i < actions.Length; i++) ops[i] = Footprint.Of(sim, actions[i]);
             node = new Node { Enabled = actions.ToArray(), Ops = ops, Sleep = InheritedSleep(actions), Waiting = WaitingCpus(sim, actions) };
-            if (_opt.Dpor) DetectRaces(sim, node);
+            if (_opt.UsesDpor) DetectRaces(sim, node);
             if (_opt.PreemptionBound is int bound && _preemptions >= bound && _lastCpu >= 0)
             {
                 int keep = Array.FindIndex(node.Enabled, a => Actions.Cpu(a) == _lastCpu);
@@ -43,7 +43,7 @@ public sealed partial class DfsScheduler : IScheduler
             }
             int first = node.Forced ?? node.FirstCandidate(_lastCpu);
             if (first < 0) return -1;   // every enabled action is asleep: this interleaving was covered already
-            if (_opt.Dpor) node.AddBacktrack(node.Enabled[first]);
+            if (_opt.UsesDpor) node.AddBacktrack(node.Enabled[first]);
             else node.AddAllToBacktrack();
             node.Chosen = first;
             node.Clock = ClockFor(node.Enabled[first], node.Ops[first], _depth);
