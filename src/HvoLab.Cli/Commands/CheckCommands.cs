@@ -35,8 +35,8 @@ public static class CheckCommands
         revert.AcceptOnlyFromAmong([.. RevertibleFixes.All]);
         var traces = new Option<string?>("--traces") { Description = "Directory for replayable traces of violations (default: ./hvolab-traces).", HelpName = "DIR" };
         var all = new Option<bool>("--all") { Description = "Keep searching after the first violation to list every distinct kind." };
-        var reduction = new Option<string?>("--reduction") { Description = "Partial-order reduction of the exhaustive search: sleep (sleep sets, the default), dpor (experimental) or none.", HelpName = "sleep|dpor|none" };
-        reduction.AcceptOnlyFromAmong("sleep", "dpor", "none");
+        var reduction = new Option<string?>("--reduction") { Description = "Partial-order reduction of the exhaustive search: dpor (DPOR with sleep sets, the default), sleep (sleep sets only) or none.", HelpName = "dpor|sleep|none" };
+        reduction.AcceptOnlyFromAmong("dpor", "sleep", "none");
         var cmd = new Command("check", "Model-check one strategy: explore interleavings; report safe, or each violation with a replayable trace. Exit 0 safe, 1 unsafe, 2 bad input.")
         {
             strategy, scenario, mode, cpus, iterations, seed, format, revert, traces, all, reduction,
@@ -56,7 +56,7 @@ public static class CheckCommands
                 Mode = m, Iterations = s.Scheduler.Iterations, Seed = s.Seed, PctDepth = s.Scheduler.PctDepth,
                 PreemptionBound = s.Scheduler.PreemptionBound, MaxExecutions = s.Scheduler.MaxExecutions,
                 WallSeconds = s.Scheduler.WallSeconds, TraceDirectory = r.GetValue(traces) ?? "hvolab-traces",
-                AllViolations = r.GetValue(all), Reduction = r.GetValue(reduction) ?? "sleep",
+                AllViolations = r.GetValue(all), Reduction = r.GetValue(reduction) ?? "dpor",
             });
             if (result.Verdict == "refused") return cli.Fail($"--strategy {name}: refused on this machine: {result.Refusal}");
             if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result));

@@ -10,8 +10,13 @@ public sealed record ExplorationOptions
     public int? PreemptionBound { get; init; }
     /// <summary>Use sleep sets (partial-order reduction). Off only to measure what they save.</summary>
     public bool SleepSets { get; init; } = true;
-    /// <summary>Dynamic partial-order reduction: branch only where an explored execution showed a race.</summary>
+    /// <summary>Dynamic partial-order reduction: branch only where an explored execution showed a race. A search with
+    /// a preemption bound uses sleep sets only: the bound forces choices that DPOR's backtracking does not know about,
+    /// so its backtrack sets would not cover the bounded interleavings (Coons, Musuvathi &amp; McKinley, "Bounded
+    /// partial-order reduction", OOPSLA 2013).</summary>
     public bool Dpor { get; init; }
+
+    internal bool UsesDpor => Dpor && PreemptionBound is null;
     /// <summary>Stop at the first execution with a violation.</summary>
     public bool StopAtFirstViolation { get; init; } = true;
 }
@@ -46,6 +51,9 @@ public sealed class ExhaustiveExplorer(Func<IScheduler, Simulator> factory, Expl
             var dfs = new DfsScheduler(stack, _opt);
             var sim = factory(dfs);
             var run = sim.Run();
+            // The final state has no node of its own, but what still waits in it (a parked CPU, a masked interrupt)
+            // races with the actions before it like any next transition.
+            if (_opt.UsesDpor && run.Outcome != RunOutcome.Pruned) dfs.DetectRacesAtEnd(sim);
             executions++;
             transitions += run.Steps;
             if (run.Outcome == RunOutcome.Pruned) pruned++;

@@ -18,9 +18,9 @@ public sealed record CheckOptions
     public double WallSeconds { get; init; } = 60;
     /// <summary>Where replayable traces of violations are written (null: none).</summary>
     public string? TraceDirectory { get; init; }
-    /// <summary>Partial-order reduction of the exhaustive search: "dpor" (DPOR + sleep sets), "sleep" (sleep sets
-    /// only) or "none".</summary>
-    public string Reduction { get; init; } = "sleep";
+    /// <summary>Partial-order reduction of the exhaustive search: "dpor" (DPOR + sleep sets, the default), "sleep"
+    /// (sleep sets only) or "none".</summary>
+    public string Reduction { get; init; } = "dpor";
     /// <summary>Keep searching after the first violation (to collect distinct kinds).</summary>
     public bool AllViolations { get; init; }
     /// <summary>Strategy options replacing the scenario's (strategy variants such as ours' window size).</summary>

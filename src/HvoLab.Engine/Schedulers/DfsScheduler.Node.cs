@@ -1,0 +1,94 @@
+namespace HvoLab.Engine;
+
+public sealed partial class DfsScheduler
+{
+    public sealed class Node
+    {
+        public required int[] Enabled;
+        public required Footprint[] Ops;
+        public required List<(int Action, Footprint Op)> Sleep;
+        /// <summary>CPUs whose code has an op pending but cannot run it here (parked on a spin or in WFE).</summary>
+        public required int[] Waiting;
+        public readonly List<int> Done = new();
+        /// <summary>Actions this node must try (DPOR); every enabled action when DPOR is off.</summary>
+        public readonly HashSet<int> Backtrack = new();
+        public int Chosen;
+        public int? Forced;   // preemption bound reached: only this index may run
+        /// <summary>Vector clock of the chosen action (per DPOR process: how many of its actions happen before it).</summary>
+        public int[] Clock = [];
+
+        public bool IsEnabled(int action) => Array.IndexOf(Enabled, action) >= 0;
+
+        /// <summary>Makes this node try <paramref name="action"/> for a race that asks for it (Flanagan &amp; Godefroid
+        /// 2005, Fig. 4: "add p to backtrack(pre(S, i))"), or for the first choice of the node. Three cases try more:
+        /// <list type="bullet">
+        /// <item>A ChooseOne's two outcomes are one transition of the CPU's code with two results. DPOR assumes
+        /// deterministic processes, so an internal choice is explored in full wherever it is explored at all (as
+        /// VeriSoft does with VS_toss).</item>
+        /// <item>Taking an interrupt (or preempting work) here rather than running the CPU's next op is the same kind
+        /// of choice. Once the interrupt is taken, the CPU's later ops happen after it (its handler runs as the CPU's
+        /// code), so no race would ever ask for the op to run first: only this does. (An op run first needs no help:
+        /// it races with the interrupt taken later.) Where the CPU's code is parked or asleep here, its op could only
+        /// come first after other CPUs' actions, so every enabled action is tried.</item>
+        /// <item>An asleep action is covered only by explorations that start with it; a race may need other actions
+        /// first (the writer of what it must read), which an ancestor's exploration of it would order differently:
+        /// every enabled action is tried (conservative backtracking).</item>
+        /// </list></summary>
+        public void AddBacktrack(int action)
+        {
+            if (IsSleeping(action)) { AddAllToBacktrack(); return; }
+            Backtrack.Add(action);
+            int cpu = Actions.Cpu(action), kind = Actions.Kind(action);
+            int run = Actions.Make(cpu, Actions.RunOp), alternative = Actions.Make(cpu, Actions.RunOpAlternative);
+            if (kind is Actions.TakeInterrupt or Actions.TakePreemptWork && (Array.IndexOf(Waiting, cpu) >= 0 || IsSleeping(run)))
+            {
+                AddAllToBacktrack();
+                return;
+            }
+            if (kind != Actions.RunOp) AddIfEnabled(run);
+            if (kind != Actions.RunOpAlternative) AddIfEnabled(alternative);
+        }
+
+        private void AddIfEnabled(int action)
+        {
+            if (IsEnabled(action)) Backtrack.Add(action);
+        }
+
+        /// <summary>Conservative backtracking: every enabled action (Flanagan &amp; Godefroid 2005, Fig. 4, for a race
+        /// whose later process could not run here).</summary>
+        public void AddAllToBacktrack()
+        {
+            foreach (int a in Enabled) Backtrack.Add(a);
+        }
+
+        public bool IsSleeping(int action)
+        {
+            foreach (var s in Sleep) if (s.Action == action) return true;
+            return false;
+        }
+
+        /// <summary>Index of the next action to try: in the backtrack set, not done, not asleep; -1 if none.</summary>
+        public int NextCandidate()
+        {
+            if (Forced is int f) return Done.Contains(Enabled[f]) ? -1 : f;
+            for (int i = 0; i < Enabled.Length; i++)
+            {
+                int a = Enabled[i];
+                if (Backtrack.Contains(a) && !Done.Contains(a) && !IsSleeping(a)) return i;
+            }
+            return -1;
+        }
+
+        /// <summary>The first action worth starting with: not asleep, preferring the CPU that ran last (fewer switches).</summary>
+        public int FirstCandidate(int lastCpu)
+        {
+            int best = -1;
+            for (int i = 0; i < Enabled.Length; i++)
+            {
+                if (IsSleeping(Enabled[i])) continue;
+                if (best < 0 || (Actions.Cpu(Enabled[i]) == lastCpu && Actions.Cpu(Enabled[best]) != lastCpu)) best = i;
+            }
+            return best;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+namespace HvoLab.Engine;
+
+/// <summary>
+/// Race detection of dynamic partial-order reduction (Flanagan &amp; Godefroid, POPL 2005, Fig. 4): happens-before as
+/// vector clocks over executed actions, and for the next transition of every process the latest racing action of
+/// another process, whose node must then try that process first.
+/// </summary>
+public sealed partial class DfsScheduler
+{
+    /// <summary>Per DPOR process, the vector clock of its last executed action.</summary>
+    private int[][] _clock = [];
+
+    /// <summary>DPOR processes: each CPU's own code (both outcomes of a ChooseOne are that code's one transition), and
+    /// the delivery of interrupts and of preempting work to it — separate processes, so where an interrupt lands is
+    /// explored like any other race (with the CPU's code, on which it depends).</summary>
+    private static int Proc(int action) =>
+        Actions.Kind(action) == Actions.RunOpAlternative ? Actions.Make(Actions.Cpu(action), Actions.RunOp) : action;
+
+    private void ResetClocks(Simulator sim)
+    {
+        int procs = sim.Cpus.Length * 4;
+        _clock = new int[procs][];
+        for (int i = 0; i < procs; i++) _clock[i] = new int[procs];
+    }
+
+    /// <summary>Records that <paramref name="action"/> ran with <paramref name="clock"/>.</summary>
+    private void AdvanceClocks(int action, int[] clock)
+    {
+        _clock[Proc(action)] = clock;
+        if (Actions.Kind(action) is Actions.TakeInterrupt or Actions.TakePreemptWork)
+        {
+            // The handler (or preempting work) that this action starts runs as the CPU's code: it happens after it.
+            int run = Actions.Make(Actions.Cpu(action), Actions.RunOp);
+            var joined = _clock[run] = (int[])_clock[run].Clone();
+            for (int k = 0; k < joined.Length; k++) if (clock[k] > joined[k]) joined[k] = clock[k];
+        }
+    }
+
+    /// <summary>Vector clock of an action at <paramref name="depth"/>: after everything its process did and every
+    /// earlier dependent action of another process.</summary>
+    private int[] ClockFor(int action, in Footprint fp, int depth)
+    {
+        int proc = Proc(action);
+        var clock = (int[])_clock[proc].Clone();
+        for (int j = 0; j < depth; j++)
+        {
+            var prev = _stack[j];
+            if (Proc(prev.Enabled[prev.Chosen]) == proc || Footprint.Independent(prev.Ops[prev.Chosen], fp)) continue;
+            var pc = prev.Clock;
+            for (int k = 0; k < clock.Length; k++) if (pc[k] > clock[k]) clock[k] = pc[k];
+        }
+        clock[proc]++;
+        return clock;
+    }
+
+    /// <summary>Race detection in the state reached at this depth; <paramref name="node"/> is its node (null in the
+    /// final state of an execution, which has none). As in the paper, "for all processes p": not only the enabled
+    /// actions but every process with a transition waiting — a CPU parked on a spin or in WFE, an interrupt pending
+    /// while masked, queued preempting work — so a race with an action that disabled or never enabled it is found
+    /// even when it never runs in this execution.</summary>
+    private void DetectRaces(Simulator sim, Node? node)
+    {
+        foreach (var c in sim.Cpus)
+        {
+            if (c.Depth > 0)
+            {
+                RaceOf(sim, node, Actions.Make(c.Id, Actions.RunOp));
+                if (c.Frames[c.Depth - 1].Pending.Kind == OpKind.Choose) RaceOf(sim, node, Actions.Make(c.Id, Actions.RunOpAlternative));
+            }
+            if (sim.Gic.AnyPending(c.Id)) RaceOf(sim, node, Actions.Make(c.Id, Actions.TakeInterrupt));
+            if (c.PreemptWork.Count > 0) RaceOf(sim, node, Actions.Make(c.Id, Actions.TakePreemptWork));
+        }
+    }
+
+    /// <summary>Final state of an execution: no node, but parked CPUs and masked interrupts may still race with the
+    /// last actions (a store that made a waiter's condition false for good, say).</summary>
+    internal void DetectRacesAtEnd(Simulator sim) => DetectRaces(sim, null);
+
+    /// <summary>Walks back from the latest action for one that races with <paramref name="action"/> (dependent, of
+    /// another process, not happening before it). Where that process was enabled, the node tries it first and the
+    /// walk stops (the paper's "add p"): reversing the latest race is enough, the explorations it starts reveal the
+    /// earlier ones. Where it was not, the race cannot be reversed there — the action may even be what enabled it (the
+    /// SGI send before the take) — so the node tries every enabled action, as the paper's fallback does, and the
+    /// walk goes on: stopping there would hide an earlier race that can be reversed (the CPU's own access that the
+    /// interrupt could have preceded had the SGI been sent sooner), which is how bd225530a4c7's race was missed.</summary>
+    private void RaceOf(Simulator sim, Node? node, int action)
+    {
+        int index = node is null ? -1 : Array.IndexOf(node.Enabled, action);
+        var fp = index >= 0 ? node!.Ops[index] : Footprint.Of(sim, action);
+        int proc = Proc(action);
+        var known = _clock[proc];
+        int entry = -1;   // the latest interrupt or preemption of this CPU's code seen so far, walking back
+        for (int j = _depth - 1; j >= 0; j--)
+        {
+            var prev = _stack[j];
+            int prevAction = prev.Enabled[prev.Chosen];
+            int prevProc = Proc(prevAction);
+            if (proc == Actions.Make(Actions.Cpu(action), Actions.RunOp) && Actions.Cpu(prevAction) == Actions.Cpu(action)
+                && Actions.Kind(prevAction) is Actions.TakeInterrupt or Actions.TakePreemptWork) entry = prevAction;
+            if (prevProc == proc || Footprint.Independent(prev.Ops[prev.Chosen], fp)) continue;
+            if (prev.Clock[prevProc] <= known[prevProc]) continue;   // happens-before: not a race; look further back
+            if (entry < 0 && prev.IsEnabled(action)) { prev.AddBacktrack(action); return; }
+            // The paper's set E: a process whose later action happens before this one. An interrupt taken since
+            // changed what this CPU's code runs next (its handler), so the CPU's code at that node would run
+            // something else: reversing the race needs the interrupt first.
+            if (entry >= 0 && prev.IsEnabled(entry)) { prev.AddBacktrack(entry); return; }
+            prev.AddAllToBacktrack();
+        }
+    }
+}

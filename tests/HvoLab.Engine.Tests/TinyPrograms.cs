@@ -1,0 +1,146 @@
+using System.Text;
+using CsCheck;
+using HvoLab.Arch;
+using HvoLab.Engine;
+
+namespace HvoLab.Engine.Tests;
+
+/// <summary>One step of a tiny generated program: an access to one of three words, a wait or a spin on one, an SGI
+/// to another CPU (a normal IRQ or a pseudo-NMI), a masked access, or a ChooseOne.</summary>
+public enum TinyStep { Load, Store, FetchAdd, Cas, Wait, Spin, SendIrq, SendNmi, IrqOffLoad, DaifMaskedStore, Choose }
+
+public readonly record struct TinyOp(TinyStep Step, int Word, int Value)
+{
+    public override string ToString() => $"{Step}(w{Word},{Value})";
+}
+
+/// <summary>2–3 CPUs, each with a short task and a short handler for the SGIs it takes.</summary>
+public sealed record TinyProgram(TinyOp[][] Tasks, TinyOp[][] Handlers)
+{
+    public override string ToString() =>
+        string.Join(" | ", Tasks.Select((t, c) => $"CPU{c}: {string.Join(" ", t)} / handler: {string.Join(" ", Handlers[c])}"));
+}
+
+/// <summary>
+/// Generates tiny programs and runs them on a small machine (physical words, no page tables), recording what each
+/// execution observed: every value each CPU read (handlers included, in the order the CPU ran them), the final
+/// words, and whether it ended in a deadlock. Equivalent interleavings observe the same, so a sound reduction
+/// observes every outcome the unreduced search observes.
+/// </summary>
+internal static class TinyPrograms
+{
+    public const int IrqSgi = 1, NmiSgi = 3;
+    private const ulong Base = 0x1000;
+    private static ulong Word(int w) => Base + 8 * (ulong)w;
+
+    private static readonly Gen<TinyOp> TaskOp = Gen.Select(Gen.Enum<TinyStep>(), Gen.Int[0, 2], Gen.Int[0, 2], (s, w, v) => new TinyOp(s, w, v));
+    private static readonly Gen<TinyOp> HandlerOp = Gen.Select(Gen.Int[0, 2].Select(k => (TinyStep)k), Gen.Int[0, 2], Gen.Int[0, 2], (s, w, v) => new TinyOp(s, w, v));
+
+    public static readonly Gen<TinyProgram> Programs =
+        from cpus in Gen.Int[2, 3]
+        from tasks in TaskOp.Array[1, 3].Array[cpus]
+        from handlers in HandlerOp.Array[0, 2].Array[cpus]
+        select new TinyProgram(tasks, handlers);
+
+    /// <summary>The <paramref name="index"/>-th program of a fixed, seeded sequence (the same on every run).</summary>
+    public static TinyProgram Nth(int index) => Programs.Generate(new PCG(7, (ulong)index), null!, out _);
+
+    /// <summary>Every distinct observation of an exhaustive search of <paramref name="p"/>, and whether it completed.</summary>
+    public static (HashSet<string> Seen, ExplorationResult Result) Observe(TinyProgram p, ExplorationOptions options)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Execution? last = null;
+        var r = new ExhaustiveExplorer(s =>
+        {
+            last?.Harvest(seen);
+            last = new Execution(p, s);
+            return last.Sim;
+        }, options).Explore();
+        last?.Harvest(seen);
+        return (seen, r);
+    }
+
+    /// <summary>One execution: the simulator, what each CPU read, and whether the search cut it (sleep set).</summary>
+    private sealed class Execution : IScheduler
+    {
+        private readonly IScheduler _search;
+        private readonly StringBuilder[] _reads;
+        private bool _pruned;
+        public Simulator Sim { get; }
+
+        public Execution(TinyProgram p, IScheduler search)
+        {
+            _search = search;
+            int cpus = p.Tasks.Length;
+            _reads = Enumerable.Range(0, cpus).Select(_ => new StringBuilder()).ToArray();
+            Sim = TestMachines.Make(cpus, this, new SimOptions { PseudoNmi = true, StepBudget = 500 });
+            Sim.Gic.SetPriority(NmiSgi, Gic.PrioNmi);
+            Sim.SgiHandler = async (cpu, sgi) =>
+            {
+                _reads[cpu.Id].Append(sgi == NmiSgi ? "[nmi " : "[irq ");
+                foreach (var op in p.Handlers[cpu.Id]) await Run(cpu, op, cpus);
+                _reads[cpu.Id].Append(']');
+            };
+            for (int c = 0; c < cpus; c++)
+            {
+                var task = p.Tasks[c];
+                Sim.Spawn(c, async cpu => { foreach (var op in task) await Run(cpu, op, cpus); });
+            }
+        }
+
+        public SchedulingMode Mode => SchedulingMode.Choice;
+        public void OnExecutionStart(Simulator sim) => _search.OnExecutionStart(sim);
+
+        public int Choose(ReadOnlySpan<int> actions, Simulator sim)
+        {
+            int i = _search.Choose(actions, sim);
+            if (i < 0) _pruned = true;
+            return i;
+        }
+
+        public void Harvest(HashSet<string> seen)
+        {
+            if (_pruned) return;
+            var sb = new StringBuilder();
+            for (int c = 0; c < _reads.Length; c++) sb.Append("CPU").Append(c).Append(':').Append(_reads[c]).Append(' ');
+            for (int w = 0; w < 3; w++) sb.Append('w').Append(w).Append('=').Append(Sim.Arch.ReadPhys(Word(w))).Append(' ');
+            foreach (var v in Sim.Violations) sb.Append(v.Kind).Append(' ');
+            seen.Add(sb.ToString());
+        }
+
+        private async SimTask Run(Cpu cpu, TinyOp op, int cpus)
+        {
+            var log = _reads[cpu.Id];
+            ulong w = Word(op.Word), v = (ulong)op.Value;
+            int target = (cpu.Id + 1 + op.Value % (cpus - 1)) % cpus;   // another CPU
+            switch (op.Step)
+            {
+                case TinyStep.Load: log.Append(await cpu.LoadPhys(w)).Append(' '); break;
+                case TinyStep.Store: await cpu.StorePhys(w, v); break;
+                case TinyStep.FetchAdd: log.Append(await cpu.FetchAddPhys(w, 1)).Append(' '); break;
+                case TinyStep.Cas: log.Append(await cpu.CasPhys(w, v, v + 1)).Append(' '); break;
+                case TinyStep.Wait: await cpu.WaitPhys(w, v); break;
+                case TinyStep.Spin:
+                    while (await cpu.LoadPhys(w) != v) await cpu.Relax();
+                    break;
+                case TinyStep.SendIrq: await cpu.SendSgi(CpuMask.Of(target), IrqSgi); break;
+                case TinyStep.SendNmi: await cpu.SendSgi(CpuMask.Of(target), NmiSgi); break;
+                case TinyStep.IrqOffLoad:
+                    await cpu.LocalIrqDisable();
+                    log.Append(await cpu.LoadPhys(w)).Append(' ');
+                    await cpu.LocalIrqEnable();
+                    break;
+                case TinyStep.DaifMaskedStore:
+                    await cpu.DaifMask();
+                    await cpu.StorePhys(w, v + 1);
+                    await cpu.DaifRestore();
+                    break;
+                case TinyStep.Choose:
+                    ulong alt = await cpu.ChooseOne();
+                    log.Append('c').Append(alt).Append(' ');
+                    if (alt == 1) await cpu.StorePhys(w, v);
+                    break;
+            }
+        }
+    }
+}
