@@ -64,7 +64,7 @@ public static class BenchSuite
         var sw = Stopwatch.StartNew();
         var x = BenchWorkloads.ExploreD(config.ExhaustiveBudget);
         sw.Stop();
-        string xd = $"{x.Executions} executions ({x.Pruned} pruned by sleep sets), {x.Transitions} transitions, {x.StopReason}, {x.Failures.Count} failures";
+        string xd = $"{x.Executions} executions with DPOR and sleep sets ({x.Pruned} ended asleep), {x.Transitions} transitions, {x.StopReason}, {x.Failures.Count} failures";
         bool proved = x.Complete && x.Failures.Count == 0;
         figures.Add(new("exhaustive D, 3 CPUs, 1 reader: time" + (proved ? "" : " (incomplete)"), sw.Elapsed.TotalSeconds, "s",
             "complete proof ≤ 60 s", proved && sw.Elapsed.TotalSeconds <= ExhaustiveTargetSeconds, xd));
