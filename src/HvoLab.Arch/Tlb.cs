@@ -128,16 +128,22 @@ public sealed class Tlb
         return n;
     }
 
-    private void RemoveLeaf(int level, ulong key)
+    /// <summary>Removes this CPU's own entry for the block, if any (the holder indexes follow).</summary>
+    private bool DropPrivate(bool walk, int level, ulong key)
     {
-        if (_leaf[level].Remove(key, out var e)) { Unref(e.DescPa); _shared.NotePrivate(false, level, key, _cpu, held: false); }
-        else _shared.InvalidateKey(_cpu, false, level, key);
+        ulong descPa;
+        if (walk) { if (!_walk[level].Remove(key, out var w)) return false; descPa = w.DescPa; }
+        else { if (!_leaf[level].Remove(key, out var e)) return false; descPa = e.DescPa; }
+        Unref(descPa);
+        _shared.NotePrivate(walk, level, key, _cpu, held: false);
+        return true;
     }
 
-    private void RemoveWalk(int level, ulong key)
+    /// <summary>This CPU's entry for the block goes, its own or its share of a shared fill (unless a broadcast has
+    /// already removed the shared fills for every CPU).</summary>
+    private void Remove(bool walk, int level, ulong key, bool privateOnly)
     {
-        if (_walk[level].Remove(key, out var w)) { Unref(w.DescPa); _shared.NotePrivate(true, level, key, _cpu, held: false); }
-        else _shared.InvalidateKey(_cpu, true, level, key);
+        if (!DropPrivate(walk, level, key) && !privateOnly) _shared.InvalidateKey(_cpu, walk, level, key);
     }
 
     /// <summary>TLBI by VA: removes the leaf (page or any block covering <paramref name="va"/>) and, unless
@@ -147,19 +153,9 @@ public sealed class Tlb
 
     internal void InvalidateVa(ulong va, bool lastLevelOnly, bool privateOnly)
     {
-        for (int level = 1; level <= 3; level++)
-        {
-            ulong key = Key(va, level);
-            if (privateOnly) { if (_leaf[level].Remove(key, out var e)) { Unref(e.DescPa); _shared.NotePrivate(false, level, key, _cpu, held: false); } }
-            else RemoveLeaf(level, key);
-        }
+        for (int level = 1; level <= 3; level++) Remove(walk: false, level, Key(va, level), privateOnly);
         if (lastLevelOnly) return;
-        for (int level = _g.StartLevel; level <= 2; level++)
-        {
-            ulong key = Key(va, level);
-            if (privateOnly) { if (_walk[level].Remove(key, out var w)) { Unref(w.DescPa); _shared.NotePrivate(true, level, key, _cpu, held: false); } }
-            else RemoveWalk(level, key);
-        }
+        for (int level = _g.StartLevel; level <= 2; level++) Remove(walk: true, level, Key(va, level), privateOnly);
     }
 
     /// <summary>Range invalidation [vaStart, vaEnd). Probes page by page when that is cheaper than scanning the
@@ -205,11 +201,11 @@ public sealed class Tlb
         {
             _scratch.Clear();
             foreach (var (k, e) in _leaf[level]) if (match.Leaf(e)) _scratch.Add(k);
-            foreach (var k in _scratch) { _leaf[level].Remove(k, out var e); Unref(e.DescPa); _shared.NotePrivate(false, level, k, _cpu, held: false); }
+            foreach (var k in _scratch) DropPrivate(walk: false, level, k);
             if (!walks) continue;
             _scratch.Clear();
             foreach (var (k, e) in _walk[level]) if (match.Walk(e)) _scratch.Add(k);
-            foreach (var k in _scratch) { _walk[level].Remove(k, out var e); Unref(e.DescPa); _shared.NotePrivate(true, level, k, _cpu, held: false); }
+            foreach (var k in _scratch) DropPrivate(walk: true, level, k);
         }
     }
 

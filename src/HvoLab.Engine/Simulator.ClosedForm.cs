@@ -64,10 +64,7 @@ public sealed partial class Simulator
         ClosedFormHolds++;
         r.Stats.NmisTaken++;
         if (Trace.Enabled) Trace.Mark(r.Time, r.Id, $"take pseudo-NMI SGI {sgi} (handler in closed form)");
-        PushFrame(r, ContextKind.Nmi);
-        r.DaifI = true;
-        UpdateIrqsOff(r);
-        r.Time += Jitter(Cost.ExceptionEntryExitNs + (Options.PseudoNmi ? Cost.PseudoNmiExtraNs : 0));
+        EnterInterruptContext(r, nmi: true);
         r.Hold.HandlerStart = r.Time;
         r.Hold.TakeTime = holdUntil;
         var step = h.Enter(r, r.Time);
@@ -111,7 +108,7 @@ public sealed partial class Simulator
         Steps += h.Ops;
         r.Stats.Ops += h.Ops;
         r.Held = null;
-        PopHandlerFrame(r);
+        PopFrame(r);
         ResumeInterrupted(r);
     }
 
@@ -127,7 +124,7 @@ public sealed partial class Simulator
         RemoveHeldWatch(r, h.WaitPa);
         r.Held = null;
         r.Stats.NmisTaken--;
-        PopHandlerFrame(r);
+        PopFrame(r);
         var rec = r.Hold;
         r.Stats.IrqsOffSince = rec.IrqsOffSince;
         r.Stats.MaxIrqsOffNs = rec.MaxIrqsOff;
@@ -150,17 +147,6 @@ public sealed partial class Simulator
     internal void OnInterruptQueued(Cpu r, double arrival)
     {
         if (r.Park == Cpu.ParkKind.Held && arrival < r.Hold.TakeTime) CancelHold(r);   // TakeTime 0: taken already
-    }
-
-    private void PopHandlerFrame(Cpu r)
-    {
-        ref var f = ref r.Frames[r.Depth - 1];
-        r.DaifI = f.SavedDaifI; r.Pmr = f.SavedPmr;
-        r.NmiDepth--;
-        r.Depth--;
-        r.ClearReads();
-        if (Trace.Enabled) Trace.End(r.Time, r.Id, ContextKind.Nmi);
-        UpdateIrqsOff(r);
     }
 
     /// <summary>After the handler: an interrupted Work op continues from the CPU's clock for what was left of it;

@@ -70,6 +70,18 @@ public sealed partial class Simulator
         catch (Exception e) { _modelError = $"CPU{c.Id} {f.Kind}: {e}"; }
         var kind = f.Kind;
         f.VoidAwaiter = default; f.BoolAwaiter = default; f.Continuation = null;
+        PopFrame(c);
+        if (kind == ContextKind.Task && c.Depth == 0) c.Finished = true;
+        if (kind == ContextKind.Fault && !retry && _violations.Count == 0)
+            ReportViolation("oops", [c.Id], 0, $"CPU{c.Id}: kernel fault handler gave up (oops) at {c.Time:F0} ns");
+        if (kind == ContextKind.Fault && !retry) _abort = true;
+    }
+
+    /// <summary>Leaves the top context: the masks it saved come back (exception return).</summary>
+    private void PopFrame(Cpu c)
+    {
+        ref var f = ref c.Frames[c.Depth - 1];
+        var kind = f.Kind;
         c.DaifI = f.SavedDaifI; c.Pmr = f.SavedPmr;
         if (kind == ContextKind.Nmi) c.NmiDepth--;
         if (kind == ContextKind.Irq) c.IrqDepth--;
@@ -77,10 +89,19 @@ public sealed partial class Simulator
         c.ClearReads();
         if (Trace.Enabled) Trace.End(c.Time, c.Id, kind);
         UpdateIrqsOff(c);
-        if (kind == ContextKind.Task && c.Depth == 0) c.Finished = true;
-        if (kind == ContextKind.Fault && !retry && _violations.Count == 0)
-            ReportViolation("oops", [c.Id], 0, $"CPU{c.Id}: kernel fault handler gave up (oops) at {c.Time:F0} ns");
-        if (kind == ContextKind.Fault && !retry) _abort = true;
+    }
+
+    /// <summary>Exception entry for an interrupt (arch/arm64/kernel/entry-common.c, irq-gic-v3.c): an NMI runs with
+    /// PSTATE.I set (no nesting); a normal IRQ handler under pseudo-NMI runs with PMR = IRQOFF and I clear, so NMIs
+    /// can preempt it. Charges the entry/exit cost.</summary>
+    private void EnterInterruptContext(Cpu c, bool nmi)
+    {
+        PushFrame(c, nmi ? ContextKind.Nmi : ContextKind.Irq);
+        if (nmi) c.DaifI = true;
+        else if (Options.PseudoNmi) { c.Pmr = Gic.PrioIrq; c.DaifI = false; }
+        else c.DaifI = true;
+        UpdateIrqsOff(c);
+        c.Time += Jitter(Cost.ExceptionEntryExitNs + (Options.PseudoNmi ? Cost.PseudoNmiExtraNs : 0));
     }
 
     private void StartFault(Cpu c)
@@ -115,14 +136,7 @@ public sealed partial class Simulator
         if (nmi) c.Stats.NmisTaken++; else c.Stats.InterruptsTaken++;
         if (Trace.Enabled) Trace.Mark(c.Time, c.Id, nmi ? $"take pseudo-NMI SGI {sgi}" : $"take IRQ SGI {sgi}");
         if (SgiHandler is null) { _modelError = "an SGI was taken but no SgiHandler is installed"; return; }
-        PushFrame(c, nmi ? ContextKind.Nmi : ContextKind.Irq);
-        // Exception entry (arch/arm64/kernel/entry-common.c, irq-gic-v3.c): an NMI runs with PSTATE.I set (no
-        // nesting); a normal IRQ handler under pseudo-NMI runs with PMR = IRQOFF and I clear, so NMIs can preempt it.
-        if (nmi) c.DaifI = true;
-        else if (Options.PseudoNmi) { c.Pmr = Gic.PrioIrq; c.DaifI = false; }
-        else c.DaifI = true;
-        UpdateIrqsOff(c);
-        c.Time += Jitter(Cost.ExceptionEntryExitNs + (Options.PseudoNmi ? Cost.PseudoNmiExtraNs : 0));
+        EnterInterruptContext(c, nmi);
         c.TakenSgi = sgi;
         Launch(c, nmi ? ContextKind.Nmi : ContextKind.Irq, _sgiBody ??= cpu => SgiHandler!(cpu, cpu.TakenSgi), null);
     }

@@ -95,13 +95,13 @@ public sealed partial class Simulator
                     outcome = ExecOutcome.Parked;
                     Steps--; c.Stats.Ops--;   // a failed check is not a step of the search
                 }
-                else if (IsTimed && VisibleTo(pa) > c.Time)
+                else if (IsTimed && VisibleTo(pa) is var visible && visible > c.Time)
                 {
                     // The value was stored by a closed-form handler and reaches this CPU only later: wait for it.
                     c.ClearReads();
                     c.Park = Cpu.ParkKind.Timed;
                     c.ParkStart = c.Time;
-                    c.WorkEnd = VisibleTo(pa);
+                    c.WorkEnd = visible;
                     outcome = ExecOutcome.Parked;
                     Steps--; c.Stats.Ops--;
                 }

@@ -84,7 +84,7 @@ public sealed partial class Simulator
         int sgi = Gic.Deliverable(c, (long)when);
         if (sgi >= 0) { TakeInterrupt(c, sgi); return; }
         if (PreemptWorkDeliverable(c, when)) { TakePreemptWork(c); return; }
-        if (c.Park == Cpu.ParkKind.Work) FinishWork(c, at);
+        if (c.Park == Cpu.ParkKind.Work) FinishWork(c);
         else if (c.Park == Cpu.ParkKind.Timed) Unpark(c, c.WorkEnd);
         Resume(c);
     }

@@ -53,7 +53,7 @@ public sealed partial class Simulator
     }
 
     /// <summary>The parked work of <paramref name="c"/> has run to its end: the op completes when the CPU resumes.</summary>
-    private void FinishWork(Cpu c, double at)
+    private void FinishWork(Cpu c)
     {
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         EndWorkSegment(c, ref op, c.WorkEnd);
