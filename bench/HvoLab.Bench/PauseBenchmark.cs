@@ -1,6 +1,10 @@
 using BenchmarkDotNet.Attributes;
 using HvoLab.Arch;
+using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
+using HvoLab.Kernel.Mm;
+using HvoLab.Kernel.Primitives;
+using HvoLab.Kernel.Workloads;
 using HvoLab.Kernel;
 using HvoLab.Strategies;
 

@@ -1,3 +1,4 @@
+using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
 using Xunit;
 using static HvoLab.Engine.Tests.TestMachines;

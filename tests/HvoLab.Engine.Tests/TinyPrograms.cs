@@ -1,6 +1,7 @@
 using System.Text;
 using CsCheck;
 using HvoLab.Arch;
+using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
 
 namespace HvoLab.Engine.Tests;

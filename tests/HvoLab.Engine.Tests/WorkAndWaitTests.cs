@@ -1,4 +1,5 @@
 using HvoLab.Arch;
+using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
 using Xunit;
 using static HvoLab.Engine.Tests.TestMachines;

@@ -1,4 +1,8 @@
 using CsCheck;
+using HvoLab.Engine.Schedulers;
+using HvoLab.Kernel.Mm;
+using HvoLab.Kernel.Primitives;
+using HvoLab.Kernel.Workloads;
 using Xunit;
 
 namespace HvoLab.Kernel.Tests;

@@ -1,5 +1,9 @@
 using HvoLab.Arch;
+using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
+using HvoLab.Kernel.Mm;
+using HvoLab.Kernel.Primitives;
+using HvoLab.Kernel.Workloads;
 using Xunit;
 
 namespace HvoLab.Kernel.Tests;

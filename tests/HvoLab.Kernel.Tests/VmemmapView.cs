@@ -1,4 +1,8 @@
 using HvoLab.Arch;
+using HvoLab.Engine.Schedulers;
+using HvoLab.Kernel.Mm;
+using HvoLab.Kernel.Primitives;
+using HvoLab.Kernel.Workloads;
 
 namespace HvoLab.Kernel.Tests;
 

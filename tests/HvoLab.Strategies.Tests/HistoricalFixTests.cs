@@ -1,7 +1,11 @@
+using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
+using HvoLab.Kernel.Mm;
+using HvoLab.Kernel.Primitives;
+using HvoLab.Kernel.Workloads;
 using HvoLab.Kernel;
-using Xunit;
 using Xunit.Abstractions;
+using Xunit;
 
 namespace HvoLab.Strategies.Tests;
 

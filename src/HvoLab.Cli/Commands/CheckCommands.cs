@@ -1,8 +1,12 @@
 using System.CommandLine;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using HvoLab.Engine.Schedulers;
 using HvoLab.Experiments.Checking;
 using HvoLab.Experiments.Scenarios;
+using HvoLab.Kernel.Mm;
+using HvoLab.Kernel.Primitives;
+using HvoLab.Kernel.Workloads;
 
 namespace HvoLab.Cli.Commands;
 
@@ -116,7 +120,7 @@ public static class CheckCommands
             // A trace that does not fit the model (edited, or recorded by another version) is a bad input, not a crash
             // (fuzz regression replay-diverging-trace.json).
             try { replayed = CheckRunner.Replay(t); }
-            catch (HvoLab.Engine.ReplayDivergenceException e) { throw new InvalidDataException($"trace '{tracePath}' cannot be replayed: {e.Message}", e); }
+            catch (HvoLab.Engine.Schedulers.ReplayDivergenceException e) { throw new InvalidDataException($"trace '{tracePath}' cannot be replayed: {e.Message}", e); }
             var (run, sim) = replayed;
             cli.Out.Write(sim.Trace.ToText());
             cli.Out.WriteLine($"-- {run.Outcome}: {run.Steps} operations, {run.Choices.Count} choices");

@@ -28,9 +28,9 @@ public static class ToolCommands
             var list = r.GetRequiredValue(paths);
             foreach (var p in list)
                 if (!File.Exists(p) && !Directory.Exists(p)) throw new ArgumentException($"PATH: \"{p}\" does not exist; give litmus files or folders");
-            var options = new HvoLab.Experiments.Litmus.LitmusRunOptions();
+            var options = new HvoLab.Litmus.LitmusRunOptions();
             if (r.GetValue(maxExecutions) is { } n) options = options with { MaxExecutions = CliValues.Positive("--max-executions", n) };
-            var report = HvoLab.Experiments.Litmus.LitmusRunner.Run(list, options);
+            var report = HvoLab.Litmus.LitmusRunner.Run(list, options);
             cli.Out.WriteLine(r.GetValue(format) == "json" ? report.ToJson() : report.ToText());
             return CliContext.Ok;
         }));

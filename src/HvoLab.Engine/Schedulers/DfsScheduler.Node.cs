@@ -1,4 +1,4 @@
-namespace HvoLab.Engine;
+namespace HvoLab.Engine.Schedulers;
 
 public sealed partial class DfsScheduler
 {

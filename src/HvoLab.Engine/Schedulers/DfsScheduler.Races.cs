@@ -1,4 +1,4 @@
-namespace HvoLab.Engine;
+namespace HvoLab.Engine.Schedulers;
 
 /// <summary>
 /// Race detection of dynamic partial-order reduction (Flanagan &amp; Godefroid, POPL 2005, Fig. 4): happens-before as

@@ -1,4 +1,4 @@
-namespace HvoLab.Engine;
+namespace HvoLab.Engine.Schedulers;
 
 /// <summary>
 /// The scheduler of one execution of the exhaustive search: replays the DFS stack, then extends it. With dynamic

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace HvoLab.Engine;
+namespace HvoLab.Engine.Schedulers;
 
 public sealed record ExplorationOptions
 {

@@ -1,6 +1,6 @@
 using HvoLab.Arch;
 
-namespace HvoLab.Engine;
+namespace HvoLab.Engine.Schedulers;
 
 public enum FootprintKind : byte
 {

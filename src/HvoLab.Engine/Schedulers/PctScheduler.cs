@@ -1,4 +1,4 @@
-namespace HvoLab.Engine;
+namespace HvoLab.Engine.Schedulers;
 
 /// <summary>
 /// Probabilistic Concurrency Testing (Burckhardt, Kothari, Musuvathi, Nagarakatte, "A Randomized Scheduler with

@@ -1,4 +1,4 @@
-namespace HvoLab.Engine;
+namespace HvoLab.Engine.Schedulers;
 
 /// <summary>Random walk: each step picks an enabled action uniformly from a seeded generator.</summary>
 public sealed class RandomScheduler(ulong seed) : IScheduler

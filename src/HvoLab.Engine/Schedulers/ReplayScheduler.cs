@@ -1,4 +1,4 @@
-namespace HvoLab.Engine;
+namespace HvoLab.Engine.Schedulers;
 
 /// <summary>Re-runs a recorded list of choices exactly. A choice that is not enabled means the model or scenario
 /// changed since the trace was recorded, and is reported as such rather than guessed around.</summary>

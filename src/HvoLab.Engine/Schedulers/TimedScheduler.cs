@@ -1,4 +1,4 @@
-namespace HvoLab.Engine;
+namespace HvoLab.Engine.Schedulers;
 
 /// <summary>
 /// Virtual-time scheduling: the CPU with the earliest next event runs next, and runs on inline until its clock

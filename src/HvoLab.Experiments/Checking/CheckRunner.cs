@@ -1,7 +1,11 @@
 using System.Diagnostics;
+using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
 using HvoLab.Experiments.Running;
 using HvoLab.Experiments.Scenarios;
+using HvoLab.Kernel.Mm;
+using HvoLab.Kernel.Primitives;
+using HvoLab.Kernel.Workloads;
 
 namespace HvoLab.Experiments.Checking;
 

@@ -1,9 +1,13 @@
 using HvoLab.Arch;
+using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
 using HvoLab.Experiments.Scenarios;
+using HvoLab.Kernel.Mm;
+using HvoLab.Kernel.Primitives;
+using HvoLab.Kernel.Workloads;
 using HvoLab.Kernel;
 using HvoLab.Strategies;
-using KWorkloadSpec = HvoLab.Kernel.WorkloadSpec;
+using KWorkloadSpec = HvoLab.Kernel.Workloads.WorkloadSpec;
 
 namespace HvoLab.Experiments.Running;
 
@@ -103,9 +107,9 @@ public sealed class ScenarioSystem
                 {
                     Kind = w.Kind, PeriodNs = w.PeriodNs, Seed = seed ^ (ulong)cpu,
                     Iterations = search ? SearchReaderIterations : (w.Kind == WorkloadKinds.NmiReader ? null : null),
-                    IrqOffNs = w.IrqOffNs is { } a ? new Kernel.NsRange(a.Min, a.Max) : null,
-                    PreemptOffNs = w.PreemptOffNs is { } b ? new Kernel.NsRange(b.Min, b.Max) : null,
-                    DaifMaskedNs = w.DaifMaskedNs is { } d ? new Kernel.NsRange(d.Min, d.Max) : null,
+                    IrqOffNs = w.IrqOffNs is { } a ? new Kernel.Workloads.NsRange(a.Min, a.Max) : null,
+                    PreemptOffNs = w.PreemptOffNs is { } b ? new Kernel.Workloads.NsRange(b.Min, b.Max) : null,
+                    DaifMaskedNs = w.DaifMaskedNs is { } d ? new Kernel.Workloads.NsRange(d.Min, d.Max) : null,
                     TargetPfns = w.Kind == WorkloadKinds.GupFast ? targets.InUse : targets.Hvo,
                 };
                 if (search && w.Kind == WorkloadKinds.Background) continue;   // private work only costs time

@@ -1,6 +1,10 @@
 using System.Diagnostics;
+using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
 using HvoLab.Experiments.Scenarios;
+using HvoLab.Kernel.Mm;
+using HvoLab.Kernel.Primitives;
+using HvoLab.Kernel.Workloads;
 
 namespace HvoLab.Experiments.Running;
 

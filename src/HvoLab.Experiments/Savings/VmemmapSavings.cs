@@ -1,6 +1,10 @@
 using HvoLab.Arch;
+using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
 using HvoLab.Experiments.Scenarios;
+using HvoLab.Kernel.Mm;
+using HvoLab.Kernel.Primitives;
+using HvoLab.Kernel.Workloads;
 using HvoLab.Kernel;
 
 namespace HvoLab.Experiments.Savings;

@@ -1,4 +1,4 @@
-namespace HvoLab.Kernel;
+namespace HvoLab.Kernel.Mm;
 
 /// <summary>A hugetlb folio: its head PFN and size. Optimized mirrors HPG_vmemmap_optimized for bookkeeping.</summary>
 public sealed class Folio(ulong headPfn, int order, Layout layout)

@@ -1,6 +1,9 @@
+using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
+using HvoLab.Kernel.Primitives;
+using HvoLab.Kernel.Workloads;
 
-namespace HvoLab.Kernel;
+namespace HvoLab.Kernel.Mm;
 
 /// <summary>
 /// The hugetlb pool (mm/hugetlb.c) as far as HVO is concerned: allocate fresh folios (prep → optimize), free them

@@ -1,6 +1,6 @@
 using HvoLab.Engine;
 
-namespace HvoLab.Kernel;
+namespace HvoLab.Kernel.Mm;
 
 /// <summary>The folio-level entry points of mm/hugetlb_vmemmap.c: optimize and restore, single and batched.</summary>
 public sealed partial class HugetlbVmemmap

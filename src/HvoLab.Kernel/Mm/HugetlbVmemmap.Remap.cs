@@ -1,7 +1,7 @@
 using HvoLab.Arch;
 using HvoLab.Engine;
 
-namespace HvoLab.Kernel;
+namespace HvoLab.Kernel.Mm;
 
 /// <summary>The PTE-level steps: vmemmap_remap_pte_range / vmemmap_restore_pte_range (series v2 patch 1).</summary>
 public sealed partial class HugetlbVmemmap

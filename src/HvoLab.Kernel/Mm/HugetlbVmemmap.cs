@@ -1,7 +1,10 @@
 using HvoLab.Arch;
+using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
+using HvoLab.Kernel.Primitives;
+using HvoLab.Kernel.Workloads;
 
-namespace HvoLab.Kernel;
+namespace HvoLab.Kernel.Mm;
 
 /// <summary>
 /// mm/hugetlb_vmemmap.c with the seed series' hooks (seed-series.md §2.1–2.2): the walk over the vmemmap of a folio,

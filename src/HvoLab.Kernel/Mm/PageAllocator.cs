@@ -1,4 +1,4 @@
-namespace HvoLab.Kernel;
+namespace HvoLab.Kernel.Mm;
 
 /// <summary>
 /// A buddy allocator over PFNs (mm/page_alloc.c in outline): free lists by order, split on allocation, merge with

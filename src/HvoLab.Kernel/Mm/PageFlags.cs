@@ -1,6 +1,6 @@
 using HvoLab.Engine;
 
-namespace HvoLab.Kernel;
+namespace HvoLab.Kernel.Mm;
 
 /// <summary>
 /// The struct page accessors HVO's readers go through, as loads through the vmemmap (include/linux/page-flags.h,

@@ -1,6 +1,6 @@
 using HvoLab.Engine;
 
-namespace HvoLab.Kernel;
+namespace HvoLab.Kernel.Mm;
 
 /// <summary>
 /// Initialising and tearing down the struct pages of a hugetlb folio (prep_compound_page / __prep_compound_gigantic_folio,

@@ -1,4 +1,4 @@
-namespace HvoLab.Kernel;
+namespace HvoLab.Kernel.Mm;
 
 /// <summary>struct vmemmap_remap_walk (mm/hugetlb_vmemmap.c): what one walk of the vmemmap does.</summary>
 public sealed class VmemmapWalk

@@ -1,4 +1,4 @@
-namespace HvoLab.Kernel;
+namespace HvoLab.Kernel.Primitives;
 
 /// <summary>
 /// Physical addresses of the kernel globals the model shares between CPUs (one frame of simulated memory, reached

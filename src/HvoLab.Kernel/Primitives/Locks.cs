@@ -1,6 +1,6 @@
 using HvoLab.Engine;
 
-namespace HvoLab.Kernel;
+namespace HvoLab.Kernel.Primitives;
 
 /// <summary>
 /// Spinlocks as one word (0 free, 1 + cpu when held): a CAS to take it, cpu_relax() while it is held (the engine

@@ -1,7 +1,7 @@
 using HvoLab.Arch;
 using HvoLab.Engine;
 
-namespace HvoLab.Kernel;
+namespace HvoLab.Kernel.Primitives;
 
 /// <summary>
 /// arm64 page-table helpers as the kernel uses them on init_mm (arch/arm64/include/asm/pgtable.h, tlbflush.h).

@@ -1,6 +1,6 @@
 using HvoLab.Engine;
 
-namespace HvoLab.Kernel;
+namespace HvoLab.Kernel.Primitives;
 
 /// <summary>
 /// RCU as HVO uses it (kernel/rcu/tree.c in outline): rcu_read_lock/unlock bump a per-CPU nesting counter;

@@ -1,6 +1,6 @@
 using HvoLab.Engine;
 
-namespace HvoLab.Kernel;
+namespace HvoLab.Kernel.Primitives;
 
 /// <summary>
 /// stop_machine() (kernel/stop_machine.c): the caller queues multi_cpu_stop() to every online CPU's stopper kthread

@@ -1,6 +1,6 @@
 using HvoLab.Engine;
 
-namespace HvoLab.Kernel;
+namespace HvoLab.Kernel.Workloads;
 
 /// <summary>
 /// A speculative PFN walker (compaction's isolate_migratepages_block, alloc_contig_range, page_idle …): pfn_to_page

@@ -1,6 +1,9 @@
+using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
+using HvoLab.Kernel.Mm;
+using HvoLab.Kernel.Primitives;
 
-namespace HvoLab.Kernel;
+namespace HvoLab.Kernel.Workloads;
 
 /// <summary>A length range in ns, drawn uniformly from the workload's seeded generator.</summary>
 public readonly record struct NsRange(double Min, double Max)

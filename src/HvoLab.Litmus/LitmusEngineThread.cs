@@ -1,0 +1,305 @@
+using HvoLab.Arch;
+using HvoLab.Engine;
+
+namespace HvoLab.Litmus;
+
+/// <summary>
+/// Runs one litmus thread on an engine <see cref="Cpu"/>. Each load, store, atomic, TLBI, DSB, DMB and ISB is one
+/// engine operation (one scheduling point); register-only instructions run between them. The interpreter's
+/// synchronous <see cref="LitmusInterpreter.Step"/> is used twice per memory instruction: first on a clone with a
+/// <see cref="RecordingPort"/> to learn the request, then (after <c>await</c>ing the engine op) on the real state
+/// with a <see cref="ReplayPort"/> carrying the result.
+///
+/// What the architecture leaves open is chosen by the search (<see cref="Cpu.ChooseOne"/>), never by this class:
+/// <list type="bullet">
+/// <item>a load may use any translation <see cref="TranslationCandidates"/> lists (cached entries, a walk now, or a
+/// walk made earlier since the CPU's horizon, <see cref="WalkHistory"/>); the choice is made after the access step,
+/// among the values every candidate gives at that step, so it is exact;</item>
+/// <item>a store or atomic may take a fault that a walk made earlier (since the horizon) would give; it then faults
+/// at the point it is issued, before its access step.</item>
+/// </list>
+/// Descriptor stores and other CPUs: an explicit read of a descriptor word sees another CPU's store only once walkers
+/// see it too (other-multi-copy atomicity, <see cref="DescriptorStoreBuffer.ObservedBy"/>); an atomic that observes it
+/// makes it visible. Barriers that order earlier stores before later accesses (DMB, DMB ST, a release) make this
+/// CPU's earlier descriptor stores visible no later than the next access they order (herd bob: "[W]; po; [dmb.st];
+/// po; [W]", "po; [dmb.full]; po", "po; [L]"), since HvoLab's data accesses are visible to everyone at once.
+/// Hardware flag updates: <see cref="HardwareFlagUpdates"/>.
+/// </summary>
+internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine binding, LitmusThreadState state,
+    bool hardwareAf, bool hardwareDirty, int instructionBudget, WalkHistory history)
+{
+    public LitmusThreadState State => state;
+    public bool BudgetExceeded { get; private set; }
+    /// <summary>Parked at the end of a spin-loop iteration that changed nothing (see <see cref="Run"/>).</summary>
+    public bool SpinWaiting { get; private set; }
+
+    private readonly RegisterReadiness _ready = new();
+    private readonly IsbOrdering _isb = new();
+    /// <summary>Epoch of the step in which the last access was performed (the search's choices come after it).</summary>
+    private long _accessEpoch;
+    /// <summary>Value loaded by the last LDXR, for STXR (see <see cref="Perform"/>).</summary>
+    private ulong _exclusiveValue;
+    private ulong _exclusiveVa = ulong.MaxValue;
+
+    /// <summary>
+    /// A spin loop (a backward branch after an iteration that only loaded, through translations that never changed)
+    /// waits with <see cref="Cpu.Relax"/>: if its loads saw nothing change, the engine parks the CPU until another CPU
+    /// writes one of those words, instead of the search interleaving every useless iteration. An iteration that read
+    /// the same values leaves the thread in the same state, so nothing is lost; an execution where the loop can never
+    /// exit has no final state (herd drops executions that exceed its loop unrolling), and
+    /// <see cref="LitmusExplorer"/> drops it too.
+    /// </summary>
+    public async SimTask Run(Cpu cpu)
+    {
+        var steps = 0;
+        var loadsOnly = true;
+        while (interp.Next(state) is { } ins)
+        {
+            if (++steps > instructionBudget) { BudgetExceeded = true; state.Halted = true; return; }
+            if (!TouchesMachine(ins.Op))
+            {
+                var pc = state.Pc;
+                var inHandler = state.InHandler;
+                interp.Step(state, NoMachine);
+                _ready.AfterRegisterOp(ins);
+                // ERET is a context synchronisation event (herd: EXC-RET-CSE).
+                if (ins.Op == Opcode.Eret) history.SynchronizeContext(cpu.Id);
+                if (state.Pc <= pc && state.InHandler == inHandler && ins.Op is Opcode.B or Opcode.BCond or Opcode.Cbz or Opcode.Cbnz)
+                {
+                    if (loadsOnly) { SpinWaiting = true; await cpu.Relax(); SpinWaiting = false; }
+                    loadsOnly = true;
+                }
+                continue;
+            }
+            var rec = new RecordingPort();
+            interp.Step(state.Clone(), rec);
+            var result = await Perform(cpu, ins, rec.Request);
+            loadsOnly &= rec.Request.Kind == RequestKind.Load && !result.IsFault && SpinWaitable(rec.Request.Access.Va);
+            var step = interp.Step(state, new ReplayPort(result));
+            _ready.AfterAccess(ins, _accessEpoch);
+            if (rec.Request.Kind is RequestKind.Load or RequestKind.Rmw) _isb.AfterRead(_accessEpoch);
+            if (rec.Request.Kind is RequestKind.Store or RequestKind.Rmw) _isb.AfterWrite(_accessEpoch);
+            // Taking the fault is an exception entry, a context synchronisation event (herd: EXC-ENTRY-CSE).
+            if (step.Kind == StepKind.Faulted) history.SynchronizeContext(cpu.Id);
+        }
+        state.Halted = true;
+    }
+
+    /// <summary>A load whose value changes only when its word is written (what <see cref="Cpu.Relax"/> watches): a data
+    /// location whose translation never changed. Not a descriptor word, whose value for this CPU also changes when
+    /// another CPU's pending store becomes visible.</summary>
+    private bool SpinWaitable(ulong va) => binding.Describe(va) is MemoryLocation && !history.HasChanged(va);
+
+    private static readonly ILitmusMemoryPort NoMachine = new ReplayPort(MemResult.Ok());
+
+    private static bool TouchesMachine(Opcode op) => op is Opcode.Ldr or Opcode.Str or Opcode.Ldar or Opcode.Ldapr or Opcode.Stlr
+        or Opcode.Ldxr or Opcode.Stxr or Opcode.Swp or Opcode.Cas or Opcode.LdOp or Opcode.StOp
+        or Opcode.Dmb or Opcode.Dsb or Opcode.Isb or Opcode.Tlbi;
+
+    private async SimTask<MemResult> Perform(Cpu cpu, Instruction ins, PortRequest r)
+    {
+        var arch = cpu.Sim.Arch;
+        switch (r.Kind)
+        {
+            case RequestKind.Barrier:
+                var hadStores = arch.Stores.Pending(cpu.Id).Count > 0;
+                var kind = BarrierOf(r.BarrierType, r.Option);
+                // A DMB (other than DMB LD) orders this CPU's earlier stores before its later accesses (herd bob:
+                // "po; [dmb.full]; po", "[W]; po; [dmb.st]; po; [W]"), and HvoLab's data accesses are visible to
+                // everyone at once, so the earlier descriptor stores must be visible by then. They are made visible at
+                // the barrier itself, with the machine's DSB ST effect (publication only): earlier than required, which
+                // loses nothing, since the barrier has no other effect that an observer between it and the next access
+                // could tell apart from one just before it.
+                if (r.BarrierType == BarrierType.Dmb && kind != BarrierKind.DmbIshLd && hadStores) kind = BarrierKind.DsbIshSt;
+                await cpu.Barrier(kind);
+                if (r.BarrierType == BarrierType.Dsb) _isb.AfterDsb(r.Option?.Types ?? "", history.Epoch, hadStores && kind != BarrierKind.DmbIshLd);
+                else if (kind == BarrierKind.Isb) history.SynchronizeContext(cpu.Id, _isb.Bound(_ready));
+                return MemResult.Ok();
+            case RequestKind.Tlbi:
+                await cpu.Tlbi(r.TlbiOp, TlbiVa(r.TlbiOp, r.TlbiOperand));
+                return MemResult.Ok();
+            case RequestKind.None:
+                throw new LitmusExecutionException("instruction made no machine request");
+        }
+        var a = r.Access;
+        var write = r.Kind != RequestKind.Load;
+        if ((a.Order & AccessOrder.Release) != 0) await PublishBeforeRelease(cpu);
+        _accessEpoch = history.Epoch;
+        if (write && await EarlyFault(cpu, ins, a.Va) is { } early) return MemResult.Faulted(early);
+
+        MemOp op;
+        var exclusiveStore = false;
+        if (r.Kind == RequestKind.Load) op = MemOp.Load(a.Va, a.Size);
+        else if (r.Kind == RequestKind.Store && a.Exclusive)
+        {
+            // STXR as a compare-and-swap against the value LDXR read: one atomic step that fails (status 1) when the
+            // location changed in between. Models the exclusive monitor up to ABA; spurious failures are not modelled.
+            if (_exclusiveVa != a.Va) return MemResult.Ok(1);
+            op = MemOp.Cas(a.Va, _exclusiveValue, r.Value, a.Size);
+            exclusiveStore = true;
+        }
+        else if (r.Kind == RequestKind.Store) op = MemOp.Store(a.Va, r.Value, a.Size);
+        else op = new MemOp(AccessKind.Rmw, a.Va, a.Size, r.Value, r.Expected, RmwOf(r.Rmw));
+
+        var (value, fault) = await Access(cpu, op);
+        _accessEpoch = history.Epoch;
+        if (r.Kind == RequestKind.Load)
+        {
+            var loaded = await ChooseLoad(cpu, ins, a, value, fault);
+            if (a.Exclusive && !loaded.IsFault) { _exclusiveVa = a.Va; _exclusiveValue = loaded.Value; }
+            return loaded;
+        }
+        if (fault != FaultKind.None) return MemResult.Faulted(FaultOf(fault));
+        // An atomic (or store-exclusive) reads the coherence-newest value of the word: any other CPU's pending store to
+        // it is observed, hence visible to every observer from now on.
+        if (r.Kind == RequestKind.Rmw || exclusiveStore) PublishObserved(arch, cpu.Id, a.Va);
+        if (!exclusiveStore) return MemResult.Ok(value);
+        _exclusiveVa = ulong.MaxValue;
+        var mask = a.Size == 8 ? ulong.MaxValue : (1UL << (a.Size * 8)) - 1;
+        return MemResult.Ok((value & mask) == (_exclusiveValue & mask) ? 0UL : 1UL);
+    }
+
+    /// <summary>The access step, with the machine's default translation. A store that meets a TLB conflict is retried
+    /// after this CPU's entries for the VA are dropped (herd has no conflict abort; the oracle has reported it); a
+    /// fault the walker resolves by a hardware flag update is redone, update and access together, in one bulk step.</summary>
+    private async SimTask<(ulong Value, FaultKind Fault)> Access(Cpu cpu, MemOp op)
+    {
+        var write = op.Kind != AccessKind.Read;
+        for (var attempt = 0; ; attempt++)
+        {
+            var value = await cpu.Access(op, returnFaults: true);
+            var fault = cpu.LastFault;
+            if (fault == FaultKind.TlbConflict && write && attempt < 4)
+            {
+                cpu.Sim.Arch.TlbOf(cpu.Id).InvalidateVa(op.Va, lastLevelOnly: false);
+                continue;
+            }
+            if (fault == FaultKind.Permission && write && attempt < 4 && StaleEntryDeniesWrite(cpu.Sim.Arch, cpu.Id, op.Va)
+                && await cpu.ChooseOne() == 1)
+            {
+                // A TLB entry may be evicted at any time: the CPU drops the stale read-only entry instead, and the
+                // store executes afterwards with a fresh walk (nothing was written by the faulted attempt).
+                cpu.Sim.Arch.TlbOf(cpu.Id).InvalidateVa(op.Va, lastLevelOnly: true);
+                continue;
+            }
+            if (!HardwareFlagUpdates.Resolves(fault, write, hardwareAf, hardwareDirty)) return (value, fault);
+            // A step the search orders against every access and TLB operation: it writes a descriptor.
+            await cpu.Bulk(0);
+            var r = HardwareFlagUpdates.Access(cpu.Sim.Arch, cpu.Id, op, hardwareAf, hardwareDirty);
+            return (r.Value, r.Fault);
+        }
+    }
+
+    /// <summary>This CPU holds a leaf for <paramref name="va"/> that forbids writing while the tables now allow it.</summary>
+    private static bool StaleEntryDeniesWrite(ArchMachine arch, int cpu, ulong va)
+    {
+        if (arch.TlbOf(cpu).LookupLeaves(va, out var leaf, out _) == 0) return false;
+        var now = arch.Translate(va);
+        return now.Ok && now.Writable && (leaf.TableNoWrite || (leaf.Descriptor & DescBits.RdOnly) != 0);
+    }
+
+    /// <summary>After the load's access step, within it: the distinct results of every translation the load may use
+    /// (read now), of which the search picks one.</summary>
+    private async SimTask<MemResult> ChooseLoad(Cpu cpu, Instruction ins, MemAccess a, ulong value, FaultKind fault)
+    {
+        var arch = cpu.Sim.Arch;
+        var horizon = history.Horizon(cpu.Id, a.Va, _ready.AddressReady(ins));
+        var results = new List<MemResult>();
+        foreach (var o in TranslationCandidates.For(arch, history, cpu.Id, a.Va, false, hardwareAf, hardwareDirty, horizon))
+        {
+            var res = o.Fault is { } f ? MemResult.Faulted(f) : MemResult.Ok(ReadAs(arch, cpu.Id, o.Pa, a.Size));
+            if (!results.Contains(res)) results.Add(res);
+        }
+        if (results.Count == 0) return fault == FaultKind.None ? MemResult.Ok(value) : MemResult.Faulted(FaultOf(fault));
+        return results[await ChooseIndex(cpu, results.Count)];
+    }
+
+    /// <summary>Before a store or atomic is performed: the faults a walk made earlier would give, one of which the
+    /// search may take instead of performing it (the value walkers see now is left to the access itself).</summary>
+    private async SimTask<LitmusFaultKind?> EarlyFault(Cpu cpu, Instruction ins, ulong va)
+    {
+        var horizon = history.Horizon(cpu.Id, va, _ready.AddressReady(ins));
+        var faults = TranslationCandidates.EarlierFaults(cpu.Sim.Arch, history, va, hardwareAf, hardwareDirty, horizon);
+        if (faults.Count == 0) return null;
+        var k = await ChooseIndex(cpu, faults.Count + 1);
+        return k == 0 ? null : faults[k - 1];
+    }
+
+    /// <summary>One of <paramref name="n"/> alternatives, chosen by the search (0 in timed runs).</summary>
+    private static async SimTask<int> ChooseIndex(Cpu cpu, int n)
+    {
+        var k = 0;
+        while (k < n - 1 && await cpu.ChooseOne() == 1) k++;
+        return k;
+    }
+
+    /// <summary>The value at <paramref name="pa"/> as this CPU's explicit read sees it: data words are coherent at once;
+    /// a descriptor word shows another CPU's store only once walkers see it.</summary>
+    private ulong ReadAs(ArchMachine arch, int cpu, ulong pa, int size)
+    {
+        if (!IsDescriptorWord(pa)) return arch.ReadPhys(pa, size);
+        var word = arch.Stores.ObservedBy(cpu, pa & ~7UL, arch.ReadPhys(pa & ~7UL));
+        var v = word >> (int)((pa & 7) * 8);
+        return size == 8 ? v : v & ((1UL << (size * 8)) - 1);
+    }
+
+    private bool IsDescriptorWord(ulong pa) => pa >= binding.DataTablePa && pa < binding.DataTablePa + LitmusMachine.PageSize;
+
+    private void PublishObserved(ArchMachine arch, int cpu, ulong va)
+    {
+        if (binding.Describe(va) is PteLocation p) arch.Stores.PublishLocation(binding.PtePhysicalAddress(p.Symbol), exceptCpu: cpu);
+    }
+
+    /// <summary>Before a release (herd "po; [L]": everything earlier is ordered before it): a step, ordered against
+    /// every access and TLB operation, that makes this CPU's pending descriptor stores visible.</summary>
+    private static async SimTask PublishBeforeRelease(Cpu cpu)
+    {
+        if (cpu.Sim.Arch.Stores.Pending(cpu.Id).Count == 0) return;
+        await cpu.Bulk(0);
+        cpu.Sim.Arch.Stores.Publish(cpu.Id);
+    }
+
+    private static LitmusFaultKind FaultOf(FaultKind fault) => fault switch
+    {
+        FaultKind.AccessFlag => LitmusFaultKind.AccessFlag,
+        FaultKind.Permission => LitmusFaultKind.Permission,
+        FaultKind.TlbConflict => LitmusFaultKind.TlbConflict,
+        _ => LitmusFaultKind.Translation,
+    };
+
+    internal static RmwOp RmwOf(LitmusRmwOp op) => op switch
+    {
+        LitmusRmwOp.Swap => RmwOp.Swap,
+        LitmusRmwOp.CompareSwap => RmwOp.Cas,
+        LitmusRmwOp.Add => RmwOp.Add,
+        LitmusRmwOp.Set => RmwOp.Or,
+        LitmusRmwOp.Clr => RmwOp.AndNot,
+        LitmusRmwOp.Eor => RmwOp.Eor,
+        _ => throw new LitmusExecutionException($"RMW {op} not mapped"),
+    };
+
+    /// <summary>DSB with no access-type qualifier publishes descriptor stores and completes TLBIs (DSB SY/OSH as
+    /// DSB SY; ISH/NSH as DSB ISH); DSB ST publishes stores only; DSB LD is neither (it orders loads, which the
+    /// machine keeps in order anyway) and is issued as a DMB LD. DMBs have no TLB effect in the machine.</summary>
+    internal static BarrierKind BarrierOf(BarrierType type, BarrierOption? o)
+    {
+        var types = o?.Types ?? "";
+        var domain = o?.Domain ?? "SY";
+        return type switch
+        {
+            BarrierType.Isb => BarrierKind.Isb,
+            BarrierType.Dmb => types == "LD" ? BarrierKind.DmbIshLd : types == "ST" ? BarrierKind.DmbIshSt : BarrierKind.DmbIsh,
+            _ => types == "ST" ? BarrierKind.DsbIshSt : types == "LD" ? BarrierKind.DmbIshLd
+                : domain is "SY" or "OSH" ? BarrierKind.DsbSy : BarrierKind.DsbIsh,
+        };
+    }
+
+    /// <summary>TLBI Xt holds VA[55:12] in bits [43:0]; TTBR1 addresses have VA[63:56] equal to VA[55].</summary>
+    internal static ulong TlbiVa(TlbiOp op, ulong operand)
+    {
+        if (op.IsAll()) return 0;
+        var va = (operand & ((1UL << 44) - 1)) << 12;
+        if ((va & (1UL << 55)) != 0) va |= 0xFF00_0000_0000_0000UL;
+        return va;
+    }
+}

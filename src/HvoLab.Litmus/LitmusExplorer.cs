@@ -1,0 +1,209 @@
+using HvoLab.Arch;
+using HvoLab.Engine.Schedulers;
+using HvoLab.Engine;
+
+namespace HvoLab.Litmus;
+
+/// <summary>One reachable final state, projected on what the test observes (condition, filter, locations).</summary>
+public sealed record LitmusStateResult(string Key, string Text, bool ConditionHolds, long Executions);
+
+/// <summary>What the exhaustive search of one test found.</summary>
+public sealed record LitmusExploration(
+    IReadOnlyList<LitmusStateResult> States,
+    long Positive,
+    long Negative,
+    bool BbmFlag,
+    IReadOnlyList<string> BbmKinds,
+    bool Complete,
+    long Executions,
+    string? Incomplete,
+    string? Error,
+    TimeSpan Elapsed)
+{
+    /// <summary>herd's Never/Sometimes/Always over the reachable (filtered) states.</summary>
+    public Observation Observation =>
+        States.Count(s => s.ConditionHolds) == 0 ? Observation.Never
+        : States.All(s => s.ConditionHolds) ? Observation.Always : Observation.Sometimes;
+}
+
+/// <summary>
+/// Runs one supported test under <see cref="ExhaustiveExplorer"/>: every interleaving of the threads' engine
+/// operations on an adversarial-TLB <see cref="ArchMachine"/>, plus a store-propagation helper CPU (see
+/// <see cref="PropagationSteps"/>). Each execution ends with a final check that records the projected final state.
+/// </summary>
+public static class LitmusExplorer
+{
+    public static LitmusExploration Explore(LitmusTest test, LitmusRunOptions options)
+    {
+        var helperSteps = options.PropagateStores ? PropagationSteps(test) : 0;
+        var binding = new LitmusMachine(test, helperSteps > 0 ? 1 : 0);
+        var interp = new LitmusInterpreter(test, binding);
+        var eval = new ConditionEvaluator(test, binding);
+        var observed = ObservedAtoms(test);
+        var threadsSpec = test.MainThreads.OrderBy(t => t.Proc).ToList();
+        var states = new Dictionary<string, (string Text, bool Holds, long Count)>(StringComparer.Ordinal);
+        long pos = 0, neg = 0;
+        var bbmKinds = new SortedSet<string>(StringComparer.Ordinal);
+        string? budgetHit = null, error = null;
+        Simulator? prev = null;
+
+        // Executions that end with every unfinished thread parked in a spin loop that can never exit: no final state.
+        var neverEnding = new HashSet<string>(StringComparer.Ordinal);
+        List<LitmusEngineThread>? prevThreads = null;
+
+        void Harvest(Simulator? s)
+        {
+            if (s is null) return;
+            foreach (var v in s.Arch.Violations) bbmKinds.Add(v.Kind);
+            var unfinished = prevThreads!.Where(t => !t.State.Halted).ToList();
+            if (unfinished.Count > 0 && unfinished.All(t => t.SpinWaiting)) neverEnding.Add(string.Join(",", s.Choices));
+        }
+
+        Simulator Factory(IScheduler scheduler)
+        {
+            Harvest(prev);
+            var arch = binding.Build();
+            var sim = new Simulator(arch, CostModel.Default, scheduler, new SimOptions
+            {
+                StopOnViolation = false,
+                StepBudget = options.StepBudget,
+                WallBudget = options.TestWallBudget,
+            });
+            var history = new WalkHistory(arch, binding);
+            sim.AddMonitor(history);
+            sim.TranslationMayVary = history.MayReachSeveralPages;
+            var threads = threadsSpec.Select(t => new LitmusEngineThread(interp, binding, interp.InitialState(t.Proc),
+                HasFeature(test, t.Proc, "HA"), HasFeature(test, t.Proc, "HD"), options.InstructionBudget, history)).ToList();
+            prevThreads = threads;
+            for (var i = 0; i < threads.Count; i++) sim.Spawn(threadsSpec[i].Proc, threads[i].Run);
+            if (helperSteps > 0) sim.Spawn(threads.Count, cpu => Propagate(cpu, helperSteps, threads.Count));
+            sim.FinalChecks.Add(s =>
+            {
+                if (threads.FirstOrDefault(t => t.BudgetExceeded) is { } over)
+                    budgetHit ??= $"P{over.State.Proc} ran more than {options.InstructionBudget} instructions (loop bound)";
+                var final = LitmusFinalState.From(threads.Select(t => t.State), l => binding.ReadFinal(arch, l),
+                    observed.OfType<EqualsCondition>().Select(e => e.Location).Where(l => l is not RegisterLocation).Distinct());
+                if (test.Filter is { } f && !eval.Holds(f, final)) return;
+                var holds = eval.Holds(test.Final.Condition, final);
+                if (holds) pos++; else neg++;
+                var (key, text) = Project(final, observed, binding);
+                states[key] = states.TryGetValue(key, out var old) ? (old.Text, holds, old.Count + 1) : (text, holds, 1);
+            });
+            prev = sim;
+            return sim;
+        }
+
+        var explorer = new ExhaustiveExplorer(Factory, new ExplorationOptions
+        {
+            MaxExecutions = options.MaxExecutions,
+            WallBudget = options.TestWallBudget,
+            StopAtFirstViolation = false,
+        });
+        ExplorationResult result;
+        try { result = explorer.Explore(); }
+        catch (Exception e) when (e is LitmusExecutionException or InvalidOperationException or ArgumentException or KeyNotFoundException)
+        {
+            return new LitmusExploration([], 0, 0, false, [], false, 0, null, e.Message, TimeSpan.Zero);
+        }
+        Harvest(prev);
+        foreach (var (run, _) in result.Failures)
+        {
+            if (run.Outcome == RunOutcome.ModelError) error ??= run.Error ?? "model error";
+            else if (run.Outcome == RunOutcome.Deadlock && neverEnding.Contains(string.Join(",", run.Choices))) continue;
+            else if (run.Outcome is RunOutcome.Deadlock or RunOutcome.BudgetExceeded)
+                budgetHit ??= run.Violations.LastOrDefault()?.Explanation ?? run.Outcome.ToString();
+        }
+        if (!result.Complete) budgetHit ??= result.StopReason;
+        var list = states.Select(kv => new LitmusStateResult(kv.Key, kv.Value.Text, kv.Value.Holds, kv.Value.Count))
+            .OrderBy(s => s.Text, StringComparer.Ordinal).ToList();
+        var flagged = bbmKinds.Where(IsBbmKind).ToList();
+        return new LitmusExploration(list, pos, neg, flagged.Count > 0, bbmKinds.ToList(),
+            result.Complete && budgetHit is null && error is null, result.Executions - result.Pruned, budgetHit, error, result.Elapsed);
+    }
+
+    /// <summary>Oracle kinds that mean "this test breaks break-before-make" (herd's Warning-BBM-expected).</summary>
+    public static bool IsBbmKind(string kind) => kind is BbmOracle.KindBbm or BbmOracle.KindStale or BbmOracle.KindConflict;
+
+    private static bool HasFeature(LitmusTest test, int proc, string feature) =>
+        test.HardwareUpdates.Any(h => (h.Proc is null || h.Proc == proc) && (h.Feature == feature || (feature == "HA" && h.Feature == "HD")));
+
+    /// <summary>
+    /// A descriptor store becomes visible to walkers at the writer's next DSB at the latest, but may become visible
+    /// earlier (the machine's store buffer models only the "not yet" side). A helper CPU makes every pending
+    /// descriptor store visible at a point the search chooses, up to this many times: one per store-like
+    /// instruction (at most 4), and only in tests that can address a descriptor (<c>PTE(x)</c> in the init block).
+    /// </summary>
+    public static int PropagationSteps(LitmusTest test)
+    {
+        if (!test.Init.Any(e => e.Value is PteAddressValue)) return 0;
+        var stores = test.Threads.SelectMany(t => t.Code).Count(i => i.Op is Opcode.Str or Opcode.Stlr or Opcode.Stxr
+            or Opcode.Swp or Opcode.Cas or Opcode.LdOp or Opcode.StOp);
+        return Math.Min(stores, 4);
+    }
+
+    private static async SimTask Propagate(Cpu cpu, int steps, int threads)
+    {
+        for (var i = 0; i < steps; i++)
+        {
+            // A step the search treats as dependent with every memory access and every TLB maintenance operation
+            // (a Bulk step over all VAs), which is what a visibility change of pending descriptor stores is.
+            await cpu.Bulk(0);
+            for (var c = 0; c < threads; c++) cpu.Sim.Arch.Stores.Publish(c);
+        }
+    }
+
+    /// <summary>Atoms herd prints in a final state: every <c>loc=value</c> and fault atom of the condition and
+    /// filter, plus the <c>locations [...]</c> clause.</summary>
+    public static IReadOnlyList<LitCondition> ObservedAtoms(LitmusTest test)
+    {
+        var atoms = new List<LitCondition>();
+        void Walk(LitCondition? c)
+        {
+            switch (c)
+            {
+                case EqualsCondition e: atoms.Add(e with { Value = new IntValue(0) }); break;
+                case FaultCondition f: atoms.Add(f); break;
+                case NotCondition n: Walk(n.Inner); break;
+                case AndCondition a: Walk(a.Left); Walk(a.Right); break;
+                case OrCondition o: Walk(o.Left); Walk(o.Right); break;
+            }
+        }
+        foreach (var l in test.Locations) atoms.Add(new EqualsCondition(l, new IntValue(0)));
+        foreach (var f in test.ObservedFaults) atoms.Add(f);
+        Walk(test.Filter);
+        Walk(test.Final.Condition);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return atoms.Where(a => seen.Add(a is EqualsCondition e ? Canon(e.Location) : a.ToString()!)).ToList();
+    }
+
+    private static string Canon(LitLocation l) => l is RegisterLocation r ? $"{r.Proc}:X{LitmusThreadState.ParseName(r.Register).Number}" : l.ToString()!;
+
+    /// <summary>Canonical key (numbers) and herd-like text of a final state over the observed atoms.</summary>
+    public static (string Key, string Text) Project(ILitmusFinalState s, IReadOnlyList<LitCondition> observed, LitmusMachine binding)
+    {
+        var key = new System.Text.StringBuilder();
+        var text = new List<string>();
+        foreach (var a in observed)
+        {
+            switch (a)
+            {
+                case EqualsCondition { Location: RegisterLocation r }:
+                    var v = s.Register(r.Proc, "X" + LitmusThreadState.ParseName(r.Register).Number);
+                    key.Append(Canon(r)).Append('=').Append(v).Append(';');
+                    text.Add($"{Canon(r)}={binding.Render(r, v)};");
+                    break;
+                case EqualsCondition e:
+                    var m = s.Memory(e.Location);
+                    key.Append(Canon(e.Location)).Append('=').Append(m).Append(';');
+                    text.Add($"{e.Location}={binding.Render(e.Location, m)};");
+                    break;
+                case FaultCondition f:
+                    var hit = s.Faults.Any(x => ConditionEvaluator.Matches(f, x));
+                    key.Append(hit ? "" : "~").Append(f).Append(';');
+                    text.Add((hit ? "" : "~") + f + ";");
+                    break;
+            }
+        }
+        return (key.ToString(), string.Join(" ", text));
+    }
+}
