@@ -56,6 +56,7 @@ public static class Program
         root.Add(ScenarioCommands.Build(cli));
         foreach (var c in RunCommands.Build(cli)) root.Add(c);
         foreach (var c in CheckCommands.Build(cli)) root.Add(c);
+        root.Add(BarriersCommand.Build(cli));
         foreach (var c in SweepCommands.Build(cli)) root.Add(c);
         foreach (var c in ToolCommands.Build(cli)) root.Add(c);
         return root;

@@ -115,8 +115,16 @@ public sealed partial class Cpu
 
     // ---- TLB maintenance and barriers ----
     public CpuOp Tlbi(TlbiOp op, ulong va = 0, ulong pages = 1) { Op.Arg = (int)op; Op.Mem = MemOp.Load(va); Op.Arg2 = pages; return Issue(OpKind.Tlbi); }
-    public CpuOp Barrier(BarrierKind kind) { Op.Arg = (int)kind; return Issue(OpKind.Barrier); }
-    public CpuOp Isb() => Barrier(BarrierKind.Isb);
+    /// <summary>A barrier; <paramref name="site"/> names it as "routine: barrier" (e.g. "flush_tlb_kernel_range:
+    /// dsb(ishst)") so <c>hvolab barriers</c> can list it and run a check without it (<see cref="SimOptions.OmitBarrierSite"/>).</summary>
+    public CpuOp Barrier(BarrierKind kind, string? site = null)
+    {
+        if (site is not null && Sim.OmitsBarrier(site)) kind = BarrierKind.DmbIsh;
+        Op.Arg = (int)kind;
+        return Issue(OpKind.Barrier);
+    }
+
+    public CpuOp Isb(string? site = null) => Barrier(BarrierKind.Isb, site);
 
     // ---- events and interrupts ----
     public CpuOp Wfe() => Issue(OpKind.Wfe);

@@ -52,7 +52,7 @@ public sealed class IdenticalContentsStrategy(bool force = false) : VmemmapArch
             else if (Kernel.Config.Design == HvoDesign.FakeHead) Kernel.Hvo.CopyFrame(oldPfn, newPfn); // old tail ← fake-head page
             else continue;                                                            // 2026: tails identical by construction
         }
-        await cpu.Barrier(BarrierKind.DsbIsh);
+        await cpu.Barrier(BarrierKind.DsbIsh, "C update_pte_range: dsb(ish)");
         // Phase 3: re-point the read-only entries (identical contents, both read-only: no break needed).
         foreach (var u in updates)
             await pt.SetPteAt(cpu, u.PtepPa, (u.NewPte & DescBits.AddressMask(g.PageShift)) | Prot.PAGE_KERNEL_RO);

@@ -36,7 +36,7 @@ public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi) : IClosedFormHan
         if (await cpu.LoadPhys(D.CpuPaused) != 0 || await cpu.LoadPhys(D.NrCpusPaused) != 0)
             cpu.Sim.ReportViolation("warn-on", [cpu.Id], 0, $"CPU{cpu.Id}: WARN_ON_ONCE(cpu_paused || nr_cpus_paused) in pause_remote_cpus (a pause is still in progress)");
         await cpu.StorePhys(D.CpuPaused, 1);                                // cpu_paused = true (plain store)
-        await cpu.Barrier(BarrierKind.DsbIshSt);                            // gic_ipi_send_mask: wmb()
+        await cpu.Barrier(BarrierKind.DsbIshSt, "gic_ipi_send_mask: wmb()");
         await cpu.SendSgi(mask, Ipi, broadcast: true, closedForm: this);    // smp_cross_call(IPI_CPU_STOP_NMI)
         await cpu.WaitPhys(D.NrCpusPaused, (ulong)n);                       // spin until every CPU has paused
         await Locks.SpinUnlock(cpu, D.CpuPauseLock);
@@ -61,7 +61,7 @@ public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi) : IClosedFormHan
         await cpu.FetchAddPhys(D.NrCpusPaused, 1);                          // atomic_inc(&nr_cpus_paused)
         await cpu.WaitPhys(D.CpuPaused, 0);                                 // while (READ_ONCE(cpu_paused)) cpu_relax();
         await cpu.FetchAddPhys(D.NrCpusPaused, ulong.MaxValue);             // atomic_dec(&nr_cpus_paused)
-        await cpu.Isb();                                                    // see the updater's table changes
+        await cpu.Isb("pause_local_cpu: isb()");                             // see the updater's table changes
         cpu.Stats.TimeByLabel.Add(stalled, cpu.Time - t0);
     }
 

@@ -29,6 +29,10 @@ public sealed record CheckOptions
     public bool AllViolations { get; init; }
     /// <summary>Strategy options replacing the scenario's (strategy variants such as ours' window size).</summary>
     public Strategies.StrategyOptions? StrategyOptions { get; init; }
+    /// <summary>A named barrier site to leave out of every execution (hvolab barriers), or null.</summary>
+    public string? OmitBarrierSite { get; init; }
+    /// <summary>Called with every simulator the search builds (e.g. to collect the barrier sites it passed).</summary>
+    public Action<Simulator>? OnBuild { get; init; }
 }
 
 public sealed record CheckViolation(string Kind, int[] Cpus, ulong Va, long TimeNs, string Explanation, string? TracePath, int TraceLength);
@@ -56,7 +60,7 @@ public static class CheckRunner
         string stop;
         if (options.Mode == SchedulerModes.Exhaustive)
         {
-            var explorer = new ExhaustiveExplorer(s => Build(scenario, strategy, s, options.Seed, strategyOptions: options.StrategyOptions),
+            var explorer = new ExhaustiveExplorer(s => Build(scenario, strategy, s, options),
                 new ExplorationOptions
                 {
                     MaxExecutions = options.MaxExecutions, WallBudget = TimeSpan.FromSeconds(options.WallSeconds),
@@ -77,7 +81,7 @@ public static class CheckRunner
                 IScheduler sched = options.Mode == SchedulerModes.Pct
                     ? new PctScheduler(seed, options.PctDepth, estimatedSteps: 4000)
                     : new RandomScheduler(seed);
-                var run = Build(scenario, strategy, sched, options.Seed, strategyOptions: options.StrategyOptions).Run();
+                var run = Build(scenario, strategy, sched, options).Run();
                 executions++; transitions += run.Steps;
                 if (run.Outcome is RunOutcome.Violation or RunOutcome.Deadlock or RunOutcome.BudgetExceeded or RunOutcome.ModelError)
                 {
@@ -94,8 +98,15 @@ public static class CheckRunner
 
     /// <summary>A fresh system for one execution under a search scheduler.</summary>
     public static Simulator Build(Scenario scenario, string strategy, IScheduler scheduler, ulong seed, bool recordEvents = false,
-        Strategies.StrategyOptions? strategyOptions = null) =>
-        new ScenarioSystem(scenario, strategy, scheduler, seed, recordEvents, strategyOptions: strategyOptions).System.Sim;
+        Strategies.StrategyOptions? strategyOptions = null, string? omitBarrierSite = null) =>
+        new ScenarioSystem(scenario, strategy, scheduler, seed, recordEvents, strategyOptions: strategyOptions, omitBarrierSite: omitBarrierSite).System.Sim;
+
+    private static Simulator Build(Scenario scenario, string strategy, IScheduler scheduler, CheckOptions options)
+    {
+        var sim = Build(scenario, strategy, scheduler, options.Seed, strategyOptions: options.StrategyOptions, omitBarrierSite: options.OmitBarrierSite);
+        options.OnBuild?.Invoke(sim);
+        return sim;
+    }
 
     private static List<CheckViolation> Distinct(Scenario scenario, string strategy, CheckOptions options,
         List<(RunResult Run, IReadOnlyList<int> Choices, ulong Seed)> failures)
@@ -117,7 +128,7 @@ public static class CheckRunner
                 {
                     Directory.CreateDirectory(dir);
                     path = Path.Combine(dir, $"{Sanitize(strategy)}-{Sanitize(v.Kind)}.trace.json");
-                    ScheduleTrace.Create(scenario, strategy, options.Mode, seed, choices, v.Kind).Save(path);
+                    (ScheduleTrace.Create(scenario, strategy, options.Mode, seed, choices, v.Kind) with { OmitBarrier = options.OmitBarrierSite }).Save(path);
                 }
                 list.Add(new CheckViolation(v.Kind, v.Cpus, v.Va, v.TimeNs, v.Explanation, path, choices.Count));
             }
@@ -131,7 +142,7 @@ public static class CheckRunner
     public static (RunResult Run, Simulator Sim) Replay(ScheduleTrace trace)
     {
         var scenario = trace.LoadScenario();
-        var sim = Build(scenario, trace.Strategy, new ReplayScheduler(trace.Choices), trace.Seed, recordEvents: true);
+        var sim = Build(scenario, trace.Strategy, new ReplayScheduler(trace.Choices), trace.Seed, recordEvents: true, omitBarrierSite: trace.OmitBarrier);
         return (sim.Run(), sim);
     }
 }

@@ -39,10 +39,11 @@ public sealed class ScenarioSystem
     public List<Workload> Workloads { get; } = new();
     public HashSet<int> UpdaterCpus { get; } = new();
 
+    /// <param name="omitBarrierSite">A named barrier site to leave out (hvolab barriers), or null.</param>
     /// <param name="strategyOptions">Replaces the options derived from the scenario: strategy variants that the
     /// scenario format cannot express (e.g. ours' window size) are compared this way.</param>
     public ScenarioSystem(Scenario scenario, string strategy, IScheduler scheduler, ulong seed, bool recordEvents = false,
-        CostModel? costOverride = null, Strategies.StrategyOptions? strategyOptions = null)
+        CostModel? costOverride = null, Strategies.StrategyOptions? strategyOptions = null, string? omitBarrierSite = null)
     {
         Scenario = scenario;
         Strategy = strategy;
@@ -58,7 +59,7 @@ public sealed class ScenarioSystem
         var sched = scenario.Scheduler;
         var options = new SimOptions
         {
-            Seed = seed, RecordEvents = recordEvents, StepBudget = sched.StepBudget,
+            Seed = seed, RecordEvents = recordEvents, StepBudget = sched.StepBudget, OmitBarrierSite = omitBarrierSite,
             WallBudget = TimeSpan.FromSeconds(sched.WallSeconds), ClosedFormHandlers = sched.ClosedFormHandlers,
             StopOnViolation = scheduler.Mode == SchedulingMode.Choice || !StrategyCatalog.Get(strategy).TimePastViolations,
         };

@@ -28,7 +28,7 @@ public sealed partial class HugetlbVmemmap
         {
             // The new head page gets the still-mapped old head page's contents, made visible before the PTE.
             await CopyPageFromVa(cpu, walk.ReusePfn!.Value, start);
-            await cpu.Barrier(BarrierKind.DmbIshSt);                       // smp_wmb()
+            await cpu.Barrier(BarrierKind.DmbIshSt, "vmemmap_remap_pte_range: smp_wmb()");
         }
         walk.VmemmapPages.AddRange(queued);
         await Hooks.UpdatePteRange(cpu, start, end, updates);
@@ -65,7 +65,7 @@ public sealed partial class HugetlbVmemmap
             if (linux.Config.Design == HvoDesign.FakeHead) ResetStructPages(page);
             updates.Add(new PteUpdate(ptep, addr, old, Pt.MkPte(page, Prot.PAGE_KERNEL)));
         }
-        await cpu.Barrier(BarrierKind.DmbIshSt);                           // smp_wmb()
+        await cpu.Barrier(BarrierKind.DmbIshSt, "vmemmap_restore_pte_range: smp_wmb()");
         await Hooks.UpdatePteRange(cpu, start, end, updates);
         return 0;
     }

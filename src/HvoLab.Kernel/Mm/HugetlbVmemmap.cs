@@ -137,7 +137,7 @@ public sealed partial class HugetlbVmemmap(Linux linux)
         ulong pmd = await cpu.LoadPhys(pmdp);
         if (PmdLeaf(pmd))
         {
-            await cpu.Barrier(BarrierKind.DmbIshSt);                       // smp_wmb: PTEs visible before the PMD
+            await cpu.Barrier(BarrierKind.DmbIshSt, "vmemmap_split_pmd: smp_wmb()"); // PTEs visible before the PMD
             await Hooks.UpdatePmd(cpu, pmdp, start, tablePa);
             if ((walk.Flags & VmemmapFlags.SplitNoTlbFlush) == 0)
                 await Pt.FlushTlbKernelRange(cpu, start, start + G.PmdSize);

@@ -19,8 +19,8 @@ public sealed class PageTableOps(Linux linux)
         linux.Monitors.OnPteWritten(cpu, ptepPa, pte);
         if ((pte & DescBits.Valid) != 0)
         {
-            await cpu.Barrier(BarrierKind.DsbIshSt);
-            await cpu.Isb();
+            await cpu.Barrier(BarrierKind.DsbIshSt, "__set_pte: dsb(ishst)");
+            await cpu.Isb("__set_pte: isb()");
         }
     }
 
@@ -34,8 +34,8 @@ public sealed class PageTableOps(Linux linux)
     {
         linux.Arch.Tables.Register(ptePagePa, PmdVaOf(pmdpPa), 3);
         await cpu.StorePhys(pmdpPa, ptePagePa | Prot.TABLE | DescBits.PXNTable);
-        await cpu.Barrier(BarrierKind.DsbIshSt);
-        await cpu.Isb();
+        await cpu.Barrier(BarrierKind.DsbIshSt, "__pmd_populate: dsb(ishst)");
+        await cpu.Isb("__pmd_populate: isb()");
     }
 
     private ulong PmdVaOf(ulong pmdpPa) =>
@@ -53,21 +53,21 @@ public sealed class PageTableOps(Linux linux)
             await FlushTlbAll(cpu);
             return;
         }
-        await cpu.Barrier(BarrierKind.DsbIshSt);
+        await cpu.Barrier(BarrierKind.DsbIshSt, "flush_tlb_kernel_range: dsb(ishst)");
         if (range) await cpu.Tlbi(TlbiOp.RVAALE1IS, start, pages);
         else
             for (ulong va = start; va < end; va += G.PageSize) await cpu.Tlbi(TlbiOp.VAALE1IS, va);
-        await cpu.Barrier(BarrierKind.DsbIsh);
-        await cpu.Isb();
+        await cpu.Barrier(BarrierKind.DsbIsh, "flush_tlb_kernel_range: dsb(ish)");
+        await cpu.Isb("flush_tlb_kernel_range: isb()");
     }
 
     /// <summary>flush_tlb_all: dsb(ishst); TLBI VMALLE1IS; dsb(ish); isb().</summary>
     public async SimTask FlushTlbAll(Cpu cpu)
     {
-        await cpu.Barrier(BarrierKind.DsbIshSt);
+        await cpu.Barrier(BarrierKind.DsbIshSt, "flush_tlb_all: dsb(ishst)");
         await cpu.Tlbi(TlbiOp.VMALLE1IS);
-        await cpu.Barrier(BarrierKind.DsbIsh);
-        await cpu.Isb();
+        await cpu.Barrier(BarrierKind.DsbIsh, "flush_tlb_all: dsb(ish)");
+        await cpu.Isb("flush_tlb_all: isb()");
     }
 
     /// <summary>mk_pte(page, prot) for a PFN.</summary>

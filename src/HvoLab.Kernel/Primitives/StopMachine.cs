@@ -34,7 +34,7 @@ public sealed class StopMachine(Linux linux)
     private async SimTask SetState(Cpu cpu, ulong state, int n)
     {
         await cpu.StorePhys(linux.Data.StopMachineAck, (ulong)n);   // atomic_set(&msdata->thread_ack, num_threads)
-        await cpu.Barrier(Arch.BarrierKind.DmbIshSt);               // smp_wmb()
+        await cpu.Barrier(Arch.BarrierKind.DmbIshSt, "set_state: smp_wmb()");
         await cpu.StorePhys(linux.Data.StopMachineState, state);    // WRITE_ONCE(msdata->state, newstate)
     }
 
