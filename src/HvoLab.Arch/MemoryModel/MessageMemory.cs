@@ -110,6 +110,11 @@ public sealed class LocationTable
     public int IndexOf(ulong address)
     {
         if (_index.TryGetValue(address, out var i)) return i;
+        // Locations are 64-bit words at distinct addresses; two overlapping ones would be a mixed-size program, which
+        // the model does not cover (docs/arch.md), so it is refused rather than given a wrong meaning.
+        foreach (var a in _address)
+            if (a < address + 8 && address < a + 8)
+                throw new InvalidOperationException($"mixed-size access: 0x{address:X} overlaps location 0x{a:X} (not modelled)");
         i = _address.Count;
         _index[address] = i;
         _address.Add(address);

@@ -51,6 +51,11 @@ public sealed class DataModelRuleTests
         // (PPOCA, Allowed), a data dependency does (PPODA, Forbidden).
         { "PPOCA", Mp(MpWriterDmbSt, ["LDR W0,[X1]", "CBNZ W0,L", "L:", "MOV W5,#1", "STR W5,[X6]", "LDR W7,[X6]", "EOR W8,W7,W7", "LDR W2,[X3,W8,SXTW]"], "1:X6=z;"), true },
         { "PPODA", Mp(MpWriterDmbSt, ["LDR W0,[X1]", "STR W0,[X6]", "LDR W7,[X6]", "EOR W8,W7,W7", "LDR W2,[X3,W8,SXTW]"], "1:X6=z;"), false },
+        // Multi-copy atomicity: two readers cannot see two independent writes in opposite orders once their reads
+        // are ordered (IRIW+addrs Forbidden); unordered, they can (IRIW Allowed).
+        { "IRIW", Iriw("LDR W2,[X3]"), true },
+        { "IRIW+addrs", Iriw("EOR W4,W0,W0", "LDR W2,[X3,W4,SXTW]"), false },
+        { "IRIW+dmb.lds", Iriw("DMB LD", "LDR W2,[X3]"), false },
         // Coherence.
         { "CoRR", Build(["0:X1=x; 1:X1=x;"], [["MOV W0,#1", "STR W0,[X1]"], ["LDR W0,[X1]", "LDR W2,[X1]"]], "exists (1:X0=1 /\\ 1:X2=0)"), false },
         { "CoWW", Build(["0:X1=x;"], [["MOV W0,#1", "STR W0,[X1]", "MOV W2,#2", "STR W2,[X1]"]], "exists (x=1)"), false },
@@ -90,6 +95,13 @@ public sealed class DataModelRuleTests
 
     private static string Lb(string[] body, string cond = "exists (0:X0=1 /\\ 1:X0=1)") =>
         Build(["0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x;"], [body, body], cond);
+
+    private static string Iriw(params string[] second)
+    {
+        string[] Reader = ["LDR W0,[X1]", .. second];
+        return Build(["0:X0=1; 0:X1=x; 2:X0=1; 2:X1=y; 1:X1=x; 1:X3=y; 3:X1=y; 3:X3=x;"],
+            [["STR W0,[X1]"], Reader, ["STR W0,[X1]"], Reader], "exists (1:X0=1 /\\ 1:X2=0 /\\ 3:X0=1 /\\ 3:X2=0)");
+    }
 
     private static string TwoPlusTwoW(string? barrier)
     {
