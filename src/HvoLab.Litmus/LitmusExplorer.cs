@@ -20,6 +20,10 @@ public sealed record LitmusExploration(
     string? Error,
     TimeSpan Elapsed)
 {
+    /// <summary>Which model explored the test: "machine" (the Arch machine binding, sequentially consistent data) or
+    /// "arm-view" (the view-based data-memory model, <see cref="ViewModelExplorer"/>).</summary>
+    public string Model { get; init; } = "machine";
+
     /// <summary>herd's Never/Sometimes/Always over the reachable (filtered) states.</summary>
     public Observation Observation =>
         States.Count(s => s.ConditionHolds) == 0 ? Observation.Never

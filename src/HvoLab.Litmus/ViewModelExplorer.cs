@@ -80,6 +80,7 @@ public static class ViewModelExplorer
         var kinds = new List<string>();
         if (search.LoopBound) kinds.Add("loop-bound");
         if (search.CertificationCut) kinds.Add("certification-budget");
-        return new LitmusExploration(list, pos, neg, false, kinds, search.Stopped is null, search.Finals, search.Stopped, null, started.Elapsed);
+        return new LitmusExploration(list, pos, neg, false, kinds, search.Stopped is null, search.Finals, search.Stopped, null, started.Elapsed)
+        { Model = "arm-view" };
     }
 }

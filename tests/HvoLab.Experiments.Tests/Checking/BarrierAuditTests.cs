@@ -53,4 +53,13 @@ public class BarrierAuditTests
             if (Directory.Exists(dir)) Directory.Delete(dir, true);
         }
     }
+
+    [Fact]
+    public void BarriersRejectsAnUnknownStrategyWithExit2()
+    {
+        var (code, _, err) = CliRun.Run("barriers", "--strategy", "nosuch");
+        Assert.Equal(2, code);
+        Assert.Contains("--strategy", err);
+        Assert.DoesNotContain("   at ", err);
+    }
 }
