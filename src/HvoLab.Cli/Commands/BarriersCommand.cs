@@ -16,7 +16,7 @@ public static class BarriersCommand
         var scenario = Options.Scenario();
         var format = Options.Format("text", "json");
         var traces = new Option<string?>("--traces") { Description = "Directory for replayable traces (one sub-directory per barrier; default: ./hvolab-traces/barriers).", HelpName = "DIR" };
-        var cmd = new Command("barriers", "For every named barrier on the strategy's path, check again without it: needed (violation, with a replayable trace) or redundant (safe; complete search or not). Exit 0, 2 bad input.")
+        var cmd = new Command("barriers", "For every named barrier on the strategy's path, check again without it: needed (violation, with a replayable trace) or redundant (safe; complete search or not). Exit 0, 2 bad input, 4 refused on this machine.")
         {
             strategy, scenario, format, traces,
         };
@@ -31,7 +31,7 @@ public static class BarriersCommand
                 PreemptionBound = s.Scheduler.PreemptionBound, MaxExecutions = s.Scheduler.MaxExecutions,
                 WallSeconds = s.Scheduler.WallSeconds, TraceDirectory = r.GetValue(traces) ?? Path.Combine("hvolab-traces", "barriers"),
             });
-            if (result.Baseline.Verdict == "refused") return cli.Fail($"--strategy {name}: refused on this machine: {result.Baseline.Refusal}");
+            if (result.Baseline.Verdict == Verdict.Refused) return cli.Refuse(name, result.Baseline.Refusal!);
             if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result));
             else WriteText(cli.Out, result);
             return 0;
@@ -43,7 +43,7 @@ public static class BarriersCommand
     {
         var b = a.Baseline;
         o.WriteLine($"{a.Strategy}: {a.Findings.Count} named barrier(s) on the path (memory model: {a.MemoryModel}); with all of them: "
-            + $"{b.Verdict}{(b.Complete ? ", complete" : "")} ({b.Executions:N0} executions)");
+            + $"{b.Verdict.Word()}{(b.Complete ? ", complete" : "")} ({b.Executions:N0} executions)");
         var width = a.Findings.Select(f => f.Site.Length).DefaultIfEmpty(10).Max();
         foreach (var f in a.Findings)
         {
@@ -61,7 +61,7 @@ public static class BarriersCommand
     {
         ["strategy"] = a.Strategy,
         ["memory_model"] = a.MemoryModel,
-        ["baseline"] = new JsonObject { ["verdict"] = a.Baseline.Verdict, ["complete"] = a.Baseline.Complete, ["executions"] = a.Baseline.Executions },
+        ["baseline"] = new JsonObject { ["verdict"] = a.Baseline.Verdict.Word(), ["complete"] = a.Baseline.Complete, ["executions"] = a.Baseline.Executions },
         ["barriers"] = new JsonArray(a.Findings.Select(f => (JsonNode)new JsonObject
         {
             ["site"] = f.Site, ["verdict"] = f.Verdict, ["complete"] = f.Check.Complete, ["executions"] = f.Check.Executions,

@@ -40,9 +40,10 @@ public static class BarrierAudit
             var r = CheckRunner.Check(scenario, strategy, options with { OmitBarrierSite = site, OnBuild = null, TraceDirectory = traces });
             var verdict = r.Verdict switch
             {
-                "unsafe" => "needed",
-                "refused" => "refused",
-                _ => r.Complete ? "redundant" : "not shown needed",
+                Verdict.Unsafe => "needed",
+                Verdict.Refused => "refused",
+                Verdict.Proved => "redundant",
+                _ => "not shown needed",
             };
             findings.Add(new BarrierFinding(site, verdict, r));
         }

@@ -72,9 +72,7 @@ public sealed partial class HugetlbVmemmap
 
     /// <summary>reset_struct_pages(): copy struct pages [4..8) over [0..4) of the new page, so the head's folio
     /// metadata (pages 0–3) is not duplicated into tails (NR_RESET_STRUCT_PAGE = 4).</summary>
-    public void ResetStructPagesPublic(ulong pfn) => ResetStructPages(pfn);
-
-    private void ResetStructPages(ulong pfn)
+    internal void ResetStructPages(ulong pfn)
     {
         ulong pa = pfn << G.PageShift;
         int n = StructPage.NrResetStructPage * Layout.StructPageSize;

@@ -22,7 +22,7 @@ public class BarrierAuditTests
         {
             Mode = "random", Iterations = 1, OnBuild = s => sim = s,
         });
-        Assert.Equal("safe", r.Verdict);
+        Assert.Equal(Verdict.NotRefuted, r.Verdict);
         sites.UnionWith(sim!.BarrierSites);
         Assert.Contains(FlushDsbIshSt, sites);
         Assert.Contains("flush_tlb_kernel_range: dsb(ish)", sites);
@@ -39,7 +39,7 @@ public class BarrierAuditTests
             {
                 OmitBarrierSite = FlushDsbIshSt, TraceDirectory = dir,
             });
-            Assert.Equal("unsafe", r.Verdict);
+            Assert.Equal(Verdict.Unsafe, r.Verdict);
             var v = r.Violations[0];
             Assert.StartsWith("bbm:", v.Kind);
             var trace = ScheduleTrace.Load(v.TracePath!);
