@@ -62,7 +62,7 @@ public sealed partial class Linux
         string what = vmemmap && f.Kind == FaultKind.Permission && f.Access != AccessKind.Read
             ? $"write to a read-only vmemmap page ({(f.Access == AccessKind.Rmw ? "atomic RMW" : "store")} on struct page 0x{f.Va:x}, PFN 0x{Layout.PageToPfn(f.Va & ~63UL):x})"
             : $"unable to handle kernel paging request at virtual address 0x{f.Va:x} ({f.Kind} fault, level {f.Level}, {f.Access})";
-        string kind = vmemmap && f.Kind == FaultKind.Permission ? "write-to-ro-vmemmap" : "kernel-fault";
+        var kind = vmemmap && f.Kind == FaultKind.Permission ? ViolationKind.WriteToRoVmemmap : ViolationKind.KernelFault;
         Sim.ReportViolation(kind, [cpu.Id], f.Va, $"CPU{cpu.Id} in {f.Context} context (interrupts {(cpu.IrqsDisabled ? "masked" : "enabled")}): {what}; Oops");
         return false;
     }

@@ -52,7 +52,7 @@ public sealed partial class HugetlbVmemmap
             ulong expected = linux.Config.Design == HvoDesign.SharedTail2026 ? linux.Hugetlb.SharedTailPagePfn(walk.Order) : walk.ReusePfn!.Value;
             if (Pt.PtePfn(old) != expected)
             {
-                cpu.Sim.ReportViolation("bug-on", [cpu.Id], addr,
+                cpu.Sim.ReportViolation(ViolationKind.BugOn, [cpu.Id], addr,
                     $"BUG_ON in vmemmap_restore_pte: PTE for 0x{addr:x} maps PFN 0x{Pt.PtePfn(old):x}, not the reuse page 0x{expected:x}");
                 return -1;
             }

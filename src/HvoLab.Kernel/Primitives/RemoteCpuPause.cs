@@ -38,13 +38,13 @@ public sealed class RemoteCpuPause(Linux kernel, PauseIpi ipi) : IClosedFormHand
     {
         int n = cpu.Sim.Cpus.Length - 1;                                     // num_online_cpus() - 1
         if (cpu.PreemptCount == 0 && !cpu.IrqsDisabled)
-            cpu.Sim.ReportViolation("lockdep", [cpu.Id], 0, $"CPU{cpu.Id}: pause_remote_cpus() with preemption enabled (lockdep_assert_preemption_disabled)");
+            cpu.Sim.ReportViolation(ViolationKind.Lockdep, [cpu.Id], 0, $"CPU{cpu.Id}: pause_remote_cpus() with preemption enabled (lockdep_assert_preemption_disabled)");
         if (n == 0) return;
         var mask = new CpuMask();
         for (int c = 0; c < cpu.Sim.Cpus.Length; c++) if (c != cpu.Id) mask.Set(c);
         await Locks.SpinLock(cpu, D.CpuPauseLock);                          // raw_spin_lock(&cpu_pause_lock)
         if (await cpu.LoadPhys(D.CpuPaused) != 0 || await cpu.LoadPhys(D.NrCpusPaused) != 0)
-            cpu.Sim.ReportViolation("warn-on", [cpu.Id], 0, $"CPU{cpu.Id}: WARN_ON_ONCE(cpu_paused || nr_cpus_paused) in pause_remote_cpus (a pause is still in progress)");
+            cpu.Sim.ReportViolation(ViolationKind.WarnOn, [cpu.Id], 0, $"CPU{cpu.Id}: WARN_ON_ONCE(cpu_paused || nr_cpus_paused) in pause_remote_cpus (a pause is still in progress)");
         await cpu.StorePhys(D.CpuPaused, 1);                                // cpu_paused = true (plain store)
         await cpu.Barrier(BarrierKind.DsbIshSt);                            // gic_ipi_send_mask: wmb()
         await cpu.SendSgi(mask, Ipi, broadcast: true, closedForm: this);    // smp_cross_call(IPI_CPU_STOP_NMI)
