@@ -44,11 +44,12 @@ public sealed partial class Cpu
     internal bool ReadOverflow;
     internal readonly Queue<(Func<Cpu, SimTask> Work, double Arrival, int Label)> PreemptWork = new();
     internal readonly Action FrameDone;
-    internal int NmiDepth, IrqDepth;
+    /// <summary>PSTATE.I, PMR and the active NMI/IRQ handlers (the Arch layer's rules; the engine keeps them per CPU).</summary>
+    internal InterruptMasks Masks = InterruptMasks.Reset;
 
     public Cpu(Simulator sim, int id)
     {
-        Sim = sim; Id = id; Pmr = Gic.PrioUnmasked;
+        Sim = sim; Id = id;
         FrameDone = OnFrameTaskDone;
         Stats = new CpuStats();
     }
@@ -58,16 +59,16 @@ public sealed partial class Cpu
     /// <summary>Virtual time of this CPU in ns.</summary>
     public double Time { get; internal set; }
     /// <summary>PSTATE.I: masks every IRQ including pseudo-NMIs.</summary>
-    public bool DaifI { get; internal set; }
+    public bool DaifI => Masks.DaifI;
     /// <summary>ICC_PMR_EL1 view: an SGI is signalled only if its priority is numerically lower.</summary>
-    public byte Pmr { get; internal set; }
+    public byte Pmr => Masks.Pmr;
     public int PreemptCount { get; set; }
     public bool EventRegister { get; internal set; }
-    public bool InNmi => NmiDepth > 0;
-    public bool InIrq => IrqDepth > 0;
+    public bool InNmi => Masks.InNmi;
+    public bool InIrq => Masks.InIrq;
     public ContextKind Context => Depth == 0 ? ContextKind.Idle : Frames[Depth - 1].Kind;
     /// <summary>Normal interrupts masked, by DAIF.I or by PMR (what irqs_disabled() reports).</summary>
-    public bool IrqsDisabled => DaifI || Pmr <= Gic.PrioIrq;
+    public bool IrqsDisabled => Masks.IrqsDisabled;
     /// <summary>True once this CPU's main task has returned.</summary>
     public bool Finished { get; internal set; }
     public bool IsBackground { get; internal set; }

@@ -60,17 +60,17 @@ public sealed partial class Simulator
                 break;
             case OpKind.SendSgi: ExecSendSgi(c, ref op); break;
             case OpKind.IrqDisable:
-                if (Options.PseudoNmi) { c.Pmr = Gic.PrioIrq; c.Time += Jitter(Cost.IrqMaskPmrNs); }
-                else { c.DaifI = true; c.Time += Jitter(Cost.IrqMaskNs); }
+                c.Masks.LocalIrqDisable(Options.PseudoNmi);
+                c.Time += Jitter(Options.PseudoNmi ? Cost.IrqMaskPmrNs : Cost.IrqMaskNs);
                 UpdateIrqsOff(c);
                 break;
             case OpKind.IrqEnable:
-                if (Options.PseudoNmi) { c.Pmr = Gic.PrioUnmasked; c.Time += Jitter(Cost.IrqMaskPmrNs); }
-                else { c.DaifI = false; c.Time += Jitter(Cost.IrqMaskNs); }
+                c.Masks.LocalIrqEnable(Options.PseudoNmi);
+                c.Time += Jitter(Options.PseudoNmi ? Cost.IrqMaskPmrNs : Cost.IrqMaskNs);
                 UpdateIrqsOff(c);
                 break;
-            case OpKind.DaifMask: c.DaifI = true; c.Time += Jitter(Cost.IrqMaskNs); UpdateIrqsOff(c); break;
-            case OpKind.DaifRestore: c.DaifI = false; c.Time += Jitter(Cost.IrqMaskNs); UpdateIrqsOff(c); break;
+            case OpKind.DaifMask: c.Masks.DaifI = true; c.Time += Jitter(Cost.IrqMaskNs); UpdateIrqsOff(c); break;
+            case OpKind.DaifRestore: c.Masks.DaifI = false; c.Time += Jitter(Cost.IrqMaskNs); UpdateIrqsOff(c); break;
             case OpKind.Work:
             case OpKind.Bulk:
                 // A timed Work op interrupted or parked earlier was counted as a step when it began.

@@ -1,3 +1,5 @@
+using HvoLab.Arch;
+
 namespace HvoLab.Engine;
 
 /// <summary>Which CPU may do what next, and performing the chosen action.</summary>
@@ -14,7 +16,7 @@ public sealed partial class Simulator
                 buffer[n++] = Actions.Make(c.Id, Actions.RunOp);
                 if (c.Frames[c.Depth - 1].Pending.Kind == OpKind.Choose) buffer[n++] = Actions.Make(c.Id, Actions.RunOpAlternative);
             }
-            if (Gic.Deliverable(c, long.MaxValue) >= 0) buffer[n++] = Actions.Make(c.Id, Actions.TakeInterrupt);
+            if (Gic.Deliverable(c.Id, in c.Masks, long.MaxValue) >= 0) buffer[n++] = Actions.Make(c.Id, Actions.TakeInterrupt);
             if (PreemptWorkDeliverable(c, double.PositiveInfinity)) buffer[n++] = Actions.Make(c.Id, Actions.TakePreemptWork);
         }
         return n;
@@ -46,7 +48,7 @@ public sealed partial class Simulator
         switch (Actions.Kind(action))
         {
             case Actions.RunOp: Resume(c); break;
-            case Actions.TakeInterrupt: TakeInterrupt(c, Gic.Deliverable(c, long.MaxValue)); break;
+            case Actions.TakeInterrupt: TakeInterrupt(c, Gic.Deliverable(c.Id, in c.Masks, long.MaxValue)); break;
             case Actions.RunOpAlternative: c.ChoiceAlt = 1; Resume(c); break;
             default: TakePreemptWork(c); break;
         }
@@ -59,7 +61,7 @@ public sealed partial class Simulator
         if (c.Depth > 0 && c.Park == Cpu.ParkKind.None) t = c.Time;
         else if (c.Park == Cpu.ParkKind.Wfe) t = c.ParkStart + Cost.EventStreamPeriodNs;
         else if (c.Park is Cpu.ParkKind.Work or Cpu.ParkKind.Timed) t = c.WorkEnd;
-        long arr = Gic.EarliestDeliverableArrival(c);
+        long arr = Gic.EarliestDeliverableArrival(c.Id, in c.Masks);
         if (arr != long.MaxValue) t = Math.Min(t, Math.Max(c.Time, arr));
         if (c.PreemptWork.Count > 0 && PreemptWorkDeliverable(c, double.PositiveInfinity))
             t = Math.Min(t, Math.Max(c.Time, c.PreemptWork.Peek().Arrival));
@@ -70,10 +72,10 @@ public sealed partial class Simulator
     {
         // Nothing due yet (held in a closed-form handler, or inside work with nothing to take): the caller re-keys it.
         if (c.Park == Cpu.ParkKind.Held) return;
-        if (c.Park == Cpu.ParkKind.Work && at < c.WorkEnd && Gic.Deliverable(c, (long)at) < 0 && !PreemptWorkDeliverable(c, at)) return;
+        if (c.Park == Cpu.ParkKind.Work && at < c.WorkEnd && Gic.Deliverable(c.Id, in c.Masks, (long)at) < 0 && !PreemptWorkDeliverable(c, at)) return;
         if (at > c.Time)
         {
-            if (c.Park == Cpu.ParkKind.Wfe && at >= c.ParkStart + Cost.EventStreamPeriodNs && Gic.Deliverable(c, (long)at) < 0)
+            if (c.Park == Cpu.ParkKind.Wfe && at >= c.ParkStart + Cost.EventStreamPeriodNs && Gic.Deliverable(c.Id, in c.Masks, (long)at) < 0)
             {
                 Unpark(c, at);       // woken by the event stream (a spurious WFE wake-up)
                 return;
@@ -81,7 +83,7 @@ public sealed partial class Simulator
             if (c.Park == Cpu.ParkKind.None) c.Time = at;
         }
         double when = Math.Max(c.Time, at);
-        int sgi = Gic.Deliverable(c, (long)when);
+        int sgi = Gic.Deliverable(c.Id, in c.Masks, (long)when);
         if (sgi >= 0) { TakeInterrupt(c, sgi); return; }
         if (PreemptWorkDeliverable(c, when)) { TakePreemptWork(c); return; }
         if (c.Park == Cpu.ParkKind.Work) FinishWork(c);
@@ -117,7 +119,7 @@ public sealed partial class Simulator
         if (IsTimed)
         {
             if (c.Time > _horizon) return false;
-            if (Gic.AnyPending(c.Id) && Gic.Deliverable(c, (long)c.Time) >= 0) return false;
+            if (Gic.AnyPending(c.Id) && Gic.Deliverable(c.Id, in c.Masks, (long)c.Time) >= 0) return false;
             if (c.PreemptWork.Count > 0 && PreemptWorkDeliverable(c, c.Time)) return false;
         }
         else if (op.Kind != OpKind.Work) return false;   // in a search every shared-state op is a choice point

@@ -1,3 +1,5 @@
+using HvoLab.Arch;
+
 namespace HvoLab.Engine;
 
 /// <summary>
@@ -48,7 +50,7 @@ public sealed partial class Simulator
     /// <summary>True if an interrupt this CPU would take, or preempting work it would run, arrives before <paramref name="t"/>.</summary>
     private bool InterruptArrivesBefore(Cpu c, double t)
     {
-        if (Gic.AnyPending(c.Id) && Gic.EarliestDeliverableArrival(c) < t) return true;
+        if (Gic.AnyPending(c.Id) && Gic.EarliestDeliverableArrival(c.Id, in c.Masks) < t) return true;
         return c.PreemptWork.Count > 0 && PreemptWorkDeliverable(c, t);
     }
 

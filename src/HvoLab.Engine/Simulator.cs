@@ -26,7 +26,7 @@ public sealed partial class Simulator
     private string? _modelError;
     private readonly Stopwatch _wall = new();
 
-    public Simulator(ArchMachine arch, CostModel cost, IScheduler scheduler, SimOptions? options = null)
+    public Simulator(ArchMachine arch, HardwareCosts cost, IScheduler scheduler, SimOptions? options = null)
     {
         Arch = arch; Cost = cost; Scheduler = scheduler; Options = options ?? new SimOptions();
         IsTimed = scheduler.Mode == SchedulingMode.Timed;
@@ -40,7 +40,7 @@ public sealed partial class Simulator
     }
 
     public ArchMachine Arch { get; }
-    public CostModel Cost { get; }
+    public HardwareCosts Cost { get; }
     public IScheduler Scheduler { get; }
     public SimOptions Options { get; }
     public Cpu[] Cpus { get; }
@@ -57,16 +57,17 @@ public sealed partial class Simulator
     public IReadOnlyList<int> Choices => _choices;
     /// <summary>Timed scheduling (virtual time decides) rather than a search over choices; fixed at construction.</summary>
     public bool IsTimed { get; }
-    /// <summary>Handler for SGIs (the kernel's do_handle_IPI). Required before an SGI is taken.</summary>
-    public Func<Cpu, int, SimTask>? SgiHandler { get; set; }
-    /// <summary>The kernel's fault handler for kernel addresses: returns true to retry the access, false for an oops.</summary>
-    public Func<Cpu, FaultInfo, SimTask<bool>>? FaultHandler { get; set; }
-    /// <summary>Physical words that no VA the model accesses can map (kernel globals reached through the linear map):
-    /// lets the search treat writes to them as independent of struct page accesses.</summary>
-    public Func<ulong, bool>? IsPrivateKernelData { get; set; }
-    /// <summary>VAs whose accesses may use a translation other than the one the TLBs and tables show now (the litmus
-    /// binding's walks made before the access): the search must not assume their physical word.</summary>
-    public Func<ulong, bool>? TranslationMayVary { get; set; }
+    /// <summary>The software this machine runs (interrupt and fault entry, hints to the search); null until attached.</summary>
+    public IGuest? Guest { get; private set; }
+
+    /// <summary>Installs the guest, once, before <see cref="Run"/>.</summary>
+    public void AttachGuest(IGuest guest)
+    {
+        if (_started) throw new InvalidOperationException("attach the guest before Run");
+        if (Guest != null) throw new InvalidOperationException("a guest is attached already");
+        Guest = guest;
+    }
+
     /// <summary>Checks run once when every task has finished (end-state invariants, e.g. no lost update).</summary>
     public List<Action<Simulator>> FinalChecks { get; } = new();
 

@@ -71,7 +71,7 @@ public sealed class BatchedPauseStrategy(int maxPtesPerPause = 512) : VmemmapArc
         foreach (var u in updates) await pt.PteClear(cpu, u.PtepPa);
         await FlushFor(cpu, updates);
         ulong lo = updates.Min(u => u.Va), hi = updates.Max(u => u.Va) + Kernel.Layout.PageSize;
-        await cpu.Bulk(Kernel.Cost.CopyPage4KNs, cpu.Sim.Label("copy_page"), lo, hi);   // re-copy the new head pages
+        await cpu.Bulk(Kernel.Cost.Hardware.CopyPage4KNs, cpu.Sim.Label("copy_page"), lo, hi);   // re-copy the new head pages
         foreach (var u in updates)
         {
             bool headCopy = (u.OldPte & DescBits.RdOnly) == 0 && (u.NewPte & DescBits.RdOnly) == 0 && pt.PtePfn(u.OldPte) != pt.PtePfn(u.NewPte);

@@ -47,7 +47,7 @@ public sealed class IdenticalContentsStrategy(bool force = false) : VmemmapArch
         {
             ulong oldPfn = pt.PtePfn(u.OldPte), newPfn = pt.PtePfn(u.NewPte);
             if (oldPfn == newPfn) continue;
-            await cpu.Bulk(Kernel.Cost.CopyPage4KNs * (Kernel.Layout.PageSize / 4096.0), cpu.Sim.Label("copy_page"), start - Kernel.Layout.PageSize, end);
+            await cpu.Bulk(Kernel.Cost.Hardware.CopyPage4KNs * (Kernel.Layout.PageSize / 4096.0), cpu.Sim.Label("copy_page"), start - Kernel.Layout.PageSize, end);
             if (restore || IsReuse(u)) Kernel.Hvo.CopyFrame(newPfn, oldPfn);          // new page ← current contents
             else if (Kernel.Config.Design == HvoDesign.FakeHead) Kernel.Hvo.CopyFrame(oldPfn, newPfn); // old tail ← fake-head page
             else continue;                                                            // 2026: tails identical by construction
@@ -60,7 +60,7 @@ public sealed class IdenticalContentsStrategy(bool force = false) : VmemmapArch
         // Phase 4: restore's reset_struct_pages on the now-private contents, then writable entries where wanted.
         if (restore && Kernel.Config.Design == HvoDesign.FakeHead)
         {
-            await cpu.Bulk(updates.Count * Kernel.Cost.MemAccessNs * 32, cpu.Sim.Label("reset_struct_pages"), start, end);
+            await cpu.Bulk(updates.Count * Kernel.Cost.Hardware.MemAccessNs * 32, cpu.Sim.Label("reset_struct_pages"), start, end);
             foreach (var u in updates) Kernel.Hvo.ResetStructPagesPublic(pt.PtePfn(u.NewPte));
         }
         bool anyRw = false;

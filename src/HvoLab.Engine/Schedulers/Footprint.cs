@@ -52,7 +52,7 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
                 // Page tables and kernel globals are never mapped by a VA the model accesses (a PTE mapping a table
                 // page is itself a page_table_check violation), so VA writes cannot alias them: Aliased = false.
                 bool isTable = arch.Tables.IsTable(pa);
-                bool privateData = isTable || (sim.IsPrivateKernelData?.Invoke(pa) ?? false);
+                bool privateData = isTable || (sim.Guest?.IsPrivateKernelData(pa) ?? false);
                 if (op.Mem.Kind == AccessKind.Read) return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null) { Aliased = !privateData };
                 if (arch.Tables.TryLocateDescriptor(pa, out int level, out ulong va))
                     return new(cpu, FootprintKind.PhysWrite, pa, va, va + arch.Granule.LevelSize(level), null) { Aliased = false };
@@ -77,7 +77,7 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
             case OpKind.WaitPhys:
             {
                 ulong pa = op.Mem.Va & ~7UL;
-                bool priv = arch.Tables.IsTable(pa) || (sim.IsPrivateKernelData?.Invoke(pa) ?? false);
+                bool priv = arch.Tables.IsTable(pa) || (sim.Guest?.IsPrivateKernelData(pa) ?? false);
                 return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null) { Aliased = !priv };
             }
             case OpKind.Relax:
@@ -100,7 +100,7 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
     {
         var arch = sim.Arch;
         var w = arch.Translate(va);
-        if (w.Fault != FaultKind.None || sim.TranslationMayVary?.Invoke(va) == true) return ulong.MaxValue;
+        if (w.Fault != FaultKind.None || sim.Guest?.TranslationMayVary(va) == true) return ulong.MaxValue;
         for (int c = 0; c < arch.CpuCount; c++)
         {
             int n = arch.TlbOf(c).LookupLeaves(va, out var first, out _);
