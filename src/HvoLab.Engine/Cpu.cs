@@ -115,8 +115,8 @@ public sealed partial class Cpu
     public CpuOp FetchAddPhys(ulong pa, ulong delta, int size = 8) { Op.Mem = MemOp.Add(pa, delta, size); return Issue(OpKind.MemPhys); }
 
     // ---- TLB maintenance and barriers ----
-    public CpuOp Tlbi(TlbiOp op, ulong va = 0, ulong pages = 1) { Op.Arg = (int)op; Op.Mem = MemOp.Load(va); Op.Arg2 = pages; return Issue(OpKind.Tlbi); }
-    public CpuOp Barrier(BarrierKind kind) { Op.Arg = (int)kind; return Issue(OpKind.Barrier); }
+    public CpuOp Tlbi(TlbiOp op, ulong va = 0, ulong pages = 1) { Op.Tlbi = op; Op.TlbiVa = va; Op.TlbiPages = pages; return Issue(OpKind.Tlbi); }
+    public CpuOp Barrier(BarrierKind kind) { Op.Barrier = kind; return Issue(OpKind.Barrier); }
     public CpuOp Isb() => Barrier(BarrierKind.Isb);
 
     // ---- events and interrupts ----
@@ -131,16 +131,13 @@ public sealed partial class Cpu
     public CpuOp SendSgi(in CpuMask targets, int sgi, bool broadcast, IClosedFormHandler? closedForm)
     {
         Gic.CheckSgi(sgi);
-        SgiTargets = targets;
-        SgiClosedForm = closedForm;
-        Op.Arg = sgi; Op.Arg2 = broadcast ? 1UL : 0UL;
+        Op.SgiTargets = targets;
+        Op.SgiClosedForm = closedForm;
+        Op.Sgi = sgi; Op.Broadcast = broadcast;
         return Issue(OpKind.SendSgi);
     }
-    internal CpuMask SgiTargets;
     /// <summary>The SGI whose handler is being launched (read once by the handler's entry).</summary>
     internal int TakenSgi;
-    /// <summary>Closed form of the handler of the SGI being sent (SendSgi), for targets the engine may hold.</summary>
-    internal IClosedFormHandler? SgiClosedForm;
     /// <summary>Closed form of the handler of each pending SGI, if its sender gave one.</summary>
     internal readonly IClosedFormHandler?[] PendingClosedForm = new IClosedFormHandler?[16];
     /// <summary>With <see cref="ParkKind.Held"/>: the handler and what undoing the hold restores.</summary>
@@ -180,7 +177,7 @@ public sealed partial class Cpu
     /// on private pages nothing maps yet): the search orders it only against accesses in that range or that may alias it.</summary>
     public CpuOp Bulk(double ns, int label, ulong vaLo, ulong vaHi)
     {
-        Op.Ns = ns; Op.Label = label; Op.Mem = MemOp.Load(vaLo); Op.Arg2 = vaHi;
+        Op.Ns = ns; Op.Label = label; Op.BulkVaLo = vaLo; Op.BulkVaHi = vaHi;
         return Issue(OpKind.Bulk);
     }
 
@@ -199,9 +196,9 @@ public sealed partial class Cpu
     /// search takes it as one step, enabled only when the condition holds.</summary>
     public CpuOp WaitPhys(ulong pa, ulong value, bool notEqual = false)
     {
-        Op.Mem = MemOp.Load(pa);
-        Op.Arg2 = value;
-        Op.Arg = notEqual ? 1 : 0;
+        Op.WaitPa = pa;
+        Op.WaitValue = value;
+        Op.WaitNotEqual = notEqual;
         return Issue(OpKind.WaitPhys);
     }
 

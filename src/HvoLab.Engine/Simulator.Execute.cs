@@ -21,17 +21,17 @@ public sealed partial class Simulator
             case OpKind.MemPhys: outcome = ExecMem(c, ref op, physical: true); break;
             case OpKind.Tlbi:
                 Arch.Now = (long)c.Time;
-                var tlbi = (TlbiOp)op.Arg;
-                Arch.Tlbi(c.Id, tlbi, op.Mem.Va, op.Arg2);
+                var tlbi = op.Tlbi;
+                Arch.Tlbi(c.Id, tlbi, op.TlbiVa, op.TlbiPages);
                 if (tlbi.IsBroadcast()) _pendingTlbis[c.Id]++;
                 c.Stats.Tlbis++;
                 c.Time += Jitter(Cost.TlbiIssueNs);
-                if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, "tlbi " + tlbi, op.Mem.Va, op.Arg2);
+                if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, "tlbi " + tlbi, op.TlbiVa, op.TlbiPages);
                 CheckOracle(c);
                 break;
             case OpKind.Barrier:
                 Arch.Now = (long)c.Time;
-                var bk = (BarrierKind)op.Arg;
+                var bk = op.Barrier;
                 Arch.Barrier(c.Id, bk);
                 if ((bk == BarrierKind.DsbIsh || bk == BarrierKind.DsbSy) && _pendingTlbis[c.Id] > 0)
                 {
@@ -83,9 +83,9 @@ public sealed partial class Simulator
                 break;
             case OpKind.WaitPhys:
             {
-                ulong pa = op.Mem.Va & ~7UL;
+                ulong pa = op.WaitPa & ~7UL;
                 ulong v = Arch.ReadPhys(pa);
-                bool ok = op.Arg == 1 ? v != op.Arg2 : v == op.Arg2;
+                bool ok = op.WaitSatisfiedBy(v);
                 c.WokeFromPark = false;
                 if (!ok)
                 {
@@ -178,17 +178,17 @@ public sealed partial class Simulator
 
     private void ExecSendSgi(Cpu c, ref PendingOp op)
     {
-        int sgi = op.Arg;
-        bool broadcast = op.Arg2 != 0;
-        int n = c.SgiTargets.Weight;
+        int sgi = op.Sgi;
+        bool broadcast = op.Broadcast;
+        int n = op.SgiTargets.Weight;
         // gic_ipi_send_mask: wmb (DSB ST) then one ICC_SGI1R write per target cluster, or one IRM broadcast.
         c.Time += Jitter(Cost.IpiSendBaseNs + n * (broadcast ? Cost.IpiSendPerTargetBroadcastNs : Cost.IpiSendPerTargetNs));
         // Each target's redistributor sees the SGI after its own delivery latency (jittered per target): the spread
         // is what the first CPUs to take a broadcast pause IPI wait for the last (costs.md §8: 0.5–2 µs).
-        var closedForm = c.SgiClosedForm;
-        c.SgiClosedForm = null;
+        var closedForm = op.SgiClosedForm;
+        op.SgiClosedForm = null;
         _effectBatch++;
-        for (int t = c.SgiTargets.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? c.SgiTargets.Next(t + 1) : -1)
+        for (int t = op.SgiTargets.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? op.SgiTargets.Next(t + 1) : -1)
         {
             if (t >= Cpus.Length) break;
             var target = Cpus[t];
@@ -277,8 +277,7 @@ public sealed partial class Simulator
     /// <summary>The condition of a WaitPhys op on the word's current value.</summary>
     private bool WaitHolds(ref PendingOp op)
     {
-        ulong v = Arch.ReadPhys(op.Mem.Va & ~7UL);
-        return op.Arg == 1 ? v != op.Arg2 : v == op.Arg2;
+        return op.WaitSatisfiedBy(Arch.ReadPhys(op.WaitPa & ~7UL));
     }
 
     internal void Unpark(Cpu c, double wakeTime)

@@ -27,7 +27,7 @@ public sealed partial class Simulator
     {
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         if (op.Kind != OpKind.WaitPhys || WaitHolds(ref op)) return false;
-        ulong pa = op.Mem.Va & ~7UL;
+        ulong pa = op.WaitPa & ~7UL;
         c.ClearReads();
         c.RecordRead(pa, Arch.ReadPhys(pa));
         Park(c, Cpu.ParkKind.Spin);

@@ -61,22 +61,22 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
             }
             case OpKind.Tlbi:
             {
-                var t = (TlbiOp)op.Arg;
+                var t = op.Tlbi;
                 if (t.IsAll()) return new(cpu, FootprintKind.Tlbi, 0, 0, ulong.MaxValue, null);
-                ulong lo = op.Mem.Va & ~(arch.Granule.PageSize - 1);
-                ulong pages = t.IsRange() ? Math.Max(1, op.Arg2) : 1;
+                ulong lo = op.TlbiVa & ~(arch.Granule.PageSize - 1);
+                ulong pages = t.IsRange() ? Math.Max(1, op.TlbiPages) : 1;
                 return new(cpu, FootprintKind.Tlbi, 0, lo, lo + pages * arch.Granule.PageSize, null);
             }
             case OpKind.Barrier:
             {
-                var b = (BarrierKind)op.Arg;
+                var b = op.Barrier;
                 bool dsb = b is BarrierKind.DsbIsh or BarrierKind.DsbIshSt or BarrierKind.DsbSy;
                 bool pending = arch.PendingTlbiCount(cpu) > 0 || arch.Stores.Pending(cpu).Count > 0;
                 return new(cpu, dsb && pending ? FootprintKind.DsbPending : FootprintKind.Local, 0, 0, ulong.MaxValue, null);
             }
             case OpKind.WaitPhys:
             {
-                ulong pa = op.Mem.Va & ~7UL;
+                ulong pa = op.WaitPa & ~7UL;
                 bool priv = arch.Tables.IsTable(pa) || (sim.Guest?.IsPrivateKernelData(pa) ?? false);
                 return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null) { Aliased = !priv };
             }
@@ -85,7 +85,7 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
                 var c = sim.Cpus[cpu];
                 return new(cpu, FootprintKind.Relax, 0, 0, 0, c.ReadOverflow ? null : c.ReadSet.AsSpan(0, c.ReadCount).ToArray());
             }
-            case OpKind.Bulk: return new(cpu, FootprintKind.Bulk, 0, op.Mem.Va, op.Arg2, null);
+            case OpKind.Bulk: return new(cpu, FootprintKind.Bulk, 0, op.BulkVaLo, op.BulkVaHi, null);
             case OpKind.Wfe or OpKind.Sev: return new(cpu, FootprintKind.Event, 0, 0, 0, null);
             case OpKind.SendSgi: return new(cpu, FootprintKind.SendSgi, 0, 0, 0, null);
             default: return new(cpu, FootprintKind.Local, 0, 0, 0, null);
