@@ -31,7 +31,7 @@ public sealed partial class Simulator
     /// op-level run). Other targets get the SGI pending and take it in closed form when they take it.</summary>
     private bool CanHoldAtSend(Cpu r, int sgi, long arrival)
     {
-        if (!IsTimed || !Options.ClosedFormHandlers) return false;
+        if (!Driver.ClosedFormHandlers) return false;
         if (r.Park != Cpu.ParkKind.Work || r.ParkStart > arrival || r.WorkEnd <= arrival) return false;
         if (!Gic.IsNmi(sgi) || r.DaifI || r.InNmi || Gic.Priority(sgi) >= r.Pmr) return false;
         if (r.PendingFault != null || r.Depth == Cpu.MaxDepth) return false;
@@ -234,7 +234,7 @@ public sealed partial class Simulator
 
     /// <summary>An atomic add by a closed-form handler on <paramref name="cpu"/>, performed now but visible at
     /// <paramref name="visibleAt"/> (rule 2). Returns the old value.</summary>
-    public ulong ClosedFormRmw(Cpu cpu, ulong pa, ulong delta, double visibleAt)
+    internal ulong ClosedFormRmw(Cpu cpu, ulong pa, ulong delta, double visibleAt)
     {
         ulong word = pa & ~7UL;
         ulong old = Arch.ReadPhys(word);

@@ -104,7 +104,7 @@ public sealed partial class Simulator
         c.Time += Jitter(Cost.ExceptionEntryExitNs + (Options.PseudoNmi ? Cost.PseudoNmiExtraNs : 0));
     }
 
-    private void StartFault(Cpu c)
+    internal void StartFault(Cpu c)
     {
         var info = c.PendingFault!.Value;
         c.PendingFault = null;
@@ -124,7 +124,7 @@ public sealed partial class Simulator
 
     internal void TakeInterrupt(Cpu c, int sgi)
     {
-        double at = IsTimed ? Math.Max(c.Time, Gic.Arrival(c.Id, sgi)) : c.Time;
+        double at = Driver.TakeTime(c, Gic.Arrival(c.Id, sgi));
         CancelPark(c, at);
         c.Time = Math.Max(c.Time, at);
         Gic.ClearPending(c.Id, sgi);
@@ -132,7 +132,7 @@ public sealed partial class Simulator
         bool nmi = Gic.IsNmi(sgi);
         var closedForm = c.PendingClosedForm[sgi];
         c.PendingClosedForm[sgi] = null;
-        if (nmi && closedForm != null && IsTimed && Options.ClosedFormHandlers) { EnterClosedForm(c, sgi, closedForm, holdUntil: 0); return; }
+        if (nmi && closedForm != null && Driver.ClosedFormHandlers) { EnterClosedForm(c, sgi, closedForm, holdUntil: 0); return; }
         if (nmi) c.Stats.NmisTaken++; else c.Stats.InterruptsTaken++;
         if (Trace.Enabled) Trace.Mark(c.Time, c.Id, nmi ? $"take pseudo-NMI SGI {sgi}" : $"take IRQ SGI {sgi}");
         if (Guest is null) { _modelError = "an SGI was taken but no guest is attached"; return; }
@@ -144,7 +144,7 @@ public sealed partial class Simulator
     internal void TakePreemptWork(Cpu c)
     {
         var (work, arrival, label) = c.PreemptWork.Dequeue();
-        double at = IsTimed ? Math.Max(c.Time, arrival) : c.Time;
+        double at = Driver.TakeTime(c, arrival);
         CancelPark(c, at);
         c.Time = Math.Max(c.Time, at);
         if (Trace.Enabled) Trace.Mark(c.Time, c.Id, "preempted by " + LabelName(label));

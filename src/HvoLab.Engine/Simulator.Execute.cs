@@ -75,7 +75,7 @@ public sealed partial class Simulator
             case OpKind.Bulk:
                 // A timed Work op interrupted or parked earlier was counted as a step when it began.
                 if (op.WorkStarted) { Steps--; c.Stats.Ops--; }
-                outcome = ExecWork(c, ref op);
+                outcome = Driver.ExecWork(c, ref op);
                 break;
             case OpKind.Choose:
                 c.LastValue = (ulong)c.ChoiceAlt;
@@ -95,7 +95,7 @@ public sealed partial class Simulator
                     outcome = ExecOutcome.Parked;
                     Steps--; c.Stats.Ops--;   // a failed check is not a step of the search
                 }
-                else if (IsTimed && VisibleTo(pa) is var visible && visible > c.Time)
+                else if (VisibleTo(pa) is var visible && visible > c.Time)
                 {
                     // The value was stored by a closed-form handler and reaches this CPU only later: wait for it.
                     c.ClearReads();
@@ -195,7 +195,7 @@ public sealed partial class Simulator
             long arrival = (long)(c.Time + Jitter(Cost.IpiDeliveryNs));
             if (closedForm != null && CanHoldAtSend(target, sgi, arrival)) { HoldAtSend(target, sgi, arrival, closedForm); continue; }
             MakePending(target, sgi, arrival, closedForm);
-            if (IsTimed) _horizon = Math.Min(_horizon, NextEventTime(target));
+            Driver.SgiPosted(target);
         }
         EndEffectBatch();
         c.Stats.SgisSent += n;
@@ -245,7 +245,7 @@ public sealed partial class Simulator
         return true;
     }
 
-    private void Park(Cpu c, Cpu.ParkKind kind)
+    internal void Park(Cpu c, Cpu.ParkKind kind)
     {
         c.Park = kind;
         c.ParkStart = c.Time;
@@ -275,7 +275,7 @@ public sealed partial class Simulator
     }
 
     /// <summary>The condition of a WaitPhys op on the word's current value.</summary>
-    private bool WaitHolds(ref PendingOp op)
+    internal bool WaitHolds(ref PendingOp op)
     {
         return op.WaitSatisfiedBy(Arch.ReadPhys(op.WaitPa & ~7UL));
     }
@@ -284,18 +284,11 @@ public sealed partial class Simulator
     {
         if (c.Park == Cpu.ParkKind.None) return;
         RemoveWatches(c);
-        double parked = Math.Max(0, wakeTime - c.Time);
-        if (IsTimed && wakeTime > c.Time)
-        {
-            c.Stats.SpinNs += parked;
-            c.Stats.TimeInContext[(int)c.Context] += parked;
-            if (Trace.Enabled) Trace.Slice(c.Time, wakeTime, c.Id, Label("spin"));
-            c.Time = wakeTime;
-        }
+        Driver.ChargeWait(c, wakeTime);
         c.Park = Cpu.ParkKind.None;
         c.WokeFromPark = true;
         MarkDirty(c.Id);
-        if (IsTimed) _horizon = Math.Min(_horizon, c.Time);
+        Driver.Woken(c);
     }
 
     /// <summary>An interrupt taken at <paramref name="at"/> while parked ends the park; the interrupted op (relax, wfe,
