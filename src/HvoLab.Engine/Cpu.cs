@@ -26,7 +26,7 @@ public sealed partial class Cpu
 
     /// <summary>Why a CPU is not runnable: spinning on memory, in WFE, busy with private work until
     /// <see cref="WorkEnd"/> (timed runs; an interrupt may split the work, see Simulator.Work.cs), held in a
-    /// closed-form handler (Simulator.ClosedForm.cs), or waiting until <see cref="WorkEnd"/> for a value a
+    /// closed-form handler (ClosedFormRunner.cs), or waiting until <see cref="WorkEnd"/> for a value a
     /// closed-form handler stored to become visible.</summary>
     internal enum ParkKind : byte { None, Spin, Wfe, Work, Held, Timed }
 
@@ -144,7 +144,7 @@ public sealed partial class Cpu
     internal IClosedFormHandler? Held;
     internal HoldRecord Hold;
 
-    /// <summary>State a hold changed, to cancel it exactly (Simulator.ClosedForm.cs).</summary>
+    /// <summary>State a hold changed, to cancel it exactly (ClosedFormRunner.cs).</summary>
     internal struct HoldRecord
     {
         public int Sgi;
@@ -205,7 +205,7 @@ public sealed partial class Cpu
     /// <summary>Queue work that runs on this CPU at its next preemption point (a stopper kthread, a woken task).</summary>
     public void QueuePreemptWork(Func<Cpu, SimTask> work, double arrival, int label = 0)
     {
-        Sim.OnInterruptQueued(this, arrival);
+        Sim.ClosedForm.OnInterruptQueued(this, arrival);
         PreemptWork.Enqueue((work, arrival, label));
         Sim.MarkDirty(Id);   // another CPU's queue changed its next event
     }

@@ -80,7 +80,7 @@ public sealed partial class Simulator
     }
 
     /// <summary>Leaves the top context: the masks it saved come back (exception return).</summary>
-    private void PopFrame(Cpu c)
+    internal void PopFrame(Cpu c)
     {
         ref var f = ref c.Frames[c.Depth - 1];
         var kind = f.Kind;
@@ -96,7 +96,7 @@ public sealed partial class Simulator
     /// <summary>Exception entry for an interrupt (arch/arm64/kernel/entry-common.c, irq-gic-v3.c): an NMI runs with
     /// PSTATE.I set (no nesting); a normal IRQ handler under pseudo-NMI runs with PMR = IRQOFF and I clear, so NMIs
     /// can preempt it. Charges the entry/exit cost.</summary>
-    private void EnterInterruptContext(Cpu c, bool nmi)
+    internal void EnterInterruptContext(Cpu c, bool nmi)
     {
         PushFrame(c, nmi ? ContextKind.Nmi : ContextKind.Irq);
         c.Masks.EnterInterrupt(nmi, Options.PseudoNmi);
@@ -132,7 +132,7 @@ public sealed partial class Simulator
         bool nmi = Gic.IsNmi(sgi);
         var closedForm = c.PendingClosedForm[sgi];
         c.PendingClosedForm[sgi] = null;
-        if (nmi && closedForm != null && Driver.ClosedFormHandlers) { EnterClosedForm(c, sgi, closedForm, holdUntil: 0); return; }
+        if (nmi && closedForm != null && Driver.ClosedFormHandlers) { ClosedForm.EnterClosedForm(c, sgi, closedForm, holdUntil: 0); return; }
         if (nmi) c.Stats.NmisTaken++; else c.Stats.InterruptsTaken++;
         if (Trace.Enabled) Trace.Mark(c.Time, c.Id, nmi ? $"take pseudo-NMI SGI {sgi}" : $"take IRQ SGI {sgi}");
         if (Guest is null) { _modelError = "an SGI was taken but no guest is attached"; return; }

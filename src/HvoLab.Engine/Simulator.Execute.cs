@@ -7,7 +7,7 @@ internal enum ExecOutcome : byte { Completed, Faulted, Parked }
 /// <summary>The semantics and cost of each operation. Allocation-free.</summary>
 public sealed partial class Simulator
 {
-    private readonly Dictionary<ulong, CpuMask> _watchers = new();
+    private readonly SpinWatchers _watchers = new();
     private readonly int[] _pendingTlbis = new int[256];
 
     private ExecOutcome Execute(Cpu c)
@@ -95,7 +95,7 @@ public sealed partial class Simulator
                     outcome = ExecOutcome.Parked;
                     Steps--; c.Stats.Ops--;   // a failed check is not a step of the search
                 }
-                else if (VisibleTo(pa) is var visible && visible > c.Time)
+                else if (ClosedForm.VisibleTo(pa) is var visible && visible > c.Time)
                 {
                     // The value was stored by a closed-form handler and reaches this CPU only later: wait for it.
                     c.ClearReads();
@@ -152,7 +152,7 @@ public sealed partial class Simulator
         var kind = op.Mem.Kind;
         c.Time += Jitter(kind == AccessKind.Rmw ? Cost.AtomicNs : Cost.MemAccessNs);
         if (kind != AccessKind.Write) RecordRead(c, r.Pa, r.Value, op.Mem.Size);
-        if (kind != AccessKind.Read) { ForgetVisibility(r.Pa & ~7UL, c.Time); NotifyWrite(r.Pa, c.Time); }
+        if (kind != AccessKind.Read) { ClosedForm.ForgetVisibility(r.Pa & ~7UL, c.Time); NotifyWrite(r.Pa, c.Time); }
         if (Trace.Enabled)
             Trace.Op(c.Time, c.Id, c.Context, physical ? "phys " + kind : kind.ToString(), op.Mem.Va, kind == AccessKind.Write ? op.Mem.Value : r.Value);
         return ExecOutcome.Completed;
@@ -187,17 +187,17 @@ public sealed partial class Simulator
         // is what the first CPUs to take a broadcast pause IPI wait for the last (costs.md §8: 0.5–2 µs).
         var closedForm = op.SgiClosedForm;
         op.SgiClosedForm = null;
-        _effectBatch++;
+        ClosedForm.BeginEffectBatch();
         for (int t = op.SgiTargets.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? op.SgiTargets.Next(t + 1) : -1)
         {
             if (t >= Cpus.Length) break;
             var target = Cpus[t];
             long arrival = (long)(c.Time + Jitter(Cost.IpiDeliveryNs));
-            if (closedForm != null && CanHoldAtSend(target, sgi, arrival)) { HoldAtSend(target, sgi, arrival, closedForm); continue; }
+            if (closedForm != null && ClosedForm.CanHoldAtSend(target, sgi, arrival)) { ClosedForm.HoldAtSend(target, sgi, arrival, closedForm); continue; }
             MakePending(target, sgi, arrival, closedForm);
             Driver.SgiPosted(target);
         }
-        EndEffectBatch();
+        ClosedForm.EndEffectBatch();
         c.Stats.SgisSent += n;
         if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, $"send SGI {sgi} to {n} CPUs", 0, (ulong)n);
     }
@@ -206,7 +206,7 @@ public sealed partial class Simulator
     /// <paramref name="closedForm"/> is its handler's closed form, used when the SGI is taken in a timed run.</summary>
     internal void MakePending(Cpu target, int sgi, long arrival, IClosedFormHandler? closedForm = null)
     {
-        if (target.Park == Cpu.ParkKind.Held) OnInterruptQueued(target, arrival);
+        if (target.Park == Cpu.ParkKind.Held) ClosedForm.OnInterruptQueued(target, arrival);
         if (!Gic.IsPending(target.Id, sgi)) target.PendingClosedForm[sgi] = closedForm;
         Gic.MakePending(target.Id, sgi, arrival);
         MarkDirty(target.Id);
@@ -249,21 +249,15 @@ public sealed partial class Simulator
     {
         c.Park = kind;
         c.ParkStart = c.Time;
-        if (kind == Cpu.ParkKind.Spin)
-            for (int i = 0; i < c.ReadCount; i++)
-            {
-                _watchers.TryGetValue(c.ReadSet[i], out var m);
-                m.Set(c.Id);
-                _watchers[c.ReadSet[i]] = m;
-            }
+        if (kind == Cpu.ParkKind.Spin) _watchers.Watch(c);
         if (Trace.Enabled) Trace.Mark(c.Time, c.Id, kind == Cpu.ParkKind.Spin ? "spin (parked until a watched location changes)" : "wfe");
     }
 
-    private void NotifyWrite(ulong pa, double time)
+    internal void NotifyWrite(ulong pa, double time)
     {
         pa &= ~7UL;
-        if (_heldWatchers.Count != 0) ReleaseHeldWatchers(pa, time);
-        if (_watchers.Count == 0 || !_watchers.TryGetValue(pa, out var mask)) return;
+        if (ClosedForm.AnyHeldWatchers) ClosedForm.ReleaseHeldWatchers(pa, time);
+        if (!_watchers.TryGet(pa, out var mask)) return;
         for (int t = mask.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? mask.Next(t + 1) : -1)
         {
             // A WaitPhys whose condition still fails would only park again (adding no time): leave it parked, so a
@@ -304,12 +298,6 @@ public sealed partial class Simulator
 
     private void RemoveWatches(Cpu c)
     {
-        if (c.Park != Cpu.ParkKind.Spin) return;
-        for (int i = 0; i < c.ReadCount; i++)
-        {
-            if (!_watchers.TryGetValue(c.ReadSet[i], out var m)) continue;
-            m.Clear(c.Id);
-            if (m.IsEmpty) _watchers.Remove(c.ReadSet[i]); else _watchers[c.ReadSet[i]] = m;
-        }
+        if (c.Park == Cpu.ParkKind.Spin) _watchers.Unwatch(c);
     }
 }

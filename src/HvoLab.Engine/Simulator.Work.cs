@@ -33,7 +33,7 @@ public sealed partial class Simulator
 
     /// <summary>An interrupt or preempting work is taken at <paramref name="at"/> inside parked work: the part done so
     /// far is accounted and the rest stays pending in the interrupted context.</summary>
-    private void SplitWork(Cpu c, double at)
+    internal void SplitWork(Cpu c, double at)
     {
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         at = Math.Clamp(at, c.ParkStart, c.WorkEnd);

@@ -29,6 +29,7 @@ public sealed partial class Simulator
         Cpus = new Cpu[arch.CpuCount];
         for (int i = 0; i < Cpus.Length; i++) Cpus[i] = new Cpu(this, i);
         Gic = new Gic(Cpus.Length);
+        ClosedForm = new ClosedFormRunner(this);
         Driver = scheduler.Mode == SchedulingMode.Timed ? new TimedDriver(this) : new SearchDriver(this);
         Trace = new TraceLog(Options.RecordEvents) { LabelNames = LabelName };
     }
@@ -40,11 +41,16 @@ public sealed partial class Simulator
     public Cpu[] Cpus { get; }
     public Gic Gic { get; }
     public TraceLog Trace { get; }
-    public long Steps { get; private set; }
+    public long Steps { get; internal set; }
     /// <summary>Times the timed scheduler picked a CPU (each costs a queue update; ops run inline in between).</summary>
     public long SchedulingEvents => Driver.SchedulingEvents;
     /// <summary>The rules of this run's mode (timed or search); fixed at construction.</summary>
     internal ExecutionDriver Driver { get; }
+    /// <summary>Interrupt handlers taken in closed form (timed runs).</summary>
+    internal ClosedFormRunner ClosedForm { get; }
+    /// <summary>Interrupts taken in closed form, and holds cancelled because something else reached the CPU first.</summary>
+    public long ClosedFormHolds => ClosedForm.Holds;
+    public long ClosedFormCancels => ClosedForm.Cancels;
     /// <summary>Set when every non-background task has finished: background loops poll it and return.</summary>
     public bool StopRequested { get; private set; }
     public IReadOnlyList<Violation> Violations => _violations;
