@@ -35,7 +35,11 @@ public sealed record CheckOptions
     public Action<Simulator>? OnBuild { get; init; }
 }
 
-public sealed record CheckViolation(string Kind, int[] Cpus, ulong Va, long TimeNs, string Explanation, string? TracePath, int TraceLength);
+/// <summary>One distinct violation of a search; <see cref="Kind"/> is the printed word of <see cref="Type"/>.</summary>
+public sealed record CheckViolation(string Kind, int[] Cpus, ulong Va, long TimeNs, string Explanation, string? TracePath, int TraceLength)
+{
+    public ViolationKind Type => ViolationKinds.Parse(Kind);
+}
 
 /// <summary>The verdict of a search: proved or not refuted (what was explored and whether it was complete), unsafe
 /// (each distinct violation with a replayable trace), or refused (the strategy cannot run on this machine).</summary>
@@ -117,7 +121,7 @@ public static class CheckRunner
         {
             if (run.Error is { } err && run.Violations.Count == 0)
             {
-                if (seen.Add("model-error")) list.Add(new CheckViolation("model-error", [], 0, 0, err, null, choices.Count));
+                if (seen.Add(ViolationKind.ModelError.Word())) list.Add(new CheckViolation(ViolationKind.ModelError.Word(), [], 0, 0, err, null, choices.Count));
                 continue;
             }
             foreach (var v in run.Violations)

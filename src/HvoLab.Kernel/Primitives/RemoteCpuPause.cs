@@ -38,13 +38,13 @@ public sealed class RemoteCpuPause(Linux kernel, PauseIpi ipi) : IClosedFormHand
     {
         int n = cpu.Sim.Cpus.Length - 1;                                     // num_online_cpus() - 1
         if (cpu.PreemptCount == 0 && !cpu.IrqsDisabled)
-            cpu.Sim.ReportViolation("lockdep", [cpu.Id], 0, $"CPU{cpu.Id}: pause_remote_cpus() with preemption enabled (lockdep_assert_preemption_disabled)");
+            cpu.Sim.ReportViolation(ViolationKind.Lockdep, [cpu.Id], 0, $"CPU{cpu.Id}: pause_remote_cpus() with preemption enabled (lockdep_assert_preemption_disabled)");
         if (n == 0) return;
         var mask = new CpuMask();
         for (int c = 0; c < cpu.Sim.Cpus.Length; c++) if (c != cpu.Id) mask.Set(c);
         await Locks.SpinLock(cpu, D.CpuPauseLock);                          // raw_spin_lock(&cpu_pause_lock)
         if (await cpu.LoadPhys(D.CpuPaused) != 0 || await cpu.LoadPhys(D.NrCpusPaused) != 0)
-            cpu.Sim.ReportViolation("warn-on", [cpu.Id], 0, $"CPU{cpu.Id}: WARN_ON_ONCE(cpu_paused || nr_cpus_paused) in pause_remote_cpus (a pause is still in progress)");
+            cpu.Sim.ReportViolation(ViolationKind.WarnOn, [cpu.Id], 0, $"CPU{cpu.Id}: WARN_ON_ONCE(cpu_paused || nr_cpus_paused) in pause_remote_cpus (a pause is still in progress)");
         await cpu.StorePhys(D.CpuPaused, 1);                                // cpu_paused = true (plain store)
         await cpu.Barrier(BarrierKind.DsbIshSt, "gic_ipi_send_mask: wmb()");
         await cpu.SendSgi(mask, Ipi, broadcast: true, closedForm: this);    // smp_cross_call(IPI_CPU_STOP_NMI)
@@ -80,7 +80,7 @@ public sealed class RemoteCpuPause(Linux kernel, PauseIpi ipi) : IClosedFormHand
     /// <summary>atomic_inc(&amp;nr_cpus_paused), visible when the atomic completes.</summary>
     ClosedFormStep IClosedFormHandler.Enter(Cpu cpu, double start)
     {
-        double t = start + cpu.Sim.Jitter(kernel.Cost.AtomicNs);
+        double t = start + cpu.Sim.Jitter(kernel.Cost.Hardware.AtomicNs);
         return new ClosedFormStep(t, D.NrCpusPaused, 1, t);
     }
 
@@ -91,9 +91,9 @@ public sealed class RemoteCpuPause(Linux kernel, PauseIpi ipi) : IClosedFormHand
     /// <summary>The read that sees cpu_paused clear, atomic_dec(&amp;nr_cpus_paused), isb().</summary>
     ClosedFormStep IClosedFormHandler.Leave(Cpu cpu, double woken)
     {
-        double t = woken + cpu.Sim.Jitter(kernel.Cost.MemAccessNs);
-        t += cpu.Sim.Jitter(kernel.Cost.AtomicNs);
-        return new ClosedFormStep(t + cpu.Sim.Jitter(kernel.Cost.IsbNs), D.NrCpusPaused, ulong.MaxValue, t);
+        double t = woken + cpu.Sim.Jitter(kernel.Cost.Hardware.MemAccessNs);
+        t += cpu.Sim.Jitter(kernel.Cost.Hardware.AtomicNs);
+        return new ClosedFormStep(t + cpu.Sim.Jitter(kernel.Cost.Hardware.IsbNs), D.NrCpusPaused, ulong.MaxValue, t);
     }
 
     /// <summary>FetchAdd, the successful WaitPhys, FetchAdd, ISB.</summary>

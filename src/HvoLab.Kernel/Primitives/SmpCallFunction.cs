@@ -19,7 +19,7 @@ public sealed class SmpCallFunction(Linux kernel)
     public async SimTask CallMany(Cpu cpu, CpuMask mask, Func<Cpu, SimTask> fn, bool wait)
     {
         if (cpu.IrqsDisabled)
-            cpu.Sim.ReportViolation("warn-on", [cpu.Id], 0, $"CPU{cpu.Id}: smp_call_function_many() with interrupts disabled (WARN_ON_ONCE(irqs_disabled()); it can deadlock)");
+            cpu.Sim.ReportViolation(ViolationKind.WarnOn, [cpu.Id], 0, $"CPU{cpu.Id}: smp_call_function_many() with interrupts disabled (WARN_ON_ONCE(irqs_disabled()); it can deadlock)");
         var targets = new CpuMask();
         ulong n = 0;
         for (int c = 0; c < _queues.Length; c++)
