@@ -113,4 +113,25 @@ public class StrategyFileTests
         var row = JsonDocument.Parse(output).RootElement.GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("strategy").GetString() == "FileNeedsNmi");
         Assert.Equal(("refused", 0), (row.GetProperty("verdict").GetString(), row.GetProperty("runs").GetInt32()));
     }
+
+    /// <summary>The worked example of docs/writing-a-strategy.md, compiled from examples/strategies/DeaconBbm.cs and
+    /// checked exhaustively on check-default. Pinned as the model answers: unsafe, a PFN walker takes a translation
+    /// fault on a struct page whose vmemmap entry is in its break (the fake-head test itself reads that struct
+    /// page, so steering cannot keep walkers off it). Refused where its steering does not exist.</summary>
+    [Fact]
+    public void DeaconExampleCompilesAndIsCheckedUnsafeWithAKernelFault()
+    {
+        var root = Path.GetDirectoryName(HvoLab.Experiments.Tests.Scenarios.RepoPaths.ScenariosDir())!;
+        var file = Path.Combine(root, "examples", "strategies", "DeaconBbm.cs");
+        Assert.True(File.ReadAllLines(file).Length < 100);
+        var (code, output, err) = CliRun.Run("check", "--strategy-file", file, "--scenario", Path.Combine(root, "scenarios", "check-default.json"),
+            "--format", "json", "--traces", Dir());
+        Assert.True(code == 1, err);
+        var r = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(("deacon-bbm", "unsafe", "kernel-fault"),
+            (r.GetProperty("strategy").GetString(), r.GetProperty("verdict").GetString(), r.GetProperty("violations")[0].GetProperty("kind").GetString()));
+        var deacon = StrategyRegistry.Get("deacon-bbm");
+        Assert.NotNull(deacon.Refusal(new HvoLab.Kernel.SystemConfig(new HvoLab.Arch.MachineConfig(), new HvoLab.Kernel.KernelConfig { Design = HvoLab.Kernel.HvoDesign.SharedTail2026 })));
+        Assert.NotNull(deacon.Refusal(new HvoLab.Kernel.SystemConfig(new HvoLab.Arch.MachineConfig(), new HvoLab.Kernel.KernelConfig { Reverted = HvoLab.Kernel.RevertedFix.RcuSync })));
+    }
 }
