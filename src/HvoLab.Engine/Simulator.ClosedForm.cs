@@ -13,7 +13,7 @@ namespace HvoLab.Engine;
 /// Two rules keep it exact. (1) A hold is decided before its arrival, so anything that would reach the CPU first (an
 /// SGI or preempting work arriving earlier) cancels the hold — state restored, SGI made pending — and the op-level
 /// handler runs. (2) A closed-form store is applied when the hold is made but becomes visible at its own time: a
-/// WaitPhys that sees it waits until then (<see cref="ParkKind.Timed"/>), and wakes of spinners are stamped with it.
+/// WaitPhys that sees it waits until then (a timed park), and wakes of spinners are stamped with it.
 /// Plain loads of such a word before that time would see the value early; the handlers' words (nr_cpus_paused) are
 /// read only by WaitPhys.
 /// </summary>
