@@ -89,13 +89,13 @@ internal sealed class KernelServices(Linux linux) : IKernelServices
     }
 
     public async SimTask CopyPageTime(Cpu cpu, ulong bytes, ulong lo, ulong hi) =>
-        await cpu.Bulk(linux.Cost.CopyPage4KNs * (bytes / 4096.0), cpu.Sim.Label("copy_page"), lo, hi);
+        await cpu.Bulk(linux.Cost.Hardware.CopyPage4KNs * (bytes / 4096.0), cpu.Sim.Label("copy_page"), lo, hi);
 
     public void CopyPage(ulong toPfn, ulong fromPfn) => linux.Hvo.CopyFrame(toPfn, fromPfn);
 
     public async SimTask ResetStructPages(Cpu cpu, IReadOnlyCollection<ulong> pfns, ulong lo, ulong hi)
     {
-        await cpu.Bulk(pfns.Count * linux.Cost.MemAccessNs * 32, cpu.Sim.Label("reset_struct_pages"), lo, hi);
+        await cpu.Bulk(pfns.Count * linux.Cost.Hardware.MemAccessNs * 32, cpu.Sim.Label("reset_struct_pages"), lo, hi);
         foreach (ulong pfn in pfns) linux.Hvo.ResetStructPages(pfn);
     }
 }

@@ -55,7 +55,7 @@ public sealed partial class Linux
         if (vmemmap && f.Kind == FaultKind.Translation && VmemmapFaultFixup is { } fixup && await fixup(cpu, f)) return true;
         if (f.Kind == FaultKind.Translation)
         {
-            await cpu.Work(Cost.FaultHandlingNs, Sim.Label("is_spurious_el1_translation_fault"));
+            await cpu.Work(Cost.Kernel.FaultHandlingNs, Sim.Label("is_spurious_el1_translation_fault"));
             var now = Arch.Translate(f.Va);   // AT S1E1R + PAR_EL1 (a walk of the current tables)
             if (now.Fault == FaultKind.None) return true;
         }
@@ -66,4 +66,12 @@ public sealed partial class Linux
         Sim.ReportViolation(kind, [cpu.Id], f.Va, $"CPU{cpu.Id} in {f.Context} context (interrupts {(cpu.IrqsDisabled ? "masked" : "enabled")}): {what}; Oops");
         return false;
     }
+
+    // ---- the engine's view of the kernel (IGuest): where interrupts and faults enter it ----
+    private ulong _privateDataLo, _privateDataHi;
+    SimTask IGuest.HandleSgi(Cpu cpu, int sgi) => DoHandleIpi(cpu, sgi);
+    SimTask<bool> IGuest.HandleFault(Cpu cpu, FaultInfo fault) => DoKernelFault(cpu, fault);
+    double IGuest.FaultHandlingNs => Cost.Kernel.FaultHandlingNs;
+    /// <summary>Kernel globals (one line each, reached through the linear map) that no modelled VA can alias.</summary>
+    bool IGuest.IsPrivateKernelData(ulong pa) => pa >= _privateDataLo && pa < _privateDataHi;
 }

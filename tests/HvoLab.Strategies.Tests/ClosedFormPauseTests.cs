@@ -21,7 +21,7 @@ public class ClosedFormPauseTests
 {
     private static HvoSystem Build(string strategy, int cpus, bool closedForm, bool ipiIntoTheWindow = false, bool daifMasked = false)
     {
-        var cost = CostModel.Default with { Jitter = 0 };
+        var cost = CostModel.Default with { Hardware = HardwareCosts.Default with { Jitter = 0 } };
         var sys = HvoSystem.Create(new MachineConfig { Cpus = cpus, MemoryBytes = 256UL << 20 }, new KernelConfig { PseudoNmi = true },
             StrategyRegistry.Get(strategy).Create(), new TimedScheduler(), cost,
             new SimOptions { RecordEvents = false, StepBudget = 5_000_000, Seed = 3, ClosedFormHandlers = closedForm });

@@ -29,7 +29,7 @@ public static class BenchWorkloads
     public static Simulator EngineLoop(int cpus, int iterationsPerCpu, ulong seed = 1)
     {
         var arch = new ArchMachine(new MachineConfig { Cpus = cpus, MemoryBytes = 64UL << 20 });
-        var sim = new Simulator(arch, CostModel.Default, new TimedScheduler(), new SimOptions { RecordEvents = false, Seed = seed, StepBudget = long.MaxValue });
+        var sim = new Simulator(arch, HardwareCosts.Default, new TimedScheduler(), new SimOptions { RecordEvents = false, Seed = seed, StepBudget = long.MaxValue });
         for (int c = 0; c < cpus; c++)
             sim.Spawn(c, cpu => EngineBody(cpu, iterationsPerCpu));
         return sim;

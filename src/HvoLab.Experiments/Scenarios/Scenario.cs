@@ -49,11 +49,11 @@ public sealed record MachineSpec
     /// <summary>GICv3 pseudo-NMI in use (irqchip.gicv3_pseudo_nmi=1).</summary>
     public bool PseudoNmi { get; init; } = true;
     public ulong MemoryBytes { get; init; } = ScenarioDefaults.MemoryBytes;
-    /// <summary>Overrides keyed by <see cref="CostModel"/> property name (PascalCase, as <see cref="CostModel.Names"/>).</summary>
+    /// <summary>Overrides keyed by <see cref="Kernel.CostModel"/> property name (PascalCase, as <see cref="Kernel.CostModel.Names"/>).</summary>
     public IReadOnlyDictionary<string, double> Costs { get; init; } = new Dictionary<string, double>();
 
     /// <summary>Default costs with this machine's overrides applied.</summary>
-    public CostModel CostModel() => Engine.CostModel.Default.With(Costs);
+    public Kernel.CostModel CostModel() => Kernel.CostModel.Default.With(Costs);
 
     public MachineConfig ToMachineConfig() => new() { Cpus = Cpus, Granule = Granule, BbmLevel = BbmLevel, TlbiRange = TlbiRange, MemoryBytes = MemoryBytes };
 }

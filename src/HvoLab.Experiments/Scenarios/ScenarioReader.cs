@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HvoLab.Arch;
 using HvoLab.Engine;
+using HvoLab.Kernel;
 
 namespace HvoLab.Experiments.Scenarios;
 
@@ -104,7 +105,7 @@ internal static class ScenarioReader
                 throw new ScenarioException(path, "unknown cost" + Suggest.Hint(p.Name, snake.Keys) +
                     $"; allowed: {string.Join(", ", snake.Keys)}");
             var field = new JsonField(p.Value, path);
-            var value = name == nameof(CostModel.Jitter) ? field.Double(0, 0.999999) : field.Double(0, double.MaxValue, " ns");
+            var value = name == nameof(HardwareCosts.Jitter) ? field.Double(0, 0.999999) : field.Double(0, double.MaxValue, " ns");
             if (!result.TryAdd(name, value)) throw new ScenarioException(path, "duplicate cost; give it once");
         }
         return result;

@@ -1,7 +1,9 @@
 using HvoLab.Strategies;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HvoLab.Arch;
 using HvoLab.Engine;
+using HvoLab.Kernel;
 
 namespace HvoLab.Experiments.Scenarios;
 
@@ -32,7 +34,7 @@ public static class ScenarioSchema
 
         var costs = new JsonObject();
         foreach (var n in CostModel.Names)
-            costs[ScenarioNaming.Snake(n)] = Num($"override of CostModel.{n}" + (n == nameof(CostModel.Jitter) ? " (fraction, < 1)" : ", ns"), 0);
+            costs[ScenarioNaming.Snake(n)] = Num($"override of CostModel.{n}" + (n == nameof(HardwareCosts.Jitter) ? " (fraction, < 1)" : ", ns"), 0);
 
         var machine = Obj("The simulated arm64 machine.", new()
         {

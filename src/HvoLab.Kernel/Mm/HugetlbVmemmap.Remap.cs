@@ -60,7 +60,7 @@ public sealed partial class HugetlbVmemmap
             ulong page = walk.VmemmapPages[^1];
             walk.VmemmapPages.RemoveAt(walk.VmemmapPages.Count - 1);
             // Reads the reuse page (mapped by every vmemmap page of this folio), writes a page nothing maps yet.
-            await cpu.Bulk(linux.Cost.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"), walk.ReuseAddr, end);
+            await cpu.Bulk(linux.Cost.Hardware.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"), walk.ReuseAddr, end);
             CopyFrame(page, expected);
             if (linux.Config.Design == HvoDesign.FakeHead) ResetStructPages(page);
             updates.Add(new PteUpdate(ptep, addr, old, Pt.MkPte(page, Prot.PAGE_KERNEL)));

@@ -126,7 +126,7 @@ public sealed partial class HugetlbVmemmap(Linux linux)
             linux.Arch.Memory.Write(tablePa + (ulong)(8 * i), pte);
             linux.Monitors.OnPteWritten(cpu, tablePa + (ulong)(8 * i), pte);
         }
-        await cpu.Work(G.EntriesPerTable * linux.Cost.PteWriteNs, cpu.Sim.Label("fill pte table"));
+        await cpu.Work(G.EntriesPerTable * linux.Cost.Hardware.PteWriteNs, cpu.Sim.Label("fill pte table"));
 
         bool locked = Hooks.SplitUnderPageTableLock;
         if (locked) await Locks.SpinLock(cpu, linux.Data.InitMmPageTableLock);
@@ -145,7 +145,7 @@ public sealed partial class HugetlbVmemmap(Linux linux)
 
     internal async SimTask<ulong?> AllocPage(Cpu cpu)
     {
-        await cpu.Work(linux.Cost.PageAllocNs, cpu.Sim.Label("alloc_pages"));
+        await cpu.Work(linux.Cost.Kernel.PageAllocNs, cpu.Sim.Label("alloc_pages"));
         ulong? pfn = linux.Buddy.Alloc(0);
         if (pfn is ulong p) linux.Arch.Memory.ZeroFrame(p);
         return pfn;
@@ -158,7 +158,7 @@ public sealed partial class HugetlbVmemmap(Linux linux)
     internal async SimTask CopyPageFromVa(Cpu cpu, ulong dstPfn, ulong srcVa)
     {
         await cpu.Load(srcVa);
-        await cpu.Bulk(linux.Cost.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"), srcVa, srcVa + L.PageSize);
+        await cpu.Bulk(linux.Cost.Hardware.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"), srcVa, srcVa + L.PageSize);
         ulong? srcPa = TranslateFor(cpu, srcVa);
         if (srcPa is ulong pa) CopyFrame(dstPfn, pa >> G.PageShift);
     }

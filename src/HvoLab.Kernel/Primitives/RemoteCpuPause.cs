@@ -80,7 +80,7 @@ public sealed class RemoteCpuPause(Linux kernel, PauseIpi ipi) : IClosedFormHand
     /// <summary>atomic_inc(&amp;nr_cpus_paused), visible when the atomic completes.</summary>
     ClosedFormStep IClosedFormHandler.Enter(Cpu cpu, double start)
     {
-        double t = start + cpu.Sim.Jitter(kernel.Cost.AtomicNs);
+        double t = start + cpu.Sim.Jitter(kernel.Cost.Hardware.AtomicNs);
         return new ClosedFormStep(t, D.NrCpusPaused, 1, t);
     }
 
@@ -91,9 +91,9 @@ public sealed class RemoteCpuPause(Linux kernel, PauseIpi ipi) : IClosedFormHand
     /// <summary>The read that sees cpu_paused clear, atomic_dec(&amp;nr_cpus_paused), isb().</summary>
     ClosedFormStep IClosedFormHandler.Leave(Cpu cpu, double woken)
     {
-        double t = woken + cpu.Sim.Jitter(kernel.Cost.MemAccessNs);
-        t += cpu.Sim.Jitter(kernel.Cost.AtomicNs);
-        return new ClosedFormStep(t + cpu.Sim.Jitter(kernel.Cost.IsbNs), D.NrCpusPaused, ulong.MaxValue, t);
+        double t = woken + cpu.Sim.Jitter(kernel.Cost.Hardware.MemAccessNs);
+        t += cpu.Sim.Jitter(kernel.Cost.Hardware.AtomicNs);
+        return new ClosedFormStep(t + cpu.Sim.Jitter(kernel.Cost.Hardware.IsbNs), D.NrCpusPaused, ulong.MaxValue, t);
     }
 
     /// <summary>FetchAdd, the successful WaitPhys, FetchAdd, ISB.</summary>

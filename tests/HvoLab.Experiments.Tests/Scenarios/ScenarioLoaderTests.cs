@@ -66,8 +66,8 @@ public class ScenarioLoaderTests
             """);
         Assert.Same(Granule.K16, s.Machine.Granule);
         Assert.Equal(1UL << 40, s.Machine.MemoryBytes);
-        Assert.Equal(700, s.Machine.CostModel().TlbiBaseNs);
-        Assert.Equal(40, s.Machine.CostModel().AtomicNs);
+        Assert.Equal(700, s.Machine.CostModel().Hardware.TlbiBaseNs);
+        Assert.Equal(40, s.Machine.CostModel().Hardware.AtomicNs);
         Assert.Equal(32UL << 20, s.Operations[0].DemoteToBytes);
         Assert.Equal("3-5", s.Workload[0].CpusText);
         Assert.Equal([3, 4, 5], s.Workload[0].Cpus);
