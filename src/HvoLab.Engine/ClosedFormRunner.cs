@@ -57,7 +57,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
         };
         r.Stats.TimeInContext.AsSpan().CopyTo(r.Hold.TimeInContext);
         r.Hold.HadLabel = work.Label != 0 && r.Stats.TimeByLabel.TryGetValue(work.Label, out r.Hold.LabelTime);
-        _sim.SplitWork(r, arrival);
+        _sim.Ops.SplitWork(r, arrival);
         EnterClosedForm(r, sgi, h, holdUntil: arrival);
     }
 
@@ -143,7 +143,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
         r.Park = Cpu.ParkKind.Work;
         r.ParkStart = rec.ParkStart;
         r.WorkEnd = rec.WorkEnd;
-        _sim.MakePending(r, rec.Sgi, rec.TakeTime, h);
+        _sim.Ops.MakePending(r, rec.Sgi, rec.TakeTime, h);
         if (_sim.Trace.Enabled) _sim.Trace.Mark(rec.TakeTime, r.Id, "closed-form hold cancelled: the op-level handler will run");
     }
 
@@ -181,7 +181,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
     }
 
     /// <summary>A write to <paramref name="pa"/> visible at <paramref name="time"/>: release the held CPUs whose wait
-    /// it satisfies, each one cache-line transfer later (as <see cref="Simulator.Unpark"/> stamps spinners).</summary>
+    /// it satisfies, each one cache-line transfer later (as <see cref="OpExecutor.Unpark"/> stamps spinners).</summary>
     internal void ReleaseHeldWatchers(ulong pa, double time)
     {
         if (!_heldWatchers.Remove(pa, out var mask)) return;
@@ -249,7 +249,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
         ulong old = _sim.Arch.ReadPhys(word);
         _sim.Arch.WritePhys(cpu.Id, word, old + delta);
         if (!_visibleAt.TryGetValue(word, out double v) || v < visibleAt) _visibleAt[word] = visibleAt;
-        _sim.NotifyWrite(word, visibleAt);
+        _sim.Ops.NotifyWrite(word, visibleAt);
         return old;
     }
 

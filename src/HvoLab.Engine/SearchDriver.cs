@@ -41,7 +41,7 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
     public override ExecOutcome ExecWork(Cpu c, ref PendingOp op)
     {
         double w = op.Ns;
-        Sim.AccountWork(c, op.Label, c.Time, c.Time + w);
+        Sim.Ops.AccountWork(c, op.Label, c.Time, c.Time + w);
         c.Time += w;
         return ExecOutcome.Completed;
     }
@@ -67,11 +67,11 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
     private bool ParkIfWaitFails(Cpu c)
     {
         ref var op = ref c.Frames[c.Depth - 1].Pending;
-        if (op.Kind != OpKind.WaitPhys || Sim.WaitHolds(ref op)) return false;
+        if (op.Kind != OpKind.WaitPhys || Sim.Ops.WaitHolds(ref op)) return false;
         ulong pa = op.WaitPa & ~7UL;
         c.ClearReads();
         c.RecordRead(pa, Sim.Arch.ReadPhys(pa));
-        Sim.Park(c, Cpu.ParkKind.Spin);
+        Sim.Ops.Park(c, Cpu.ParkKind.Spin);
         return true;
     }
 

@@ -125,7 +125,7 @@ public sealed partial class Simulator
     internal void TakeInterrupt(Cpu c, int sgi)
     {
         double at = Driver.TakeTime(c, Gic.Arrival(c.Id, sgi));
-        CancelPark(c, at);
+        Ops.CancelPark(c, at);
         c.Time = Math.Max(c.Time, at);
         Gic.ClearPending(c.Id, sgi);
         RearmExternal(c, sgi);
@@ -145,7 +145,7 @@ public sealed partial class Simulator
     {
         var (work, arrival, label) = c.PreemptWork.Dequeue();
         double at = Driver.TakeTime(c, arrival);
-        CancelPark(c, at);
+        Ops.CancelPark(c, at);
         c.Time = Math.Max(c.Time, at);
         if (Trace.Enabled) Trace.Mark(c.Time, c.Id, "preempted by " + LabelName(label));
         StartFrame(c, ContextKind.Preempt, work);

@@ -14,12 +14,9 @@ public sealed partial class Simulator
     private readonly List<int> _choices = new();
     private readonly Dictionary<string, int> _labels = new(StringComparer.Ordinal) { [""] = 0 };
     private readonly List<string> _labelNames = new() { "" };
-    private readonly List<IMonitor> _monitors = new();
     private Cpu? _running;
     private Cpu? _forceFault;
     private bool _started, _abort, _looping, _framesCompleted = true, _ranToEnd;
-    private int _seenArchViolations;
-    private long _seenArchTotal;
     private string? _modelError;
     private readonly Stopwatch _wall = new();
 
@@ -29,6 +26,7 @@ public sealed partial class Simulator
         Cpus = new Cpu[arch.CpuCount];
         for (int i = 0; i < Cpus.Length; i++) Cpus[i] = new Cpu(this, i);
         Gic = new Gic(Cpus.Length);
+        Ops = new OpExecutor(this);
         ClosedForm = new ClosedFormRunner(this);
         Driver = scheduler.Mode == SchedulingMode.Timed ? new TimedDriver(this) : new SearchDriver(this);
         Trace = new TraceLog(Options.RecordEvents) { LabelNames = LabelName };
@@ -48,6 +46,8 @@ public sealed partial class Simulator
     internal ExecutionDriver Driver { get; }
     /// <summary>Interrupt handlers taken in closed form (timed runs).</summary>
     internal ClosedFormRunner ClosedForm { get; }
+    /// <summary>The semantics and cost of each op, spin parking and wake-ups.</summary>
+    internal OpExecutor Ops { get; }
     /// <summary>Interrupts taken in closed form, and holds cancelled because something else reached the CPU first.</summary>
     public long ClosedFormHolds => ClosedForm.Holds;
     public long ClosedFormCancels => ClosedForm.Cancels;
@@ -89,7 +89,7 @@ public sealed partial class Simulator
     {
         if (!_external.TryGetValue((c.Id, sgi), out var e) || e.Remaining <= 0 || StopRequested) return;
         _external[(c.Id, sgi)] = (e.Period, e.Remaining - 1);
-        MakePending(c, sgi, (long)(c.Time + e.Period));
+        Ops.MakePending(c, sgi, (long)(c.Time + e.Period));
     }
 
     public int Label(string name)
@@ -100,7 +100,8 @@ public sealed partial class Simulator
     }
 
     public string LabelName(int id) => _labelNames[id];
-    public void AddMonitor(IMonitor monitor) => _monitors.Add(monitor);
+    public void AddMonitor(IMonitor monitor) => Monitors.Add(monitor);
+    internal List<IMonitor> Monitors { get; } = new();
 
     /// <summary>Place a task on a CPU. Background tasks are loops that return once <see cref="StopRequested"/> is set.</summary>
     public void Spawn(int cpu, Func<Cpu, SimTask> body, bool background = false)

@@ -4,7 +4,7 @@ namespace HvoLab.Engine;
 /// Timed runs: the CPU with the earliest next event acts (ties by CPU number, <see cref="TimedEventQueue"/>); an op runs
 /// inline while its CPU's clock has not passed the next event of any other CPU (the horizon); each cost carries a
 /// seeded jitter; an interrupt is taken at its arrival; private work that would run past the horizon parks its CPU
-/// until its end, so an interrupt arriving first splits it (Simulator.Work.cs); waits are charged as spin time.
+/// until its end, so an interrupt arriving first splits it (OpExecutor.SplitWork); waits are charged as spin time.
 /// </summary>
 internal sealed class TimedDriver : ExecutionDriver
 {
@@ -78,7 +78,7 @@ internal sealed class TimedDriver : ExecutionDriver
         double end = c.Time + op.Ns;
         if (op.Ns == 0 || (end <= _horizon && !InterruptArrivesBefore(c, end)))
         {
-            Sim.AccountWork(c, op.Label, c.Time, end);
+            Sim.Ops.AccountWork(c, op.Label, c.Time, end);
             c.Time = end;
             op.Ns = 0;
             return ExecOutcome.Completed;
@@ -121,7 +121,7 @@ internal sealed class TimedDriver : ExecutionDriver
         {
             if (c.Park == Cpu.ParkKind.Wfe && at >= c.ParkStart + Sim.Cost.EventStreamPeriodNs && gic.Deliverable(c.Id, in c.Masks, (long)at) < 0)
             {
-                Sim.Unpark(c, at);       // woken by the event stream (a spurious WFE wake-up)
+                Sim.Ops.Unpark(c, at);       // woken by the event stream (a spurious WFE wake-up)
                 return;
             }
             if (c.Park == Cpu.ParkKind.None) c.Time = at;
@@ -130,8 +130,8 @@ internal sealed class TimedDriver : ExecutionDriver
         int sgi = gic.Deliverable(c.Id, in c.Masks, (long)when);
         if (sgi >= 0) { Sim.TakeInterrupt(c, sgi); return; }
         if (Sim.PreemptWorkDeliverable(c, when)) { Sim.TakePreemptWork(c); return; }
-        if (c.Park == Cpu.ParkKind.Work) Sim.FinishWork(c);
-        else if (c.Park == Cpu.ParkKind.Timed) Sim.Unpark(c, c.WorkEnd);
+        if (c.Park == Cpu.ParkKind.Work) Sim.Ops.FinishWork(c);
+        else if (c.Park == Cpu.ParkKind.Timed) Sim.Ops.Unpark(c, c.WorkEnd);
         Sim.Resume(c);
     }
 }
