@@ -69,7 +69,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
         Holds++;
         r.Stats.NmisTaken++;
         if (_sim.Trace.Enabled) _sim.Trace.Mark(r.Time, r.Id, $"take pseudo-NMI SGI {sgi} (handler in closed form)");
-        _sim.EnterInterruptContext(r, nmi: true);
+        _sim.Exceptions.EnterInterruptContext(r, nmi: true);
         r.Hold.HandlerStart = r.Time;
         r.Hold.TakeTime = holdUntil;
         var step = h.Enter(r, r.Time);

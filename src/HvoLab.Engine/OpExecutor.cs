@@ -80,15 +80,15 @@ internal sealed class OpExecutor(Simulator sim)
             case OpKind.IrqDisable:
                 c.Masks.LocalIrqDisable(_sim.Options.PseudoNmi);
                 c.Time += _sim.Jitter(_sim.Options.PseudoNmi ? _sim.Cost.IrqMaskPmrNs : _sim.Cost.IrqMaskNs);
-                _sim.UpdateIrqsOff(c);
+                _sim.Exceptions.UpdateIrqsOff(c);
                 break;
             case OpKind.IrqEnable:
                 c.Masks.LocalIrqEnable(_sim.Options.PseudoNmi);
                 c.Time += _sim.Jitter(_sim.Options.PseudoNmi ? _sim.Cost.IrqMaskPmrNs : _sim.Cost.IrqMaskNs);
-                _sim.UpdateIrqsOff(c);
+                _sim.Exceptions.UpdateIrqsOff(c);
                 break;
-            case OpKind.DaifMask: c.Masks.DaifI = true; c.Time += _sim.Jitter(_sim.Cost.IrqMaskNs); _sim.UpdateIrqsOff(c); break;
-            case OpKind.DaifRestore: c.Masks.DaifI = false; c.Time += _sim.Jitter(_sim.Cost.IrqMaskNs); _sim.UpdateIrqsOff(c); break;
+            case OpKind.DaifMask: c.Masks.DaifI = true; c.Time += _sim.Jitter(_sim.Cost.IrqMaskNs); _sim.Exceptions.UpdateIrqsOff(c); break;
+            case OpKind.DaifRestore: c.Masks.DaifI = false; c.Time += _sim.Jitter(_sim.Cost.IrqMaskNs); _sim.Exceptions.UpdateIrqsOff(c); break;
             case OpKind.Work:
             case OpKind.Bulk:
                 // A timed Work op interrupted or parked earlier was counted as a step when it began.

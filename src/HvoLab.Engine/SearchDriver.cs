@@ -16,7 +16,7 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
         while (true)
         {
             if (Sim.StopReason() is { } stop) return stop;
-            if (Sim.TakeForcedFault() is { } f) { Sim.StartFault(f); continue; }
+            if (Sim.TakeForcedFault() is { } f) { Sim.Exceptions.StartFault(f); continue; }
             Sim.UpdateStopRequested();
             int n = CollectActions(_actionBuffer);
             if (n == 0) return Sim.EndWithoutActions();
@@ -58,7 +58,7 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
                 if (c.Frames[c.Depth - 1].Pending.Kind == OpKind.Choose) buffer[n++] = Actions.Make(c.Id, Actions.RunOpAlternative);
             }
             if (Sim.Gic.Deliverable(c.Id, in c.Masks, long.MaxValue) >= 0) buffer[n++] = Actions.Make(c.Id, Actions.TakeInterrupt);
-            if (Sim.PreemptWorkDeliverable(c, double.PositiveInfinity)) buffer[n++] = Actions.Make(c.Id, Actions.TakePreemptWork);
+            if (Sim.Exceptions.PreemptWorkDeliverable(c, double.PositiveInfinity)) buffer[n++] = Actions.Make(c.Id, Actions.TakePreemptWork);
         }
         return n;
     }
@@ -81,9 +81,9 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
         switch (Actions.Kind(action))
         {
             case Actions.RunOp: Sim.Resume(c); break;
-            case Actions.TakeInterrupt: Sim.TakeInterrupt(c, Sim.Gic.Deliverable(c.Id, in c.Masks, long.MaxValue)); break;
+            case Actions.TakeInterrupt: Sim.Exceptions.TakeInterrupt(c, Sim.Gic.Deliverable(c.Id, in c.Masks, long.MaxValue)); break;
             case Actions.RunOpAlternative: c.ChoiceAlt = 1; Sim.Resume(c); break;
-            default: Sim.TakePreemptWork(c); break;
+            default: Sim.Exceptions.TakePreemptWork(c); break;
         }
     }
 }

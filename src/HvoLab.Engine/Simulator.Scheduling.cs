@@ -21,7 +21,7 @@ public sealed partial class Simulator
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         // Parked work that has run to its end (FinishWork) is complete: nothing left to execute.
         var outcome = op.WorkStarted && op.Ns == 0 && op.Kind is OpKind.Work or OpKind.Bulk ? Ops.CompletedWork(c, ref op) : Ops.Execute(c);
-        if (outcome == ExecOutcome.Faulted) { StartFault(c); return; }
+        if (outcome == ExecOutcome.Faulted) { Exceptions.StartFault(c); return; }
         if (outcome == ExecOutcome.Parked) return;
         ref var f = ref c.Frames[c.Depth - 1];
         var k = f.Continuation;

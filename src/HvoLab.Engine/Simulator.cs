@@ -27,6 +27,7 @@ public sealed partial class Simulator
         for (int i = 0; i < Cpus.Length; i++) Cpus[i] = new Cpu(this, i);
         Gic = new Gic(Cpus.Length);
         Ops = new OpExecutor(this);
+        Exceptions = new ExceptionModel(this);
         ClosedForm = new ClosedFormRunner(this);
         Driver = scheduler.Mode == SchedulingMode.Timed ? new TimedDriver(this) : new SearchDriver(this);
         Trace = new TraceLog(Options.RecordEvents) { LabelNames = LabelName };
@@ -48,6 +49,8 @@ public sealed partial class Simulator
     internal ClosedFormRunner ClosedForm { get; }
     /// <summary>The semantics and cost of each op, spin parking and wake-ups.</summary>
     internal OpExecutor Ops { get; }
+    /// <summary>Taking interrupts, faults and preempting work.</summary>
+    internal ExceptionModel Exceptions { get; }
     /// <summary>Interrupts taken in closed form, and holds cancelled because something else reached the CPU first.</summary>
     public long ClosedFormHolds => ClosedForm.Holds;
     public long ClosedFormCancels => ClosedForm.Cancels;
@@ -71,26 +74,11 @@ public sealed partial class Simulator
     /// <summary>Checks run once when every task has finished (end-state invariants, e.g. no lost update).</summary>
     public List<Action<Simulator>> FinalChecks { get; } = new();
 
-    private readonly Dictionary<(int Cpu, int Sgi), (double Period, int Remaining)> _external = new();
-
     /// <summary>An interrupt source outside the CPUs (a PMU overflow, a watchdog): raises <paramref name="sgi"/> on
     /// <paramref name="cpu"/> every <paramref name="periodNs"/> of virtual time, <paramref name="count"/> times at most
     /// (null = until the run stops). In a search the arrival time is ignored: the interrupt may be taken at any point.</summary>
-    public void AddExternalInterrupt(int cpu, int sgi, double periodNs, int? count = null)
-    {
-        Gic.CheckSgi(sgi);
-        int n = count ?? int.MaxValue;
-        if (n <= 0) return;
-        _external[(cpu, sgi)] = (periodNs, n - 1);
-        Gic.MakePending(cpu, sgi, (long)periodNs);
-    }
-
-    internal void RearmExternal(Cpu c, int sgi)
-    {
-        if (!_external.TryGetValue((c.Id, sgi), out var e) || e.Remaining <= 0 || StopRequested) return;
-        _external[(c.Id, sgi)] = (e.Period, e.Remaining - 1);
-        Ops.MakePending(c, sgi, (long)(c.Time + e.Period));
-    }
+    public void AddExternalInterrupt(int cpu, int sgi, double periodNs, int? count = null) =>
+        Exceptions.AddExternalInterrupt(cpu, sgi, periodNs, count);
 
     public int Label(string name)
     {
@@ -172,6 +160,7 @@ public sealed partial class Simulator
     }
 
     internal void RecordChoice(int action) => _choices.Add(action);
+    internal void SetModelError(string error) => _modelError = error;
 
     /// <summary>The next event of CPU <paramref name="cpu"/> may have moved (an SGI made pending, an unpark, queued
     /// preempting work): the driver re-keys it.</summary>
@@ -233,7 +222,7 @@ public sealed partial class Simulator
     private void CloseStats()
     {
         foreach (var c in Cpus)
-            if (c.Stats.IrqsOffSince >= 0) { EndIrqsOff(c); }
+            if (c.Stats.IrqsOffSince >= 0) { Exceptions.EndIrqsOff(c); }
     }
 
     /// <summary>A cost with this run's timing jitter applied (timed runs; unchanged in searches).</summary>
