@@ -72,6 +72,9 @@ public readonly struct CpuOp : ICriticalNotifyCompletion
 /// <summary>A violation found while running: by the Arch oracle, a kernel monitor, or the engine (deadlock…).</summary>
 public sealed record Violation(string Kind, int[] Cpus, ulong Va, long TimeNs, string Explanation, long Step)
 {
+    /// <summary>The kind as a value (<see cref="Kind"/> is its printed word).</summary>
+    public ViolationKind Type => ViolationKinds.Parse(Kind);
+
     public string? TracePath { get; set; }
 }
 

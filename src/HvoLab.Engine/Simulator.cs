@@ -100,6 +100,9 @@ public sealed partial class Simulator
     }
 
     /// <summary>Record a violation found by a monitor or kernel check. The run stops after it if StopOnViolation.</summary>
+    public void ReportViolation(ViolationKind kind, int[] cpus, ulong va, string explanation) => ReportViolation(kind.Word(), cpus, va, explanation);
+
+    /// <summary>Record a violation under its printed word (monitors of the model use <see cref="ViolationKind"/>).</summary>
     public void ReportViolation(string kind, int[] cpus, ulong va, string explanation)
     {
         // A run that continues past violations (StopOnViolation off) keeps the first ones with their stories and

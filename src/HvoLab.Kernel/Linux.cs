@@ -57,10 +57,10 @@ public sealed partial class Linux : IGuest
         linux.BootMemory();
         linux.Hvo = new HugetlbVmemmap(linux);
         linux.Hugetlb = new Hugetlb(linux);
-        linux.VmemmapOptimizeEnabled = config.HvoEnabled && hooks.UpdateSupported(linux);
+        linux.VmemmapOptimizeEnabled = config.HvoEnabled && hooks.UpdateSupported(new SystemConfig(sim.Arch.Config, config));
         linux.ConfigureIpiPriorities();   // ipi_should_be_nmi(): set up at boot whatever the strategy
         sim.AttachGuest(linux);
-        hooks.Attach(linux);
+        hooks.Attach(new KernelServices(linux));
         return linux;
     }
 

@@ -33,10 +33,10 @@ public sealed partial class HugetlbVmemmap(Linux linux)
 
     // ---- the walk ----
 
-    /// <summary>vmemmap_remap_range(): update lock, then the page walk over [start, end), then the flush.</summary>
+    /// <summary>vmemmap_remap_range(): the page walk over [start, end), then the flush. (The series' update lock,
+    /// cpus_read_lock() for D, is not modelled: no CPU hotplug in the model.)</summary>
     internal async SimTask<int> VmemmapRemapRange(Cpu cpu, ulong start, ulong end, VmemmapWalk walk)
     {
-        await Hooks.UpdateLock(cpu);
         // mmap_read_lock(&init_mm): no writer of init_mm's mmap lock exists in the modelled scenarios.
         int ret = 0;
         for (ulong addr = start; addr < end;)
@@ -48,7 +48,6 @@ public sealed partial class HugetlbVmemmap(Linux linux)
         }
         if (walk.Kind != VmemmapWalk.Action.SplitOnly && (walk.Flags & VmemmapFlags.RemapNoTlbFlush) == 0)
             await Pt.FlushTlbKernelRange(cpu, start, end);
-        await Hooks.UpdateUnlock(cpu);
         return ret;
     }
 
@@ -63,9 +62,6 @@ public sealed partial class HugetlbVmemmap(Linux linux)
         }
         return table + ((ulong)G.Index(va, 2) << 3);
     }
-
-    /// <summary>pmd_off_k() for strategies (the fault fixup reads the PMD of a faulting address).</summary>
-    public ulong PmdOffKPublic(ulong va) => PmdOffK(va);
 
     private bool PmdLeaf(ulong pmd) => new Descriptor(pmd).IsBlock(G, 2);
 
