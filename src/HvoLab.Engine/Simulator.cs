@@ -4,8 +4,11 @@ using HvoLab.Arch;
 namespace HvoLab.Engine;
 
 /// <summary>
-/// The engine: owns the CPUs, the GIC, virtual time and the interleaving. One execution = <see cref="Run"/>.
-/// Simulated code runs only inside <see cref="Run"/>, on the calling thread, one CPU at a time.
+/// The engine: owns the CPUs and their context stacks, and runs one execution (<see cref="Run"/>). Simulated code
+/// runs only inside <see cref="Run"/>, on the calling thread, one CPU at a time. The work is delegated: the mode's
+/// rules to the <see cref="ExecutionDriver"/> (timed or search), each op's semantics to <see cref="OpExecutor"/>,
+/// interrupt and fault entry to <see cref="ExceptionModel"/>, closed-form handlers to <see cref="ClosedFormRunner"/>;
+/// the machine (memory, TLBs, GIC, masks) is HvoLab.Arch and the software on it an <see cref="IGuest"/>.
 /// </summary>
 public sealed partial class Simulator
 {
