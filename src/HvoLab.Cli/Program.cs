@@ -59,6 +59,7 @@ public static class Program
         root.Add(BarriersCommand.Build(cli));
         foreach (var c in SweepCommands.Build(cli)) root.Add(c);
         foreach (var c in ToolCommands.Build(cli)) root.Add(c);
+        root.Add(NewCommand.Build(cli));
         return root;
     }
 }

@@ -6,7 +6,7 @@ namespace HvoLab.Engine;
 /// Closed-form NMI handlers in timed runs (<see cref="IClosedFormHandler"/>). When an SGI whose handler has a closed
 /// form is sent, each target that is busy with private work across the SGI's arrival — so the op-level run would take
 /// the NMI exactly at the arrival — is <em>held</em> at once instead: its work is split at the arrival, the NMI frame
-/// is entered as <see cref="Simulator.TakeInterrupt"/> would, the prologue runs in closed form and the CPU waits, unscheduled,
+/// is entered as <see cref="ExceptionModel.TakeInterrupt"/> would, the prologue runs in closed form and the CPU waits, unscheduled,
 /// for the handler's word. The write that satisfies the wait releases it (the epilogue in closed form, the frame
 /// popped, the rest of the work resumed), at the times the op-level handler would give. That turns a 256-CPU pause
 /// from ~8 scheduling events per paused CPU into none.
@@ -46,7 +46,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
     }
 
     /// <summary>Holds a CPU busy with private work for an NMI that arrives at <paramref name="arrival"/>: what
-    /// <see cref="Simulator.TakeInterrupt"/> will do then, done now (rule 1 undoes it if something else comes first).</summary>
+    /// <see cref="ExceptionModel.TakeInterrupt"/> will do then, done now (rule 1 undoes it if something else comes first).</summary>
     internal void HoldAtSend(Cpu r, int sgi, long arrival, IClosedFormHandler h)
     {
         ref var work = ref r.Frames[r.Depth - 1].Pending;
@@ -57,11 +57,11 @@ internal sealed class ClosedFormRunner(Simulator sim)
         };
         r.Stats.TimeInContext.AsSpan().CopyTo(r.Hold.TimeInContext);
         r.Hold.HadLabel = work.Label != 0 && r.Stats.TimeByLabel.TryGetValue(work.Label, out r.Hold.LabelTime);
-        _sim.SplitWork(r, arrival);
+        _sim.Ops.SplitWork(r, arrival);
         EnterClosedForm(r, sgi, h, holdUntil: arrival);
     }
 
-    /// <summary>The NMI is taken at the CPU's clock (masks, frame, entry cost exactly as <see cref="Simulator.TakeInterrupt"/>);
+    /// <summary>The NMI is taken at the CPU's clock (masks, frame, entry cost exactly as <see cref="ExceptionModel.TakeInterrupt"/>);
     /// the prologue runs in closed form and the CPU waits, unscheduled, for the handler's word.
     /// <paramref name="holdUntil"/> &gt; 0 marks a hold made at send time, cancellable until then.</summary>
     internal void EnterClosedForm(Cpu r, int sgi, IClosedFormHandler h, long holdUntil)
@@ -69,7 +69,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
         Holds++;
         r.Stats.NmisTaken++;
         if (_sim.Trace.Enabled) _sim.Trace.Mark(r.Time, r.Id, $"take pseudo-NMI SGI {sgi} (handler in closed form)");
-        _sim.EnterInterruptContext(r, nmi: true);
+        _sim.Exceptions.EnterInterruptContext(r, nmi: true);
         r.Hold.HandlerStart = r.Time;
         r.Hold.TakeTime = holdUntil;
         var step = h.Enter(r, r.Time);
@@ -143,7 +143,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
         r.Park = Cpu.ParkKind.Work;
         r.ParkStart = rec.ParkStart;
         r.WorkEnd = rec.WorkEnd;
-        _sim.MakePending(r, rec.Sgi, rec.TakeTime, h);
+        _sim.Ops.MakePending(r, rec.Sgi, rec.TakeTime, h);
         if (_sim.Trace.Enabled) _sim.Trace.Mark(rec.TakeTime, r.Id, "closed-form hold cancelled: the op-level handler will run");
     }
 
@@ -181,7 +181,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
     }
 
     /// <summary>A write to <paramref name="pa"/> visible at <paramref name="time"/>: release the held CPUs whose wait
-    /// it satisfies, each one cache-line transfer later (as <see cref="Simulator.Unpark"/> stamps spinners).</summary>
+    /// it satisfies, each one cache-line transfer later (as <see cref="OpExecutor.Unpark"/> stamps spinners).</summary>
     internal void ReleaseHeldWatchers(ulong pa, double time)
     {
         if (!_heldWatchers.Remove(pa, out var mask)) return;
@@ -249,7 +249,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
         ulong old = _sim.Arch.ReadPhys(word);
         _sim.Arch.WritePhys(cpu.Id, word, old + delta);
         if (!_visibleAt.TryGetValue(word, out double v) || v < visibleAt) _visibleAt[word] = visibleAt;
-        _sim.NotifyWrite(word, visibleAt);
+        _sim.Ops.NotifyWrite(word, visibleAt);
         return old;
     }
 

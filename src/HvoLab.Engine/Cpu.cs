@@ -25,7 +25,7 @@ public sealed partial class Cpu
     }
 
     /// <summary>Why a CPU is not runnable: spinning on memory, in WFE, busy with private work until
-    /// <see cref="WorkEnd"/> (timed runs; an interrupt may split the work, see Simulator.Work.cs), held in a
+    /// <see cref="WorkEnd"/> (timed runs; an interrupt may split the work, see TimedDriver.ExecWork), held in a
     /// closed-form handler (ClosedFormRunner.cs), or waiting until <see cref="WorkEnd"/> for a value a
     /// closed-form handler stored to become visible.</summary>
     internal enum ParkKind : byte { None, Spin, Wfe, Work, Held, Timed }

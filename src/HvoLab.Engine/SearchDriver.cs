@@ -16,7 +16,7 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
         while (true)
         {
             if (Sim.StopReason() is { } stop) return stop;
-            if (Sim.TakeForcedFault() is { } f) { Sim.StartFault(f); continue; }
+            if (Sim.TakeForcedFault() is { } f) { Sim.Exceptions.StartFault(f); continue; }
             Sim.UpdateStopRequested();
             int n = CollectActions(_actionBuffer);
             if (n == 0) return Sim.EndWithoutActions();
@@ -41,7 +41,7 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
     public override ExecOutcome ExecWork(Cpu c, ref PendingOp op)
     {
         double w = op.Ns;
-        Sim.AccountWork(c, op.Label, c.Time, c.Time + w);
+        Sim.Ops.AccountWork(c, op.Label, c.Time, c.Time + w);
         c.Time += w;
         return ExecOutcome.Completed;
     }
@@ -58,7 +58,7 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
                 if (c.Frames[c.Depth - 1].Pending.Kind == OpKind.Choose) buffer[n++] = Actions.Make(c.Id, Actions.RunOpAlternative);
             }
             if (Sim.Gic.Deliverable(c.Id, in c.Masks, long.MaxValue) >= 0) buffer[n++] = Actions.Make(c.Id, Actions.TakeInterrupt);
-            if (Sim.PreemptWorkDeliverable(c, double.PositiveInfinity)) buffer[n++] = Actions.Make(c.Id, Actions.TakePreemptWork);
+            if (Sim.Exceptions.PreemptWorkDeliverable(c, double.PositiveInfinity)) buffer[n++] = Actions.Make(c.Id, Actions.TakePreemptWork);
         }
         return n;
     }
@@ -67,11 +67,11 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
     private bool ParkIfWaitFails(Cpu c)
     {
         ref var op = ref c.Frames[c.Depth - 1].Pending;
-        if (op.Kind != OpKind.WaitPhys || Sim.WaitHolds(ref op)) return false;
+        if (op.Kind != OpKind.WaitPhys || Sim.Ops.WaitHolds(ref op)) return false;
         ulong pa = op.WaitPa & ~7UL;
         c.ClearReads();
         c.RecordRead(pa, Sim.Arch.ReadPhys(pa));
-        Sim.Park(c, Cpu.ParkKind.Spin);
+        Sim.Ops.Park(c, Cpu.ParkKind.Spin);
         return true;
     }
 
@@ -81,9 +81,9 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
         switch (Actions.Kind(action))
         {
             case Actions.RunOp: Sim.Resume(c); break;
-            case Actions.TakeInterrupt: Sim.TakeInterrupt(c, Sim.Gic.Deliverable(c.Id, in c.Masks, long.MaxValue)); break;
+            case Actions.TakeInterrupt: Sim.Exceptions.TakeInterrupt(c, Sim.Gic.Deliverable(c.Id, in c.Masks, long.MaxValue)); break;
             case Actions.RunOpAlternative: c.ChoiceAlt = 1; Sim.Resume(c); break;
-            default: Sim.TakePreemptWork(c); break;
+            default: Sim.Exceptions.TakePreemptWork(c); break;
         }
     }
 }

@@ -2,11 +2,10 @@ using HvoLab.Arch;
 
 namespace HvoLab.Engine;
 
-/// <summary>Context stack handling: tasks, interrupt entry/exit, faults, preempting work.</summary>
+/// <summary>The context stack: pushing a frame and launching its code (task, handler, fault handler, preempting work),
+/// completing and popping it (exception return restores the masks it saved).</summary>
 public sealed partial class Simulator
 {
-    private Func<Cpu, SimTask>? _sgiBody;   // one delegate for every interrupt taken: the SGI number is in the CPU
-
     internal void StartFrame(Cpu c, ContextKind kind, Func<Cpu, SimTask> body)
     {
         PushFrame(c, kind);
@@ -15,7 +14,7 @@ public sealed partial class Simulator
 
     /// <summary>Runs the body of the frame just pushed until its first suspension and arranges for the frame to be
     /// popped when the body's task completes.</summary>
-    private void Launch(Cpu c, ContextKind kind, Func<Cpu, SimTask>? body, Func<Cpu, SimTask<bool>>? faultBody)
+    internal void Launch(Cpu c, ContextKind kind, Func<Cpu, SimTask>? body, Func<Cpu, SimTask<bool>>? faultBody)
     {
         var prev = _running;
         _running = c;
@@ -45,7 +44,7 @@ public sealed partial class Simulator
         finally { _running = prev; }
     }
 
-    private ref Cpu.Frame PushFrame(Cpu c, ContextKind kind)
+    internal ref Cpu.Frame PushFrame(Cpu c, ContextKind kind)
     {
         if (c.Depth == Cpu.MaxDepth) throw new InvalidOperationException($"CPU{c.Id}: context stack overflow");
         ref var f = ref c.Frames[c.Depth++];
@@ -90,89 +89,6 @@ public sealed partial class Simulator
         c.Depth--;
         c.ClearReads();
         if (Trace.Enabled) Trace.End(c.Time, c.Id, kind);
-        UpdateIrqsOff(c);
-    }
-
-    /// <summary>Exception entry for an interrupt (arch/arm64/kernel/entry-common.c, irq-gic-v3.c): an NMI runs with
-    /// PSTATE.I set (no nesting); a normal IRQ handler under pseudo-NMI runs with PMR = IRQOFF and I clear, so NMIs
-    /// can preempt it. Charges the entry/exit cost.</summary>
-    internal void EnterInterruptContext(Cpu c, bool nmi)
-    {
-        PushFrame(c, nmi ? ContextKind.Nmi : ContextKind.Irq);
-        c.Masks.EnterInterrupt(nmi, Options.PseudoNmi);
-        UpdateIrqsOff(c);
-        c.Time += Jitter(Cost.ExceptionEntryExitNs + (Options.PseudoNmi ? Cost.PseudoNmiExtraNs : 0));
-    }
-
-    internal void StartFault(Cpu c)
-    {
-        var info = c.PendingFault!.Value;
-        c.PendingFault = null;
-        c.Stats.Faults++;
-        if (Trace.Enabled) Trace.Mark(c.Time, c.Id, $"fault {info.Kind} L{info.Level} at 0x{info.Va:x}");
-        if (Guest is null)
-        {
-            ReportViolation("unhandled-fault", [c.Id], info.Va,
-                $"CPU{c.Id} took a {info.Kind} fault (level {info.Level}) on VA 0x{info.Va:x} in {info.Context} context and no handler is installed");
-            return;
-        }
-        var guest = Guest;
-        c.Time += Jitter(Cost.ExceptionEntryExitNs + guest.FaultHandlingNs);
-        PushFrame(c, ContextKind.Fault);
-        Launch(c, ContextKind.Fault, null, cpu => guest.HandleFault(cpu, info));
-    }
-
-    internal void TakeInterrupt(Cpu c, int sgi)
-    {
-        double at = Driver.TakeTime(c, Gic.Arrival(c.Id, sgi));
-        CancelPark(c, at);
-        c.Time = Math.Max(c.Time, at);
-        Gic.ClearPending(c.Id, sgi);
-        RearmExternal(c, sgi);
-        bool nmi = Gic.IsNmi(sgi);
-        var closedForm = c.PendingClosedForm[sgi];
-        c.PendingClosedForm[sgi] = null;
-        if (nmi && closedForm != null && Driver.ClosedFormHandlers) { ClosedForm.EnterClosedForm(c, sgi, closedForm, holdUntil: 0); return; }
-        if (nmi) c.Stats.NmisTaken++; else c.Stats.InterruptsTaken++;
-        if (Trace.Enabled) Trace.Mark(c.Time, c.Id, nmi ? $"take pseudo-NMI SGI {sgi}" : $"take IRQ SGI {sgi}");
-        if (Guest is null) { _modelError = "an SGI was taken but no guest is attached"; return; }
-        EnterInterruptContext(c, nmi);
-        c.TakenSgi = sgi;
-        Launch(c, nmi ? ContextKind.Nmi : ContextKind.Irq, _sgiBody ??= cpu => Guest!.HandleSgi(cpu, cpu.TakenSgi), null);
-    }
-
-    internal void TakePreemptWork(Cpu c)
-    {
-        var (work, arrival, label) = c.PreemptWork.Dequeue();
-        double at = Driver.TakeTime(c, arrival);
-        CancelPark(c, at);
-        c.Time = Math.Max(c.Time, at);
-        if (Trace.Enabled) Trace.Mark(c.Time, c.Id, "preempted by " + LabelName(label));
-        StartFrame(c, ContextKind.Preempt, work);
-    }
-
-    /// <summary>Preempting work (a stopper kthread) runs only where the kernel could schedule: preempt_count 0,
-    /// interrupts enabled, task or idle context.</summary>
-    internal bool PreemptWorkDeliverable(Cpu c, double by)
-    {
-        if (c.PreemptWork.Count == 0 || c.PreemptCount != 0 || c.IrqsDisabled) return false;
-        var ctx = c.Context;
-        if (ctx != ContextKind.Task && ctx != ContextKind.Idle) return false;
-        return c.PreemptWork.Peek().Arrival <= by;
-    }
-
-    internal void UpdateIrqsOff(Cpu c)
-    {
-        bool off = c.Masks.IrqsOffOrInHandler;
-        if (off && c.Stats.IrqsOffSince < 0) c.Stats.IrqsOffSince = c.Time;
-        else if (!off && c.Stats.IrqsOffSince >= 0) EndIrqsOff(c);
-    }
-
-    private void EndIrqsOff(Cpu c)
-    {
-        double stretch = c.Time - c.Stats.IrqsOffSince;
-        c.Stats.TotalIrqsOffNs += stretch;
-        if (stretch > c.Stats.MaxIrqsOffNs) c.Stats.MaxIrqsOffNs = stretch;
-        c.Stats.IrqsOffSince = -1;
+        Exceptions.UpdateIrqsOff(c);
     }
 }

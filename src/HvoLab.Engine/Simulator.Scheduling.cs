@@ -20,8 +20,8 @@ public sealed partial class Simulator
         Driver.BeforeResume(c);
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         // Parked work that has run to its end (FinishWork) is complete: nothing left to execute.
-        var outcome = op.WorkStarted && op.Ns == 0 && op.Kind is OpKind.Work or OpKind.Bulk ? CompletedWork(c, ref op) : Execute(c);
-        if (outcome == ExecOutcome.Faulted) { StartFault(c); return; }
+        var outcome = op.WorkStarted && op.Ns == 0 && op.Kind is OpKind.Work or OpKind.Bulk ? Ops.CompletedWork(c, ref op) : Ops.Execute(c);
+        if (outcome == ExecOutcome.Faulted) { Exceptions.StartFault(c); return; }
         if (outcome == ExecOutcome.Parked) return;
         ref var f = ref c.Frames[c.Depth - 1];
         var k = f.Continuation;
@@ -40,7 +40,7 @@ public sealed partial class Simulator
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         if (!Driver.MayRunInline(c, ref op)) return false;
         if (Steps > Options.StepBudget) return false;
-        var outcome = Execute(c);
+        var outcome = Ops.Execute(c);
         if (outcome == ExecOutcome.Completed) return true;
         if (outcome == ExecOutcome.Faulted) _forceFault = c;
         return false;

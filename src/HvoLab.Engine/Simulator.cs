@@ -4,8 +4,11 @@ using HvoLab.Arch;
 namespace HvoLab.Engine;
 
 /// <summary>
-/// The engine: owns the CPUs, the GIC, virtual time and the interleaving. One execution = <see cref="Run"/>.
-/// Simulated code runs only inside <see cref="Run"/>, on the calling thread, one CPU at a time.
+/// The engine: owns the CPUs and their context stacks, and runs one execution (<see cref="Run"/>). Simulated code
+/// runs only inside <see cref="Run"/>, on the calling thread, one CPU at a time. The work is delegated: the mode's
+/// rules to the <see cref="ExecutionDriver"/> (timed or search), each op's semantics to <see cref="OpExecutor"/>,
+/// interrupt and fault entry to <see cref="ExceptionModel"/>, closed-form handlers to <see cref="ClosedFormRunner"/>;
+/// the machine (memory, TLBs, GIC, masks) is HvoLab.Arch and the software on it an <see cref="IGuest"/>.
 /// </summary>
 public sealed partial class Simulator
 {
@@ -14,12 +17,9 @@ public sealed partial class Simulator
     private readonly List<int> _choices = new();
     private readonly Dictionary<string, int> _labels = new(StringComparer.Ordinal) { [""] = 0 };
     private readonly List<string> _labelNames = new() { "" };
-    private readonly List<IMonitor> _monitors = new();
     private Cpu? _running;
     private Cpu? _forceFault;
     private bool _started, _abort, _looping, _framesCompleted = true, _ranToEnd;
-    private int _seenArchViolations;
-    private long _seenArchTotal;
     private string? _modelError;
     private readonly Stopwatch _wall = new();
 
@@ -29,6 +29,8 @@ public sealed partial class Simulator
         Cpus = new Cpu[arch.CpuCount];
         for (int i = 0; i < Cpus.Length; i++) Cpus[i] = new Cpu(this, i);
         Gic = new Gic(Cpus.Length);
+        Ops = new OpExecutor(this);
+        Exceptions = new ExceptionModel(this);
         ClosedForm = new ClosedFormRunner(this);
         Driver = scheduler.Mode == SchedulingMode.Timed ? new TimedDriver(this) : new SearchDriver(this);
         Trace = new TraceLog(Options.RecordEvents) { LabelNames = LabelName };
@@ -48,6 +50,10 @@ public sealed partial class Simulator
     internal ExecutionDriver Driver { get; }
     /// <summary>Interrupt handlers taken in closed form (timed runs).</summary>
     internal ClosedFormRunner ClosedForm { get; }
+    /// <summary>The semantics and cost of each op, spin parking and wake-ups.</summary>
+    internal OpExecutor Ops { get; }
+    /// <summary>Taking interrupts, faults and preempting work.</summary>
+    internal ExceptionModel Exceptions { get; }
     /// <summary>Interrupts taken in closed form, and holds cancelled because something else reached the CPU first.</summary>
     public long ClosedFormHolds => ClosedForm.Holds;
     public long ClosedFormCancels => ClosedForm.Cancels;
@@ -71,26 +77,11 @@ public sealed partial class Simulator
     /// <summary>Checks run once when every task has finished (end-state invariants, e.g. no lost update).</summary>
     public List<Action<Simulator>> FinalChecks { get; } = new();
 
-    private readonly Dictionary<(int Cpu, int Sgi), (double Period, int Remaining)> _external = new();
-
     /// <summary>An interrupt source outside the CPUs (a PMU overflow, a watchdog): raises <paramref name="sgi"/> on
     /// <paramref name="cpu"/> every <paramref name="periodNs"/> of virtual time, <paramref name="count"/> times at most
     /// (null = until the run stops). In a search the arrival time is ignored: the interrupt may be taken at any point.</summary>
-    public void AddExternalInterrupt(int cpu, int sgi, double periodNs, int? count = null)
-    {
-        Gic.CheckSgi(sgi);
-        int n = count ?? int.MaxValue;
-        if (n <= 0) return;
-        _external[(cpu, sgi)] = (periodNs, n - 1);
-        Gic.MakePending(cpu, sgi, (long)periodNs);
-    }
-
-    internal void RearmExternal(Cpu c, int sgi)
-    {
-        if (!_external.TryGetValue((c.Id, sgi), out var e) || e.Remaining <= 0 || StopRequested) return;
-        _external[(c.Id, sgi)] = (e.Period, e.Remaining - 1);
-        MakePending(c, sgi, (long)(c.Time + e.Period));
-    }
+    public void AddExternalInterrupt(int cpu, int sgi, double periodNs, int? count = null) =>
+        Exceptions.AddExternalInterrupt(cpu, sgi, periodNs, count);
 
     public int Label(string name)
     {
@@ -100,7 +91,8 @@ public sealed partial class Simulator
     }
 
     public string LabelName(int id) => _labelNames[id];
-    public void AddMonitor(IMonitor monitor) => _monitors.Add(monitor);
+    public void AddMonitor(IMonitor monitor) => Monitors.Add(monitor);
+    internal List<IMonitor> Monitors { get; } = new();
 
     /// <summary>Place a task on a CPU. Background tasks are loops that return once <see cref="StopRequested"/> is set.</summary>
     public void Spawn(int cpu, Func<Cpu, SimTask> body, bool background = false)
@@ -174,6 +166,7 @@ public sealed partial class Simulator
     }
 
     internal void RecordChoice(int action) => _choices.Add(action);
+    internal void SetModelError(string error) => _modelError = error;
 
     /// <summary>The next event of CPU <paramref name="cpu"/> may have moved (an SGI made pending, an unpark, queued
     /// preempting work): the driver re-keys it.</summary>
@@ -235,7 +228,7 @@ public sealed partial class Simulator
     private void CloseStats()
     {
         foreach (var c in Cpus)
-            if (c.Stats.IrqsOffSince >= 0) { EndIrqsOff(c); }
+            if (c.Stats.IrqsOffSince >= 0) { Exceptions.EndIrqsOff(c); }
     }
 
     /// <summary>A cost with this run's timing jitter applied (timed runs; unchanged in searches).</summary>

@@ -4,7 +4,7 @@ namespace HvoLab.Engine;
 /// Timed runs: the CPU with the earliest next event acts (ties by CPU number, <see cref="TimedEventQueue"/>); an op runs
 /// inline while its CPU's clock has not passed the next event of any other CPU (the horizon); each cost carries a
 /// seeded jitter; an interrupt is taken at its arrival; private work that would run past the horizon parks its CPU
-/// until its end, so an interrupt arriving first splits it (Simulator.Work.cs); waits are charged as spin time.
+/// until its end, so an interrupt arriving first splits it (OpExecutor.SplitWork); waits are charged as spin time.
 /// </summary>
 internal sealed class TimedDriver : ExecutionDriver
 {
@@ -30,7 +30,7 @@ internal sealed class TimedDriver : ExecutionDriver
         while (true)
         {
             if (Sim.StopReason() is { } stop) return stop;
-            if (Sim.TakeForcedFault() is { } f) { Sim.StartFault(f); MarkDirty(f.Id); continue; }
+            if (Sim.TakeForcedFault() is { } f) { Sim.Exceptions.StartFault(f); MarkDirty(f.Id); continue; }
             Sim.UpdateStopRequested();
             var next = _queue.PeekEarliest(out double best);
             if (next is null) return Sim.EndWithoutActions();
@@ -57,7 +57,7 @@ internal sealed class TimedDriver : ExecutionDriver
     {
         if (c.Time > _horizon) return false;
         if (Sim.Gic.AnyPending(c.Id) && Sim.Gic.Deliverable(c.Id, in c.Masks, (long)c.Time) >= 0) return false;
-        return c.PreemptWork.Count == 0 || !Sim.PreemptWorkDeliverable(c, c.Time);
+        return c.PreemptWork.Count == 0 || !Sim.Exceptions.PreemptWorkDeliverable(c, c.Time);
     }
 
     public override void ChargeWait(Cpu c, double wakeTime)
@@ -78,7 +78,7 @@ internal sealed class TimedDriver : ExecutionDriver
         double end = c.Time + op.Ns;
         if (op.Ns == 0 || (end <= _horizon && !InterruptArrivesBefore(c, end)))
         {
-            Sim.AccountWork(c, op.Label, c.Time, end);
+            Sim.Ops.AccountWork(c, op.Label, c.Time, end);
             c.Time = end;
             op.Ns = 0;
             return ExecOutcome.Completed;
@@ -93,7 +93,7 @@ internal sealed class TimedDriver : ExecutionDriver
     private bool InterruptArrivesBefore(Cpu c, double t)
     {
         if (Sim.Gic.AnyPending(c.Id) && Sim.Gic.EarliestDeliverableArrival(c.Id, in c.Masks) < t) return true;
-        return c.PreemptWork.Count > 0 && Sim.PreemptWorkDeliverable(c, t);
+        return c.PreemptWork.Count > 0 && Sim.Exceptions.PreemptWorkDeliverable(c, t);
     }
 
     /// <summary>When this CPU next has something to do in virtual time, or +∞.</summary>
@@ -105,7 +105,7 @@ internal sealed class TimedDriver : ExecutionDriver
         else if (c.Park is Cpu.ParkKind.Work or Cpu.ParkKind.Timed) t = c.WorkEnd;
         long arr = Sim.Gic.EarliestDeliverableArrival(c.Id, in c.Masks);
         if (arr != long.MaxValue) t = Math.Min(t, Math.Max(c.Time, arr));
-        if (c.PreemptWork.Count > 0 && Sim.PreemptWorkDeliverable(c, double.PositiveInfinity))
+        if (c.PreemptWork.Count > 0 && Sim.Exceptions.PreemptWorkDeliverable(c, double.PositiveInfinity))
             t = Math.Min(t, Math.Max(c.Time, c.PreemptWork.Peek().Arrival));
         return t;
     }
@@ -116,22 +116,22 @@ internal sealed class TimedDriver : ExecutionDriver
         var gic = Sim.Gic;
         // Nothing due yet (held in a closed-form handler, or inside work with nothing to take): the caller re-keys it.
         if (c.Park == Cpu.ParkKind.Held) return;
-        if (c.Park == Cpu.ParkKind.Work && at < c.WorkEnd && gic.Deliverable(c.Id, in c.Masks, (long)at) < 0 && !Sim.PreemptWorkDeliverable(c, at)) return;
+        if (c.Park == Cpu.ParkKind.Work && at < c.WorkEnd && gic.Deliverable(c.Id, in c.Masks, (long)at) < 0 && !Sim.Exceptions.PreemptWorkDeliverable(c, at)) return;
         if (at > c.Time)
         {
             if (c.Park == Cpu.ParkKind.Wfe && at >= c.ParkStart + Sim.Cost.EventStreamPeriodNs && gic.Deliverable(c.Id, in c.Masks, (long)at) < 0)
             {
-                Sim.Unpark(c, at);       // woken by the event stream (a spurious WFE wake-up)
+                Sim.Ops.Unpark(c, at);       // woken by the event stream (a spurious WFE wake-up)
                 return;
             }
             if (c.Park == Cpu.ParkKind.None) c.Time = at;
         }
         double when = Math.Max(c.Time, at);
         int sgi = gic.Deliverable(c.Id, in c.Masks, (long)when);
-        if (sgi >= 0) { Sim.TakeInterrupt(c, sgi); return; }
-        if (Sim.PreemptWorkDeliverable(c, when)) { Sim.TakePreemptWork(c); return; }
-        if (c.Park == Cpu.ParkKind.Work) Sim.FinishWork(c);
-        else if (c.Park == Cpu.ParkKind.Timed) Sim.Unpark(c, c.WorkEnd);
+        if (sgi >= 0) { Sim.Exceptions.TakeInterrupt(c, sgi); return; }
+        if (Sim.Exceptions.PreemptWorkDeliverable(c, when)) { Sim.Exceptions.TakePreemptWork(c); return; }
+        if (c.Park == Cpu.ParkKind.Work) Sim.Ops.FinishWork(c);
+        else if (c.Park == Cpu.ParkKind.Timed) Sim.Ops.Unpark(c, c.WorkEnd);
         Sim.Resume(c);
     }
 }

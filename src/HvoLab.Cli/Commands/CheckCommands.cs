@@ -23,7 +23,8 @@ public static class CheckCommands
 
     private static Command Check(CliContext cli)
     {
-        var strategy = Options.Strategy(required: true);
+        var strategy = Options.Strategy(required: false);
+        var strategyFile = Options.StrategyFile();
         var scenario = Options.Scenario();
         var mode = new Option<string?>("--mode") { Description = "Search: exhaustive, pct or random (default: the scenario's, or exhaustive if it is timed).", HelpName = "exhaustive|pct|random" };
         mode.AcceptOnlyFromAmong("exhaustive", "pct", "random");
@@ -43,11 +44,12 @@ public static class CheckCommands
         reduction.AcceptOnlyFromAmong("dpor", "sleep", "none");
         var cmd = new Command("check", "Model-check one strategy: explore interleavings; report safe, or each violation with a replayable trace. Exit 0 safe, 1 unsafe, 2 bad input, 4 refused on this machine.")
         {
-            strategy, scenario, mode, cpus, iterations, seed, format, revert, traces, all, reduction,
+            strategy, strategyFile, scenario, mode, cpus, iterations, seed, format, revert, traces, all, reduction,
         };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
-            var name = CliValues.Strategy("--strategy", r.GetRequiredValue(strategy)!);
+            var file = r.GetValue(strategyFile);
+            var name = StrategyFiles.Choose(r.GetValue(strategy), StrategyFiles.LoadOption(cli, file), file);
             var fixes = r.GetValue(revert);
             var s = CliScenario.Resolve(r.GetValue(scenario), new CliScenario.Overrides
             {
@@ -111,9 +113,11 @@ public static class CheckCommands
     {
         var trace = new Argument<string>("TRACE") { Description = "Trace file written by check." };
         var perfetto = new Option<string?>("--perfetto") { Description = "Also write the replayed execution as Perfetto/Chrome trace JSON.", HelpName = "FILE" };
-        var cmd = new Command("replay", "Re-run a recorded execution step by step and print its events.") { trace, perfetto };
+        var strategyFile = Options.StrategyFile();
+        var cmd = new Command("replay", "Re-run a recorded execution step by step and print its events.") { trace, perfetto, strategyFile };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
+            StrategyFiles.LoadOption(cli, r.GetValue(strategyFile));   // a trace of a strategy from a file needs the file
             var tracePath = r.GetRequiredValue(trace);
             var t = ScheduleTrace.Load(tracePath);
             (HvoLab.Engine.RunResult run, HvoLab.Engine.Simulator sim) replayed;

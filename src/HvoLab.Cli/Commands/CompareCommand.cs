@@ -22,9 +22,10 @@ public static class CompareCommand
         var outDir = new Option<string?>("--out") { Description = "Directory for result files (written atomically).", HelpName = "DIR" };
         var html = new Option<string?>("--html") { Description = "Write an HTML report.", HelpName = "FILE" };
         var parallel = Options.Parallel();
+        var strategyFile = Options.StrategyFile();
         var cmd = new Command("compare", "Run every strategy of the scenario in timed mode and compare cost, stalls and violations.")
         {
-            scenario, cpus, granule, hugepage, pages, seeds, format, outDir, html, parallel,
+            scenario, strategyFile, cpus, granule, hugepage, pages, seeds, format, outDir, html, parallel,
         };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
@@ -32,6 +33,7 @@ public static class CompareCommand
             {
                 Cpus = r.GetValue(cpus), Granule = r.GetValue(granule), Hugepage = r.GetValue(hugepage),
                 Pages = r.GetValue(pages), Seeds = r.GetValue(seeds),
+                ExtraStrategies = StrategyFiles.LoadOption(cli, r.GetValue(strategyFile)),
             });
             int threads = r.GetValue(parallel) is { } p ? CliValues.Positive("--parallel", p) : Environment.ProcessorCount;
             foreach (var w in s.Warnings) cli.Err.WriteLine($"warning: {w}");

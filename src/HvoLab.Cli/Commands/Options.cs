@@ -17,6 +17,12 @@ public static class Options
         HelpName = "NAME", Required = required,
     };
 
+    public static Option<string?> StrategyFile() => new("--strategy-file")
+    {
+        Description = "A C# file defining a strategy, compiled at run time (`hvolab new strategy NAME` writes one); it runs like a built-in one.",
+        HelpName = "PATH.cs",
+    };
+
     public static Option<string> Format(params string[] formats)
     {
         var o = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => formats[0], HelpName = string.Join("|", formats) };

@@ -14,12 +14,13 @@ public static class RecommendCommand
         var budget = new Option<string>("--stall-budget") { Description = "Longest acceptable stall (p99) of any other CPU, e.g. 50us.", HelpName = "DURATION", Required = true };
         var scenario = Options.Scenario();
         var parallel = Options.Parallel();
-        var cmd = new Command("recommend", "Pick the cheapest safe strategy whose remote stall p99 fits the budget.") { budget, scenario, parallel };
+        var strategyFile = Options.StrategyFile();
+        var cmd = new Command("recommend", "Pick the cheapest safe strategy whose remote stall p99 fits the budget.") { budget, scenario, strategyFile, parallel };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
             double ns = CliValues.Duration("--stall-budget", r.GetRequiredValue(budget)!);
             if (!(ns > 0)) throw new ArgumentException($"--stall-budget: \"{r.GetValue(budget)}\" is not allowed; use a positive duration such as 50us");
-            var s = CliScenario.Resolve(r.GetValue(scenario));
+            var s = CliScenario.Resolve(r.GetValue(scenario), new CliScenario.Overrides { ExtraStrategies = StrategyFiles.LoadOption(cli, r.GetValue(strategyFile)) });
             int threads = r.GetValue(parallel) is { } n ? CliValues.Positive("--parallel", n) : Environment.ProcessorCount;
             var rec = Consoles.WithProgress(cli.Err, "recommend", progress => Recommender.Recommend(s, ns, new CompareOptions { Parallel = threads, Progress = progress }));
             Print(cli.Out, s.Name, rec);

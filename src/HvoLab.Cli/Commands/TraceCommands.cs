@@ -13,14 +13,16 @@ public static class TraceCommands
 {
     public static Command Trace(CliContext cli)
     {
-        var strategy = Options.Strategy(required: true);
+        var strategy = Options.Strategy(required: false);
+        var strategyFile = Options.StrategyFile();
         var scenario = Options.Scenario();
         var output = Options.Out(required: true, "FILE.json", "Perfetto/Chrome trace JSON to write.");
         var seed = new Option<ulong?>("--seed") { Description = "Seed of the timed run (default: the scenario's).", HelpName = "S" };
-        var cmd = new Command("trace", "Run one timed execution of a strategy and write a Perfetto trace.") { strategy, scenario, output, seed };
+        var cmd = new Command("trace", "Run one timed execution of a strategy and write a Perfetto trace.") { strategy, strategyFile, scenario, output, seed };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
-            var name = CliValues.Strategy("--strategy", r.GetRequiredValue(strategy)!);
+            var file = r.GetValue(strategyFile);
+            var name = StrategyFiles.Choose(r.GetValue(strategy), StrategyFiles.LoadOption(cli, file), file);
             var s = CliScenario.Resolve(r.GetValue(scenario), new CliScenario.Overrides { Strategies = [name] });
             if (ScenarioSystem.RefusalOf(s, name, null) is { } refusal) return cli.Refuse(name, refusal);
             var m = TimedRunner.RunOne(s, name, r.GetValue(seed) ?? s.Seed, true, out var system);
