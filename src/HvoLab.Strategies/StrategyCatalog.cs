@@ -28,6 +28,7 @@ public static class StrategyCatalog
         new("B", "break-before-make inside stop_machine()", "nothing", "ZbKjHHeEdFYY1xR5@arm.com (suggestion)", _ => new StopMachineStrategy()),
         new("C", "no break: FEAT_BBM level 2 split, identical contents at old and new OA", "FEAT_BBM level 2 (4K granule)", "Zo68DP6siXfb6ZBR@arm.com, seed-series.md §5.2", o => new IdenticalContentsStrategy(o.CForce)),
         new("D", "pause remote CPUs with pseudo-NMI IPIs around break-before-make (the seed series)", "GICv3 pseudo-NMI (irqchip.gicv3_pseudo_nmi=1)", "20241107202033.2721681-1-yuzhao@google.com", o => new PauseStrategy(o.DIpi, o.DGranularity)),
+        new("E", "break-before-make through the Access flag: AF clear, TLBI, CAS in place (mm tree 2026)", "hardware Access-flag updates on every CPU (ARM64_HVO_COMPATIBLE)", "linux-mm/linux-mm 5aaa2bcaece3 (arch/arm64 try_update_vmemmap_pte)", _ => new AccessFlagBreakStrategy()),
         new("ours", "one pause per batch, only PTE writes inside, updater NMI-masked", "GICv3 pseudo-NMI", "docs/strategies.md", o => new BatchedPauseStrategy(o.OursMaxPtesPerPause)),
     ];
 

@@ -54,6 +54,9 @@ public sealed class ScenarioSystem
             HvoEnabled = scenario.Kernel.HvoEnabled,
             Reverted = ParseReverted(scenario.Kernel.RevertFix),
             PseudoNmi = scenario.Machine.PseudoNmi,
+            Workarounds = scenario.Kernel.EffectiveWorkarounds(scenario.Machine).Contains(WorkaroundNames.RepeatTlbi) ? KernelWorkarounds.RepeatTlbi : KernelWorkarounds.None,
+            FailVmemmapPte = scenario.Kernel.FailVmemmapPte is { } fp ? new FaultAttr(fp.Probability, fp.Interval, fp.Times) : null,
+            FailVmemmapPmd = scenario.Kernel.FailVmemmapPmd is { } fm ? new FaultAttr(fm.Probability, fm.Interval, fm.Times) : null,
         };
         var sched = scenario.Scheduler;
         var options = new SimOptions

@@ -8,6 +8,7 @@ namespace HvoLab.Experiments.Scenarios;
 internal static class ScenarioChecks
 {
     public const string CRefusal = "C needs FEAT_BBM level 2 to split the vmemmap PMD without a break (seed-series.md §5.1)";
+    public const string ERefusal = "ARM64_HVO_COMPATIBLE is not set: hvo_compatible() needs hardware Access-flag updates (ID_AA64MMFR1_EL1.HAFDBS != 0) on every CPU (hvo-2026-arm64.md §2.1)";
     public const string DRefusal = "the series enables HVO only when the system uses IRQ priority masking (vmemmap_update_supported())";
 
     /// <param name="workloadGiven">False when the file omits "workload": the default workload is then clipped to the
@@ -110,6 +111,8 @@ internal static class ScenarioChecks
             list.Add(new Refusal(StrategyNames.C, CRefusal));
         if (s.Strategies.Contains(StrategyNames.D) && !m.PseudoNmi && s.StrategyOptions.D.Ipi != "irq")
             list.Add(new Refusal(StrategyNames.D, DRefusal));
+        if (s.Strategies.Contains(StrategyNames.E) && !m.HardwareAf)
+            list.Add(new Refusal(StrategyNames.E, ERefusal));
         return list;
     }
 }

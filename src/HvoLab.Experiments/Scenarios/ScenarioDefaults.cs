@@ -54,8 +54,8 @@ public static class ScenarioDefaults
 /// <summary>Canonical strategy names; input is matched case-insensitively.</summary>
 public static class StrategyNames
 {
-    public const string Off = "off", Unsafe = "unsafe", A = "A", B = "B", C = "C", D = "D", Ours = "ours";
-    public static readonly IReadOnlyList<string> All = [Off, Unsafe, A, B, C, D, Ours];
+    public const string Off = "off", Unsafe = "unsafe", A = "A", B = "B", C = "C", D = "D", E = "E", Ours = "ours";
+    public static readonly IReadOnlyList<string> All = [Off, Unsafe, A, B, C, D, E, Ours];
 
     public static bool TryCanonical(string? text, out string canonical)
     {

@@ -30,8 +30,10 @@ public sealed partial class HugetlbVmemmap
             await CopyPageFromVa(cpu, walk.ReusePfn!.Value, start);
             await cpu.Barrier(BarrierKind.DmbIshSt);                       // smp_wmb()
         }
+        if (InPlace is not null) return await RemapPtesInPlace(cpu, end, updates, walk);
         walk.VmemmapPages.AddRange(queued);
         await Hooks.UpdatePteRange(cpu, start, end, updates);
+        if (start == walk.ReuseAddr) walk.NewHeadMapped = true;
         if ((linux.Config.Reverted & RevertedFix.FreeBeforeFlush) != 0)
         {
             // The historical bug: old vmemmap pages returned to the allocator before the TLB flush.
@@ -45,6 +47,9 @@ public sealed partial class HugetlbVmemmap
     private async SimTask<int> VmemmapRestorePteRange(Cpu cpu, ulong start, ulong end, Func<ulong, ulong> ptepOf, VmemmapWalk walk)
     {
         var updates = new List<PteUpdate>();
+        if (InPlace is not null)
+            return await RestorePtesInPlace(cpu, start, end, ptepOf, walk,
+                linux.Config.Design == HvoDesign.SharedTail2026 ? linux.Hugetlb.SharedTailPagePfn(walk.Order) : walk.ReusePfn!.Value);
         for (ulong addr = start; addr < end; addr += G.PageSize)
         {
             ulong ptep = ptepOf(addr);
