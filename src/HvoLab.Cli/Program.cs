@@ -58,6 +58,7 @@ public static class Program
         foreach (var c in CheckCommands.Build(cli)) root.Add(c);
         foreach (var c in SweepCommands.Build(cli)) root.Add(c);
         foreach (var c in ToolCommands.Build(cli)) root.Add(c);
+        root.Add(CpuCommands.Cpus(cli));
         return root;
     }
 }

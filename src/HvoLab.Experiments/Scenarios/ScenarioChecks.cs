@@ -1,3 +1,4 @@
+using HvoLab.Arch;
 namespace HvoLab.Experiments.Scenarios;
 
 /// <summary>
@@ -112,7 +113,9 @@ internal static class ScenarioChecks
         if (s.Strategies.Contains(StrategyNames.D) && !m.PseudoNmi && s.StrategyOptions.D.Ipi != "irq")
             list.Add(new Refusal(StrategyNames.D, DRefusal));
         if (s.Strategies.Contains(StrategyNames.E) && !m.HardwareAf)
-            list.Add(new Refusal(StrategyNames.E, ERefusal));
+            list.Add(new Refusal(StrategyNames.E, m.Errata.Contains(ErrataNames.Ac03Cpu38)
+                ? ERefusal + "; this part reports HAFDBS = 0 because of AC03_CPU_38 (its hidden A/D updates may land after a PTE changed, §5.1), so the kernel never sets TCR_EL1.HA"
+                : ERefusal));
         return list;
     }
 }
