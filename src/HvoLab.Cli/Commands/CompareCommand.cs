@@ -75,5 +75,6 @@ public static class CompareCommand
         foreach (var row in result.Rows) table.AddRow(ComparisonText.Cells(row).Select(Markup.Escape).ToArray());
         console.Write(table);
         foreach (var row in result.Rows.Where(x => x.Verdict != "safe")) to.WriteLine($"{row.Strategy} {row.Verdict}: {row.VerdictDetail}");
+        foreach (var row in result.Rows.Where(x => x.InPlace is not null)) to.WriteLine($"{row.Strategy} in-place updates over {row.Runs} runs: {ComparisonText.InPlaceText(row.InPlace!)}");
     }
 }
