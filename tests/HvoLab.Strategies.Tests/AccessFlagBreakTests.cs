@@ -70,31 +70,21 @@ public class AccessFlagBreakTests
         Assert.NotNull(run.Sys.Linux.Arm64.GateRefusal);
     }
 
-    [Fact]
-    public void InjectedPteFailureRollsBackAndFreesTheUnusedHead()
+    [Theory]
+    // The first update (the head PTE) fails: nothing was switched, the new head copy must not leak.
+    [InlineData(1, 0, 1)]
+    // The third update fails: the head and one tail switched, the walk stops and the tail is rolled back; the head
+    // stays on its private copy (rollback leaves it).
+    [InlineData(3, 1, 0)]
+    public void InjectedPteFailureRollsBackWithoutLosingOrLeakingAPage(int interval, long rollbacks, long unusedHeads)
     {
-        // The first update (the head PTE) fails: nothing was switched, the new head copy must not leak.
-        var run = AllocOne(new KernelConfig { FailVmemmapPte = new FaultAttr(100, 1, 1) });
+        var run = AllocOne(new KernelConfig { FailVmemmapPte = new FaultAttr(100, interval, 1) });
         var linux = run.Sys.Linux;
         Assert.Empty(run.Result.Violations);
         Assert.False(run.Folio.Optimized);
         Assert.Equal(1, linux.HvoCounters.InjectedPte);
-        Assert.Equal(1, linux.HvoCounters.UnusedHeadPagesFreed);
-        Assert.Equal(0, linux.VmemmapPagesFreed - linux.VmemmapPagesAllocated);
-        AssertVmemmapPagesLive(run);
-    }
-
-    [Fact]
-    public void FailureAfterSomePtesRollsBackEveryTail()
-    {
-        // Every third update fails once: the head and one tail switched, then the walk stops and rolls back.
-        var run = AllocOne(new KernelConfig { FailVmemmapPte = new FaultAttr(100, 3, 1) });
-        var linux = run.Sys.Linux;
-        Assert.Empty(run.Result.Violations);
-        Assert.False(run.Folio.Optimized);
-        Assert.Equal(1, linux.HvoCounters.Rollbacks);
-        Assert.Equal(0, linux.HvoCounters.UnusedHeadPagesFreed);
-        // The head stays on its private copy (rollback leaves it); every tail page got a private page again.
+        Assert.Equal(rollbacks, linux.HvoCounters.Rollbacks);
+        Assert.Equal(unusedHeads, linux.HvoCounters.UnusedHeadPagesFreed);
         Assert.Equal(0, linux.VmemmapPagesFreed - linux.VmemmapPagesAllocated);
         AssertVmemmapPagesLive(run);
     }

@@ -68,12 +68,7 @@ public sealed partial class HugetlbVmemmap
             ulong ptep = ptepOf(addr);
             ulong old = await cpu.LoadPhys(ptep);
             if (Pt.PtePfn(old) != expectedPfn) continue;
-            if (walk.VmemmapPages.Count == 0) return ENOMEM;
-            ulong page = walk.VmemmapPages[^1];
-            walk.VmemmapPages.RemoveAt(walk.VmemmapPages.Count - 1);
-            await cpu.Bulk(linux.Cost.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"), walk.ReuseAddr, end);
-            CopyFrame(page, expectedPfn);
-            if (linux.Config.Design == HvoDesign.FakeHead) ResetStructPages(page);
+            if (await TakeRestoreCopy(cpu, walk, expectedPfn, end) is not ulong page) return ENOMEM;
             await cpu.Barrier(BarrierKind.DmbIshSt);                        // smp_wmb()
             int r = await HvoUpdateVmemmapPte(cpu, addr, ptep, Pt.MkPte(page, Prot.PAGE_KERNEL));
             if (r != 0)
