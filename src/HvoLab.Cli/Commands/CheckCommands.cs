@@ -13,7 +13,7 @@ namespace HvoLab.Cli.Commands;
 /// <summary>hvolab check and hvolab replay: the model checker's verdict and the traces that back it.</summary>
 public static class CheckCommands
 {
-    public const int Safe = 0, Unsafe = 1;
+    public const int Safe = 0, Unsafe = 1, Refused = CliContext.Refused;
 
     public static IEnumerable<Command> Build(CliContext cli)
     {
@@ -41,7 +41,7 @@ public static class CheckCommands
         var all = new Option<bool>("--all") { Description = "Keep searching after the first violation to list every distinct kind." };
         var reduction = new Option<string?>("--reduction") { Description = "Partial-order reduction of the exhaustive search: dpor (DPOR with sleep sets, the default), sleep (sleep sets only) or none.", HelpName = "dpor|sleep|none" };
         reduction.AcceptOnlyFromAmong("dpor", "sleep", "none");
-        var cmd = new Command("check", "Model-check one strategy: explore interleavings; report safe, or each violation with a replayable trace. Exit 0 safe, 1 unsafe, 2 bad input.")
+        var cmd = new Command("check", "Model-check one strategy: explore interleavings; report safe, or each violation with a replayable trace. Exit 0 safe, 1 unsafe, 2 bad input, 4 refused on this machine.")
         {
             strategy, scenario, mode, cpus, iterations, seed, format, revert, traces, all, reduction,
         };
@@ -62,10 +62,10 @@ public static class CheckCommands
                 WallSeconds = s.Scheduler.WallSeconds, TraceDirectory = r.GetValue(traces) ?? "hvolab-traces",
                 AllViolations = r.GetValue(all), Reduction = r.GetValue(reduction) ?? "dpor",
             });
-            if (result.Verdict == "refused") return cli.Fail($"--strategy {name}: refused on this machine: {result.Refusal}");
+            if (result.Verdict == Verdict.Refused) return cli.Refuse(name, result.Refusal!);
             if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result));
             else WriteText(cli.Out, result);
-            return result.Verdict == "safe" ? Safe : Unsafe;
+            return result.Verdict.IsSafe() ? Safe : Unsafe;
         }));
         return cmd;
     }
@@ -73,7 +73,7 @@ public static class CheckCommands
     private static void WriteText(TextWriter o, CheckResult r)
     {
         string what = $"{r.Mode} search, {r.Executions:N0} executions, {r.Transitions:N0} transitions in {r.Seconds:F1} s ({r.ExecutionsPerSecond:N0} executions/s)";
-        if (r.Verdict == "safe")
+        if (r.Verdict.IsSafe())
         {
             o.WriteLine($"{r.Strategy}: SAFE — {what}; " + (r.Complete ? "the search is complete" : $"the search is NOT complete ({r.StopReason})"));
             return;
@@ -95,7 +95,7 @@ public static class CheckCommands
     {
         var root = new JsonObject
         {
-            ["strategy"] = r.Strategy, ["verdict"] = r.Verdict, ["mode"] = r.Mode, ["complete"] = r.Complete,
+            ["strategy"] = r.Strategy, ["verdict"] = r.Verdict.Word(), ["mode"] = r.Mode, ["complete"] = r.Complete,
             ["executions"] = r.Executions, ["transitions"] = r.Transitions, ["seconds"] = Math.Round(r.Seconds, 3),
             ["stop_reason"] = r.StopReason,
             ["violations"] = new JsonArray(r.Violations.Select(v => (JsonNode)new JsonObject

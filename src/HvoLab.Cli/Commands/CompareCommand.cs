@@ -1,3 +1,4 @@
+using HvoLab.Experiments.Checking;
 using System.CommandLine;
 using HvoLab.Experiments.Comparison;
 using HvoLab.Experiments.IO;
@@ -74,7 +75,7 @@ public static class CompareCommand
         foreach (var c in table.Columns.Skip(3)) c.RightAligned();
         foreach (var row in result.Rows) table.AddRow(ComparisonText.Cells(row).Select(Markup.Escape).ToArray());
         console.Write(table);
-        foreach (var row in result.Rows.Where(x => x.Verdict != "safe")) to.WriteLine($"{row.Strategy} {row.Verdict}: {row.VerdictDetail}");
+        foreach (var row in result.Rows.Where(x => !x.Verdict.IsSafe())) to.WriteLine($"{row.Strategy} {row.Verdict.Word()}: {row.VerdictDetail}");
         foreach (var row in result.Rows.Where(x => x.InPlace is not null)) to.WriteLine($"{row.Strategy} in-place updates over {row.Runs} runs: {ComparisonText.InPlaceText(row.InPlace!)}");
     }
 }

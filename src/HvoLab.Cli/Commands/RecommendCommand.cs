@@ -1,3 +1,4 @@
+using HvoLab.Experiments.Checking;
 using System.CommandLine;
 using HvoLab.Experiments.Comparison;
 using HvoLab.Experiments.Reports;
@@ -34,7 +35,7 @@ public static class RecommendCommand
         foreach (var c in rec.Candidates)
             table.AddRow(new[]
             {
-                c.Row.Strategy, c.Row.Verdict, ComparisonText.Triple(c.Row.UpdaterLatencyNs), ComparisonText.Triple(c.Row.RemoteStallNs),
+                c.Row.Strategy, c.Row.Verdict.Word(), ComparisonText.Triple(c.Row.UpdaterLatencyNs), ComparisonText.Triple(c.Row.RemoteStallNs),
                 c.Row.UninterruptibleMaxNs.Count == 0 ? "–" : ComparisonText.Us(c.Row.UninterruptibleMaxNs.P99),
                 Experiments.Scenarios.Units.FormatSize((ulong)c.Row.MemorySavedBytes), c.Eligible ? "within budget" : c.Reason,
             }.Select(Markup.Escape).ToArray());
@@ -47,7 +48,7 @@ public static class RecommendCommand
                 + $"lowest updater latency p50 {ComparisonText.Us(c0.UpdaterLatencyNs.P50)} (p99 {ComparisonText.Us(c0.UpdaterLatencyNs.P99)}) among the eligible; saves {Experiments.Scenarios.Units.FormatSize((ulong)c0.MemorySavedBytes)}");
         else
         {
-            var best = rec.Candidates.Where(c => c.Row.Verdict == "safe" && c.Row.Runs > 0).OrderBy(c => c.Row.RemoteStallNs.P99).FirstOrDefault();
+            var best = rec.Candidates.Where(c => c.Row.Verdict.IsSafe() && c.Row.Runs > 0).OrderBy(c => c.Row.RemoteStallNs.P99).FirstOrDefault();
             o.WriteLine($"recommendation: nothing meets the budget of {ComparisonText.Us(rec.BudgetNs)}"
                 + (best is null ? "" : $"; the lowest remote stall p99 of a safe strategy is {best.Row.Strategy} at {ComparisonText.Us(best.Row.RemoteStallNs.P99)}"));
         }

@@ -1,3 +1,4 @@
+using HvoLab.Experiments.Checking;
 using System.Globalization;
 using System.Text;
 using HvoLab.Experiments.Comparison;
@@ -24,10 +25,10 @@ public static class ComparisonText
     public static string Pct(double? r) => r is { } v ? (v * 100).ToString("F1", Inv) + "%" : "–";
     public static string Count(double c) => c.ToString(c == Math.Floor(c) ? "F0" : "F1", Inv);
 
-    public static string[] Cells(ComparisonRow r) => r.Verdict == "refused"
+    public static string[] Cells(ComparisonRow r) => r.Verdict == Verdict.Refused
         ? [r.Strategy, "refused", r.Hardware, "", "", "", "", "", "", "", "", "", "", "", ""]
         : [
-            r.Strategy, r.Verdict, r.Hardware, Triple(r.UpdaterLatencyNs), r.PerFolioLatencyNs.Count == 0 ? "–" : Us(r.PerFolioLatencyNs.P50),
+            r.Strategy, r.Verdict.Word(), r.Hardware, Triple(r.UpdaterLatencyNs), r.PerFolioLatencyNs.Count == 0 ? "–" : Us(r.PerFolioLatencyNs.P50),
             Triple(r.RemoteStallNs), Triple(r.UninterruptibleMaxNs), Pct(r.ThroughputLoss), Units.FormatSize((ulong)r.MemorySavedBytes),
             Count(r.Ipis), Count(r.Tlbis), Count(r.Faults), r.Spread.ToString("F2", Inv),
             Ratio(r.RelativeToOff?.UpdaterLatencyP99), Ratio(r.RelativeToOff?.RemoteStallP99),
@@ -44,7 +45,7 @@ public static class ComparisonText
         sb.Append('|').Append(string.Concat(Headers.Select(_ => "---|"))).Append('\n');
         foreach (var r in result.Rows)
             sb.Append("| ").Append(string.Join(" | ", Cells(r).Select(c => c.Replace("|", "\\|")))).Append(" |\n");
-        var unsafeRows = result.Rows.Where(r => r.Verdict != "safe").ToArray();
+        var unsafeRows = result.Rows.Where(r => !r.Verdict.IsSafe()).ToArray();
         if (unsafeRows.Length > 0)
         {
             sb.Append('\n');
@@ -78,7 +79,7 @@ public static class ComparisonText
             var rel = r.RelativeToOff;
             string[] cells =
             [
-                r.Strategy, r.Verdict, Quote(r.VerdictDetail), Quote(r.Hardware), r.Runs.ToString(Inv), r.IncompleteRuns.ToString(Inv),
+                r.Strategy, r.Verdict.Word(), Quote(r.VerdictDetail), Quote(r.Hardware), r.Runs.ToString(Inv), r.IncompleteRuns.ToString(Inv),
                 N(r.UpdaterLatencyNs.P50), N(r.UpdaterLatencyNs.P99), N(r.UpdaterLatencyNs.Max),
                 N(r.PerFolioLatencyNs.P50), N(r.PerFolioLatencyNs.P99), N(r.PerFolioLatencyNs.Max),
                 N(r.RemoteStallNs.P50), N(r.RemoteStallNs.P99), N(r.RemoteStallNs.Max),

@@ -1,3 +1,4 @@
+using HvoLab.Experiments.Checking;
 using System.Net;
 using System.Text;
 using HvoLab.Experiments.Comparison;
@@ -22,14 +23,14 @@ public static class HtmlReport
         sb.Append("</tr>\n");
         foreach (var r in result.Rows)
         {
-            sb.Append("<tr class=\"").Append(r.Verdict == "safe" ? "safe" : r.Verdict == "unsafe" ? "unsafe" : "refused").Append("\">");
+            sb.Append("<tr class=\"").Append(r.Verdict.Word()).Append("\">");
             foreach (var c in ComparisonText.Cells(r)) sb.Append("<td>").Append(WebUtility.HtmlEncode(c)).Append("</td>");
             sb.Append("</tr>\n");
         }
         sb.Append("</table>\n<h2>Verdicts</h2><ul>\n");
         foreach (var r in result.Rows)
             sb.Append("<li><b>").Append(WebUtility.HtmlEncode(r.Strategy)).Append("</b> (").Append(WebUtility.HtmlEncode(r.Title)).Append("): ")
-              .Append(WebUtility.HtmlEncode(r.Verdict)).Append(" — ").Append(WebUtility.HtmlEncode(r.VerdictDetail)).Append("</li>\n");
+              .Append(WebUtility.HtmlEncode(r.Verdict.Word())).Append(" — ").Append(WebUtility.HtmlEncode(r.VerdictDetail)).Append("</li>\n");
         sb.Append("</ul>\n");
         foreach (var (title, png) in ComparisonPlots.Render(result))
             sb.Append("<h2>").Append(WebUtility.HtmlEncode(title)).Append("</h2>\n<img alt=\"").Append(WebUtility.HtmlEncode(title))

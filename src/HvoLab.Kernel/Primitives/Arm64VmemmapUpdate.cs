@@ -29,9 +29,15 @@ public sealed class Arm64VmemmapUpdate(Linux linux)
     public bool SystemSupportsBbml2NoAbort => linux.Arch.Config.BbmLevel >= 2;
 
     /// <summary>Why HVO is refused on this machine (the gate), or null.</summary>
-    public string? GateRefusal => SystemSupportsHvo ? null :
+    public string? GateRefusal => GateRefusalFor(linux.Arch.Config);
+
+    /// <summary>The ARM64_HVO_COMPATIBLE gate on <paramref name="machine"/>: null when every CPU updates AF in hardware.</summary>
+    public static string? GateRefusalFor(MachineConfig machine) => machine.HardwareAf ? null :
         "ARM64_HVO_COMPATIBLE is not set: hvo_compatible() needs hardware Access-flag updates (ID_AA64MMFR1_EL1.HAFDBS != 0 on every CPU), " +
-        "so arch_hugetlb_vmemmap_optimization_supported() is false and folios stay fully mapped (hvo-2026-arm64.md §2.1)";
+        "so arch_hugetlb_vmemmap_optimization_supported() is false and folios stay fully mapped (hvo-2026-arm64.md §2.1)" +
+        ((machine.Errata & ArchErrata.LateFlagWriteAc03Cpu38) != 0
+            ? "; this part reports HAFDBS = 0 because of AC03_CPU_38 (hidden A/D updates may land after a PTE changed, §5.1), so the kernel never sets TCR_EL1.HA"
+            : "");
 
     /// <summary>Calls made, AF-clear rounds (each with a flush) and failed install CASes, for the counters.</summary>
     public long AfClearRounds { get; private set; }
