@@ -60,6 +60,7 @@ public static class Program
         foreach (var c in SweepCommands.Build(cli)) root.Add(c);
         foreach (var c in ToolCommands.Build(cli)) root.Add(c);
         root.Add(NewCommand.Build(cli));
+        root.Add(CpuCommands.Cpus(cli));
         return root;
     }
 }

@@ -35,6 +35,11 @@ public interface IKernelServices
     SimTask<ulong> PtepGet(Cpu cpu, ulong ptep);
     /// <summary>cmpxchg_relaxed() on a descriptor: returns the value found; the entry holds <paramref name="new"/> iff it equals <paramref name="old"/>.</summary>
     SimTask<ulong> CmpxchgRelaxed(Cpu cpu, ulong ptep, ulong old, ulong @new);
+    /// <summary>arm64 try_update_vmemmap_pte() of the 2026 mm tree (AF clear, flush, whole-descriptor CAS, 16
+    /// attempts): 0, -EAGAIN, -EINVAL or -EOPNOTSUPP (Primitives/Arm64VmemmapUpdate.cs).</summary>
+    SimTask<int> TryUpdateVmemmapPte(Cpu cpu, ulong addr, ulong ptep, ulong pte);
+    /// <summary>arm64 try_populate_vmemmap_pmd(): direct with BBML2_NOABORT, else the AF loop on the block.</summary>
+    SimTask<int> TryPopulateVmemmapPmd(Cpu cpu, ulong addr, ulong pmdp, ulong ptePage);
     /// <summary>pmd_clear().</summary>
     SimTask PmdClear(Cpu cpu, ulong pmdp);
     /// <summary>pmdp_get(): READ_ONCE of a PMD entry.</summary>

@@ -26,6 +26,14 @@ public sealed class KernelMonitors(Linux linux)
     public void OnVmemmapPageFreed(ulong pfn)
     {
         ulong pa = pfn << linux.Layout.PageShift;
+        foreach (var late in linux.Arch.LateAccesses)
+        {
+            if (late.Pa >> linux.Layout.PageShift != pfn) continue;
+            linux.Sim.ReportViolation("late-access-after-free", [late.Cpu, late.Issuer], late.Va,
+                $"vmemmap page PFN 0x{pfn:x} was freed while a {(late.Store ? "store" : "load")} CPU{late.Cpu} made through VA 0x{late.Va:x} " +
+                $"may still be in flight: CPU{late.Issuer}'s TLBI;DSB completed without waiting for it (TLBI-completion erratum) and no second TLBI;DSB followed");
+            return;
+        }
         ulong linearLo = Layout.PageOffset, linearHi = linearLo + linux.Arch.Memory.SizeBytes;
         var candidates = linux.Arch.SharedFills.CpusWithEntries;
         for (int c = candidates.Next(0); c >= 0 && c < linux.Sim.Cpus.Length; c = c + 1 < CpuMask.MaxCpus ? candidates.Next(c + 1) : -1)

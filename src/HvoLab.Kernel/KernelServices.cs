@@ -25,6 +25,8 @@ internal sealed class KernelServices(Linux linux) : IKernelServices
         if (found == old) linux.Monitors.OnPteWritten(cpu, ptep, @new);
         return found;
     }
+    public SimTask<int> TryUpdateVmemmapPte(Cpu cpu, ulong addr, ulong ptep, ulong pte) => linux.Arm64.TryUpdateVmemmapPte(cpu, addr, ptep, pte);
+    public SimTask<int> TryPopulateVmemmapPmd(Cpu cpu, ulong addr, ulong pmdp, ulong ptePage) => linux.Arm64.TryPopulateVmemmapPmd(cpu, addr, pmdp, ptePage);
     public SimTask PmdClear(Cpu cpu, ulong pmdp) => Pt.PmdClear(cpu, pmdp);
     public async SimTask<ulong> PmdpGet(Cpu cpu, ulong pmdp) => await cpu.LoadPhys(pmdp);
     public SimTask PmdPopulateKernel(Cpu cpu, ulong pmdp, ulong ptePage) => Pt.PmdPopulateKernel(cpu, pmdp, ptePage);

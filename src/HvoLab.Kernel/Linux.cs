@@ -22,7 +22,17 @@ public sealed partial class Linux : IGuest
         Monitors = new KernelMonitors(this);
         Rcu = new Rcu(this);
         Folios = new FolioRegistry(this);
+        Arm64 = new Arm64VmemmapUpdate(this);
+        if (config.FailVmemmapPte is { } pte) FailPte = new FaultInjector(pte, sim.Options.Seed ^ 0x7074_655fUL);
+        if (config.FailVmemmapPmd is { } pmd) FailPmd = new FaultInjector(pmd, sim.Options.Seed ^ 0x706d_645fUL);
     }
+
+    /// <summary>The arm64 primitives of the 2026 design (try_update_vmemmap_pte, try_populate_vmemmap_pmd).</summary>
+    public Arm64VmemmapUpdate Arm64 { get; }
+    /// <summary>fail_hugetlb_vmemmap_pte / _pmd, when the scenario sets them.</summary>
+    public FaultInjector? FailPte { get; }
+    public FaultInjector? FailPmd { get; }
+    public HvoUpdateCounters HvoCounters { get; } = new();
 
     public Simulator Sim { get; }
     public ArchMachine Arch => Sim.Arch;

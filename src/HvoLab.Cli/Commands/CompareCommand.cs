@@ -78,5 +78,6 @@ public static class CompareCommand
         foreach (var row in result.Rows) table.AddRow(ComparisonText.Cells(row).Select(Markup.Escape).ToArray());
         console.Write(table);
         foreach (var row in result.Rows.Where(x => !x.Verdict.IsSafe())) to.WriteLine($"{row.Strategy} {row.Verdict.Word()}: {row.VerdictDetail}");
+        foreach (var row in result.Rows.Where(x => x.InPlace is not null)) to.WriteLine($"{row.Strategy} in-place updates over {row.Runs} runs: {ComparisonText.InPlaceText(row.InPlace!)}");
     }
 }

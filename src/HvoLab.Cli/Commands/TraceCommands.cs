@@ -40,9 +40,20 @@ public static class TraceCommands
     public static Command Strategies(CliContext cli)
     {
         var format = Options.Format("table", "json");
-        var cmd = new Command("strategies", "List the strategies, what each needs from the machine, and where it comes from.") { format };
+        var cpu = new Option<string?>("--cpu") { Description = "Say which strategies the kernel's gates allow on this CPU profile (hvolab cpus) and why not.", HelpName = "NAME" };
+        var cmd = new Command("strategies", "List the strategies, what each needs from the machine, and where it comes from.") { format, cpu };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
+            if (r.GetValue(cpu) is { } cpuName)
+            {
+                var gates = CpuCommands.Gates(cpuName);
+                if (r.GetValue(format) == "json")
+                    cli.Out.WriteLine(JsonSerializer.Serialize(gates.Select(g => new { name = g.Strategy, runs = g.Refusal is null, refused = g.Refusal }),
+                        new JsonSerializerOptions { WriteIndented = true }));
+                else
+                    foreach (var (name, why) in gates) cli.Out.WriteLine($"{name,-7} {(why is null ? "runs" : "refused: " + why)}");
+                return CliContext.Ok;
+            }
             if (r.GetValue(format) == "json")
             {
                 var rows = StrategyRegistry.All.Select(s => new

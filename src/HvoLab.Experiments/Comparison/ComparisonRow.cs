@@ -53,6 +53,8 @@ public sealed record ComparisonRow
     public required double Spread { get; init; }
     public required double StallSpread { get; init; }
     public RelativeToOff? RelativeToOff { get; init; }
+    /// <summary>Sums over the timed runs of the in-place path's counters (E), or null when all are zero.</summary>
+    public HvoUpdateCounts? InPlace { get; init; }
 
     public static ComparisonRow Refused(StrategyVariant v, string reason) => new()
     {
@@ -91,6 +93,10 @@ public sealed record ComparisonRow
             Faults = runs.Count == 0 ? 0 : runs.Average(r => (double)r.Faults),
             Spread = upd.Spread,
             StallSpread = stall.Spread,
+            InPlace = runs.Any(r => r.InPlace.Any)
+                ? new HvoUpdateCounts(runs.Sum(r => r.InPlace.Rollbacks), runs.Sum(r => r.InPlace.PartialOptimize), runs.Sum(r => r.InPlace.PartialRestore),
+                    runs.Sum(r => r.InPlace.Injected), runs.Sum(r => r.InPlace.Eagain))
+                : null,
         };
     }
 

@@ -34,6 +34,9 @@ public static class ComparisonText
             Ratio(r.RelativeToOff?.UpdaterLatencyP99), Ratio(r.RelativeToOff?.RemoteStallP99),
         ];
 
+    public static string InPlaceText(HvoUpdateCounts c) =>
+        $"{c.Injected} injected failures, {c.Eagain} -EAGAIN from the retry bound, {c.Rollbacks} rollbacks, {c.PartialOptimize} partial optimize (rollback failed), {c.PartialRestore} partial restores";
+
     public static string Markdown(ComparisonResult result)
     {
         var sb = new StringBuilder();
@@ -48,6 +51,8 @@ public static class ComparisonText
             sb.Append('\n');
             foreach (var r in unsafeRows) sb.Append(Inv, $"- {r.Strategy}: {r.VerdictDetail}\n");
         }
+        foreach (var r in result.Rows.Where(r => r.InPlace is not null))
+            sb.Append(Inv, $"- {r.Strategy}: in-place updates over {r.Runs} runs: {InPlaceText(r.InPlace!)}\n");
         return sb.ToString();
     }
 

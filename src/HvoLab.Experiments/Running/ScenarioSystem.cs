@@ -70,6 +70,9 @@ public sealed class ScenarioSystem
         HvoEnabled = s.Kernel.HvoEnabled,
         Reverted = ParseReverted(s.Kernel.RevertFix),
         PseudoNmi = s.Machine.PseudoNmi,
+        Workarounds = s.Kernel.EffectiveWorkarounds(s.Machine).Contains(WorkaroundNames.RepeatTlbi) ? KernelWorkarounds.RepeatTlbi : KernelWorkarounds.None,
+        FailVmemmapPte = s.Kernel.FailVmemmapPte is { } fp ? new FaultAttr(fp.Probability, fp.Interval, fp.Times) : null,
+        FailVmemmapPmd = s.Kernel.FailVmemmapPmd is { } fm ? new FaultAttr(fm.Probability, fm.Interval, fm.Times) : null,
     };
 
     /// <summary>Why the modelled kernel would not run <paramref name="strategy"/> with <paramref name="options"/>

@@ -55,8 +55,36 @@ public sealed record MachineSpec
     /// <summary>Default costs with this machine's overrides applied.</summary>
     public Kernel.CostModel CostModel() => Kernel.CostModel.Default.With(Costs);
 
-    public MachineConfig ToMachineConfig() => new() { Cpus = Cpus, Granule = Granule, BbmLevel = BbmLevel, TlbiRange = TlbiRange, MemoryBytes = MemoryBytes };
+    /// <summary>Named CPU profile (<see cref="CpuProfiles"/>), or null. Its features and errata are already applied to the
+    /// fields here (explicit fields and <see cref="FeatureOverrides"/> win).</summary>
+    public string? Cpu { get; init; }
+    /// <summary>machine.features as given (overrides of the profile).</summary>
+    public IReadOnlyDictionary<string, bool> FeatureOverrides { get; init; } = new Dictionary<string, bool>();
+    /// <summary>TCR_EL1.HA as Linux sets it: ID_AA64MMFR1_EL1.HAFDBS advertised. Server parts have it (default).</summary>
+    public bool HardwareAf { get; init; } = true;
+    /// <summary>TCR_EL1.HD (hardware dirty state). Off unless a profile or machine.features sets it.</summary>
+    public bool HardwareDirty { get; init; }
+    /// <summary>Errata names (<see cref="ErrataNames"/>), resolved from the profile unless machine.errata is given.</summary>
+    public IReadOnlyList<string> Errata { get; init; } = [];
+
+    public ArchErrata ArchErrata => Errata.Aggregate(ArchErrata.None, (a, e) => a | ErrataNames.Parse(e));
+
+    public MachineConfig ToMachineConfig() => new()
+    {
+        Cpus = Cpus, Granule = Granule, BbmLevel = BbmLevel, TlbiRange = TlbiRange, MemoryBytes = MemoryBytes,
+        HardwareAf = HardwareAf, HardwareDirty = HardwareDirty, Errata = ArchErrata,
+    };
 }
+
+/// <summary>Kernel workaround names (kernel.workarounds).</summary>
+public static class WorkaroundNames
+{
+    public const string RepeatTlbi = "repeat_tlbi";
+    public static readonly IReadOnlyList<string> All = [RepeatTlbi];
+}
+
+/// <summary>A fault_attr as a scenario gives it (fail_hugetlb_vmemmap_pte / _pmd).</summary>
+public sealed record FaultAttrSpec(int Probability, int Interval, long Times);
 
 /// <summary>Kernel designs modelled: "fake-head" (v5.14–v7.0: tail vmemmap pages remapped to the head page's
 /// frame) and "2026" (shared per-zone tail page, kernel-hvo.md §4.4).</summary>
@@ -81,6 +109,14 @@ public sealed record KernelSpec
     public string Design { get; init; } = KernelDesigns.FakeHead;
     public bool HvoEnabled { get; init; } = true;
     public IReadOnlyList<string> RevertFix { get; init; } = [];
+    /// <summary>Enabled workarounds (<see cref="WorkaroundNames"/>); null = what the kernel enables for the machine's errata.</summary>
+    public IReadOnlyList<string>? Workarounds { get; init; }
+    public FaultAttrSpec? FailVmemmapPte { get; init; }
+    public FaultAttrSpec? FailVmemmapPmd { get; init; }
+
+    /// <summary>The workarounds in force on <paramref name="m"/>.</summary>
+    public IReadOnlyList<string> EffectiveWorkarounds(MachineSpec m) =>
+        Workarounds ?? (CpuProfiles.KernelRepeatsTlbi(m.ArchErrata) ? [WorkaroundNames.RepeatTlbi] : []);
 }
 
 public static class OperationKinds

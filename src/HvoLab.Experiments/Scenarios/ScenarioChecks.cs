@@ -1,3 +1,4 @@
+using HvoLab.Arch;
 namespace HvoLab.Experiments.Scenarios;
 
 /// <summary>

@@ -11,8 +11,9 @@ internal static class ScenarioReader
 {
     internal static readonly string[] TopFields =
         ["name", "description", "seed", "machine", "kernel", "operations", "workload", "strategies", "strategy_options", "scheduler"];
-    internal static readonly string[] MachineFields = ["cpus", "granule", "bbm_level", "tlbi_range", "pseudo_nmi", "memory", "costs"];
-    internal static readonly string[] KernelFields = ["design", "hvo_enabled", "revert_fix"];
+    internal static readonly string[] MachineFields = ["cpus", "granule", "bbm_level", "tlbi_range", "pseudo_nmi", "memory", "costs", "cpu", "features", "errata"];
+    internal static readonly string[] KernelFields = ["design", "hvo_enabled", "revert_fix", "workarounds", "fail_hugetlb_vmemmap_pte", "fail_hugetlb_vmemmap_pmd"];
+    internal static readonly string[] FaultAttrFields = ["probability", "interval", "times"];
     internal static readonly string[] OperationFields = ["cpu", "op", "count", "hugepage", "batched", "demote_to", "at_ns"];
     internal static readonly string[] WorkloadFields = ["cpus", "kind", "period_ns", "irq_off_ns", "preempt_off_ns", "daif_masked_ns"];
     internal static readonly string[] SchedulerFields =
@@ -88,7 +89,7 @@ internal static class ScenarioReader
             m = m with { MemoryBytes = bytes };
         }
         if (f.TryGetValue("costs", out v)) m = m with { Costs = ReadCosts(v) };
-        return m;
+        return ScenarioHardware.Apply(m, f);
     }
 
     /// <summary>Cost names are accepted as CostModel property names ("TlbiBaseNs") or in snake_case ("tlbi_base_ns").</summary>
@@ -128,6 +129,9 @@ internal static class ScenarioReader
             }
             k = k with { RevertFix = list };
         }
+        if (f.TryGetValue("workarounds", out v)) k = k with { Workarounds = ScenarioHardware.Names(v, WorkaroundNames.All) };
+        if (f.TryGetValue("fail_hugetlb_vmemmap_pte", out v)) k = k with { FailVmemmapPte = ScenarioHardware.FaultAttr(v) };
+        if (f.TryGetValue("fail_hugetlb_vmemmap_pmd", out v)) k = k with { FailVmemmapPmd = ScenarioHardware.FaultAttr(v) };
         return k;
     }
 

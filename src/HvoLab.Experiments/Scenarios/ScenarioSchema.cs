@@ -1,7 +1,7 @@
+using HvoLab.Arch;
 using HvoLab.Strategies;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using HvoLab.Arch;
 using HvoLab.Engine;
 using HvoLab.Kernel;
 
@@ -49,12 +49,30 @@ public static class ScenarioSchema
                 ["description"] = "cost overrides by name (snake_case or CostModel property name)",
                 ["type"] = "object", ["properties"] = costs, ["additionalProperties"] = false,
             },
+            ["cpu"] = Enum("named CPU profile (hvolab cpus): sets hw_af, hw_dirty, bbml2_noabort (bbm_level 2), tlbi_range, pseudo_nmi and errata; explicit fields and features win",
+                CpuProfiles.All.Select(c => c.Name).ToArray(), null),
+            ["features"] = new JsonObject
+            {
+                ["description"] = "feature overrides (win over the profile): hw_af = TCR_EL1.HA (default true), hw_dirty = TCR_EL1.HD (default false), bbml2_noabort, tlbi_range, pseudo_nmi",
+                ["type"] = "object", ["properties"] = new JsonObject(CpuFeatures.All.Select(f => KeyValuePair.Create(f, (JsonNode?)new JsonObject { ["type"] = "boolean" }))),
+                ["additionalProperties"] = false,
+            },
+            ["errata"] = new JsonObject { ["description"] = "errata the machine exhibits (default: the profile's)", ["type"] = "array", ["uniqueItems"] = true, ["items"] = Enum("erratum", ErrataNames.All, null) },
+        });
+        JsonObject FaultAttr(string name) => Obj(name + "= (CONFIG_FAIL_HUGETLB_VMEMMAP): the wrapper returns -EAGAIN when it fires", new()
+        {
+            ["probability"] = Int("percent", 0, 100, 100),
+            ["interval"] = Int("fail only every interval-th call", 1, int.MaxValue, 1),
+            ["times"] = new JsonObject { ["description"] = "at most this many failures (-1 = no limit)", ["type"] = "integer", ["minimum"] = -1, ["default"] = -1 },
         });
         var kernel = Obj("The modelled kernel.", new()
         {
             ["design"] = Enum("fake-head = v5.14–v7.0 design; 2026 = shared per-zone tail page", KernelDesigns.All, KernelDesigns.FakeHead),
             ["hvo_enabled"] = Bool("hugetlb_optimize_vmemmap", true),
             ["revert_fix"] = new JsonObject { ["type"] = "array", ["uniqueItems"] = true, ["items"] = Enum("fix to revert", RevertibleFixes.All, null) },
+            ["workarounds"] = new JsonObject { ["description"] = "errata workarounds enabled (default: what the kernel enables for machine.errata)", ["type"] = "array", ["uniqueItems"] = true, ["items"] = Enum("workaround", WorkaroundNames.All, null) },
+            ["fail_hugetlb_vmemmap_pte"] = FaultAttr("fail_hugetlb_vmemmap_pte"),
+            ["fail_hugetlb_vmemmap_pmd"] = FaultAttr("fail_hugetlb_vmemmap_pmd"),
         });
         var operation = Obj("One HugeTLB request; same-CPU operations run in order, different CPUs concurrently.", new()
         {

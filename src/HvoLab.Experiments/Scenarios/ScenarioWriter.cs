@@ -1,3 +1,4 @@
+using HvoLab.Arch;
 using HvoLab.Strategies;
 using System.Text;
 using System.Text.Json;
@@ -22,6 +23,9 @@ internal static class ScenarioWriter
             w.WriteString("design", s.Kernel.Design);
             w.WriteBoolean("hvo_enabled", s.Kernel.HvoEnabled);
             WriteStrings(w, "revert_fix", s.Kernel.RevertFix);
+            if (s.Kernel.Workarounds is { } wa) WriteStrings(w, "workarounds", wa);
+            WriteFaultAttr(w, "fail_hugetlb_vmemmap_pte", s.Kernel.FailVmemmapPte);
+            WriteFaultAttr(w, "fail_hugetlb_vmemmap_pmd", s.Kernel.FailVmemmapPmd);
             w.WriteEndObject();
             w.WriteStartArray("operations");
             foreach (var o in s.Operations) WriteOperation(w, o);
@@ -46,6 +50,16 @@ internal static class ScenarioWriter
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
+    private static void WriteFaultAttr(Utf8JsonWriter w, string name, FaultAttrSpec? a)
+    {
+        if (a is null) return;
+        w.WriteStartObject(name);
+        w.WriteNumber("probability", a.Probability);
+        w.WriteNumber("interval", a.Interval);
+        w.WriteNumber("times", a.Times);
+        w.WriteEndObject();
+    }
+
     private static void WriteMachine(Utf8JsonWriter w, MachineSpec m)
     {
         w.WriteStartObject("machine");
@@ -55,6 +69,16 @@ internal static class ScenarioWriter
         w.WriteBoolean("tlbi_range", m.TlbiRange);
         w.WriteBoolean("pseudo_nmi", m.PseudoNmi);
         w.WriteString("memory", Units.FormatSize(m.MemoryBytes));
+        if (m.Cpu is not null) w.WriteString("cpu", m.Cpu);
+        // Hardware flag updates are written only when they differ from the default (hw AF on, dirty state off).
+        if (!m.HardwareAf || m.HardwareDirty || m.Cpu is not null)
+        {
+            w.WriteStartObject("features");
+            w.WriteBoolean(CpuFeatures.HwAf, m.HardwareAf);
+            w.WriteBoolean(CpuFeatures.HwDirty, m.HardwareDirty);
+            w.WriteEndObject();
+        }
+        if (m.Errata.Count > 0) WriteStrings(w, "errata", m.Errata);
         w.WriteStartObject("costs");
         foreach (var (name, value) in m.Costs.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteNumber(ScenarioNaming.Snake(name), value);
         w.WriteEndObject();

@@ -134,7 +134,18 @@ public sealed partial class HugetlbVmemmap(Linux linux)
         if (PmdLeaf(pmd))
         {
             await cpu.Barrier(BarrierKind.DmbIshSt, "vmemmap_split_pmd: smp_wmb()"); // PTEs visible before the PMD
-            await Hooks.UpdatePmd(cpu, pmdp, start, tablePa);
+            if (InPlace is not null)
+            {
+                int r = await HvoPopulateVmemmapPmd(cpu, start, pmdp, tablePa);
+                if (r != 0)
+                {
+                    linux.Arch.ForgetTable(tablePa);
+                    FreePage(tp);                                           // pte_free_kernel; the error goes up
+                    if (locked) await Locks.SpinUnlock(cpu, linux.Data.InitMmPageTableLock);
+                    return r;
+                }
+            }
+            else await Hooks.UpdatePmd(cpu, pmdp, start, tablePa);
             if ((walk.Flags & VmemmapFlags.SplitNoTlbFlush) == 0)
                 await Pt.FlushTlbKernelRange(cpu, start, start + G.PmdSize);
         }
