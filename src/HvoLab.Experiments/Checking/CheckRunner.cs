@@ -29,6 +29,8 @@ public sealed record CheckOptions
     public bool AllViolations { get; init; }
     /// <summary>Strategy options replacing the scenario's (strategy variants such as ours' window size).</summary>
     public Strategies.StrategyOptions? StrategyOptions { get; init; }
+    /// <summary>Ctrl-C: the search stops between executions and reports what it explored (stop reason "interrupted").</summary>
+    public CancellationToken Cancel { get; init; }
 }
 
 public sealed record CheckViolation(string Kind, int[] Cpus, ulong Va, long TimeNs, string Explanation, string? TracePath, int TraceLength);
@@ -61,7 +63,7 @@ public static class CheckRunner
                 {
                     MaxExecutions = options.MaxExecutions, WallBudget = TimeSpan.FromSeconds(options.WallSeconds),
                     PreemptionBound = options.PreemptionBound, StopAtFirstViolation = !options.AllViolations,
-                    Dpor = options.Reduction == "dpor", SleepSets = options.Reduction != "none",
+                    Dpor = options.Reduction == "dpor", SleepSets = options.Reduction != "none", Cancel = options.Cancel,
                 });
             var r = explorer.Explore();
             executions = r.Executions; transitions = r.Transitions; complete = r.Complete; stop = r.StopReason;
@@ -72,6 +74,7 @@ public static class CheckRunner
             stop = "iterations done";
             for (int i = 0; i < options.Iterations; i++)
             {
+                if (options.Cancel.IsCancellationRequested) { stop = "interrupted"; break; }
                 if (sw.Elapsed.TotalSeconds > options.WallSeconds) { stop = "wall-clock budget reached"; break; }
                 ulong seed = options.Seed + (ulong)i;
                 IScheduler sched = options.Mode == SchedulerModes.Pct
@@ -130,8 +133,14 @@ public static class CheckRunner
     /// <summary>Re-runs a trace: the same events, byte for byte, as the execution that recorded it.</summary>
     public static (RunResult Run, Simulator Sim) Replay(ScheduleTrace trace)
     {
-        var scenario = trace.LoadScenario();
-        var sim = Build(scenario, trace.Strategy, new ReplayScheduler(trace.Choices), trace.Seed, recordEvents: true);
-        return (sim.Run(), sim);
+        var (run, system) = ReplaySystem(trace);
+        return (run, system.System.Sim);
+    }
+
+    /// <summary>As <see cref="Replay"/>, keeping the whole booted system (for symbolising addresses).</summary>
+    public static (RunResult Run, ScenarioSystem System) ReplaySystem(ScheduleTrace trace)
+    {
+        var system = new ScenarioSystem(trace.LoadScenario(), trace.Strategy, new ReplayScheduler(trace.Choices), trace.Seed, recordEvents: true);
+        return (system.System.Sim.Run(), system);
     }
 }

@@ -35,6 +35,10 @@ public sealed record ComparisonRow
     public required string Verdict { get; init; }
     /// <summary>Why: the refusal, the violations (search and timed), or what the search covered.</summary>
     public required string VerdictDetail { get; init; }
+    /// <summary>Executions of the bounded search behind a "safe" verdict (what "not refuted" rests on).</summary>
+    public long SearchExecutions { get; init; }
+    /// <summary>The verdict in the words every output uses (<see cref="Reports.VerdictWords"/>).</summary>
+    public string VerdictText => Reports.VerdictWords.OfRow(Verdict, SearchExecutions);
     public required int Runs { get; init; }
     /// <summary>Timed runs that did not complete (stopped at a violation, deadlock, budget).</summary>
     public required int IncompleteRuns { get; init; }
@@ -77,7 +81,7 @@ public sealed record ComparisonRow
         return new ComparisonRow
         {
             Strategy = v.Label, BaseStrategy = v.Strategy, Title = v.Info.Title, Hardware = v.Info.Needs,
-            Verdict = unsafeVerdict ? "unsafe" : "safe", VerdictDetail = detail,
+            Verdict = unsafeVerdict ? "unsafe" : "safe", VerdictDetail = detail, SearchExecutions = check.Executions,
             Runs = runs.Count,
             IncompleteRuns = runs.Count(r => !r.RanToEnd),
             UpdaterLatencyNs = upd,

@@ -29,7 +29,7 @@ public static class HtmlReport
         sb.Append("</table>\n<h2>Verdicts</h2><ul>\n");
         foreach (var r in result.Rows)
             sb.Append("<li><b>").Append(WebUtility.HtmlEncode(r.Strategy)).Append("</b> (").Append(WebUtility.HtmlEncode(r.Title)).Append("): ")
-              .Append(WebUtility.HtmlEncode(r.Verdict)).Append(" — ").Append(WebUtility.HtmlEncode(r.VerdictDetail)).Append("</li>\n");
+              .Append(WebUtility.HtmlEncode(r.VerdictText)).Append(" — ").Append(WebUtility.HtmlEncode(r.VerdictDetail)).Append("</li>\n");
         sb.Append("</ul>\n");
         foreach (var (title, png) in ComparisonPlots.Render(result))
             sb.Append("<h2>").Append(WebUtility.HtmlEncode(title)).Append("</h2>\n<img alt=\"").Append(WebUtility.HtmlEncode(title))
