@@ -82,7 +82,7 @@ public static class CheckCommands
                 cli.Err.WriteLine("hvolab: interrupted; the report above is partial");
                 return CliContext.Interrupted;
             }
-            return HvoLab.Experiments.Reports.VerdictWords.ExitCode(result);
+            return HvoLab.Experiments.Reports.VerdictText.ExitCode(result);
         }));
         return cmd;
     }
@@ -99,7 +99,7 @@ public static class CheckCommands
 
     private static void WriteText(TextWriter o, CheckResult r, RunInfo run, bool byCpu)
     {
-        string word = HvoLab.Experiments.Reports.VerdictWords.Of(r, run.Cpus);
+        string word = HvoLab.Experiments.Reports.VerdictText.Of(r, run.Cpus);
         string searched = $"{r.Mode} search, {HvoLab.Experiments.Reports.ComparisonText.Plural(r.Executions, "execution")}, "
             + $"{HvoLab.Experiments.Reports.ComparisonText.Plural(r.Transitions, "transition")} in {r.Seconds:F1} s";
         switch (r.Verdict)
@@ -142,7 +142,7 @@ public static class CheckCommands
         {
             ["version"] = RunInfo.Version, ["command_line"] = new JsonArray(run.CommandLine.Select(a => (JsonNode)a).ToArray()),
             ["scenario"] = run.Scenario, ["scenario_hash"] = run.ScenarioHash, ["seed"] = run.Seed, ["cpus"] = run.Cpus,
-            ["strategy"] = r.Strategy, ["verdict"] = HvoLab.Experiments.Reports.VerdictWords.Of(r, run.Cpus), ["mode"] = r.Mode, ["complete"] = r.Complete,
+            ["strategy"] = r.Strategy, ["verdict"] = HvoLab.Experiments.Reports.VerdictText.Of(r, run.Cpus), ["mode"] = r.Mode, ["complete"] = r.Complete,
             ["executions"] = r.Executions, ["transitions"] = r.Transitions, ["seconds"] = Math.Round(r.Seconds, 3),
             ["stop_reason"] = r.StopReason, ["refusal"] = r.Refusal,
             ["violations"] = new JsonArray(r.Violations.Select(v => (JsonNode)new JsonObject

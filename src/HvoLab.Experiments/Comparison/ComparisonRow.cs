@@ -37,8 +37,8 @@ public sealed record ComparisonRow
     public required string VerdictDetail { get; init; }
     /// <summary>Executions of the bounded search behind a "safe" verdict (what "not refuted" rests on).</summary>
     public long SearchExecutions { get; init; }
-    /// <summary>The verdict in the words every output uses (<see cref="Reports.VerdictWords"/>).</summary>
-    public string VerdictText => Reports.VerdictWords.OfRow(Verdict, SearchExecutions);
+    /// <summary>The verdict in the words every output uses (<see cref="Reports.VerdictText"/>).</summary>
+    public string VerdictText => Reports.VerdictText.OfRow(Verdict, SearchExecutions);
     public required int Runs { get; init; }
     /// <summary>Timed runs that did not complete (stopped at a violation, deadlock, budget).</summary>
     public required int IncompleteRuns { get; init; }

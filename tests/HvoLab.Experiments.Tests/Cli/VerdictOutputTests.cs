@@ -141,16 +141,16 @@ public sealed class VerdictOutputTests : IDisposable
     }
 
     [Fact]
-    public void VerdictWordsSayTheStrength()
+    public void VerdictTextSayTheStrength()
     {
         var complete = new CheckResult("D", "safe", "exhaustive", true, 10, 100, 1, [], null, "search complete");
-        Assert.Equal("proved", VerdictWords.Of(complete, 3));
-        Assert.Equal(0, VerdictWords.ExitCode(complete));
+        Assert.Equal("proved", VerdictText.Of(complete, 3));
+        Assert.Equal(0, VerdictText.ExitCode(complete));
         var budget = complete with { Complete = false, Mode = "pct", Executions = 300 };
-        Assert.Equal("not refuted (pct 300, 3 CPUs)", VerdictWords.Of(budget, 3));
-        Assert.Equal(3, VerdictWords.ExitCode(budget));
-        Assert.Equal("not refuted (pct 300, 3 CPUs)", VerdictWords.OfRow("safe", 300));
-        Assert.Equal("unsafe", VerdictWords.OfRow("unsafe", 300));
+        Assert.Equal("not refuted (pct 300, 3 CPUs)", VerdictText.Of(budget, 3));
+        Assert.Equal(3, VerdictText.ExitCode(budget));
+        Assert.Equal("not refuted (pct 300, 3 CPUs)", VerdictText.OfRow("safe", 300));
+        Assert.Equal("unsafe", VerdictText.OfRow("unsafe", 300));
     }
 
     private static List<int> StepNumbers(string output) => output.Split('\n')

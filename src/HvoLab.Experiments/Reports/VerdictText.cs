@@ -7,7 +7,7 @@ namespace HvoLab.Experiments.Reports;
 /// "proved" (a complete search found no violation), "unsafe" (a violation, with a replayable trace),
 /// "not refuted (pct 300, 3 CPUs)" (no violation within a budget: says what was explored) and "refused".
 /// </summary>
-public static class VerdictWords
+public static class VerdictText
 {
     public const string Proved = "proved", Unsafe = "unsafe", Refused = "refused";
 
