@@ -1,3 +1,4 @@
+using HvoLab.Strategies;
 using System.Globalization;
 using HvoLab.Arch;
 using HvoLab.Experiments.Scenarios;
@@ -43,8 +44,8 @@ public static class CliValues
     public static Granule Granule(string option, string text) => Arch.Granule.TryParse(text, out var g) ? g
         : throw new ArgumentException($"{option}: \"{text}\" is not allowed; use 4k, 16k or 64k");
 
-    public static string Strategy(string option, string text) => StrategyNames.TryCanonical(text, out var name) ? name
-        : throw new ArgumentException($"{option}: \"{text}\" is not allowed; use one of {StrategyNames.AllowedText}" + Suggest.Hint(text, StrategyNames.All));
+    public static string Strategy(string option, string text) => StrategyRegistry.TryGet(text, out var s) ? s.Name
+        : throw new ArgumentException($"{option}: \"{text}\" is not allowed; use one of {StrategyRegistry.AllowedText}" + Suggest.Hint(text, StrategyRegistry.Names));
 
     public static int Cpus(string option, int value) => value is >= ScenarioDefaults.MinCpus and <= ScenarioDefaults.MaxCpus ? value
         : throw new ArgumentException($"{option}: {value} is not allowed; use {ScenarioDefaults.MinCpus}..{ScenarioDefaults.MaxCpus}");

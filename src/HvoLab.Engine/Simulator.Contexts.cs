@@ -1,3 +1,5 @@
+using HvoLab.Arch;
+
 namespace HvoLab.Engine;
 
 /// <summary>Context stack handling: tasks, interrupt entry/exit, faults, preempting work.</summary>
@@ -48,9 +50,9 @@ public sealed partial class Simulator
         if (c.Depth == Cpu.MaxDepth) throw new InvalidOperationException($"CPU{c.Id}: context stack overflow");
         ref var f = ref c.Frames[c.Depth++];
         f.Kind = kind; f.Continuation = null; f.Pending = default;
-        f.SavedDaifI = c.DaifI; f.SavedPmr = c.Pmr;
-        if (kind == ContextKind.Nmi) c.NmiDepth++;
-        if (kind == ContextKind.Irq) c.IrqDepth++;
+        f.SavedDaifI = c.Masks.DaifI; f.SavedPmr = c.Masks.Pmr;
+        if (kind == ContextKind.Nmi) c.Masks.NmiDepth++;
+        if (kind == ContextKind.Irq) c.Masks.IrqDepth++;
         c.ClearReads();
         if (Trace.Enabled) Trace.Begin(c.Time, c.Id, kind);
         return ref f;
@@ -78,13 +80,13 @@ public sealed partial class Simulator
     }
 
     /// <summary>Leaves the top context: the masks it saved come back (exception return).</summary>
-    private void PopFrame(Cpu c)
+    internal void PopFrame(Cpu c)
     {
         ref var f = ref c.Frames[c.Depth - 1];
         var kind = f.Kind;
-        c.DaifI = f.SavedDaifI; c.Pmr = f.SavedPmr;
-        if (kind == ContextKind.Nmi) c.NmiDepth--;
-        if (kind == ContextKind.Irq) c.IrqDepth--;
+        c.Masks.DaifI = f.SavedDaifI; c.Masks.Pmr = f.SavedPmr;
+        if (kind == ContextKind.Nmi) c.Masks.NmiDepth--;
+        if (kind == ContextKind.Irq) c.Masks.IrqDepth--;
         c.Depth--;
         c.ClearReads();
         if (Trace.Enabled) Trace.End(c.Time, c.Id, kind);
@@ -94,37 +96,35 @@ public sealed partial class Simulator
     /// <summary>Exception entry for an interrupt (arch/arm64/kernel/entry-common.c, irq-gic-v3.c): an NMI runs with
     /// PSTATE.I set (no nesting); a normal IRQ handler under pseudo-NMI runs with PMR = IRQOFF and I clear, so NMIs
     /// can preempt it. Charges the entry/exit cost.</summary>
-    private void EnterInterruptContext(Cpu c, bool nmi)
+    internal void EnterInterruptContext(Cpu c, bool nmi)
     {
         PushFrame(c, nmi ? ContextKind.Nmi : ContextKind.Irq);
-        if (nmi) c.DaifI = true;
-        else if (Options.PseudoNmi) { c.Pmr = Gic.PrioIrq; c.DaifI = false; }
-        else c.DaifI = true;
+        c.Masks.EnterInterrupt(nmi, Options.PseudoNmi);
         UpdateIrqsOff(c);
         c.Time += Jitter(Cost.ExceptionEntryExitNs + (Options.PseudoNmi ? Cost.PseudoNmiExtraNs : 0));
     }
 
-    private void StartFault(Cpu c)
+    internal void StartFault(Cpu c)
     {
         var info = c.PendingFault!.Value;
         c.PendingFault = null;
         c.Stats.Faults++;
         if (Trace.Enabled) Trace.Mark(c.Time, c.Id, $"fault {info.Kind} L{info.Level} at 0x{info.Va:x}");
-        if (FaultHandler is null)
+        if (Guest is null)
         {
             ReportViolation("unhandled-fault", [c.Id], info.Va,
                 $"CPU{c.Id} took a {info.Kind} fault (level {info.Level}) on VA 0x{info.Va:x} in {info.Context} context and no handler is installed");
             return;
         }
-        c.Time += Jitter(Cost.ExceptionEntryExitNs + Cost.FaultHandlingNs);
+        var guest = Guest;
+        c.Time += Jitter(Cost.ExceptionEntryExitNs + guest.FaultHandlingNs);
         PushFrame(c, ContextKind.Fault);
-        var handler = FaultHandler;
-        Launch(c, ContextKind.Fault, null, cpu => handler(cpu, info));
+        Launch(c, ContextKind.Fault, null, cpu => guest.HandleFault(cpu, info));
     }
 
     internal void TakeInterrupt(Cpu c, int sgi)
     {
-        double at = IsTimed ? Math.Max(c.Time, Gic.Arrival(c.Id, sgi)) : c.Time;
+        double at = Driver.TakeTime(c, Gic.Arrival(c.Id, sgi));
         CancelPark(c, at);
         c.Time = Math.Max(c.Time, at);
         Gic.ClearPending(c.Id, sgi);
@@ -132,19 +132,19 @@ public sealed partial class Simulator
         bool nmi = Gic.IsNmi(sgi);
         var closedForm = c.PendingClosedForm[sgi];
         c.PendingClosedForm[sgi] = null;
-        if (nmi && closedForm != null && IsTimed && Options.ClosedFormHandlers) { EnterClosedForm(c, sgi, closedForm, holdUntil: 0); return; }
+        if (nmi && closedForm != null && Driver.ClosedFormHandlers) { ClosedForm.EnterClosedForm(c, sgi, closedForm, holdUntil: 0); return; }
         if (nmi) c.Stats.NmisTaken++; else c.Stats.InterruptsTaken++;
         if (Trace.Enabled) Trace.Mark(c.Time, c.Id, nmi ? $"take pseudo-NMI SGI {sgi}" : $"take IRQ SGI {sgi}");
-        if (SgiHandler is null) { _modelError = "an SGI was taken but no SgiHandler is installed"; return; }
+        if (Guest is null) { _modelError = "an SGI was taken but no guest is attached"; return; }
         EnterInterruptContext(c, nmi);
         c.TakenSgi = sgi;
-        Launch(c, nmi ? ContextKind.Nmi : ContextKind.Irq, _sgiBody ??= cpu => SgiHandler!(cpu, cpu.TakenSgi), null);
+        Launch(c, nmi ? ContextKind.Nmi : ContextKind.Irq, _sgiBody ??= cpu => Guest!.HandleSgi(cpu, cpu.TakenSgi), null);
     }
 
     internal void TakePreemptWork(Cpu c)
     {
         var (work, arrival, label) = c.PreemptWork.Dequeue();
-        double at = IsTimed ? Math.Max(c.Time, arrival) : c.Time;
+        double at = Driver.TakeTime(c, arrival);
         CancelPark(c, at);
         c.Time = Math.Max(c.Time, at);
         if (Trace.Enabled) Trace.Mark(c.Time, c.Id, "preempted by " + LabelName(label));
@@ -163,7 +163,7 @@ public sealed partial class Simulator
 
     internal void UpdateIrqsOff(Cpu c)
     {
-        bool off = c.IrqsDisabled || c.InIrq || c.InNmi;
+        bool off = c.Masks.IrqsOffOrInHandler;
         if (off && c.Stats.IrqsOffSince < 0) c.Stats.IrqsOffSince = c.Time;
         else if (!off && c.Stats.IrqsOffSince >= 0) EndIrqsOff(c);
     }

@@ -7,7 +7,7 @@ internal enum ExecOutcome : byte { Completed, Faulted, Parked }
 /// <summary>The semantics and cost of each operation. Allocation-free.</summary>
 public sealed partial class Simulator
 {
-    private readonly Dictionary<ulong, CpuMask> _watchers = new();
+    private readonly SpinWatchers _watchers = new();
     private readonly int[] _pendingTlbis = new int[256];
 
     private ExecOutcome Execute(Cpu c)
@@ -21,17 +21,17 @@ public sealed partial class Simulator
             case OpKind.MemPhys: outcome = ExecMem(c, ref op, physical: true); break;
             case OpKind.Tlbi:
                 Arch.Now = (long)c.Time;
-                var tlbi = (TlbiOp)op.Arg;
-                Arch.Tlbi(c.Id, tlbi, op.Mem.Va, op.Arg2);
+                var tlbi = op.Tlbi;
+                Arch.Tlbi(c.Id, tlbi, op.TlbiVa, op.TlbiPages);
                 if (tlbi.IsBroadcast()) _pendingTlbis[c.Id]++;
                 c.Stats.Tlbis++;
                 c.Time += Jitter(Cost.TlbiIssueNs);
-                if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, "tlbi " + tlbi, op.Mem.Va, op.Arg2);
+                if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, "tlbi " + tlbi, op.TlbiVa, op.TlbiPages);
                 CheckOracle(c);
                 break;
             case OpKind.Barrier:
                 Arch.Now = (long)c.Time;
-                var bk = (BarrierKind)op.Arg;
+                var bk = op.Barrier;
                 Arch.Barrier(c.Id, bk);
                 if ((bk == BarrierKind.DsbIsh || bk == BarrierKind.DsbSy) && _pendingTlbis[c.Id] > 0)
                 {
@@ -60,22 +60,22 @@ public sealed partial class Simulator
                 break;
             case OpKind.SendSgi: ExecSendSgi(c, ref op); break;
             case OpKind.IrqDisable:
-                if (Options.PseudoNmi) { c.Pmr = Gic.PrioIrq; c.Time += Jitter(Cost.IrqMaskPmrNs); }
-                else { c.DaifI = true; c.Time += Jitter(Cost.IrqMaskNs); }
+                c.Masks.LocalIrqDisable(Options.PseudoNmi);
+                c.Time += Jitter(Options.PseudoNmi ? Cost.IrqMaskPmrNs : Cost.IrqMaskNs);
                 UpdateIrqsOff(c);
                 break;
             case OpKind.IrqEnable:
-                if (Options.PseudoNmi) { c.Pmr = Gic.PrioUnmasked; c.Time += Jitter(Cost.IrqMaskPmrNs); }
-                else { c.DaifI = false; c.Time += Jitter(Cost.IrqMaskNs); }
+                c.Masks.LocalIrqEnable(Options.PseudoNmi);
+                c.Time += Jitter(Options.PseudoNmi ? Cost.IrqMaskPmrNs : Cost.IrqMaskNs);
                 UpdateIrqsOff(c);
                 break;
-            case OpKind.DaifMask: c.DaifI = true; c.Time += Jitter(Cost.IrqMaskNs); UpdateIrqsOff(c); break;
-            case OpKind.DaifRestore: c.DaifI = false; c.Time += Jitter(Cost.IrqMaskNs); UpdateIrqsOff(c); break;
+            case OpKind.DaifMask: c.Masks.DaifI = true; c.Time += Jitter(Cost.IrqMaskNs); UpdateIrqsOff(c); break;
+            case OpKind.DaifRestore: c.Masks.DaifI = false; c.Time += Jitter(Cost.IrqMaskNs); UpdateIrqsOff(c); break;
             case OpKind.Work:
             case OpKind.Bulk:
                 // A timed Work op interrupted or parked earlier was counted as a step when it began.
                 if (op.WorkStarted) { Steps--; c.Stats.Ops--; }
-                outcome = ExecWork(c, ref op);
+                outcome = Driver.ExecWork(c, ref op);
                 break;
             case OpKind.Choose:
                 c.LastValue = (ulong)c.ChoiceAlt;
@@ -83,9 +83,9 @@ public sealed partial class Simulator
                 break;
             case OpKind.WaitPhys:
             {
-                ulong pa = op.Mem.Va & ~7UL;
+                ulong pa = op.WaitPa & ~7UL;
                 ulong v = Arch.ReadPhys(pa);
-                bool ok = op.Arg == 1 ? v != op.Arg2 : v == op.Arg2;
+                bool ok = op.WaitSatisfiedBy(v);
                 c.WokeFromPark = false;
                 if (!ok)
                 {
@@ -95,7 +95,7 @@ public sealed partial class Simulator
                     outcome = ExecOutcome.Parked;
                     Steps--; c.Stats.Ops--;   // a failed check is not a step of the search
                 }
-                else if (IsTimed && VisibleTo(pa) is var visible && visible > c.Time)
+                else if (ClosedForm.VisibleTo(pa) is var visible && visible > c.Time)
                 {
                     // The value was stored by a closed-form handler and reaches this CPU only later: wait for it.
                     c.ClearReads();
@@ -152,7 +152,7 @@ public sealed partial class Simulator
         var kind = op.Mem.Kind;
         c.Time += Jitter(kind == AccessKind.Rmw ? Cost.AtomicNs : Cost.MemAccessNs);
         if (kind != AccessKind.Write) RecordRead(c, r.Pa, r.Value, op.Mem.Size);
-        if (kind != AccessKind.Read) { ForgetVisibility(r.Pa & ~7UL, c.Time); NotifyWrite(r.Pa, c.Time); }
+        if (kind != AccessKind.Read) { ClosedForm.ForgetVisibility(r.Pa & ~7UL, c.Time); NotifyWrite(r.Pa, c.Time); }
         if (Trace.Enabled)
             Trace.Op(c.Time, c.Id, c.Context, physical ? "phys " + kind : kind.ToString(), op.Mem.Va, kind == AccessKind.Write ? op.Mem.Value : r.Value);
         return ExecOutcome.Completed;
@@ -178,26 +178,26 @@ public sealed partial class Simulator
 
     private void ExecSendSgi(Cpu c, ref PendingOp op)
     {
-        int sgi = op.Arg;
-        bool broadcast = op.Arg2 != 0;
-        int n = c.SgiTargets.Weight;
+        int sgi = op.Sgi;
+        bool broadcast = op.Broadcast;
+        int n = op.SgiTargets.Weight;
         // gic_ipi_send_mask: wmb (DSB ST) then one ICC_SGI1R write per target cluster, or one IRM broadcast.
         c.Time += Jitter(Cost.IpiSendBaseNs + n * (broadcast ? Cost.IpiSendPerTargetBroadcastNs : Cost.IpiSendPerTargetNs));
         // Each target's redistributor sees the SGI after its own delivery latency (jittered per target): the spread
         // is what the first CPUs to take a broadcast pause IPI wait for the last (costs.md §8: 0.5–2 µs).
-        var closedForm = c.SgiClosedForm;
-        c.SgiClosedForm = null;
-        _effectBatch++;
-        for (int t = c.SgiTargets.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? c.SgiTargets.Next(t + 1) : -1)
+        var closedForm = op.SgiClosedForm;
+        op.SgiClosedForm = null;
+        ClosedForm.BeginEffectBatch();
+        for (int t = op.SgiTargets.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? op.SgiTargets.Next(t + 1) : -1)
         {
             if (t >= Cpus.Length) break;
             var target = Cpus[t];
             long arrival = (long)(c.Time + Jitter(Cost.IpiDeliveryNs));
-            if (closedForm != null && CanHoldAtSend(target, sgi, arrival)) { HoldAtSend(target, sgi, arrival, closedForm); continue; }
+            if (closedForm != null && ClosedForm.CanHoldAtSend(target, sgi, arrival)) { ClosedForm.HoldAtSend(target, sgi, arrival, closedForm); continue; }
             MakePending(target, sgi, arrival, closedForm);
-            if (IsTimed) _horizon = Math.Min(_horizon, NextEventTime(target));
+            Driver.SgiPosted(target);
         }
-        EndEffectBatch();
+        ClosedForm.EndEffectBatch();
         c.Stats.SgisSent += n;
         if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, $"send SGI {sgi} to {n} CPUs", 0, (ulong)n);
     }
@@ -206,7 +206,7 @@ public sealed partial class Simulator
     /// <paramref name="closedForm"/> is its handler's closed form, used when the SGI is taken in a timed run.</summary>
     internal void MakePending(Cpu target, int sgi, long arrival, IClosedFormHandler? closedForm = null)
     {
-        if (target.Park == Cpu.ParkKind.Held) OnInterruptQueued(target, arrival);
+        if (target.Park == Cpu.ParkKind.Held) ClosedForm.OnInterruptQueued(target, arrival);
         if (!Gic.IsPending(target.Id, sgi)) target.PendingClosedForm[sgi] = closedForm;
         Gic.MakePending(target.Id, sgi, arrival);
         MarkDirty(target.Id);
@@ -245,25 +245,19 @@ public sealed partial class Simulator
         return true;
     }
 
-    private void Park(Cpu c, Cpu.ParkKind kind)
+    internal void Park(Cpu c, Cpu.ParkKind kind)
     {
         c.Park = kind;
         c.ParkStart = c.Time;
-        if (kind == Cpu.ParkKind.Spin)
-            for (int i = 0; i < c.ReadCount; i++)
-            {
-                _watchers.TryGetValue(c.ReadSet[i], out var m);
-                m.Set(c.Id);
-                _watchers[c.ReadSet[i]] = m;
-            }
+        if (kind == Cpu.ParkKind.Spin) _watchers.Watch(c);
         if (Trace.Enabled) Trace.Mark(c.Time, c.Id, kind == Cpu.ParkKind.Spin ? "spin (parked until a watched location changes)" : "wfe");
     }
 
-    private void NotifyWrite(ulong pa, double time)
+    internal void NotifyWrite(ulong pa, double time)
     {
         pa &= ~7UL;
-        if (_heldWatchers.Count != 0) ReleaseHeldWatchers(pa, time);
-        if (_watchers.Count == 0 || !_watchers.TryGetValue(pa, out var mask)) return;
+        if (ClosedForm.AnyHeldWatchers) ClosedForm.ReleaseHeldWatchers(pa, time);
+        if (!_watchers.TryGet(pa, out var mask)) return;
         for (int t = mask.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? mask.Next(t + 1) : -1)
         {
             // A WaitPhys whose condition still fails would only park again (adding no time): leave it parked, so a
@@ -275,28 +269,20 @@ public sealed partial class Simulator
     }
 
     /// <summary>The condition of a WaitPhys op on the word's current value.</summary>
-    private bool WaitHolds(ref PendingOp op)
+    internal bool WaitHolds(ref PendingOp op)
     {
-        ulong v = Arch.ReadPhys(op.Mem.Va & ~7UL);
-        return op.Arg == 1 ? v != op.Arg2 : v == op.Arg2;
+        return op.WaitSatisfiedBy(Arch.ReadPhys(op.WaitPa & ~7UL));
     }
 
     internal void Unpark(Cpu c, double wakeTime)
     {
         if (c.Park == Cpu.ParkKind.None) return;
         RemoveWatches(c);
-        double parked = Math.Max(0, wakeTime - c.Time);
-        if (IsTimed && wakeTime > c.Time)
-        {
-            c.Stats.SpinNs += parked;
-            c.Stats.TimeInContext[(int)c.Context] += parked;
-            if (Trace.Enabled) Trace.Slice(c.Time, wakeTime, c.Id, Label("spin"));
-            c.Time = wakeTime;
-        }
+        Driver.ChargeWait(c, wakeTime);
         c.Park = Cpu.ParkKind.None;
         c.WokeFromPark = true;
         MarkDirty(c.Id);
-        if (IsTimed) _horizon = Math.Min(_horizon, c.Time);
+        Driver.Woken(c);
     }
 
     /// <summary>An interrupt taken at <paramref name="at"/> while parked ends the park; the interrupted op (relax, wfe,
@@ -312,12 +298,6 @@ public sealed partial class Simulator
 
     private void RemoveWatches(Cpu c)
     {
-        if (c.Park != Cpu.ParkKind.Spin) return;
-        for (int i = 0; i < c.ReadCount; i++)
-        {
-            if (!_watchers.TryGetValue(c.ReadSet[i], out var m)) continue;
-            m.Clear(c.Id);
-            if (m.IsEmpty) _watchers.Remove(c.ReadSet[i]); else _watchers[c.ReadSet[i]] = m;
-        }
+        if (c.Park == Cpu.ParkKind.Spin) _watchers.Unwatch(c);
     }
 }

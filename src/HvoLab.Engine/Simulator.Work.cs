@@ -1,3 +1,5 @@
+using HvoLab.Arch;
+
 namespace HvoLab.Engine;
 
 /// <summary>
@@ -8,35 +10,12 @@ namespace HvoLab.Engine;
 /// time and the rest of the work runs after the handler returns. So a long stretch (synchronize_rcu's 8 ms, a 50 µs
 /// background period) costs one scheduling event, yet delays no interrupt — before, an interrupt arriving inside
 /// a Work op was taken only when the op ended, and workloads cut their work into 1 µs pieces to bound that error.
-/// In a search (choice mode) a Work op is one step and interrupts are taken between steps, as before.
+/// In a search (choice mode) a Work op is one step and interrupts are taken between steps, as before. Whether work
+/// runs at once or parks is the driver's rule (<see cref="TimedDriver.ExecWork"/>, <see cref="SearchDriver.ExecWork"/>);
+/// what is here is shared: completing, splitting and accounting parked work.
 /// </summary>
 public sealed partial class Simulator
 {
-    /// <summary>Runs (or starts) the Work/Bulk op <paramref name="op"/> of CPU <paramref name="c"/>.</summary>
-    private ExecOutcome ExecWork(Cpu c, ref PendingOp op)
-    {
-        if (!IsTimed)
-        {
-            double w = Jitter(op.Ns);
-            AccountWork(c, op.Label, c.Time, c.Time + w);
-            c.Time += w;
-            return ExecOutcome.Completed;
-        }
-        if (!op.WorkStarted) { op.Ns = Jitter(op.Ns); op.WorkStarted = true; }
-        double end = c.Time + op.Ns;
-        if (op.Ns == 0 || (end <= _horizon && !InterruptArrivesBefore(c, end)))
-        {
-            AccountWork(c, op.Label, c.Time, end);
-            c.Time = end;
-            op.Ns = 0;
-            return ExecOutcome.Completed;
-        }
-        c.Park = Cpu.ParkKind.Work;
-        c.ParkStart = c.Time;
-        c.WorkEnd = end;
-        return ExecOutcome.Parked;
-    }
-
     /// <summary>A Work op whose time has all been spent (<see cref="FinishWork"/>): complete it as Execute would.</summary>
     private ExecOutcome CompletedWork(Cpu c, ref PendingOp op)
     {
@@ -45,15 +24,8 @@ public sealed partial class Simulator
         return ExecOutcome.Completed;
     }
 
-    /// <summary>True if an interrupt this CPU would take, or preempting work it would run, arrives before <paramref name="t"/>.</summary>
-    private bool InterruptArrivesBefore(Cpu c, double t)
-    {
-        if (Gic.AnyPending(c.Id) && Gic.EarliestDeliverableArrival(c) < t) return true;
-        return c.PreemptWork.Count > 0 && PreemptWorkDeliverable(c, t);
-    }
-
     /// <summary>The parked work of <paramref name="c"/> has run to its end: the op completes when the CPU resumes.</summary>
-    private void FinishWork(Cpu c)
+    internal void FinishWork(Cpu c)
     {
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         EndWorkSegment(c, ref op, c.WorkEnd);
@@ -61,7 +33,7 @@ public sealed partial class Simulator
 
     /// <summary>An interrupt or preempting work is taken at <paramref name="at"/> inside parked work: the part done so
     /// far is accounted and the rest stays pending in the interrupted context.</summary>
-    private void SplitWork(Cpu c, double at)
+    internal void SplitWork(Cpu c, double at)
     {
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         at = Math.Clamp(at, c.ParkStart, c.WorkEnd);
@@ -78,7 +50,7 @@ public sealed partial class Simulator
         c.Park = Cpu.ParkKind.None;
     }
 
-    private void AccountWork(Cpu c, int label, double from, double to)
+    internal void AccountWork(Cpu c, int label, double from, double to)
     {
         if (label == 0) return;
         c.Stats.TimeByLabel.Add(label, to - from);

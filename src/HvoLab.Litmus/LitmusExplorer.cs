@@ -63,7 +63,7 @@ public static class LitmusExplorer
         {
             Harvest(prev);
             var arch = binding.Build();
-            var sim = new Simulator(arch, CostModel.Default, scheduler, new SimOptions
+            var sim = new Simulator(arch, HardwareCosts.Default, scheduler, new SimOptions
             {
                 StopOnViolation = false,
                 StepBudget = options.StepBudget,
@@ -71,7 +71,7 @@ public static class LitmusExplorer
             });
             var history = new WalkHistory(arch, binding);
             sim.AddMonitor(history);
-            sim.TranslationMayVary = history.MayReachSeveralPages;
+            sim.AttachGuest(new LitmusGuest(history));
             var threads = threadsSpec.Select(t => new LitmusEngineThread(interp, binding, interp.InitialState(t.Proc),
                 HasFeature(test, t.Proc, "HA"), HasFeature(test, t.Proc, "HD"), options.InstructionBudget, history)).ToList();
             prevThreads = threads;

@@ -76,8 +76,8 @@ public static class CheckCommands
                 WriteText(text, result, run, r.GetValue(byCpu));
                 foreach (var line in text.ToString().Split('\n')[..^1]) foreach (var l in Counterexample.Wrap(line, Consoles.Width(), 4)) cli.Out.WriteLine(l);
             }
-            if (result.Verdict == "refused") cli.Err.WriteLine($"hvolab: {name} refused on this machine: {result.Refusal}");
-            if (cli.Cancel.IsCancellationRequested && result.Verdict != "unsafe")
+            if (result.Verdict == HvoLab.Experiments.Checking.Verdict.Refused) cli.Err.WriteLine($"hvolab: {name} refused on this machine: {result.Refusal}");
+            if (cli.Cancel.IsCancellationRequested && result.Verdict != HvoLab.Experiments.Checking.Verdict.Unsafe)
             {
                 cli.Err.WriteLine("hvolab: interrupted; the report above is partial");
                 return CliContext.Interrupted;
@@ -104,10 +104,10 @@ public static class CheckCommands
             + $"{HvoLab.Experiments.Reports.ComparisonText.Plural(r.Transitions, "transition")} in {r.Seconds:F1} s";
         switch (r.Verdict)
         {
-            case "refused":
+            case Verdict.Refused:
                 o.WriteLine($"{r.Strategy}: refused: {r.Refusal}");
                 return;
-            case "safe":
+            case Verdict.Proved or Verdict.NotRefuted:
                 o.WriteLine($"{r.Strategy}: {word}");
                 o.WriteLine(r.Complete
                     ? $"  complete {searched}: no interleaving of this scenario violates a check"

@@ -1,3 +1,4 @@
+using HvoLab.Experiments.Checking;
 using System.CommandLine;
 using HvoLab.Experiments.Comparison;
 using HvoLab.Experiments.IO;
@@ -82,7 +83,7 @@ public static class CompareCommand
         foreach (var row in result.Rows) table.AddRow((wide ? ComparisonText.Cells(row) : ComparisonText.HeadlineCells(row)).Select(Markup.Escape).ToArray());
         console.Write(table);
         var notes = new System.Text.StringBuilder();
-        foreach (var row in result.Rows.Where(x => x.Verdict != "safe")) ComparisonText.Wrap(notes, $"{row.Strategy} {row.VerdictText}: {row.VerdictDetail}", w);
+        foreach (var row in result.Rows.Where(x => !HvoLab.Experiments.Checking.VerdictWords.IsSafe(x.Verdict))) ComparisonText.Wrap(notes, $"{row.Strategy} {row.VerdictText}: {row.VerdictDetail}", w);
         if (explain) notes.Append(ComparisonText.LegendText(w));
         else notes.Append("columns: --explain says what each means; --wide shows all of them\n");
         to.Write(notes.ToString());

@@ -13,7 +13,8 @@ public static class Options
 
     public static Option<string?> Strategy(bool required) => new("--strategy")
     {
-        Description = "Strategy: off, unsafe, A, B, C, D or ours (case-insensitive).", HelpName = "NAME", Required = required,
+        Description = "Strategy (case-insensitive; `hvolab strategies` lists them): " + string.Join(", ", HvoLab.Strategies.StrategyRegistry.BuiltIn.Select(s => s.Name)) + ".",
+        HelpName = "NAME", Required = required,
     };
 
     public static Option<string> Format(params string[] formats)

@@ -1,3 +1,4 @@
+using HvoLab.Experiments.Checking;
 using System.CommandLine;
 using HvoLab.Experiments.Comparison;
 using HvoLab.Experiments.Reports;
@@ -50,7 +51,7 @@ public static class RecommendCommand
                 + $"lowest updater latency p50 {ComparisonText.Us(c0.UpdaterLatencyNs.P50)} (p99 {ComparisonText.Us(c0.UpdaterLatencyNs.P99)}) among the eligible; saves {Experiments.Scenarios.Units.FormatSize((ulong)c0.MemorySavedBytes)}");
         else
         {
-            var best = rec.Candidates.Where(c => c.Row.Verdict == "safe" && c.Row.Runs > 0).OrderBy(c => c.Row.RemoteStallNs.P99).FirstOrDefault();
+            var best = rec.Candidates.Where(c => c.Row.Verdict.IsSafe() && c.Row.Runs > 0).OrderBy(c => c.Row.RemoteStallNs.P99).FirstOrDefault();
             o.WriteLine($"recommendation: nothing meets the budget of {ComparisonText.Us(rec.BudgetNs)}"
                 + (best is null ? "" : $"; the lowest remote stall p99 of a safe strategy is {best.Row.Strategy} at {ComparisonText.Us(best.Row.RemoteStallNs.P99)}"));
         }

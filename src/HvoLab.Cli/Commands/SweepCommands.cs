@@ -20,7 +20,7 @@ public static class SweepCommands
         {
             Description = "Parameter and its values (repeatable; the sweep is the cross product): cpus, granule, hugepage, batch "
                 + "(true/false or pages per operation), irq_off (background IRQ-off section length), pseudo_nmi, bbm_level, tlbi_range, "
-                + "strategy (names or variants D:pte|range|batch|irq, ours:N).",
+                + "strategy (names or variants NAME:VARIANT: " + HvoLab.Experiments.Comparison.StrategyVariant.AllowedText + ").",
             HelpName = "NAME=V1,V2,...", Required = true,
         };
         var output = Options.Out(required: true, "FILE.jsonl", "JSON Lines results, one row flushed per run.");

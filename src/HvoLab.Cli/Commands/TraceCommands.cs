@@ -26,8 +26,7 @@ public static class TraceCommands
         {
             var name = CliValues.Strategy("--strategy", r.GetRequiredValue(strategy)!);
             var s = CliScenario.Resolve(r.GetValue(scenario), new CliScenario.Overrides { Strategies = [name] });
-            if (s.Refusals.FirstOrDefault(x => x.Strategy == name) is { } refusal)
-                throw new ArgumentException($"--strategy: {name} is refused on this machine: {refusal.Reason}");
+            if (ScenarioSystem.RefusalOf(s, name, null) is { } refusal) return cli.Refuse(name, refusal);
             var m = TimedRunner.RunOne(s, name, r.GetValue(seed) ?? s.Seed, true, out var system);
             var path = r.GetRequiredValue(output)!;
             var options = new PerfettoOptions
@@ -56,12 +55,16 @@ public static class TraceCommands
         {
             if (r.GetValue(format) == "json")
             {
-                var rows = StrategyCatalog.All.Select(s => new { name = s.Name, title = s.Title, needs = s.Needs, source = s.Source });
+                var rows = StrategyRegistry.All.Select(s => new
+                {
+                    name = s.Name, title = s.Title, needs = s.Needs, source = s.Source, variants = s.VariantSyntax, doc = s.Doc,
+                    options = s.OptionsType is { } t ? StrategyOptionFields.Of(t).Select(f => f.JsonName).ToArray() : [],
+                });
                 cli.Out.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
                 return CliContext.Ok;
             }
             var table = new Table().AddColumns("name", "title", "needs", "source");
-            foreach (var s in StrategyCatalog.All) table.AddRow(new[] { s.Name, s.Title, s.Needs, s.Source }.Select(Markup.Escape).ToArray());
+            foreach (var s in StrategyRegistry.All) table.AddRow(new[] { s.Name, s.Title, s.Needs, s.Source }.Select(Markup.Escape).ToArray());
             Consoles.Plain(cli.Out).Write(table);
             return CliContext.Ok;
         }));

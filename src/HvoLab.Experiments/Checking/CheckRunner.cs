@@ -28,16 +28,20 @@ public sealed record CheckOptions
     /// <summary>Keep searching after the first violation (to collect distinct kinds).</summary>
     public bool AllViolations { get; init; }
     /// <summary>Strategy options replacing the scenario's (strategy variants such as ours' window size).</summary>
-    public Strategies.StrategyOptions? StrategyOptions { get; init; }
+    public object? StrategyOptions { get; init; }
     /// <summary>Ctrl-C: the search stops between executions and reports what it explored (stop reason "interrupted").</summary>
     public CancellationToken Cancel { get; init; }
 }
 
-public sealed record CheckViolation(string Kind, int[] Cpus, ulong Va, long TimeNs, string Explanation, string? TracePath, int TraceLength);
+/// <summary>One distinct violation of a search; <see cref="Kind"/> is the printed word of <see cref="Type"/>.</summary>
+public sealed record CheckViolation(string Kind, int[] Cpus, ulong Va, long TimeNs, string Explanation, string? TracePath, int TraceLength)
+{
+    public ViolationKind Type => ViolationKinds.Parse(Kind);
+}
 
-/// <summary>The verdict of a search: safe (what was explored and whether it was complete), unsafe (each distinct
-/// violation with a replayable trace), or refused (the strategy cannot run on this machine).</summary>
-public sealed record CheckResult(string Strategy, string Verdict, string Mode, bool Complete, long Executions, long Transitions,
+/// <summary>The verdict of a search: proved or not refuted (what was explored and whether it was complete), unsafe
+/// (each distinct violation with a replayable trace), or refused (the strategy cannot run on this machine).</summary>
+public sealed record CheckResult(string Strategy, Verdict Verdict, string Mode, bool Complete, long Executions, long Transitions,
     double Seconds, IReadOnlyList<CheckViolation> Violations, string? Refusal, string StopReason)
 {
     public double ExecutionsPerSecond => Seconds > 0 ? Executions / Seconds : Executions;
@@ -48,9 +52,9 @@ public static class CheckRunner
 {
     public static CheckResult Check(Scenario scenario, string strategy, CheckOptions options)
     {
-        var refusal = scenario.Refusals.FirstOrDefault(r => string.Equals(r.Strategy, strategy, StringComparison.OrdinalIgnoreCase));
-        if (refusal is not null)
-            return new CheckResult(strategy, "refused", options.Mode, false, 0, 0, 0, [], refusal.Reason, "refused");
+        // The strategy's refusal rule, asked before anything runs (with the options this check runs with).
+        if (ScenarioSystem.RefusalOf(scenario, strategy, options.StrategyOptions) is { } refusal)
+            return new CheckResult(strategy, Verdict.Refused, options.Mode, false, 0, 0, 0, [], refusal, "refused");
         var sw = Stopwatch.StartNew();
         var failures = new List<(RunResult Run, IReadOnlyList<int> Choices, ulong Seed)>();
         long executions = 0, transitions = 0;
@@ -90,14 +94,14 @@ public static class CheckRunner
             }
         }
         var violations = Distinct(scenario, strategy, options, failures);
-        string verdict = violations.Count > 0 ? "unsafe" : "safe";
+        var verdict = violations.Count > 0 ? Verdict.Unsafe : complete ? Verdict.Proved : Verdict.NotRefuted;
         return new CheckResult(strategy, verdict, options.Mode, complete && violations.Count == 0, executions, transitions,
             sw.Elapsed.TotalSeconds, violations, null, stop);
     }
 
     /// <summary>A fresh system for one execution under a search scheduler.</summary>
     public static Simulator Build(Scenario scenario, string strategy, IScheduler scheduler, ulong seed, bool recordEvents = false,
-        Strategies.StrategyOptions? strategyOptions = null) =>
+        object? strategyOptions = null) =>
         new ScenarioSystem(scenario, strategy, scheduler, seed, recordEvents, strategyOptions: strategyOptions).System.Sim;
 
     private static List<CheckViolation> Distinct(Scenario scenario, string strategy, CheckOptions options,
@@ -109,7 +113,7 @@ public static class CheckRunner
         {
             if (run.Error is { } err && run.Violations.Count == 0)
             {
-                if (seen.Add("model-error")) list.Add(new CheckViolation("model-error", [], 0, 0, err, null, choices.Count));
+                if (seen.Add(ViolationKind.ModelError.Word())) list.Add(new CheckViolation(ViolationKind.ModelError.Word(), [], 0, 0, err, null, choices.Count));
                 continue;
             }
             foreach (var v in run.Violations)

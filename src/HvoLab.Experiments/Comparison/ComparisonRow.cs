@@ -31,8 +31,8 @@ public sealed record ComparisonRow
     public required string BaseStrategy { get; init; }
     public required string Title { get; init; }
     public required string Hardware { get; init; }
-    /// <summary>safe, unsafe or refused.</summary>
-    public required string Verdict { get; init; }
+    /// <summary>Not refuted (printed "safe": compare's search is bounded), unsafe or refused.</summary>
+    public required Verdict Verdict { get; init; }
     /// <summary>Why: the refusal, the violations (search and timed), or what the search covered.</summary>
     public required string VerdictDetail { get; init; }
     /// <summary>Executions of the bounded search behind a "safe" verdict (what "not refuted" rests on).</summary>
@@ -61,7 +61,7 @@ public sealed record ComparisonRow
     public static ComparisonRow Refused(StrategyVariant v, string reason) => new()
     {
         Strategy = v.Label, BaseStrategy = v.Strategy, Title = v.Info.Title, Hardware = v.Info.Needs,
-        Verdict = "refused", VerdictDetail = reason, Runs = 0, IncompleteRuns = 0,
+        Verdict = Verdict.Refused, VerdictDetail = reason, Runs = 0, IncompleteRuns = 0,
         UpdaterLatencyNs = default, PerFolioLatencyNs = default, RemoteStallNs = default, UninterruptibleMaxNs = default,
         ReaderThroughputPerUs = 0, MemorySavedBytes = 0, Ipis = 0, Tlbis = 0, Faults = 0, Spread = 0, StallSpread = 0,
     };
@@ -69,7 +69,7 @@ public sealed record ComparisonRow
     public static ComparisonRow From(StrategyVariant v, CheckResult check, IReadOnlyList<RunMetrics> runs)
     {
         var timedViolations = runs.SelectMany(r => r.Violations.Select(x => x.Kind)).Distinct().ToArray();
-        bool unsafeVerdict = check.Verdict == "unsafe" || timedViolations.Length > 0;
+        bool unsafeVerdict = check.Verdict == Verdict.Unsafe || timedViolations.Length > 0;
         string detail = unsafeVerdict
             ? string.Join("; ", check.Violations.Select(x => $"search: {x.Kind}").Concat(timedViolations.Select(k => $"timed: {k}")))
             : $"pct {check.Executions} executions on 3 CPUs, 1 folio: no violation; {runs.Count} timed runs: none";
@@ -81,7 +81,7 @@ public sealed record ComparisonRow
         return new ComparisonRow
         {
             Strategy = v.Label, BaseStrategy = v.Strategy, Title = v.Info.Title, Hardware = v.Info.Needs,
-            Verdict = unsafeVerdict ? "unsafe" : "safe", VerdictDetail = detail, SearchExecutions = check.Executions,
+            Verdict = unsafeVerdict ? Verdict.Unsafe : Verdict.NotRefuted, VerdictDetail = detail, SearchExecutions = check.Executions,
             Runs = runs.Count,
             IncompleteRuns = runs.Count(r => !r.RanToEnd),
             UpdaterLatencyNs = upd,
@@ -102,7 +102,7 @@ public sealed record ComparisonRow
     public ComparisonRow RelativeTo(ComparisonRow off)
     {
         // A run stopped at its first violation measured only a prefix; ratios of a prefix would read as savings.
-        if (Verdict == "refused" || Runs == IncompleteRuns) return this;
+        if (Verdict == Verdict.Refused || Runs == IncompleteRuns) return this;
         static double? R(double v, double baseline) => baseline > 0 ? v / baseline : null;
         return this with
         {

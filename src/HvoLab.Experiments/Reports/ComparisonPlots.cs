@@ -1,3 +1,4 @@
+using HvoLab.Experiments.Checking;
 using HvoLab.Experiments.Comparison;
 using ScottPlot;
 
@@ -9,7 +10,7 @@ public static class ComparisonPlots
 {
     public static IReadOnlyList<(string Title, byte[] Png)> Render(ComparisonResult result)
     {
-        var rows = result.Rows.Where(r => r.Verdict != "refused" && r.Runs > 0).ToArray();
+        var rows = result.Rows.Where(r => r.Verdict != Verdict.Refused && r.Runs > 0).ToArray();
         return
         [
             ("Updater latency per operation (µs, log10)", Bars(rows, r => (r.UpdaterLatencyNs.P50, r.UpdaterLatencyNs.P99), "updater latency, log10 µs")),

@@ -1,3 +1,4 @@
+using HvoLab.Experiments.Checking;
 using System.Globalization;
 using System.Text;
 using HvoLab.Experiments.Comparison;
@@ -39,7 +40,7 @@ public static class ComparisonText
         ("vs off", "ratio to the off strategy (no HVO)"),
     ];
 
-    public static string[] HeadlineCells(ComparisonRow r) => r.Verdict == "refused"
+    public static string[] HeadlineCells(ComparisonRow r) => r.Verdict == HvoLab.Experiments.Checking.Verdict.Refused
         ? [r.Strategy, r.VerdictText, "", "", "", "", "", ""]
         : [
             r.Strategy, r.VerdictText, P99(r.UpdaterLatencyNs), P99(r.RemoteStallNs), r.UninterruptibleMaxNs.Count == 0 ? "–" : Us(r.UninterruptibleMaxNs.Max),
@@ -57,7 +58,7 @@ public static class ComparisonText
     public static string Pct(double? r) => r is { } v ? (v * 100).ToString("F1", Inv) + "%" : "–";
     public static string Count(double c) => c.ToString(c == Math.Floor(c) ? "F0" : "F1", Inv);
 
-    public static string[] Cells(ComparisonRow r) => r.Verdict == "refused"
+    public static string[] Cells(ComparisonRow r) => r.Verdict == HvoLab.Experiments.Checking.Verdict.Refused
         ? [r.Strategy, r.VerdictText, r.Hardware, "", "", "", "", "", "", "", "", "", "", "", ""]
         : [
             r.Strategy, r.VerdictText, r.Hardware, Triple(r.UpdaterLatencyNs), r.PerFolioLatencyNs.Count == 0 ? "–" : Us(r.PerFolioLatencyNs.P50),
@@ -77,7 +78,7 @@ public static class ComparisonText
         sb.Append('|').Append(string.Concat(headers.Select(_ => "---|"))).Append('\n');
         foreach (var r in result.Rows)
             sb.Append("| ").Append(string.Join(" | ", (wide ? Cells(r) : HeadlineCells(r)).Select(c => c.Replace("|", "\\|")))).Append(" |\n");
-        var unsafeRows = result.Rows.Where(r => r.Verdict != "safe").ToArray();
+        var unsafeRows = result.Rows.Where(r => !HvoLab.Experiments.Checking.VerdictWords.IsSafe(r.Verdict)).ToArray();
         if (unsafeRows.Length > 0)
         {
             sb.Append('\n');
@@ -132,7 +133,7 @@ public static class ComparisonText
             var rel = r.RelativeToOff;
             string[] cells =
             [
-                r.Strategy, r.Verdict, Quote(r.VerdictDetail), Quote(r.Hardware), r.Runs.ToString(Inv), r.IncompleteRuns.ToString(Inv),
+                r.Strategy, r.Verdict.Word(), Quote(r.VerdictDetail), Quote(r.Hardware), r.Runs.ToString(Inv), r.IncompleteRuns.ToString(Inv),
                 N(r.UpdaterLatencyNs.P50), N(r.UpdaterLatencyNs.P99), N(r.UpdaterLatencyNs.Max),
                 N(r.PerFolioLatencyNs.P50), N(r.PerFolioLatencyNs.P99), N(r.PerFolioLatencyNs.Max),
                 N(r.RemoteStallNs.P50), N(r.RemoteStallNs.P99), N(r.RemoteStallNs.Max),

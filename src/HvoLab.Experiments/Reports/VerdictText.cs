@@ -17,17 +17,18 @@ public static class VerdictText
     /// <summary>The word for a check result over a machine of <paramref name="cpus"/> CPUs.</summary>
     public static string Of(CheckResult r, int cpus) => r.Verdict switch
     {
-        "unsafe" => Unsafe,
-        "refused" => Refused,
+        Verdict.Unsafe => Unsafe,
+        Verdict.Refused => Refused,
         _ => r.Complete ? Proved : NotRefuted(r.Mode, r.Executions, cpus),
     };
 
     /// <summary>The word for a compare/recommend row: "safe" there rests on the bounded PCT search of
     /// <see cref="Comparison.VerdictCheck"/>, so it is "not refuted", never "proved".</summary>
-    public static string OfRow(string verdict, long searchExecutions) => verdict switch
+    public static string OfRow(Verdict verdict, long searchExecutions) => verdict switch
     {
-        "unsafe" => Unsafe,
-        "refused" => Refused,
+        Verdict.Unsafe => Unsafe,
+        Verdict.Refused => Refused,
+        Verdict.Proved => Proved,
         _ => NotRefuted("pct", searchExecutions, 3),
     };
 
@@ -35,8 +36,8 @@ public static class VerdictText
     /// (2 is bad input and 130 an interrupted search, set by the CLI).</summary>
     public static int ExitCode(CheckResult r) => r.Verdict switch
     {
-        "unsafe" => 1,
-        "refused" => 4,
+        Verdict.Unsafe => 1,
+        Verdict.Refused => 4,
         _ => r.Complete ? 0 : 3,
     };
 }

@@ -1,5 +1,6 @@
 using HvoLab.Arch;
 using HvoLab.Engine;
+using HvoLab.Strategies;
 
 namespace HvoLab.Experiments.Scenarios;
 
@@ -17,14 +18,16 @@ public sealed record Scenario
     public KernelSpec Kernel { get; init; } = new();
     public IReadOnlyList<OperationSpec> Operations { get; init; } = ScenarioDefaults.Operations;
     public IReadOnlyList<WorkloadSpec> Workload { get; init; } = ScenarioDefaults.Workload;
-    /// <summary>Canonical names (<see cref="StrategyNames"/>), in the order given, no duplicates.</summary>
-    public IReadOnlyList<string> Strategies { get; init; } = StrategyNames.All;
-    public StrategyOptions StrategyOptions { get; init; } = new();
+    /// <summary>Canonical names (<see cref="StrategyRegistry"/>), in the order given, no duplicates.</summary>
+    public IReadOnlyList<string> Strategies { get; init; } = StrategyRegistry.BuiltIn.Select(x => x.Name).ToArray();
+    /// <summary>Options per strategy ("strategy_options"); a strategy not listed runs with its defaults.</summary>
+    public StrategyOptionSet StrategyOptions { get; init; } = StrategyOptionSet.Empty;
     public SchedulerSpec Scheduler { get; init; } = new();
 
     /// <summary>Combinations that run but say little (e.g. a hugepage size HVO cannot optimise). Not serialised.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
-    /// <summary>Requested strategies the modelled kernel would not run on this machine, with the reason. Not serialised.</summary>
+    /// <summary>Requested strategies the modelled kernel would not run on this machine, with the reason (each
+    /// strategy's own refusal rule, for display; the runners ask the rule again for the options they run). Not serialised.</summary>
     public IReadOnlyList<Refusal> Refusals { get; init; } = [];
 
     /// <summary>Requested strategies minus the refused ones, in request order.</summary>
@@ -46,11 +49,11 @@ public sealed record MachineSpec
     /// <summary>GICv3 pseudo-NMI in use (irqchip.gicv3_pseudo_nmi=1).</summary>
     public bool PseudoNmi { get; init; } = true;
     public ulong MemoryBytes { get; init; } = ScenarioDefaults.MemoryBytes;
-    /// <summary>Overrides keyed by <see cref="CostModel"/> property name (PascalCase, as <see cref="CostModel.Names"/>).</summary>
+    /// <summary>Overrides keyed by <see cref="Kernel.CostModel"/> property name (PascalCase, as <see cref="Kernel.CostModel.Names"/>).</summary>
     public IReadOnlyDictionary<string, double> Costs { get; init; } = new Dictionary<string, double>();
 
     /// <summary>Default costs with this machine's overrides applied.</summary>
-    public CostModel CostModel() => Engine.CostModel.Default.With(Costs);
+    public Kernel.CostModel CostModel() => Kernel.CostModel.Default.With(Costs);
 
     public MachineConfig ToMachineConfig() => new() { Cpus = Cpus, Granule = Granule, BbmLevel = BbmLevel, TlbiRange = TlbiRange, MemoryBytes = MemoryBytes };
 }
@@ -128,29 +131,6 @@ public sealed record WorkloadSpec
     public NsRange? IrqOffNs { get; init; }
     public NsRange? PreemptOffNs { get; init; }
     public NsRange? DaifMaskedNs { get; init; }
-}
-
-public sealed record StrategyOptions
-{
-    public DOptions D { get; init; } = new();
-    public COptions C { get; init; } = new();
-}
-
-/// <summary>D (the proposed series): "nmi" pauses by pseudo-NMI SGI as posted, "irq" by a normal IPI (a what-if);
-/// granularity "pte" = one pause per PTE (RFC), "range" = one per remap_pte_range call (v1/v2),
-/// "batch" = one per user request (suggested, never implemented; seed-series.md §2.7).</summary>
-public sealed record DOptions
-{
-    public string Ipi { get; init; } = "nmi";
-    public string Granularity { get; init; } = "range";
-    public static readonly IReadOnlyList<string> IpiValues = ["nmi", "irq"];
-    public static readonly IReadOnlyList<string> GranularityValues = ["pte", "range", "batch"];
-}
-
-/// <summary>C: <see cref="Force"/> runs it even where FEAT_BBM level 2 is missing, to show what breaks.</summary>
-public sealed record COptions
-{
-    public bool Force { get; init; }
 }
 
 public static class SchedulerModes

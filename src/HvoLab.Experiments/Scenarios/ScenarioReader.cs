@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HvoLab.Arch;
 using HvoLab.Engine;
+using HvoLab.Kernel;
 
 namespace HvoLab.Experiments.Scenarios;
 
@@ -14,9 +15,6 @@ internal static class ScenarioReader
     internal static readonly string[] KernelFields = ["design", "hvo_enabled", "revert_fix"];
     internal static readonly string[] OperationFields = ["cpu", "op", "count", "hugepage", "batched", "demote_to", "at_ns"];
     internal static readonly string[] WorkloadFields = ["cpus", "kind", "period_ns", "irq_off_ns", "preempt_off_ns", "daif_masked_ns"];
-    internal static readonly string[] StrategyOptionFields = ["D", "C"];
-    internal static readonly string[] DOptionFields = ["ipi", "granularity"];
-    internal static readonly string[] COptionFields = ["force"];
     internal static readonly string[] SchedulerFields =
         ["mode", "seeds", "iterations", "pct_depth", "preemption_bound", "max_executions", "step_budget", "wall_seconds", "closed_form_handlers"];
 
@@ -59,8 +57,8 @@ internal static class ScenarioReader
         if (f.TryGetValue("kernel", out v)) s = s with { Kernel = ReadKernel(v) };
         if (f.TryGetValue("operations", out v)) s = s with { Operations = v.Array("operations").Select(ReadOperation).ToArray() };
         if (f.TryGetValue("workload", out v)) s = s with { Workload = v.Array("workload entries").Select(ReadWorkload).ToArray() };
-        if (f.TryGetValue("strategies", out v)) s = s with { Strategies = ReadStrategies(v) };
-        if (f.TryGetValue("strategy_options", out v)) s = s with { StrategyOptions = ReadStrategyOptions(v) };
+        if (f.TryGetValue("strategies", out v)) s = s with { Strategies = StrategyFieldsReader.ReadStrategies(v) };
+        if (f.TryGetValue("strategy_options", out v)) s = s with { StrategyOptions = StrategyFieldsReader.ReadStrategyOptions(v) };
         if (f.TryGetValue("scheduler", out v)) s = s with { Scheduler = ReadScheduler(v) };
         return ScenarioChecks.Resolve(s, workloadGiven: f.ContainsKey("workload"));
     }
@@ -107,7 +105,7 @@ internal static class ScenarioReader
                 throw new ScenarioException(path, "unknown cost" + Suggest.Hint(p.Name, snake.Keys) +
                     $"; allowed: {string.Join(", ", snake.Keys)}");
             var field = new JsonField(p.Value, path);
-            var value = name == nameof(CostModel.Jitter) ? field.Double(0, 0.999999) : field.Double(0, double.MaxValue, " ns");
+            var value = name == nameof(HardwareCosts.Jitter) ? field.Double(0, 0.999999) : field.Double(0, double.MaxValue, " ns");
             if (!result.TryAdd(name, value)) throw new ScenarioException(path, "duplicate cost; give it once");
         }
         return result;
@@ -193,38 +191,6 @@ internal static class ScenarioReader
             return CpuSets.Format(list.Order().ToArray());
         }
         throw v.NotAllowed(CpuSetForms);
-    }
-
-    private static IReadOnlyList<string> ReadStrategies(JsonField node)
-    {
-        var list = new List<string>();
-        foreach (var e in node.Array("strategy names"))
-        {
-            var name = e.Enum(StrategyNames.All, ignoreCase: true);
-            if (list.Contains(name)) throw new ScenarioException(e.Path, $"\"{name}\" is listed twice; give each strategy once");
-            list.Add(name);
-        }
-        return list;
-    }
-
-    private static StrategyOptions ReadStrategyOptions(JsonField node)
-    {
-        var f = node.Object(StrategyOptionFields);
-        var o = new StrategyOptions();
-        if (f.TryGetValue("D", out var v))
-        {
-            var d = v.Object(DOptionFields);
-            var dOpts = new DOptions();
-            if (d.TryGetValue("ipi", out var x)) dOpts = dOpts with { Ipi = x.Enum(DOptions.IpiValues) };
-            if (d.TryGetValue("granularity", out x)) dOpts = dOpts with { Granularity = x.Enum(DOptions.GranularityValues) };
-            o = o with { D = dOpts };
-        }
-        if (f.TryGetValue("C", out v))
-        {
-            var c = v.Object(COptionFields);
-            if (c.TryGetValue("force", out var x)) o = o with { C = new COptions { Force = x.Bool() } };
-        }
-        return o;
     }
 
     private static SchedulerSpec ReadScheduler(JsonField node)

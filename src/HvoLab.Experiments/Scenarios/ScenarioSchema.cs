@@ -1,6 +1,9 @@
+using HvoLab.Strategies;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HvoLab.Arch;
 using HvoLab.Engine;
+using HvoLab.Kernel;
 
 namespace HvoLab.Experiments.Scenarios;
 
@@ -31,7 +34,7 @@ public static class ScenarioSchema
 
         var costs = new JsonObject();
         foreach (var n in CostModel.Names)
-            costs[ScenarioNaming.Snake(n)] = Num($"override of CostModel.{n}" + (n == nameof(CostModel.Jitter) ? " (fraction, < 1)" : ", ns"), 0);
+            costs[ScenarioNaming.Snake(n)] = Num($"override of CostModel.{n}" + (n == nameof(HardwareCosts.Jitter) ? " (fraction, < 1)" : ", ns"), 0);
 
         var machine = Obj("The simulated arm64 machine.", new()
         {
@@ -79,15 +82,8 @@ public static class ScenarioSchema
             ["preempt_off_ns"] = Range("length of preempt-off sections, ns"),
             ["daif_masked_ns"] = Range("length of DAIF-masked (NMI-masked) sections, ns"),
         });
-        var strategyOptions = Obj("Per-strategy options.", new()
-        {
-            ["D"] = Obj("pause remote CPUs", new()
-            {
-                ["ipi"] = Enum("pause IPI kind; irq = what-if without pseudo-NMI", DOptions.IpiValues, "nmi"),
-                ["granularity"] = Enum("one pause per pte (RFC), per range (v1/v2) or per batch", DOptions.GranularityValues, "range"),
-            }),
-            ["C"] = Obj("FEAT_BBM level 2", new() { ["force"] = Bool("run even without FEAT_BBM level 2 on 4k", false) }),
-        });
+        var strategyOptions = Obj("Per-strategy options.", StrategyRegistry.All.Where(x => x.OptionsType is not null)
+            .ToDictionary(x => x.Name, x => (JsonNode)StrategyOptionFields.Schema(x)));
         var scheduler = Obj("How executions are chosen.", new()
         {
             ["mode"] = Enum("timed = cost-model runs; others explore interleavings", SchedulerModes.All, SchedulerModes.Timed),
@@ -113,8 +109,8 @@ public static class ScenarioSchema
             ["strategies"] = new JsonObject
             {
                 ["type"] = "array", ["uniqueItems"] = true, ["description"] = "matched case-insensitively (the enum lists the usual spellings); default all",
-                ["items"] = Enum("strategy", StrategyNames.All.Concat(StrategyNames.All.Select(n => n.ToLowerInvariant())).Distinct().ToArray(), null),
-                ["default"] = Arr(StrategyNames.All),
+                ["items"] = Enum("strategy", StrategyRegistry.Names.Concat(StrategyRegistry.Names.Select(n => n.ToLowerInvariant())).Distinct().ToArray(), null),
+                ["default"] = Arr(StrategyRegistry.BuiltIn.Select(x => x.Name).ToArray()),
             },
             ["strategy_options"] = strategyOptions,
             ["scheduler"] = scheduler,

@@ -1,3 +1,4 @@
+using HvoLab.Strategies;
 using System.Text;
 using System.Text.Json;
 
@@ -30,13 +31,14 @@ internal static class ScenarioWriter
             w.WriteEndArray();
             WriteStrings(w, "strategies", s.Strategies);
             w.WriteStartObject("strategy_options");
-            w.WriteStartObject("D");
-            w.WriteString("ipi", s.StrategyOptions.D.Ipi);
-            w.WriteString("granularity", s.StrategyOptions.D.Granularity);
-            w.WriteEndObject();
-            w.WriteStartObject("C");
-            w.WriteBoolean("force", s.StrategyOptions.C.Force);
-            w.WriteEndObject();
+            // Every built-in strategy's options (defaults included, so a written scenario shows every knob) and
+            // those of any other listed strategy.
+            foreach (var x in StrategyRegistry.All.Where(x => x.OptionsType is not null && (StrategyRegistry.BuiltIn.Contains(x) || s.Strategies.Contains(x.Name))))
+            {
+                w.WriteStartObject(x.Name);
+                StrategyOptionFields.Write(w, s.StrategyOptions.For(x)!);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
             WriteScheduler(w, s.Scheduler);
             w.WriteEndObject();

@@ -21,7 +21,7 @@ public sealed partial class HugetlbVmemmap
     {
         uint rc = (uint)await cpu.Load(folio.HeadPage + StructPage.RefCount, 4);
         if (rc != 0)
-            cpu.Sim.ReportViolation("refcount-not-frozen", [cpu.Id], folio.HeadPage,
+            cpu.Sim.ReportViolation(ViolationKind.RefcountNotFrozen, [cpu.Id], folio.HeadPage,
                 $"VM_WARN_ON_ONCE_FOLIO: folio at PFN 0x{folio.HeadPfn:x} has refcount {rc} while HVO changes its vmemmap");
     }
 

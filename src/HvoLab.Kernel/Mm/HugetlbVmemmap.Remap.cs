@@ -52,7 +52,7 @@ public sealed partial class HugetlbVmemmap
             ulong expected = linux.Config.Design == HvoDesign.SharedTail2026 ? linux.Hugetlb.SharedTailPagePfn(walk.Order) : walk.ReusePfn!.Value;
             if (Pt.PtePfn(old) != expected)
             {
-                cpu.Sim.ReportViolation("bug-on", [cpu.Id], addr,
+                cpu.Sim.ReportViolation(ViolationKind.BugOn, [cpu.Id], addr,
                     $"BUG_ON in vmemmap_restore_pte: PTE for 0x{addr:x} maps PFN 0x{Pt.PtePfn(old):x}, not the reuse page 0x{expected:x}");
                 return -1;
             }
@@ -60,7 +60,7 @@ public sealed partial class HugetlbVmemmap
             ulong page = walk.VmemmapPages[^1];
             walk.VmemmapPages.RemoveAt(walk.VmemmapPages.Count - 1);
             // Reads the reuse page (mapped by every vmemmap page of this folio), writes a page nothing maps yet.
-            await cpu.Bulk(linux.Cost.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"), walk.ReuseAddr, end);
+            await cpu.Bulk(linux.Cost.Hardware.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"), walk.ReuseAddr, end);
             CopyFrame(page, expected);
             if (linux.Config.Design == HvoDesign.FakeHead) ResetStructPages(page);
             updates.Add(new PteUpdate(ptep, addr, old, Pt.MkPte(page, Prot.PAGE_KERNEL)));
@@ -72,9 +72,7 @@ public sealed partial class HugetlbVmemmap
 
     /// <summary>reset_struct_pages(): copy struct pages [4..8) over [0..4) of the new page, so the head's folio
     /// metadata (pages 0–3) is not duplicated into tails (NR_RESET_STRUCT_PAGE = 4).</summary>
-    public void ResetStructPagesPublic(ulong pfn) => ResetStructPages(pfn);
-
-    private void ResetStructPages(ulong pfn)
+    internal void ResetStructPages(ulong pfn)
     {
         ulong pa = pfn << G.PageShift;
         int n = StructPage.NrResetStructPage * Layout.StructPageSize;

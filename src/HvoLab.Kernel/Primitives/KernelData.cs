@@ -25,6 +25,7 @@ public sealed class KernelData
         StopMachineDone = Line();
         PausedCpusMask = Line();
         ResumedCpusMask = Line();
+        CallFunctionPending = Line();
         if (_nextLine > FixedLines) throw new InvalidOperationException("KernelData.FixedLines is too small");
         _nextLine = FixedLines;
         RcuNesting = new ulong[cpus];
@@ -55,6 +56,8 @@ public sealed class KernelData
     public ulong StopCpusMutex { get; }
     /// <summary>The completion the stop_machine() caller waits on (cpu_stop_done.nr_todo).</summary>
     public ulong StopMachineDone { get; }
+    /// <summary>Functions queued by smp_call_function_many() not yet run by their target (SmpCallFunction).</summary>
+    public ulong CallFunctionPending { get; }
     /// <summary>Per-CPU RCU read-side nesting counters.</summary>
     public ulong[] RcuNesting { get; }
 }

@@ -92,7 +92,7 @@ public sealed class VerdictOutputTests : IDisposable
     {
         var s = VerdictTests.Load("check-nmi-reader");
         var result = CheckRunner.Check(s, "A", new CheckOptions { Mode = "exhaustive", MaxExecutions = 2_000_000, WallSeconds = 600, TraceDirectory = _dir });
-        Assert.Equal("unsafe", result.Verdict);
+        Assert.Equal(Verdict.Unsafe, result.Verdict);
         var cx = Explainer.Explain(ScheduleTrace.Load(result.Violations[0].TracePath!));
         Assert.Contains("init_mm.page_table_lock", cx.Headline);
         int clear = cx.Steps.First(x => x.What.StartsWith("clears PTE of vmemmap VA", StringComparison.Ordinal)).Number;
@@ -143,14 +143,14 @@ public sealed class VerdictOutputTests : IDisposable
     [Fact]
     public void VerdictTextSayTheStrength()
     {
-        var complete = new CheckResult("D", "safe", "exhaustive", true, 10, 100, 1, [], null, "search complete");
+        var complete = new CheckResult("D", Verdict.Proved, "exhaustive", true, 10, 100, 1, [], null, "search complete");
         Assert.Equal("proved", VerdictText.Of(complete, 3));
         Assert.Equal(0, VerdictText.ExitCode(complete));
-        var budget = complete with { Complete = false, Mode = "pct", Executions = 300 };
+        var budget = complete with { Verdict = Verdict.NotRefuted, Complete = false, Mode = "pct", Executions = 300 };
         Assert.Equal("not refuted (pct 300, 3 CPUs)", VerdictText.Of(budget, 3));
         Assert.Equal(3, VerdictText.ExitCode(budget));
-        Assert.Equal("not refuted (pct 300, 3 CPUs)", VerdictText.OfRow("safe", 300));
-        Assert.Equal("unsafe", VerdictText.OfRow("unsafe", 300));
+        Assert.Equal("not refuted (pct 300, 3 CPUs)", VerdictText.OfRow(Verdict.NotRefuted, 300));
+        Assert.Equal("unsafe", VerdictText.OfRow(Verdict.Unsafe, 300));
     }
 
     private static List<int> StepNumbers(string output) => output.Split('\n')
