@@ -14,7 +14,7 @@ public static class HtmlReport
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>HvoLab compare: ")
           .Append(WebUtility.HtmlEncode(result.Scenario)).Append("</title>\n<style>body{font-family:sans-serif;margin:2em}")
-          .Append("table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}")
+          .Append("table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}td:nth-child(2){white-space:nowrap}")
           .Append("td:first-child,th{text-align:left}.unsafe{color:#b00}.refused{color:#888}</style></head><body>\n");
         sb.Append("<h1>HvoLab compare: ").Append(WebUtility.HtmlEncode(result.Scenario)).Append("</h1>\n");
         sb.Append("<p>").Append(result.Cpus).Append(" CPUs, ").Append(WebUtility.HtmlEncode(result.Granule)).Append(" granule, ")
