@@ -64,18 +64,11 @@ public sealed class PerfettoAndWidthTests : IDisposable
         Assert.Equal(0, compare.Code);
         Assert.Contains("not refuted (pct", compare.Out.Replace("\n", " "));
         var markdown = CliRun.Run("compare", "--seeds", "1", "--strategy", "off", "--strategy", "D", "--format", "markdown");
-        var check = CliRun.Run("check", "--strategy", "A", "--scenario", Path.Combine(Repo(), "scenarios", "check-nmi-reader.json"), "--traces", _dir);
+        var check = CliRun.Run("check", "--strategy", "A", "--scenario", Path.Combine(Scenarios.RepoPaths.ScenariosDir(), "check-nmi-reader.json"), "--traces", _dir);
         Assert.Equal(1, check.Code);
         foreach (var output in new[] { compare.Out, markdown.Out, check.Out })
             foreach (var line in output.Split('\n'))
                 Assert.True(line.Length <= 100, $"{line.Length} characters: {line}");
         Assert.Contains("| D | not refuted (pct 300, 3 CPUs) |", markdown.Out);
-    }
-
-    private static string Repo()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HvoLab.sln"))) dir = dir.Parent;
-        return dir!.FullName;
     }
 }

@@ -15,17 +15,10 @@ public sealed class VerdictOutputTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("hvolab-ux-").FullName;
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static string Repo(string rel)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HvoLab.sln"))) dir = dir.Parent;
-        return Path.Combine(dir!.FullName, rel);
-    }
-
     /// <summary>check-default with D's pause IPI as an ordinary IRQ and two concurrent updaters (CPU0 and CPU2).</summary>
     private string DIrqTwoUpdaters(bool pseudoNmi = true, string ipi = "irq")
     {
-        var root = JsonNode.Parse(File.ReadAllText(Repo("scenarios/check-default.json")))!.AsObject();
+        var root = JsonNode.Parse(File.ReadAllText(Path.Combine(Scenarios.RepoPaths.ScenariosDir(), "check-default.json")))!.AsObject();
         root["machine"]!["pseudo_nmi"] = pseudoNmi;
         root["strategy_options"] = new JsonObject { ["D"] = new JsonObject { ["ipi"] = ipi } };
         var op = root["operations"]![0]!.DeepClone().AsObject();
