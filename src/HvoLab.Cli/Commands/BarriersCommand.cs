@@ -12,17 +12,19 @@ public static class BarriersCommand
 {
     public static Command Build(CliContext cli)
     {
-        var strategy = Options.Strategy(required: true);
+        var strategy = Options.Strategy(required: false);
+        var strategyFile = Options.StrategyFile();
         var scenario = Options.Scenario();
         var format = Options.Format("text", "json");
         var traces = new Option<string?>("--traces") { Description = "Directory for replayable traces (one sub-directory per barrier; default: ./hvolab-traces/barriers).", HelpName = "DIR" };
         var cmd = new Command("barriers", "For every named barrier on the strategy's path, check again without it: needed (violation, with a replayable trace) or redundant (safe; complete search or not). Exit 0, 2 bad input, 4 refused on this machine.")
         {
-            strategy, scenario, format, traces,
+            strategy, strategyFile, scenario, format, traces,
         };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
-            var name = CliValues.Strategy("--strategy", r.GetRequiredValue(strategy)!);
+            var file = r.GetValue(strategyFile);
+            var name = StrategyFiles.Choose(r.GetValue(strategy), StrategyFiles.LoadOption(cli, file), file);
             var s = CliScenario.Resolve(r.GetValue(scenario), new CliScenario.Overrides { Strategies = [name] }, ScenarioLoader.CheckDefaultJson());
             var mode = s.Scheduler.Mode == SchedulerModes.Timed ? SchedulerModes.Exhaustive : s.Scheduler.Mode;
             var result = BarrierAudit.Run(s, name, new CheckOptions

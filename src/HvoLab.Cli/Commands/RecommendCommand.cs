@@ -29,18 +29,21 @@ public static class RecommendCommand
         return cmd;
     }
 
+    private static string P99(HvoLab.Experiments.Running.Distribution d) => d.Count == 0 ? "–" : ComparisonText.Us(d.P99);
+
     private static void Print(TextWriter o, string scenario, Recommendation rec)
     {
-        var console = Consoles.Plain(o, 200);
-        var table = new Table().AddColumns("candidate", "verdict", "updater p50/p99/max", "remote stall p50/p99/max", "uninterruptible max p99", "memory saved", "standing");
+        var console = Consoles.Plain(o);
+        var table = new Table().AddColumns("candidate", "verdict", "updater p99", "stall p99", "irq-off p99", "saved", "standing");
         foreach (var c in rec.Candidates)
             table.AddRow(new[]
             {
-                c.Row.Strategy, c.Row.Verdict.Word(), ComparisonText.Triple(c.Row.UpdaterLatencyNs), ComparisonText.Triple(c.Row.RemoteStallNs),
+                c.Row.Strategy, c.Row.VerdictText, P99(c.Row.UpdaterLatencyNs), P99(c.Row.RemoteStallNs),
                 c.Row.UninterruptibleMaxNs.Count == 0 ? "–" : ComparisonText.Us(c.Row.UninterruptibleMaxNs.P99),
                 Experiments.Scenarios.Units.FormatSize((ulong)c.Row.MemorySavedBytes), c.Eligible ? "within budget" : c.Reason,
             }.Select(Markup.Escape).ToArray());
-        o.WriteLine($"scenario {scenario}, remote stall budget {ComparisonText.Us(rec.BudgetNs)} (p99 over every non-updater CPU and seed)");
+        o.WriteLine($"scenario {scenario}, remote stall budget {ComparisonText.Us(rec.BudgetNs)}");
+        o.WriteLine("(stall p99 over every non-updater CPU and seed; irq-off = uninterruptible max)");
         console.Write(table);
         if (rec.Baseline is { } off)
             o.WriteLine($"baseline off (no HVO): updater p50 {ComparisonText.Us(off.UpdaterLatencyNs.P50)}, remote stall p99 {ComparisonText.Us(off.RemoteStallNs.P99)}, saves nothing");

@@ -18,7 +18,11 @@ public static class TraceCommands
         var scenario = Options.Scenario();
         var output = Options.Out(required: true, "FILE.json", "Perfetto/Chrome trace JSON to write.");
         var seed = new Option<ulong?>("--seed") { Description = "Seed of the timed run (default: the scenario's).", HelpName = "S" };
-        var cmd = new Command("trace", "Run one timed execution of a strategy and write a Perfetto trace.") { strategy, strategyFile, scenario, output, seed };
+        var accesses = new Option<bool>("--accesses") { Description = "Include an instant per memory access (off by default: they are most of the events)." };
+        var cpuList = new Option<string?>("--cpus") { Description = "Only these CPUs' tracks, e.g. 0,2 or 0-3.", HelpName = "LIST" };
+        var from = new Option<string?>("--from") { Description = "Start of the time window, with a unit (e.g. 2ms).", HelpName = "TIME" };
+        var to = new Option<string?>("--to") { Description = "End of the time window, with a unit (e.g. 3ms).", HelpName = "TIME" };
+        var cmd = new Command("trace", "Run one timed execution of a strategy and write a Perfetto trace.") { strategy, strategyFile, scenario, output, seed, accesses, cpuList, from, to };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
             var file = r.GetValue(strategyFile);
@@ -27,8 +31,16 @@ public static class TraceCommands
             if (ScenarioSystem.RefusalOf(s, name, null) is { } refusal) return cli.Refuse(name, refusal);
             var m = TimedRunner.RunOne(s, name, r.GetValue(seed) ?? s.Seed, true, out var system);
             var path = r.GetRequiredValue(output)!;
-            AtomicFile.WriteAllText(path, system.System.Sim.Trace.ToPerfettoJson(s.Machine.Cpus));
-            cli.Out.WriteLine($"{path}: {system.System.Sim.Trace.Events.Count} events, {s.Machine.Cpus} CPU tracks; open in ui.perfetto.dev");
+            var options = new PerfettoOptions
+            {
+                Accesses = r.GetValue(accesses), Causal = false, Title = $"hvolab trace {name}",
+                Cpus = r.GetValue(cpuList) is { } list ? CliValues.CpuList("--cpus", list, s.Machine.Cpus) : null,
+                FromNs = r.GetValue(from) is { } f ? CliValues.Duration("--from", f) : double.NegativeInfinity,
+                ToNs = r.GetValue(to) is { } t ? CliValues.Duration("--to", t) : double.PositiveInfinity,
+            };
+            var sym = new HvoLab.Experiments.Checking.Symbolizer(system.System.Linux);
+            AtomicFile.WriteAllText(path, PerfettoExport.ToJson(system.System.Sim.Trace.Events, s.Machine.Cpus, sym, options));
+            cli.Out.WriteLine($"{path}: {new FileInfo(path).Length / 1e6:F1} MB from {system.System.Sim.Trace.Events.Count} recorded events, {s.Machine.Cpus} CPU tracks; open in ui.perfetto.dev");
             cli.Out.WriteLine($"{name}: {m.Outcome}, simulated {ComparisonText.Us(m.EndTimeNs)}, updater {string.Join(", ", m.OperationLatencyNs.Select(ComparisonText.Us))}, "
                 + $"remote stall max {ComparisonText.Us(m.RemoteStallNs.DefaultIfEmpty(0).Max())}, IPIs {m.Ipis}, TLBIs {m.Tlbis}, faults {m.Faults}");
             foreach (var v in m.Violations) cli.Out.WriteLine($"violation {v.Kind}: {v.Explanation}");
@@ -66,7 +78,7 @@ public static class TraceCommands
             }
             var table = new Table().AddColumns("name", "title", "needs", "source");
             foreach (var s in StrategyRegistry.All) table.AddRow(new[] { s.Name, s.Title, s.Needs, s.Source }.Select(Markup.Escape).ToArray());
-            Consoles.Plain(cli.Out, 200).Write(table);
+            Consoles.Plain(cli.Out).Write(table);
             return CliContext.Ok;
         }));
         return cmd;

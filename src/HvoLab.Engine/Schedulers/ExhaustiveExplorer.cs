@@ -17,6 +17,8 @@ public sealed record ExplorationOptions
     public bool Dpor { get; init; }
 
     internal bool UsesDpor => Dpor && PreemptionBound is null;
+    /// <summary>Stops the search between executions (Ctrl-C); the result is incomplete with reason "interrupted".</summary>
+    public CancellationToken Cancel { get; init; }
     /// <summary>Stop at the first execution with a violation.</summary>
     public bool StopAtFirstViolation { get; init; } = true;
 }
@@ -46,6 +48,7 @@ public sealed class ExhaustiveExplorer(Func<IScheduler, Simulator> factory, Expl
         long executions = 0, pruned = 0, transitions = 0;
         while (true)
         {
+            if (_opt.Cancel.IsCancellationRequested) return Done(false, "interrupted");
             if (executions >= _opt.MaxExecutions) return Done(false, "execution budget reached");
             if (sw.Elapsed > _opt.WallBudget) return Done(false, "wall-clock budget reached");
             var dfs = new DfsScheduler(stack, _opt);

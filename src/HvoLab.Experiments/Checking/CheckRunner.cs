@@ -33,6 +33,8 @@ public sealed record CheckOptions
     public string? OmitBarrierSite { get; init; }
     /// <summary>Called with every simulator the search builds (e.g. to collect the barrier sites it passed).</summary>
     public Action<Simulator>? OnBuild { get; init; }
+    /// <summary>Ctrl-C: the search stops between executions and reports what it explored (stop reason "interrupted").</summary>
+    public CancellationToken Cancel { get; init; }
 }
 
 /// <summary>One distinct violation of a search; <see cref="Kind"/> is the printed word of <see cref="Type"/>.</summary>
@@ -69,7 +71,7 @@ public static class CheckRunner
                 {
                     MaxExecutions = options.MaxExecutions, WallBudget = TimeSpan.FromSeconds(options.WallSeconds),
                     PreemptionBound = options.PreemptionBound, StopAtFirstViolation = !options.AllViolations,
-                    Dpor = options.Reduction == "dpor", SleepSets = options.Reduction != "none",
+                    Dpor = options.Reduction == "dpor", SleepSets = options.Reduction != "none", Cancel = options.Cancel,
                 });
             var r = explorer.Explore();
             executions = r.Executions; transitions = r.Transitions; complete = r.Complete; stop = r.StopReason;
@@ -80,6 +82,7 @@ public static class CheckRunner
             stop = "iterations done";
             for (int i = 0; i < options.Iterations; i++)
             {
+                if (options.Cancel.IsCancellationRequested) { stop = "interrupted"; break; }
                 if (sw.Elapsed.TotalSeconds > options.WallSeconds) { stop = "wall-clock budget reached"; break; }
                 ulong seed = options.Seed + (ulong)i;
                 IScheduler sched = options.Mode == SchedulerModes.Pct
@@ -145,8 +148,14 @@ public static class CheckRunner
     /// <summary>Re-runs a trace: the same events, byte for byte, as the execution that recorded it.</summary>
     public static (RunResult Run, Simulator Sim) Replay(ScheduleTrace trace)
     {
-        var scenario = trace.LoadScenario();
-        var sim = Build(scenario, trace.Strategy, new ReplayScheduler(trace.Choices), trace.Seed, recordEvents: true, omitBarrierSite: trace.OmitBarrier);
-        return (sim.Run(), sim);
+        var (run, system) = ReplaySystem(trace);
+        return (run, system.System.Sim);
+    }
+
+    /// <summary>As <see cref="Replay"/>, keeping the whole booted system (for symbolising addresses).</summary>
+    public static (RunResult Run, ScenarioSystem System) ReplaySystem(ScheduleTrace trace)
+    {
+        var system = new ScenarioSystem(trace.LoadScenario(), trace.Strategy, new ReplayScheduler(trace.Choices), trace.Seed, recordEvents: true, omitBarrierSite: trace.OmitBarrier);
+        return (system.System.Sim.Run(), system);
     }
 }

@@ -35,6 +35,10 @@ public sealed record ComparisonRow
     public required Verdict Verdict { get; init; }
     /// <summary>Why: the refusal, the violations (search and timed), or what the search covered.</summary>
     public required string VerdictDetail { get; init; }
+    /// <summary>Executions of the bounded search behind a "safe" verdict (what "not refuted" rests on).</summary>
+    public long SearchExecutions { get; init; }
+    /// <summary>The verdict in the words every output uses (<see cref="Reports.VerdictText"/>).</summary>
+    public string VerdictText => Reports.VerdictText.OfRow(Verdict, SearchExecutions);
     public required int Runs { get; init; }
     /// <summary>Timed runs that did not complete (stopped at a violation, deadlock, budget).</summary>
     public required int IncompleteRuns { get; init; }
@@ -79,7 +83,7 @@ public sealed record ComparisonRow
         return new ComparisonRow
         {
             Strategy = v.Label, BaseStrategy = v.Strategy, Title = v.Info.Title, Hardware = v.Info.Needs,
-            Verdict = unsafeVerdict ? Verdict.Unsafe : Verdict.NotRefuted, VerdictDetail = detail,
+            Verdict = unsafeVerdict ? Verdict.Unsafe : Verdict.NotRefuted, VerdictDetail = detail, SearchExecutions = check.Executions,
             Runs = runs.Count,
             IncompleteRuns = runs.Count(r => !r.RanToEnd),
             UpdaterLatencyNs = upd,

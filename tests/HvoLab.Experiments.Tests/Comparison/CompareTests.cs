@@ -124,7 +124,10 @@ public class CompareTests
         Assert.True(r.Code == 0, r.Err);
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var events = doc.RootElement.GetProperty("traceEvents").EnumerateArray().ToArray();
-        Assert.Equal(8, events.Count(e => e.GetProperty("name").GetString() == "thread_name"));
+        // One track per CPU, and beside each its TLB maintenance & BBM track.
+        Assert.Equal(8, events.Count(e => e.GetProperty("name").GetString() == "thread_name"
+            && System.Text.RegularExpressions.Regex.IsMatch(e.GetProperty("args").GetProperty("name").GetString()!, @"^CPU\d+$")));
+        Assert.Equal(16, events.Count(e => e.GetProperty("name").GetString() == "thread_name"));
         Assert.Contains(events, e => e.GetProperty("ph").GetString() == "X");
     }
 }

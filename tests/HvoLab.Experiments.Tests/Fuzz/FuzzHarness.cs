@@ -72,7 +72,7 @@ public static class FuzzHarness
         var err = e.ToString();
         if (err.Contains("internal error", StringComparison.Ordinal)) return $"exit {code}: {err.Trim()}";
         if (err.Contains("   at ", StringComparison.Ordinal) || o.ToString().Contains("   at HvoLab", StringComparison.Ordinal)) return "stack trace printed";
-        if (code is < 0 or > 3) return $"unexpected exit code {code}";
+        if (code is < 0 or > 4) return $"unexpected exit code {code}";   // check: 3 not refuted, 4 refused
         if (code == CliContext.UserError)
         {
             var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("warning: ", StringComparison.Ordinal)).ToArray();
