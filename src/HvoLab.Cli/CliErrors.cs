@@ -27,7 +27,7 @@ public static class CliErrors
         }
     }
 
-    public static bool IsUserError(Exception e) => e is ScenarioException or ArgumentException or FormatException
+    public static bool IsUserError(Exception e) => e is ScenarioException or HvoLab.Engine.Host.HostFileException or ArgumentException or FormatException
         or FileNotFoundException or DirectoryNotFoundException or JsonException or InvalidDataException or UnauthorizedAccessException
         || (e is IOException && e.GetType() == typeof(IOException));
 

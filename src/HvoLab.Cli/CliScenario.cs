@@ -68,7 +68,6 @@ public static class CliScenario
 
     private static string ReadFile(string path)
     {
-        if (!File.Exists(path)) throw new ArgumentException($"--scenario: \"{path}\" does not exist");
-        return File.ReadAllText(path);
+        return ScenarioLoader.ReadFile(path);
     }
 }

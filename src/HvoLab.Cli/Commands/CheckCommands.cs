@@ -186,7 +186,7 @@ public static class CheckCommands
                 cli.Out.WriteLine($"-- {run.Outcome}: {run.Steps} operations, {run.Choices.Count} choices");
             }
             if (r.GetValue(perfetto) is { } path)
-                HvoLab.Experiments.IO.AtomicFile.WriteAllText(path, HvoLab.Experiments.Reports.PerfettoExport.ToJson(sim.Trace.Events, sim.Cpus.Length, sym,
+                HvoLab.Experiments.IO.AtomicFile.WriteAllText("--perfetto", path, HvoLab.Experiments.Reports.PerfettoExport.ToJson(sim.Trace.Events, sim.Cpus.Length, sym,
                     new HvoLab.Experiments.Reports.PerfettoOptions { Accesses = r.GetValue(accesses), Title = $"hvolab replay {t.Strategy}" }));
             return run.Violations.Count > 0 ? Unsafe : Safe;
         }));

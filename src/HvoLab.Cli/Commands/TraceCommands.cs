@@ -39,7 +39,7 @@ public static class TraceCommands
                 ToNs = r.GetValue(to) is { } t ? CliValues.Duration("--to", t) : double.PositiveInfinity,
             };
             var sym = new HvoLab.Experiments.Checking.Symbolizer(system.System.Linux);
-            AtomicFile.WriteAllText(path, PerfettoExport.ToJson(system.System.Sim.Trace.Events, s.Machine.Cpus, sym, options));
+            AtomicFile.WriteAllText("--out", path, PerfettoExport.ToJson(system.System.Sim.Trace.Events, s.Machine.Cpus, sym, options));
             cli.Out.WriteLine($"{path}: {new FileInfo(path).Length / 1e6:F1} MB from {system.System.Sim.Trace.Events.Count} recorded events, {s.Machine.Cpus} CPU tracks; open in ui.perfetto.dev");
             cli.Out.WriteLine($"{name}: {m.Outcome}, simulated {ComparisonText.Us(m.EndTimeNs)}, updater {string.Join(", ", m.OperationLatencyNs.Select(ComparisonText.Us))}, "
                 + $"remote stall max {ComparisonText.Us(m.RemoteStallNs.DefaultIfEmpty(0).Max())}, IPIs {m.Ipis}, TLBIs {m.Tlbis}, faults {m.Faults}");

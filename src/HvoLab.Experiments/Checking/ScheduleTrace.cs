@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HvoLab.Engine.Host;
 using HvoLab.Experiments.IO;
 using HvoLab.Experiments.Scenarios;
 
@@ -24,6 +25,9 @@ public sealed record ScheduleTrace
     /// <summary>The barrier site the recorded run left out (hvolab barriers), or null; replay leaves it out too.</summary>
     [JsonPropertyName("omitBarrier"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? OmitBarrier { get; init; }
 
+    /// <summary>Largest trace read (a choice is a few bytes; 64M choices fit).</summary>
+    public const long MaxFileBytes = 256L << 20;
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public static ScheduleTrace Create(Scenario scenario, string strategy, string mode, ulong seed, IReadOnlyList<int> choices, string? violation)
@@ -36,14 +40,14 @@ public sealed record ScheduleTrace
         };
     }
 
-    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+    public void Save(string path) => AtomicFile.WriteAllText("--traces", path, JsonSerializer.Serialize(this, Json));
 
     /// <summary>Loads a trace; a malformed file is a user error naming the file and what is wrong.</summary>
     public static ScheduleTrace Load(string path)
     {
-        if (!File.Exists(path)) throw new ArgumentException($"trace '{path}' does not exist");
         ScheduleTrace? t;
-        try { t = JsonSerializer.Deserialize<ScheduleTrace>(File.ReadAllText(path), Json); }
+        var text = HostFile.ReadText("TRACE", path, MaxFileBytes);
+        try { t = JsonSerializer.Deserialize<ScheduleTrace>(text, Json); }
         catch (JsonException e) { throw new ArgumentException($"trace '{path}' is not a valid hvolab trace: {e.Message}"); }
         if (t is null || t.Format != CurrentFormat)
             throw new ArgumentException($"trace '{path}': format '{t?.Format}' is not supported; expected '{CurrentFormat}'");

@@ -22,7 +22,7 @@ public static class SweepMerge
         }
         var sb = new StringBuilder();
         foreach (var line in rows.Values) sb.Append(line).Append('\n');
-        AtomicFile.WriteAllText(output, sb.ToString());
+        AtomicFile.WriteAllText("--out", output, sb.ToString());
         return rows.Count;
     }
 }
