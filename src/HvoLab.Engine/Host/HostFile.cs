@@ -63,8 +63,8 @@ public static class HostFile
         or ArgumentException && e is not HostFileException;
 
     /// <summary>A one-line user error for an I/O failure: the option, the path and the reason in plain words.</summary>
-    public static HostFileException Wrap(string option, string path, string what, Exception e) =>
-        e as HostFileException ?? new HostFileException($"{option}: {what} \"{path}\": {Reason(e)}", e);
+    public static HostFileException Wrap(string option, string path, string what, Exception e, string how = "") =>
+        e as HostFileException ?? new HostFileException($"{option}: {what} \"{path}\"{how}: {Reason(e)}", e);
 
     public static string Reason(Exception e) => e switch
     {

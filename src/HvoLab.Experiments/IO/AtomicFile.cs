@@ -57,7 +57,7 @@ public static class AtomicFile
         catch (Exception e) when (HostFile.IsIo(e))
         {
             TryDelete(temp);
-            throw HostFile.Wrap(option, shown, "cannot write (through a new file in its directory)", e);
+            throw HostFile.Wrap(option, shown, "cannot write", e, " (through a new file in its directory)");
         }
         catch
         {

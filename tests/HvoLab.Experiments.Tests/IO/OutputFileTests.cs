@@ -69,7 +69,7 @@ public sealed class OutputFileTests : IDisposable
         var dirError = Assert.Throws<HostFileException>(() => AtomicFile.WriteAllText("--out", _dir, "x"));
         Assert.StartsWith($"--out: \"{_dir}\" is a directory", dirError.Message);
         var proc = Assert.Throws<HostFileException>(() => AtomicFile.WriteAllText("--perfetto", "/proc/self/status", "x"));
-        Assert.StartsWith("--perfetto: cannot write \"/proc/self/status\": ", proc.Message);
+        Assert.StartsWith("--perfetto: cannot write \"/proc/self/status\" (through a new file in its directory): ", proc.Message);
         Assert.DoesNotContain(".tmp", proc.Message);
         var (code, _, err) = CliRun.Run("sweep", "merge", Path.Combine(_dir, "none.jsonl"), "--out", _dir);
         Assert.Equal(2, code);
