@@ -76,7 +76,8 @@ public static class FuzzHarness
         var err = e.ToString();
         if (err.Contains("internal error", StringComparison.Ordinal)) return $"exit {code}: {err.Trim()}";
         if (err.Contains("   at ", StringComparison.Ordinal) || o.ToString().Contains("   at HvoLab", StringComparison.Ordinal)) return "stack trace printed";
-        if (code is < 0 or > 4) return $"unexpected exit code {code}";   // check: 3 not refuted, 4 refused
+        // 0–4 check/compare verdicts and errors, 5/6 replay diverged / scenario differs, 130 interrupted.
+        if (code is < 0 or > 6 and not 130) return $"unexpected exit code {code}";
         if (code == CliContext.UserError)
         {
             var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("warning: ", StringComparison.Ordinal)).ToArray();

@@ -20,13 +20,13 @@ public sealed class FuzzWorkspace : IDisposable
 
     private static readonly string[] BadTraces =
     [
-        """{"format":"hvolab-trace/1","strategy":"unsafe","mode":"random","seed":1,"scenario":{"machine":{"cpus":2}},"choices":[-1,99999,3]}""",
-        """{"format":"hvolab-trace/1","strategy":"Z","mode":"random","seed":1,"scenario":{},"choices":[]}""",
+        """{"format":"hvolab-trace/2","strategy":"unsafe","mode":"random","seed":1,"scenario":{"machine":{"cpus":2}},"choices":[-1,99999,3]}""",
+        """{"format":"hvolab-trace/2","strategy":"Z","mode":"random","seed":1,"scenario":{},"choices":[]}""",
         """{"format":"hvolab-trace/9","strategy":"D","mode":"pct","seed":1,"scenario":{},"choices":[]}""",
-        """{"format":"hvolab-trace/1","strategy":"D","mode":"pct","seed":1,"scenario":{"machine":{"cpus":"x"}},"choices":[1]}""",
-        """{"format":"hvolab-trace/1","strategy":"D","mode":"pct","seed":-1}""",
-        """{"format":"hvolab-trace/1","strategy":"D","mode":"pct","seed":1,"scenario":{"operations":[{"cpu":0,"op":"alloc","count":1}],"workload":[],"scheduler":{"step_budget":100}},"choices":[1,2,3]}""",
-        """{"format":"hvolab-trace/1","strat""",
+        """{"format":"hvolab-trace/2","strategy":"D","mode":"pct","seed":1,"scenario":{"machine":{"cpus":"x"}},"choices":[1]}""",
+        """{"format":"hvolab-trace/2","strategy":"D","mode":"pct","seed":-1}""",
+        """{"format":"hvolab-trace/2","strategy":"D","mode":"pct","seed":1,"scenario":{"operations":[{"cpu":0,"op":"alloc","count":1}],"workload":[],"scheduler":{"step_budget":100}},"choices":[1,2,3]}""",
+        """{"format":"hvolab-trace/2","strat""",
         "[]", "null", "",
     ];
 
