@@ -33,7 +33,7 @@ public static class ReplayVerifier
         Scenario scenario;
         try { scenario = t.LoadScenario(); }
         catch (ScenarioException e) { return Differs($"the embedded scenario is not valid any more ({e.Message})"); }
-        var hash = ScheduleTrace.Hash(ScenarioLoader.Serialize(scenario));
+        var hash = ContentHash.Of(scenario);
         if (hash != t.ScenarioHash)
             return Differs($"the embedded scenario hashes to {hash}, the trace recorded {t.ScenarioHash}: it was edited after recording");
         var header = ScheduleTrace.HeaderHashOf(t.Strategy, t.Mode, t.Seed, t.Options, t.Violation, t.ScenarioHash, t.OmitBarrier);

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HvoLab.Engine.Host;
@@ -45,7 +43,7 @@ public sealed record ScheduleTrace
         var canonical = ScenarioLoader.Serialize(scenario);
         using var doc = JsonDocument.Parse(canonical);
         var opts = new Dictionary<string, string>(options ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-        var scenarioHash = Hash(canonical);
+        var scenarioHash = ContentHash.Of(canonical);
         return new ScheduleTrace
         {
             Strategy = strategy, Mode = mode, Seed = seed, Violation = violation, Options = opts,
@@ -55,12 +53,10 @@ public sealed record ScheduleTrace
         };
     }
 
-    public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
-
     /// <summary>The omitted barrier site (hvolab barriers) is covered too, when there is one.</summary>
     public static string HeaderHashOf(string strategy, string mode, ulong seed, IReadOnlyDictionary<string, string> options, string? violation, string scenarioHash,
         string? omitBarrier = null) =>
-        Hash(string.Join('\n', new[] { strategy, mode, seed.ToString(System.Globalization.CultureInfo.InvariantCulture), violation ?? "", scenarioHash }
+        ContentHash.Of(string.Join('\n', new[] { strategy, mode, seed.ToString(System.Globalization.CultureInfo.InvariantCulture), violation ?? "", scenarioHash }
             .Concat(options.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}={o.Value}"))
             .Concat(omitBarrier is null ? [] : [$"omit_barrier={omitBarrier}"])));
 
