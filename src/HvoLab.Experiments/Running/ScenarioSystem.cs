@@ -149,7 +149,13 @@ public sealed class ScenarioSystem
             // first (the speculative-walker race of bd225530a4c7 needs exactly this history).
             // (Only PFNs that exist: on 64K pages one vmemmap page covers 1024 struct pages, more than a small RAM.)
             ulong[] hvo = new[] { head + perVmemmapPage, head + 1 }.Where(p => p < linux.Layout.TotalPages).DefaultIfEmpty(head).ToArray();
-            foreach (ulong pfn in hvo) { linux.MarkInUseLruPage(pfn); _releaseFirst.Add(pfn); }
+            // That history is set up only when one CPU runs every operation. The in-use pages stay in the model's buddy,
+            // so with a second updater (whose free or demote first fills the pool) the buddy could hand them to that CPU
+            // before their owner released them, which the kernel never does: the owner then waited forever for a
+            // refcount the allocation had reset ("off" reported a deadlock: issue #19, defect 2). Without the history
+            // the readers still look at the same pages.
+            if (Scenario.Operations.Select(o => o.Cpu).Distinct().Count() == 1)
+                foreach (ulong pfn in hvo) { linux.MarkInUseLruPage(pfn); _releaseFirst.Add(pfn); }
             return (hvo, inUseTargets);
         }
         ulong total = 0;
