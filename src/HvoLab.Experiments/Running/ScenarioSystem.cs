@@ -56,10 +56,22 @@ public sealed class ScenarioSystem
         {
             Seed = seed, RecordEvents = recordEvents, StepBudget = sched.StepBudget, OmitBarrierSite = omitBarrierSite,
             WallBudget = TimeSpan.FromSeconds(sched.WallSeconds), ClosedFormHandlers = sched.ClosedFormHandlers,
+            LivelockWindowNs = LivelockWindowNs(scenario),
             StopOnViolation = scheduler.Mode == SchedulingMode.Choice || !info.TimePastViolations,
         };
         System = HvoSystem.Create(machine, kernel, Hooks, scheduler, costOverride ?? scenario.Machine.CostModel(), options);
         Spawn(seed, scheduler.Mode == SchedulingMode.Choice);
+    }
+
+    /// <summary>How long every main task may wait without progress before a timed run is a livelock: 100 ms of simulated
+    /// time, or 100 times the longest period or masked section a workload is configured with, so a legitimately slow
+    /// IPI acknowledgement (a 1 s IRQ-off section) is never mistaken for one.</summary>
+    public static double LivelockWindowNs(Scenario s)
+    {
+        double longest = 0;
+        foreach (var w in s.Workload)
+            longest = Math.Max(longest, Math.Max(w.PeriodNs, Math.Max(w.IrqOffNs?.Max ?? 0, Math.Max(w.PreemptOffNs?.Max ?? 0, w.DaifMaskedNs?.Max ?? 0))));
+        return Math.Max(100e6, 100 * longest);
     }
 
     public static MachineConfig MachineConfigOf(Scenario s) => s.Machine.ToMachineConfig() with { FillPolicy = TlbFillPolicy.Adversarial };
