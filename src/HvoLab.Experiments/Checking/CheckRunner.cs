@@ -133,7 +133,8 @@ public static class CheckRunner
                 string? path = null;
                 if (options.TraceDirectory is { } dir)
                 {
-                    Directory.CreateDirectory(dir);
+                    try { Directory.CreateDirectory(dir); }
+                    catch (Exception e) when (HvoLab.Engine.Host.HostFile.IsIo(e)) { throw HvoLab.Engine.Host.HostFile.Wrap("--traces", dir, "cannot create the directory", e); }
                     path = Path.Combine(dir, $"{Sanitize(strategy)}-{Sanitize(v.Kind)}.trace.json");
                     ScheduleTrace.Create(scenario, strategy, options.Mode, seed, choices, v.Kind, TraceOptions(options), options.OmitBarrierSite).Save(path);
                 }

@@ -44,7 +44,8 @@ public static class SweepRunner
         var kind = HvoLab.Engine.Host.HostFile.KindOf(outPath);
         if (kind is not (HvoLab.Engine.Host.HostFileKind.Missing or HvoLab.Engine.Host.HostFileKind.Regular))
             throw new HvoLab.Engine.Host.HostFileException($"--out: \"{outPath}\" {HvoLab.Engine.Host.HostFile.Describe(kind)}; a sweep appends to and resumes a regular file");
-        if (!options.Resume && File.Exists(outPath)) File.Delete(outPath);
+        try { if (!options.Resume && File.Exists(outPath)) File.Delete(outPath); }
+        catch (Exception e) when (HvoLab.Engine.Host.HostFile.IsIo(e)) { throw HvoLab.Engine.Host.HostFile.Wrap("--out", outPath, "cannot replace", e); }
         var done = options.Resume && File.Exists(outPath) ? KeysOfSameSweep(outPath, grid.Id) : [];
         var todo = all.Where(j => !done.Contains(j.Key)).ToArray();
 
@@ -78,7 +79,7 @@ public static class SweepRunner
     private static HashSet<string> KeysOfSameSweep(string path, string id)
     {
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var row in JsonlReader.ReadRows(path))
+        foreach (var row in JsonlReader.ReadRows(path, "--out"))
         {
             var sweep = row.TryGetProperty("sweep", out var s) ? s.GetString() : null;
             if (sweep != id)
