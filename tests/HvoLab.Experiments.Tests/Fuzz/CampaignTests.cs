@@ -22,11 +22,14 @@ public sealed class CampaignTests(ITestOutputHelper output)
     {
         if (!int.TryParse(Environment.GetEnvironmentVariable("HVOLAB_CAMPAIGN"), out var count) || count <= 0) return;
         var gen = Gen.Int[0, 2].SelectMany(k => k == 0 ? FuzzFamiliesTests.NearTheLimits : ScenarioGen.Text);
-        int valid = 0, internalErrors = 0, hangs = 0, failedRuns = 0, offViolations = 0;
+        int valid = 0, internalErrors = 0, hangs = 0, failedRuns = 0, offViolations = 0, started = 0;
         var examples = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var sw = Stopwatch.StartNew();
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
         {
+            if (Interlocked.Increment(ref started) % 500 == 0)
+                File.AppendAllText(Path.Combine(Path.GetTempPath(), "hvolab-campaign.txt"),
+                    $"progress: {started} started, {valid} valid, internal {internalErrors}, hangs {hangs}, failed runs {failedRuns}, off {offViolations}, {sw.Elapsed.TotalSeconds:F0} s, peak {Process.GetCurrentProcess().PeakWorkingSet64 >> 20} MiB\n");
             var json = gen.Generate(new PCG(6, (ulong)i), null, out _);
             var task = Task.Factory.StartNew(() => One(json), TaskCreationOptions.LongRunning);
             if (!task.Wait(FuzzHarness.HangLimit)) { Interlocked.Increment(ref hangs); examples.Enqueue($"hang {i}: {json}"); return; }
