@@ -42,7 +42,10 @@ public static class CompareCommand
             int threads = r.GetValue(parallel) is { } p ? CliValues.Positive("--parallel", p) : Environment.ProcessorCount;
             foreach (var w in s.Warnings) cli.Err.WriteLine($"warning: {w}");
             var result = Consoles.WithProgress(cli.Err, "compare", progress =>
-                Comparer.Run(s, new CompareOptions { Parallel = threads, Progress = progress }));
+                Comparer.Run(s, new CompareOptions { Parallel = threads, Progress = progress })) with
+            {
+                Provenance = Provenance.Of(s, Comparer.TimedSeeds(s), cli.Args),
+            };
             Write(cli.Out, result, r.GetValue(format)!, r.GetValue(wide), r.GetValue(explain));
             if (r.GetValue(outDir) is { } dir) WriteAll(dir, result);
             if (r.GetValue(html) is { } file) AtomicFile.WriteAllText(file, HtmlReport.Render(result));

@@ -15,7 +15,11 @@ public sealed record CompareOptions
 }
 
 /// <summary>Everything compare produced: the scenario it ran and one row per strategy, "off" first.</summary>
-public sealed record ComparisonResult(string Scenario, int Cpus, string Granule, int Seeds, IReadOnlyList<ComparisonRow> Rows);
+public sealed record ComparisonResult(string Scenario, int Cpus, string Granule, int Seeds, IReadOnlyList<ComparisonRow> Rows)
+{
+    /// <summary>Version, command line, scenario hash and seeds; set by the caller that knows the command line.</summary>
+    public Reports.Provenance? Provenance { get; init; }
+}
 
 /// <summary>
 /// Runs every strategy of a scenario: K timed seeds each plus a bounded search for the verdict. Jobs run on a
@@ -24,6 +28,10 @@ public sealed record ComparisonResult(string Scenario, int Cpus, string Granule,
 /// </summary>
 public static class Comparer
 {
+    /// <summary>The seeds of the timed runs: the scenario's seed and the next K−1 (each strategy runs all of them).</summary>
+    public static IEnumerable<ulong> TimedSeeds(Scenario scenario) =>
+        Enumerable.Range(0, scenario.Scheduler.Seeds).Select(i => scenario.Seed + (ulong)i);
+
     public static ComparisonResult Run(Scenario scenario, CompareOptions? options = null) =>
         Run(scenario, StrategyVariant.OfScenario(scenario), options);
 

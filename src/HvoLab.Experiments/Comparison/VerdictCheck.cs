@@ -15,12 +15,14 @@ public static class VerdictCheck
 {
     public const int DefaultIterations = 300;
     public const ulong Seed = 1;
+    /// <summary>CPUs of the derived configuration (updater, PFN walker, NMI or GUP-fast reader).</summary>
+    public const int Cpus = 3;
 
     public static Scenario Derive(Scenario s)
     {
         var root = JsonNode.Parse(ScenarioLoader.Serialize(s))!.AsObject();
         var machine = root["machine"]!.AsObject();
-        machine["cpus"] = 3;
+        machine["cpus"] = Cpus;
         var first = s.Operations.FirstOrDefault() ?? ScenarioDefaults.Operations[0];
         // Enough memory for a couple of the folios involved, but no more: set-up cost grows with memory.
         machine["memory"] = Units.FormatSize(Math.Max(1UL << 30, 4 * first.HugepageBytes));
