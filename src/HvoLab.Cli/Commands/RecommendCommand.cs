@@ -23,10 +23,17 @@ public static class RecommendCommand
             if (!(ns > 0)) throw new ArgumentException($"--stall-budget: \"{r.GetValue(budget)}\" is not allowed; use a positive duration such as 50us");
             var s = CliScenario.Resolve(r.GetValue(scenario), new CliScenario.Overrides { ExtraStrategies = StrategyFiles.LoadOption(cli, r.GetValue(strategyFile)) });
             int threads = r.GetValue(parallel) is { } n ? CliValues.Positive("--parallel", n) : Environment.ProcessorCount;
-            var rec = Consoles.WithProgress(cli.Err, "recommend", progress => Recommender.Recommend(s, ns, new CompareOptions { Parallel = threads, Progress = progress }))
+            cli.Stop.Observe();
+            var rec = Consoles.WithProgress(cli.Err, "recommend", progress =>
+                    Recommender.Recommend(s, ns, new CompareOptions { Parallel = threads, Progress = progress, Cancel = cli.Cancel }))
                 with { Provenance = Provenance.Of(s, Comparer.TimedSeeds(s), cli.Args) };
             if (r.GetValue(format) == "json") cli.Out.WriteLine(RecommendationJson.Serialize(rec));
             else Print(cli.Out, s.Name, rec);
+            if (cli.Cancel.IsCancellationRequested)
+            {
+                cli.Err.WriteLine("hvolab: interrupted; the recommendation above weighs only the candidates measured before Ctrl-C");
+                return CliContext.Interrupted;
+            }
             return CliContext.Ok;
         }));
         return cmd;

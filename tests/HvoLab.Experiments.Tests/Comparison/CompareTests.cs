@@ -165,4 +165,27 @@ public class CompareTests
         Assert.Equal(16, events.Count(e => e.GetProperty("name").GetString() == "thread_name"));
         Assert.Contains(events, e => e.GetProperty("ph").GetString() == "X");
     }
+
+    [Fact]
+    public void CtrlCGivesAPartialComparisonThatSaysWhatIsMissingAndWritesNoFiles()
+    {
+        // Cancelled after the first finished job: what finished is shown, the rest is listed as not measured.
+        using var cts = new CancellationTokenSource();
+        var s = SmallScenario.Load();
+        var result = Comparer.Run(s, new CompareOptions { Parallel = 1, CheckIterations = 5, Progress = (_, _) => cts.Cancel(), Cancel = cts.Token });
+        Assert.NotNull(result.NotMeasured);
+        Assert.NotEmpty(result.NotMeasured!);
+        Assert.Equal(StrategyVariant.OfScenario(s).Count, result.Rows.Count + result.NotMeasured!.Count);
+
+        // The CLI: exit 130, the partial table on stdout, the reason on stderr, no --out files.
+        var dir = SmallScenario.TempDir();
+        using var stopped = new CancellationTokenSource();
+        stopped.Cancel();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Program.Run(["compare", "--scenario", SmallScenario.WriteFile(dir), "--out", Path.Combine(dir, "out")], stdout, stderr, stopped.Token);
+        Assert.Equal(130, code);
+        Assert.Contains("interrupted; the report above is partial (not measured: ", stderr.ToString());
+        Assert.False(Directory.Exists(Path.Combine(dir, "out")));
+    }
 }
