@@ -66,14 +66,20 @@ public static class CheckCommands
             }, ScenarioLoader.CheckDefaultJson());
             cli.Stop.Observe();
             string m = r.GetValue(mode) ?? (s.Scheduler.Mode == SchedulerModes.Timed ? SchedulerModes.Exhaustive : s.Scheduler.Mode);
-            var result = CheckRunner.Check(s, name, new CheckOptions
+            long budget = m == SchedulerModes.Exhaustive ? s.Scheduler.MaxExecutions : s.Scheduler.Iterations;
+            var result = Consoles.WithProgressDetail(cli.Err, $"check {name}", report =>
             {
-                Mode = m, Iterations = s.Scheduler.Iterations, Seed = s.Seed, PctDepth = s.Scheduler.PctDepth,
-                PreemptionBound = s.Scheduler.PreemptionBound, MaxExecutions = s.Scheduler.MaxExecutions,
-                WallSeconds = s.Scheduler.WallSeconds, TraceDirectory = r.GetValue(traces) ?? "hvolab-traces",
-                AllViolations = r.GetValue(all), Reduction = r.GetValue(reduction) ?? "dpor", Cancel = cli.Cancel,
+                var progress = new CheckProgress($"check {name}", m, budget, s.Scheduler.WallSeconds, report);
+                return CheckRunner.Check(s, name, new CheckOptions
+                {
+                    Mode = m, Iterations = s.Scheduler.Iterations, Seed = s.Seed, PctDepth = s.Scheduler.PctDepth,
+                    PreemptionBound = s.Scheduler.PreemptionBound, MaxExecutions = s.Scheduler.MaxExecutions,
+                    WallSeconds = s.Scheduler.WallSeconds, TraceDirectory = r.GetValue(traces) ?? "hvolab-traces",
+                    AllViolations = r.GetValue(all), Reduction = r.GetValue(reduction) ?? "dpor", Cancel = cli.Cancel,
+                    OnBuild = _ => progress.OnExecution(),
+                });
             });
-            var run = new RunInfo(s.Machine.Cpus, s.Seed, s.Name, ScenarioHash(s), Environment.GetCommandLineArgs());
+            var run = new RunInfo(s.Machine.Cpus, s.Name, HvoLab.Experiments.Reports.Provenance.Of(s, [s.Seed], cli.Args));
             if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result, run));
             else
             {
@@ -94,14 +100,12 @@ public static class CheckCommands
     }
 
     /// <summary>What every output of check records beside the verdict (version, command line, scenario hash, seed).</summary>
-    private sealed record RunInfo(int Cpus, ulong Seed, string Scenario, string ScenarioHash, string[] CommandLine)
+    private sealed record RunInfo(int Cpus, string Scenario, HvoLab.Experiments.Reports.Provenance Provenance)
     {
-        public static string Version => "hvolab " + typeof(CheckCommands).Assembly.GetName().Version;
+        public ulong Seed => Provenance.Seeds[0];
+        public string ScenarioHash => Provenance.ScenarioHash;
+        public string Version => Provenance.Version;
     }
-
-    /// <summary>SHA-256 (first 16 hex digits) of the resolved scenario, so a result names exactly what it ran.</summary>
-    public static string ScenarioHash(HvoLab.Experiments.Scenarios.Scenario s) =>
-        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ScenarioLoader.Serialize(s))))[..16].ToLowerInvariant();
 
     private static void WriteText(TextWriter o, CheckResult r, RunInfo run, bool byCpu)
     {
@@ -122,11 +126,11 @@ public static class CheckCommands
                     o.WriteLine(r.Mode == "exhaustive"
                         ? "  this is not a proof: raise scheduler.max_executions / wall_seconds to complete the search"
                         : "  this is not a proof: pct and random sample interleavings; --mode exhaustive can prove");
-                o.WriteLine($"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {RunInfo.Version}");
+                o.WriteLine($"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {run.Version}");
                 return;
         }
         o.WriteLine($"{r.Strategy}: {word}: {HvoLab.Experiments.Reports.ComparisonText.Plural(r.Violations.Count, "distinct violation")} found by {Article(r.Mode)} {searched}");
-        o.WriteLine($"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {RunInfo.Version}");
+        o.WriteLine($"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {run.Version}");
         foreach (var v in r.Violations)
         {
             o.WriteLine();
@@ -146,7 +150,7 @@ public static class CheckCommands
     {
         var root = new JsonObject
         {
-            ["version"] = RunInfo.Version, ["command_line"] = new JsonArray(run.CommandLine.Select(a => (JsonNode)a).ToArray()),
+            ["version"] = run.Version, ["command_line"] = new JsonArray(run.Provenance.CommandLine.Select(a => (JsonNode)a).ToArray()),
             ["scenario"] = run.Scenario, ["scenario_hash"] = run.ScenarioHash, ["seed"] = run.Seed, ["cpus"] = run.Cpus,
             ["strategy"] = r.Strategy, ["verdict"] = HvoLab.Experiments.Reports.VerdictText.Of(r, run.Cpus), ["mode"] = r.Mode, ["complete"] = r.Complete,
             ["executions"] = r.Executions, ["transitions"] = r.Transitions, ["seconds"] = Math.Round(r.Seconds, 3),

@@ -41,9 +41,20 @@ public static class CompareCommand
             });
             int threads = r.GetValue(parallel) is { } p ? CliValues.Positive("--parallel", p) : Environment.ProcessorCount;
             foreach (var w in s.Warnings) cli.Err.WriteLine($"warning: {w}");
+            cli.Stop.Observe();
             var result = Consoles.WithProgress(cli.Err, "compare", progress =>
-                Comparer.Run(s, new CompareOptions { Parallel = threads, Progress = progress }));
+                Comparer.Run(s, new CompareOptions { Parallel = threads, Progress = progress, Cancel = cli.Cancel })) with
+            {
+                Provenance = Provenance.Of(s, Comparer.TimedSeeds(s), cli.Args),
+            };
             Write(cli.Out, result, r.GetValue(format)!, r.GetValue(wide), r.GetValue(explain));
+            if (result.NotMeasured is { } missing)
+            {
+                // A partial comparison is shown, never saved: a file must not pass for the full result.
+                cli.Err.WriteLine($"hvolab: interrupted; the report above is partial (not measured: {(missing.Count == 0 ? "none" : string.Join(", ", missing))}; "
+                    + "some rows rest on fewer timed runs); no files written");
+                return CliContext.Interrupted;
+            }
             if (r.GetValue(outDir) is { } dir) WriteAll(dir, result);
             if (r.GetValue(html) is { } file) AtomicFile.WriteAllText("--html", file, HtmlReport.Render(result));
             return CliContext.Ok;

@@ -18,23 +18,8 @@ public sealed partial class Symbolizer
     public Symbolizer(Linux linux)
     {
         _linux = linux;
-        var d = linux.Data;
-        Add(d.InitMmPageTableLock, "init_mm.page_table_lock");
-        Add(d.CpuPauseLock, "cpu_pause_lock");
-        Add(d.CpuPaused, "cpu_paused");
-        Add(d.NrCpusPaused, "nr_cpus_paused");
-        Add(d.PausedCpusMask, "paused_cpus");
-        Add(d.ResumedCpusMask, "resumed_cpus");
-        Add(d.HugetlbOptimizeVmemmapKey, "hugetlb_optimize_vmemmap_key");
-        Add(d.StopMachineState, "multi_stop_data.state");
-        Add(d.StopMachineAck, "multi_stop_data.thread_ack");
-        Add(d.HugetlbLock, "hugetlb_lock");
-        Add(d.StopCpusMutex, "stop_cpus_mutex");
-        Add(d.StopMachineDone, "cpu_stop_done.nr_todo");
-        for (int i = 0; i < d.RcuNesting.Length; i++) Add(d.RcuNesting[i], $"per_cpu(rcu_data, {i}).nesting");
+        foreach (var (pa, name) in linux.Data.Symbols) _globals.TryAdd(pa, name);
     }
-
-    private void Add(ulong pa, string name) => _globals.TryAdd(pa, name);
 
     /// <summary>Whether a physical address is a descriptor inside a live translation table.</summary>
     public bool IsPageTable(ulong pa) => _linux.Arch.Tables.IsTable(pa);

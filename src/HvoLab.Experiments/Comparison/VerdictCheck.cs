@@ -14,6 +14,8 @@ public static class VerdictCheck
 {
     public const int DefaultIterations = 300;
     public const ulong Seed = 1;
+    /// <summary>CPUs of the derived configuration (updater, PFN walker, NMI or GUP-fast reader).</summary>
+    public const int Cpus = 3;
 
     /// <summary>A typed edit of <paramref name="s"/>, re-checked like a file (<see cref="ScenarioEdits.Revalidate"/>).</summary>
     public static Scenario Derive(Scenario s)
@@ -24,7 +26,7 @@ public static class VerdictCheck
         var derived = s with
         {
             // Enough memory for a couple of the folios involved, but no more: set-up cost grows with memory.
-            Machine = s.Machine with { Cpus = 3, MemoryBytes = Math.Max(1UL << 30, 4 * first.HugepageBytes) },
+            Machine = s.Machine with { Cpus = Cpus, MemoryBytes = Math.Max(1UL << 30, 4 * first.HugepageBytes) },
             Operations = [first with { Cpu = 0, Count = 1, AtNs = 0 }],
             Workload =
             [
