@@ -16,6 +16,10 @@ public static class CheckCommands
     /// <summary>Exit codes of check: 0 proved safe (complete search), 1 violation, 2 bad input, 3 not refuted (a budget
     /// stopped the search first), 4 refused (the strategy cannot run on this machine), 130 interrupted.</summary>
     public const int Safe = 0, Unsafe = 1, NotRefuted = 3, Refused = 4;
+    /// <summary>replay: the trace did not reproduce (a recorded choice was not enabled, choices were left over or
+    /// missing, or the outcome differs), or its scenario/header was edited after recording. A reproduced trace exits
+    /// as its execution does: 1 with the recorded violation, 0 without.</summary>
+    public const int Diverged = 5, ScenarioDiffers = 6;
 
     public static IEnumerable<Command> Build(CliContext cli)
     {
@@ -167,47 +171,60 @@ public static class CheckCommands
         var strategyFile = Options.StrategyFile();
         var accesses = new Option<bool>("--accesses") { Description = "Include every memory access in the Perfetto export (off: most of the events)." };
         var format = Options.Format("text", "json");
-        var cmd = new Command("replay", "Re-run a recorded execution step by step and print its events.") { trace, perfetto, accesses, format, strategyFile };
+        var cmd = new Command("replay", "Re-run a recorded execution step by step, print its events and verify it: exit 1 (or 0) reproduced, 5 diverged, 6 scenario differs, 2 bad trace.") { trace, perfetto, accesses, format, strategyFile };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
             StrategyFiles.LoadOption(cli, r.GetValue(strategyFile));   // a trace of a strategy from a file needs the file
             var tracePath = r.GetRequiredValue(trace);
             var t = ScheduleTrace.Load(tracePath);
-            (HvoLab.Engine.RunResult run, HvoLab.Experiments.Running.ScenarioSystem system) replayed;
-            // A trace that does not fit the model (edited, or recorded by another version) is a bad input, not a crash
-            // (fuzz regression replay-diverging-trace.json).
-            try { replayed = CheckRunner.ReplaySystem(t); }
-            catch (HvoLab.Engine.Schedulers.ReplayDivergenceException e) { throw new InvalidDataException($"trace '{tracePath}' cannot be replayed: {e.Message}", e); }
-            var (run, system) = replayed;
-            var sim = system.System.Sim;
-            var sym = new Symbolizer(system.System.Linux);
-            if (r.GetValue(format) == "json") cli.Out.WriteLine(ReplayJson(t, run, sim, sym));
-            else
+            // A trace that does not fit the model (edited, or recorded by another version) is reported as diverged or
+            // "scenario differs" with its own exit code, never as success (issue #19, defect 7).
+            var outcome = ReplayVerifier.Verify(t);
+            if (outcome.System is { } system)
             {
-                foreach (var v in run.Violations) cli.Out.WriteLine($"{t.Strategy}: {v.Kind} on CPU{string.Join(",", v.Cpus)}: {sym.InText(v.Explanation)}");
-                cli.Out.WriteLine($"{"#",5}  {"time (ns)",12}  {"CPU",-4} {"context",-7}  what");
-                cli.Out.Write(Explainer.ReplayText(sim.Trace.Events, sym));
-                cli.Out.WriteLine($"-- {run.Outcome}: {run.Steps} operations, {run.Choices.Count} choices");
+                var sim = system.System.Sim;
+                var sym = new Symbolizer(system.System.Linux);
+                if (r.GetValue(format) == "json") cli.Out.WriteLine(ReplayJson(t, outcome, sim, sym));
+                else
+                {
+                    if (outcome.Run is { } run0)
+                        foreach (var v in run0.Violations) cli.Out.WriteLine($"{t.Strategy}: {v.Kind} on CPU{string.Join(",", v.Cpus)}: {sym.InText(v.Explanation)}");
+                    cli.Out.WriteLine($"{"#",5}  {"time (ns)",12}  {"CPU",-4} {"context",-7}  what");
+                    cli.Out.Write(Explainer.ReplayText(sim.Trace.Events, sym));
+                    if (outcome.Run is { } run) cli.Out.WriteLine($"-- {run.Outcome}: {run.Steps} operations, {run.Choices.Count} choices");
+                    cli.Out.WriteLine($"-- {outcome.Message}");
+                }
+                if (r.GetValue(perfetto) is { } path)
+                    HvoLab.Experiments.IO.AtomicFile.WriteAllText("--perfetto", path, HvoLab.Experiments.Reports.PerfettoExport.ToJson(sim.Trace.Events, sim.Cpus.Length, sym,
+                        new HvoLab.Experiments.Reports.PerfettoOptions { Accesses = r.GetValue(accesses), Title = $"hvolab replay {t.Strategy}" }));
             }
-            if (r.GetValue(perfetto) is { } path)
-                HvoLab.Experiments.IO.AtomicFile.WriteAllText(path, HvoLab.Experiments.Reports.PerfettoExport.ToJson(sim.Trace.Events, sim.Cpus.Length, sym,
-                    new HvoLab.Experiments.Reports.PerfettoOptions { Accesses = r.GetValue(accesses), Title = $"hvolab replay {t.Strategy}" }));
-            return run.Violations.Count > 0 ? Unsafe : Safe;
+            else if (r.GetValue(format) == "json") cli.Out.WriteLine(ReplayJson(t, outcome, null, null));
+            else cli.Out.WriteLine($"-- {outcome.Message}");
+            if (outcome.Verdict != ReplayVerdict.Reproduced) cli.Err.WriteLine($"hvolab: {tracePath}: {outcome.Message}");
+            return outcome.Verdict switch
+            {
+                ReplayVerdict.Reproduced => outcome.Run!.Violations.Count > 0 ? Unsafe : Safe,
+                ReplayVerdict.Diverged => Diverged,
+                _ => ScenarioDiffers,
+            };
         }));
         return cmd;
     }
 
-    private static string ReplayJson(ScheduleTrace t, HvoLab.Engine.RunResult run, HvoLab.Engine.Simulator sim, Symbolizer sym)
+    private static string ReplayJson(ScheduleTrace t, ReplayOutcome outcome, HvoLab.Engine.Simulator? sim, Symbolizer? sym)
     {
+        var run = outcome.Run;
         var root = new JsonObject
         {
             ["version"] = "hvolab " + typeof(CheckCommands).Assembly.GetName().Version, ["strategy"] = t.Strategy, ["seed"] = t.Seed,
-            ["outcome"] = run.Outcome.ToString(), ["operations"] = run.Steps, ["choices"] = run.Choices.Count,
-            ["violations"] = new JsonArray(run.Violations.Select(v => (JsonNode)new JsonObject
+            ["replay"] = outcome.Verdict switch { ReplayVerdict.Reproduced => "reproduced", ReplayVerdict.Diverged => "diverged", _ => "scenario differs" },
+            ["message"] = outcome.Message, ["diverged_at_step"] = outcome.Step,
+            ["outcome"] = run?.Outcome.ToString(), ["operations"] = run?.Steps, ["choices"] = run?.Choices.Count,
+            ["violations"] = new JsonArray((run?.Violations ?? []).Select(v => (JsonNode)new JsonObject
             {
-                ["kind"] = v.Kind, ["cpus"] = new JsonArray(v.Cpus.Select(c => (JsonNode)c).ToArray()), ["explanation"] = sym.InText(v.Explanation),
+                ["kind"] = v.Kind, ["cpus"] = new JsonArray(v.Cpus.Select(c => (JsonNode)c).ToArray()), ["explanation"] = sym!.InText(v.Explanation),
             }).ToArray()),
-            ["steps"] = new JsonArray(Explainer.AllSteps(sim.Trace.Events, sym).Select(s => (JsonNode)new JsonObject
+            ["steps"] = sim is null ? new JsonArray() : new JsonArray(Explainer.AllSteps(sim.Trace.Events, sym!).Select(s => (JsonNode)new JsonObject
             {
                 ["n"] = s.Number, ["cpu"] = s.Cpu, ["time_ns"] = s.TimeNs, ["context"] = s.Context, ["what"] = s.What,
             }).ToArray()),

@@ -56,7 +56,7 @@ public static class CompareCommand
                 return CliContext.Interrupted;
             }
             if (r.GetValue(outDir) is { } dir) WriteAll(dir, result);
-            if (r.GetValue(html) is { } file) AtomicFile.WriteAllText(file, HtmlReport.Render(result));
+            if (r.GetValue(html) is { } file) AtomicFile.WriteAllText("--html", file, HtmlReport.Render(result));
             return CliContext.Ok;
         }));
         return cmd;
@@ -75,13 +75,13 @@ public static class CompareCommand
 
     private static void WriteAll(string dir, ComparisonResult result)
     {
-        AtomicFile.WriteAllText(Path.Combine(dir, "compare.json"), ComparisonJson.Serialize(result) + "\n");
-        AtomicFile.WriteAllText(Path.Combine(dir, "compare.csv"), ComparisonText.Csv(result));
-        AtomicFile.WriteAllText(Path.Combine(dir, "compare.md"), ComparisonText.Markdown(result, wide: true));
+        AtomicFile.WriteAllText("--out", Path.Combine(dir, "compare.json"), ComparisonJson.Serialize(result) + "\n");
+        AtomicFile.WriteAllText("--out", Path.Combine(dir, "compare.csv"), ComparisonText.Csv(result));
+        AtomicFile.WriteAllText("--out", Path.Combine(dir, "compare.md"), ComparisonText.Markdown(result, wide: true));
         var table = new StringWriter();
         WriteTable(table, result, wide: true, explain: true, width: 260);
-        AtomicFile.WriteAllText(Path.Combine(dir, "compare.txt"), table.ToString());
-        AtomicFile.WriteAllText(Path.Combine(dir, "compare.html"), HtmlReport.Render(result));
+        AtomicFile.WriteAllText("--out", Path.Combine(dir, "compare.txt"), table.ToString());
+        AtomicFile.WriteAllText("--out", Path.Combine(dir, "compare.html"), HtmlReport.Render(result));
     }
 
     /// <summary>The console table: headline columns at the terminal's width (COLUMNS, default 100), every column
