@@ -18,6 +18,8 @@ public sealed record LitmusRunOptions
     public bool ArmDataModel { get; init; } = true;
     /// <summary>Called after each test (progress output).</summary>
     public Action<LitmusTestResult>? Progress { get; init; }
+    /// <summary>Ctrl-C: no further test starts; the report covers the tests that ran.</summary>
+    public CancellationToken Cancel { get; init; }
 }
 
 /// <summary>
@@ -38,6 +40,7 @@ public static class LitmusRunner
         var results = new List<LitmusTestResult>();
         foreach (var f in Files(paths))
         {
+            if (options.Cancel.IsCancellationRequested) break;
             var r = RunFile(f, options, kindsCache);
             options.Progress?.Invoke(r);
             results.Add(r);

@@ -30,12 +30,19 @@ public static class ToolCommands
             var options = new HvoLab.Litmus.LitmusRunOptions();
             if (r.GetValue(maxExecutions) is { } n) options = options with { MaxExecutions = CliValues.Positive("--max-executions", n) };
             int total = HvoLab.Litmus.LitmusRunner.Files(list).Count, done = 0;
+            cli.Stop.Observe();
+            options = options with { Cancel = cli.Cancel };
             var report = Consoles.WithProgressDetail(cli.Err, "litmus", progress =>
                 HvoLab.Litmus.LitmusRunner.Run(list, options with
                 {
                     Progress = t => { done++; progress((double)done / total, $"litmus {done}/{total}: {t.Name}"); },
                 }));
             cli.Out.WriteLine(r.GetValue(format) == "json" ? report.ToJson() : report.ToText());
+            if (cli.Cancel.IsCancellationRequested && report.Results.Count < total)
+            {
+                cli.Err.WriteLine($"hvolab: interrupted; the report above covers {report.Results.Count} of {total} tests");
+                return CliContext.Interrupted;
+            }
             return CliContext.Ok;
         }));
         return cmd;

@@ -10,12 +10,9 @@ namespace HvoLab.Kernel.Mm;
 /// callers roll back (optimize) or leave a partly restored folio (restore). Used when the hooks implement
 /// <see cref="IVmemmapInPlaceUpdate"/>.
 /// </summary>
-public sealed partial class HugetlbVmemmap
+public sealed partial class VmemmapRemapWalk
 {
-    /// <summary>VMEMMAP_REMAP_INCOMPLETE: the optimize walk failed and so did its rollback.</summary>
-    public const int VmemmapRemapIncomplete = 1;
-
-    private IVmemmapInPlaceUpdate? InPlace => Hooks as IVmemmapInPlaceUpdate;
+    private IVmemmapInPlaceUpdate? InPlace => hvo.InPlace;
 
     /// <summary>hvo_update_vmemmap_pte(): should_fail(&amp;fail_hugetlb_vmemmap_pte, PAGE_SIZE) returns -EAGAIN without
     /// touching the tables ("as if the in-place update lost a race too many times"), else the arch primitive.</summary>
@@ -68,7 +65,7 @@ public sealed partial class HugetlbVmemmap
             ulong ptep = ptepOf(addr);
             ulong old = await cpu.LoadPhys(ptep);
             if (Pt.PtePfn(old) != expectedPfn) continue;
-            if (await TakeRestoreCopy(cpu, walk, expectedPfn, end) is not ulong page) return ENOMEM;
+            if (await TakeRestoreCopy(cpu, walk, expectedPfn, end) is not ulong page) return HugetlbVmemmap.ENOMEM;
             await cpu.Barrier(BarrierKind.DmbIshSt);                        // smp_wmb()
             int r = await HvoUpdateVmemmapPte(cpu, addr, ptep, Pt.MkPte(page, Prot.PAGE_KERNEL));
             if (r != 0)

@@ -4,7 +4,7 @@ using HvoLab.Engine;
 namespace HvoLab.Kernel.Mm;
 
 /// <summary>The PTE-level steps: vmemmap_remap_pte_range / vmemmap_restore_pte_range (series v2 patch 1).</summary>
-public sealed partial class HugetlbVmemmap
+public sealed partial class VmemmapRemapWalk
 {
     /// <summary>Optimize: queue the old pages for freeing, copy the head page into the new reuse page (when this
     /// range starts at the reuse address), then point every PTE at the reuse page: the first RW, the rest RO.</summary>
@@ -27,7 +27,7 @@ public sealed partial class HugetlbVmemmap
         if (start == walk.ReuseAddr)
         {
             // The new head page gets the still-mapped old head page's contents, made visible before the PTE.
-            await CopyPageFromVa(cpu, walk.ReusePfn!.Value, start);
+            await hvo.CopyPageFromVa(cpu, walk.ReusePfn!.Value, start);
             await cpu.Barrier(BarrierKind.DmbIshSt, "vmemmap_remap_pte_range: smp_wmb()");
         }
         if (InPlace is not null) return await RemapPtesInPlace(cpu, end, updates, walk);
@@ -37,7 +37,7 @@ public sealed partial class HugetlbVmemmap
         if ((linux.Config.Reverted & RevertedFix.FreeBeforeFlush) != 0)
         {
             // The historical bug: old vmemmap pages returned to the allocator before the TLB flush.
-            FreeVmemmapPageList(walk.VmemmapPages);
+            hvo.FreeVmemmapPageList(walk.VmemmapPages);
         }
         return 0;
     }
@@ -61,7 +61,7 @@ public sealed partial class HugetlbVmemmap
                     $"BUG_ON in vmemmap_restore_pte: PTE for 0x{addr:x} maps PFN 0x{Pt.PtePfn(old):x}, not the reuse page 0x{expected:x}");
                 return -1;
             }
-            if (await TakeRestoreCopy(cpu, walk, expected, end) is not ulong page) return ENOMEM;
+            if (await TakeRestoreCopy(cpu, walk, expected, end) is not ulong page) return HugetlbVmemmap.ENOMEM;
             updates.Add(new PteUpdate(ptep, addr, old, Pt.MkPte(page, Prot.PAGE_KERNEL)));
         }
         await cpu.Barrier(BarrierKind.DmbIshSt, "vmemmap_restore_pte_range: smp_wmb()");
@@ -78,30 +78,8 @@ public sealed partial class HugetlbVmemmap
         walk.VmemmapPages.RemoveAt(walk.VmemmapPages.Count - 1);
         // Reads the reuse page (mapped by every vmemmap page of this folio), writes a page nothing maps yet.
         await cpu.Bulk(linux.Cost.Hardware.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"), walk.ReuseAddr, end);
-        CopyFrame(page, srcPfn);
-        if (linux.Config.Design == HvoDesign.FakeHead) ResetStructPages(page);
+        hvo.CopyFrame(page, srcPfn);
+        if (linux.Config.Design == HvoDesign.FakeHead) hvo.ResetStructPages(page);
         return page;
-    }
-
-    /// <summary>reset_struct_pages(): copy struct pages [4..8) over [0..4) of the new page, so the head's folio
-    /// metadata (pages 0–3) is not duplicated into tails (NR_RESET_STRUCT_PAGE = 4).</summary>
-    internal void ResetStructPages(ulong pfn)
-    {
-        ulong pa = pfn << G.PageShift;
-        int n = StructPage.NrResetStructPage * Layout.StructPageSize;
-        for (int off = 0; off < n; off += 8)
-            linux.Arch.Memory.Write(pa + (ulong)off, linux.Arch.Memory.Read(pa + (ulong)(n + off)));
-    }
-
-    /// <summary>free_vmemmap_page_list(): old vmemmap pages go back to the allocator (after the flush, normally).</summary>
-    internal void FreeVmemmapPageList(List<ulong> pages)
-    {
-        foreach (ulong pfn in pages)
-        {
-            linux.Monitors.OnVmemmapPageFreed(pfn);
-            FreePage(pfn);
-            linux.VmemmapPagesFreed++;
-        }
-        pages.Clear();
     }
 }
