@@ -50,14 +50,15 @@ internal static class TinyPrograms
     public static (HashSet<string> Seen, ExplorationResult Result) Observe(TinyProgram p, ExplorationOptions options)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        Execution? last = null;
+        // Per thread: a parallel search runs executions on several workers at once.
+        using var last = new ThreadLocal<Execution?>(trackAllValues: true);
         var r = new ExhaustiveExplorer(s =>
         {
-            last?.Harvest(seen);
-            last = new Execution(p, s);
-            return last.Sim;
+            lock (seen) last.Value?.Harvest(seen);
+            last.Value = new Execution(p, s);
+            return last.Value.Sim;
         }, options).Explore();
-        last?.Harvest(seen);
+        foreach (var e in last.Values) e?.Harvest(seen);
         return (seen, r);
     }
 

@@ -41,9 +41,13 @@ public static class CheckCommands
         var all = new Option<bool>("--all") { Description = "Keep searching after the first violation to list every distinct kind." };
         var reduction = new Option<string?>("--reduction") { Description = "Partial-order reduction of the exhaustive search: dpor (DPOR with sleep sets, the default), sleep (sleep sets only) or none.", HelpName = "dpor|sleep|none" };
         reduction.AcceptOnlyFromAmong("dpor", "sleep", "none");
+        var parallel = new Option<int?>("--parallel") { Description = "Worker threads of the exhaustive search (default: every core). Same verdict and, for a complete search, the same execution count as --parallel 1.", HelpName = "N" };
+        var shard = new Option<string?>("--shard") { Description = "Search only part i of n of the exhaustive search tree and write a partial result (--out); combine the parts with 'hvolab check merge'.", HelpName = "i/n" };
+        var splitDepth = new Option<int?>("--split-depth") { Description = $"Branching nodes at the top of the search tree that are fully branched so the subtrees below can be searched apart (default {CheckOptions.DefaultSplitDepth}; 0: no split). The execution count depends on it, not on --parallel or --shard.", HelpName = "K" };
+        var partialOut = new Option<string?>("--out") { Description = "With --shard: the partial result file to write.", HelpName = "FILE" };
         var cmd = new Command("check", "Model-check one strategy: explore interleavings; report safe, or each violation with a replayable trace. Exit 0 safe, 1 unsafe, 2 bad input.")
         {
-            strategy, scenario, mode, cpus, iterations, seed, format, revert, traces, all, reduction,
+            strategy, scenario, mode, cpus, iterations, seed, format, revert, traces, all, reduction, parallel, shard, splitDepth, partialOut,
         };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
@@ -55,19 +59,48 @@ public static class CheckCommands
                 Strategies = [name], RevertFix = fixes is { Length: > 0 } ? fixes : null,
             }, ScenarioLoader.CheckDefaultJson());
             string m = r.GetValue(mode) ?? (s.Scheduler.Mode == SchedulerModes.Timed ? SchedulerModes.Exhaustive : s.Scheduler.Mode);
+            var sh = r.GetValue(shard) is { } t ? CliValues.Shard("--shard", t) : (0, 1);
+            string? shardOut = r.GetValue(partialOut);
+            if (r.GetValue(shard) is not null && shardOut is null) throw new ArgumentException("--shard: needs --out FILE for the partial result");
+            if (shardOut is not null && r.GetValue(shard) is null) throw new ArgumentException("--out: only with --shard i/n");
+            if (r.GetValue(shard) is not null && m != SchedulerModes.Exhaustive) throw new ArgumentException($"--shard: only for --mode exhaustive (mode is {m})");
+            int split = r.GetValue(splitDepth) ?? CheckOptions.DefaultSplitDepth;
+            if (split < 0) throw new ArgumentException($"--split-depth: {split} is not allowed; use an integer >= 0");
             var result = CheckRunner.Check(s, name, new CheckOptions
             {
                 Mode = m, Iterations = s.Scheduler.Iterations, Seed = s.Seed, PctDepth = s.Scheduler.PctDepth,
                 PreemptionBound = s.Scheduler.PreemptionBound, MaxExecutions = s.Scheduler.MaxExecutions,
                 WallSeconds = s.Scheduler.WallSeconds, TraceDirectory = r.GetValue(traces) ?? "hvolab-traces",
                 AllViolations = r.GetValue(all), Reduction = r.GetValue(reduction) ?? "dpor",
+                Workers = r.GetValue(parallel) is { } p ? CliValues.Positive("--parallel", p) : Environment.ProcessorCount,
+                Shard = sh, SplitDepth = split, ShardOut = shardOut,
             });
+            if (shardOut is not null)
+                cli.Out.WriteLine($"shard {sh.Item1}/{sh.Item2}: partial result written to {shardOut}; combine every shard with: hvolab check merge FILES...");
             if (result.Verdict == "refused") return cli.Fail($"--strategy {name}: refused on this machine: {result.Refusal}");
             if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result));
             else WriteText(cli.Out, result);
             return result.Verdict == "safe" ? Safe : Unsafe;
         }));
+        cmd.Subcommands.Add(Merge(cli));
         return cmd;
+    }
+
+    /// <summary>hvolab check merge: the verdict of a distributed search from its shards' partial results.</summary>
+    private static Command Merge(CliContext cli)
+    {
+        var files = new Argument<string[]>("FILES") { Description = "Partial results of every shard (check --shard i/n --out FILE).", Arity = ArgumentArity.OneOrMore };
+        var traces = new Option<string?>("--traces") { Description = "Directory for replayable traces of violations (default: ./hvolab-traces).", HelpName = "DIR" };
+        var format = Options.Format("text", "json");
+        var merge = new Command("merge", "Combine the partial results of 'check --shard i/n' into the verdict one run gives. Exit 0 safe, 1 unsafe, 2 bad input.") { files, traces, format };
+        merge.SetAction(r => CliErrors.Guard(cli, () =>
+        {
+            var result = CheckShard.Merge(r.GetValue(files)!, r.GetValue(traces) ?? "hvolab-traces");
+            if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result));
+            else WriteText(cli.Out, result);
+            return result.Verdict == "safe" ? Safe : Unsafe;
+        }));
+        return merge;
     }
 
     private static void WriteText(TextWriter o, CheckResult r)

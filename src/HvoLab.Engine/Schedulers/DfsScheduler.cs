@@ -16,6 +16,13 @@ public sealed partial class DfsScheduler : IScheduler
     private int _preemptions;
 
     public DfsScheduler(List<Node> stack, ExplorationOptions opt) { _stack = stack; _opt = opt; }
+
+    /// <summary>A scheduler that searches only the subtree below <paramref name="pins"/> (choices at the first split
+    /// nodes); with <paramref name="probe"/> it stops at the next split node instead and reports its candidates.</summary>
+    public DfsScheduler(List<Node> stack, ExplorationOptions opt, int[] pins, bool probe) : this(stack, opt)
+    {
+        _pins = pins; _probe = probe;
+    }
     public SchedulingMode Mode => SchedulingMode.Choice;
 
     public void OnExecutionStart(Simulator sim) => ResetClocks(sim);
@@ -29,6 +36,7 @@ public sealed partial class DfsScheduler : IScheduler
             if (!actions.SequenceEqual(node.Enabled))
                 throw new InvalidOperationException($"exhaustive search: the model is not deterministic at depth {_depth} (enabled actions differ on replay)");
             node.Clock = ClockFor(node.Enabled[node.Chosen], node.Ops[node.Chosen], _depth);
+            if (node.SplitOrdinal >= 0) _splitSeen++;
         }
         else
         {
@@ -43,7 +51,12 @@ public sealed partial class DfsScheduler : IScheduler
             }
             int first = node.Forced ?? node.FirstCandidate(_lastCpu);
             if (first < 0) return -1;   // every enabled action is asleep: this interleaving was covered already
-            if (_opt.UsesDpor) node.AddBacktrack(node.Enabled[first]);
+            if (IsSplitNode(node))
+            {
+                first = Split(node, first);
+                if (first < 0) return -1;   // probe: the next split node is reached
+            }
+            else if (_opt.UsesDpor) node.AddBacktrack(node.Enabled[first]);
             else node.AddAllToBacktrack();
             node.Chosen = first;
             node.Clock = ClockFor(node.Enabled[first], node.Ops[first], _depth);

@@ -1,0 +1,70 @@
+using Xunit;
+using HvoLab.Engine.Schedulers;
+
+namespace HvoLab.Engine.Tests;
+
+/// <summary>Differential check of the split search on generated tiny programs: with split nodes it still observes
+/// everything the unreduced search observes; and its parallel workers and its shards explore exactly the executions
+/// of one worker (same count, same observations), and stop at the violation one worker stops at.</summary>
+public class SplitSearchTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private static readonly ExplorationOptions Unreduced = new() { Dpor = false, SleepSets = false, StopAtFirstViolation = false, MaxExecutions = 5_000 };
+    private static readonly ExplorationOptions Dpor = new() { Dpor = true, StopAtFirstViolation = false };
+
+    [Fact]
+    public void WorkersAndShardsExploreTheExecutionsOfOneSearch()
+    {
+        int compared = 0, split = 0;
+        for (int i = 0; i < 80; i++)
+        {
+            var p = TinyPrograms.Nth(i);
+            var (expected, full) = TinyPrograms.Observe(p, Unreduced);
+            if (!full.Complete) continue;
+            foreach (int depth in new[] { 1, 3 })
+            {
+                var one = Dpor with { SplitDepth = depth };
+                var (seen, r) = TinyPrograms.Observe(p, one);
+                Assert.True(r.Complete, $"program {i}: {p}");
+                Assert.True(expected.SetEquals(seen), $"program {i}, split depth {depth}: {p}\nmissed {expected.Except(seen).FirstOrDefault()}");
+                var (seenParallel, parallel) = TinyPrograms.Observe(p, one with { Workers = 3 });
+                Assert.Equal(r.Executions, parallel.Executions);
+                Assert.Equal(r.Transitions, parallel.Transitions);
+                Assert.True(seen.SetEquals(seenParallel), $"program {i}: workers observed something else");
+                long sharded = 0;
+                var seenShards = new HashSet<string>();
+                for (int s = 0; s < 3; s++)
+                {
+                    var (seenShard, shard) = TinyPrograms.Observe(p, one with { Shard = (s, 3) });
+                    Assert.True(shard.Complete);
+                    Assert.Equal(r.Subtrees, shard.Subtrees);
+                    sharded += shard.Executions;
+                    seenShards.UnionWith(seenShard);
+                }
+                Assert.Equal(r.Executions, sharded);
+                Assert.True(seen.SetEquals(seenShards), $"program {i}: shards observed something else");
+                if (r.Subtrees > 1) split++;
+            }
+            compared++;
+        }
+        output.WriteLine($"{compared} programs compared, {split} searches split into more than one subtree");
+        Assert.True(compared >= 60 && split >= compared, $"{compared} programs, {split} split searches");
+    }
+
+    [Fact]
+    public void WorkersStopAtTheViolationOneWorkerStopsAt()
+    {
+        int found = 0;
+        for (int i = 0; i < 80; i++)
+        {
+            var p = TinyPrograms.Nth(i);
+            var options = Dpor with { SplitDepth = 3, StopAtFirstViolation = true };
+            var (_, one) = TinyPrograms.Observe(p, options);
+            if (one.Failures.Count == 0) continue;
+            found++;
+            var (_, parallel) = TinyPrograms.Observe(p, options with { Workers = 4 });
+            Assert.Equal(one.Failures[0].Choices, Assert.Single(parallel.Failures).Choices);
+            Assert.Equal(one.FailureSubtrees, parallel.FailureSubtrees);
+        }
+        Assert.True(found >= 5, $"only {found} programs fail");
+    }
+}
