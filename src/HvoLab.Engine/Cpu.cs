@@ -43,6 +43,9 @@ public sealed partial class Cpu
     internal int ReadCount;
     internal bool ReadOverflow;
     internal readonly Queue<(Func<Cpu, SimTask> Work, double Arrival, int Label)> PreemptWork = new();
+    /// <summary>Search hook, one per queued work: the choice (step) whose action queued it, -1 if none did
+    /// (queued before the run). Taking the work happens after that step, and only that step enabled it.</summary>
+    internal readonly Queue<int> PreemptEnablers = new();
     internal readonly Action FrameDone;
     internal int NmiDepth, IrqDepth;
 
@@ -209,6 +212,7 @@ public sealed partial class Cpu
     {
         Sim.OnInterruptQueued(this, arrival);
         PreemptWork.Enqueue((work, arrival, label));
+        PreemptEnablers.Enqueue(Sim.PerformingStep);
         Sim.MarkDirty(Id);   // another CPU's queue changed its next event
     }
 

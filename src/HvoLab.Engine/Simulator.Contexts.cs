@@ -144,6 +144,7 @@ public sealed partial class Simulator
     internal void TakePreemptWork(Cpu c)
     {
         var (work, arrival, label) = c.PreemptWork.Dequeue();
+        c.PreemptEnablers.Dequeue();
         double at = IsTimed ? Math.Max(c.Time, arrival) : c.Time;
         CancelPark(c, at);
         c.Time = Math.Max(c.Time, at);

@@ -55,6 +55,9 @@ public sealed partial class Simulator
     public const int MaxKeptViolations = 1000;
     public long ViolationsDropped { get; internal set; }
     public IReadOnlyList<int> Choices => _choices;
+    /// <summary>Search hook: the index of the choice being performed (-1 outside one), so that preempting work
+    /// queued by it can name the step that enabled it (<see cref="Cpu.PreemptEnablers"/>).</summary>
+    internal int PerformingStep { get; private set; } = -1;
     /// <summary>Timed scheduling (virtual time decides) rather than a search over choices; fixed at construction.</summary>
     public bool IsTimed { get; }
     /// <summary>Handler for SGIs (the kernel's do_handle_IPI). Required before an SGI is taken.</summary>
@@ -169,7 +172,9 @@ public sealed partial class Simulator
             if (idx < 0) return RunOutcome.Pruned;   // the scheduler ends this execution (sleep set, replay end)
             int action = _actionBuffer[idx];
             _choices.Add(action);
+            PerformingStep = _choices.Count - 1;
             Perform(action);
+            PerformingStep = -1;
         }
     }
 

@@ -68,3 +68,35 @@ public class SplitSearchTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(found >= 5, $"only {found} programs fail");
     }
 }
+
+/// <summary>Differential check of the preempting-work footprint (starting queued work commutes with every other
+/// CPU's action; the step that queued it happens before it): on tiny programs whose IRQ sends queue the target's
+/// handler as preempting work instead, DPOR observes every outcome the unreduced search observes.</summary>
+public class PreemptWorkReductionTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private static readonly ExplorationOptions Unreduced = new() { Dpor = false, SleepSets = false, StopAtFirstViolation = false, MaxExecutions = 5_000 };
+    private static readonly ExplorationOptions Dpor = new() { Dpor = true, StopAtFirstViolation = false };
+
+    [Fact]
+    public void DporObservesEverythingWithQueuedPreemptingWork()
+    {
+        int compared = 0, withWork = 0;
+        long unreduced = 0, dpor = 0;
+        for (int i = 0; i < 150; i++)
+        {
+            var p = TinyPrograms.Nth(i);
+            var (expected, full) = TinyPrograms.Observe(p, Unreduced, irqAsPreemptWork: true);
+            if (!full.Complete) continue;
+            var (seen, r) = TinyPrograms.Observe(p, Dpor, irqAsPreemptWork: true);
+            Assert.True(r.Complete, $"program {i}: {p}");
+            var missed = expected.Except(seen).ToList();
+            Assert.True(missed.Count == 0, $"program {i}: {p}\nmissed {missed.Count} of {expected.Count} outcomes, e.g. {missed.FirstOrDefault()}");
+            Assert.Subset(expected, seen);
+            compared++;
+            if (expected.Any(o => o.Contains("[work", StringComparison.Ordinal))) withWork++;
+            unreduced += full.Executions; dpor += r.Executions;
+        }
+        output.WriteLine($"{compared} programs ({withWork} run preempting work): {unreduced} unreduced executions, {dpor} with DPOR");
+        Assert.True(compared >= 100 && withWork >= 20, $"{compared} programs compared, {withWork} with preempting work");
+    }
+}

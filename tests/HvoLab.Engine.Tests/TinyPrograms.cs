@@ -47,7 +47,9 @@ internal static class TinyPrograms
     public static TinyProgram Nth(int index) => Programs.Generate(new PCG(7, (ulong)index), null!, out _);
 
     /// <summary>Every distinct observation of an exhaustive search of <paramref name="p"/>, and whether it completed.</summary>
-    public static (HashSet<string> Seen, ExplorationResult Result) Observe(TinyProgram p, ExplorationOptions options)
+    /// <param name="irqAsPreemptWork">Each SendIrq queues the target's handler as preempting work (a stopper) instead
+    /// of sending an SGI: it starts at any point where the target has interrupts on.</param>
+    public static (HashSet<string> Seen, ExplorationResult Result) Observe(TinyProgram p, ExplorationOptions options, bool irqAsPreemptWork = false)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         // Per thread: a parallel search runs executions on several workers at once.
@@ -55,7 +57,7 @@ internal static class TinyPrograms
         var r = new ExhaustiveExplorer(s =>
         {
             lock (seen) last.Value?.Harvest(seen);
-            last.Value = new Execution(p, s);
+            last.Value = new Execution(p, s, irqAsPreemptWork);
             return last.Value.Sim;
         }, options).Explore();
         foreach (var e in last.Values) e?.Harvest(seen);
@@ -70,8 +72,13 @@ internal static class TinyPrograms
         private bool _pruned;
         public Simulator Sim { get; }
 
-        public Execution(TinyProgram p, IScheduler search)
+        private readonly TinyProgram _program;
+        private readonly bool _irqAsPreemptWork;
+
+        public Execution(TinyProgram p, IScheduler search, bool irqAsPreemptWork = false)
         {
+            _program = p;
+            _irqAsPreemptWork = irqAsPreemptWork;
             _search = search;
             int cpus = p.Tasks.Length;
             _reads = Enumerable.Range(0, cpus).Select(_ => new StringBuilder()).ToArray();
@@ -124,6 +131,15 @@ internal static class TinyPrograms
                 case TinyStep.Wait: await cpu.WaitPhys(w, v); break;
                 case TinyStep.Spin:
                     while (await cpu.LoadPhys(w) != v) await cpu.Relax();
+                    break;
+                case TinyStep.SendIrq when _irqAsPreemptWork:
+                    await cpu.StorePhys(Word(op.Word), v);   // the queueing step: work is queued as this store completes
+                    cpu.Sim.Cpus[target].QueuePreemptWork(async c =>
+                    {
+                        _reads[c.Id].Append("[work ");
+                        foreach (var h in _program.Handlers[c.Id]) await Run(c, h, cpus);
+                        _reads[c.Id].Append(']');
+                    }, 0);
                     break;
                 case TinyStep.SendIrq: await cpu.SendSgi(CpuMask.Of(target), IrqSgi); break;
                 case TinyStep.SendNmi: await cpu.SendSgi(CpuMask.Of(target), NmiSgi); break;

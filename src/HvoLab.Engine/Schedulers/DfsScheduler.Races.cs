@@ -49,6 +49,13 @@ public sealed partial class DfsScheduler
             var pc = prev.Clock;
             for (int k = 0; k < clock.Length; k++) if (pc[k] > clock[k]) clock[k] = pc[k];
         }
+        // Preempting work starts after the action that queued it (the enabling relation is part of happens-before),
+        // though the two commute with nothing to exchange (Footprint.Independent).
+        if (fp.Kind == FootprintKind.TakePreempt && fp.Addr < (ulong)depth)
+        {
+            var ec = _stack[(int)fp.Addr].Clock;
+            for (int k = 0; k < clock.Length; k++) if (ec[k] > clock[k]) clock[k] = ec[k];
+        }
         clock[proc]++;
         return clock;
     }

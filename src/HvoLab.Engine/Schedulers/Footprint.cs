@@ -11,7 +11,12 @@ public enum FootprintKind : byte
     DsbPending,
     /// <summary>cpu_relax() in a spin: depends on writes to the words it watches.</summary>
     Relax,
-    Event, SendSgi, TakeInterrupt, Preempt,
+    Event, SendSgi, TakeInterrupt,
+    /// <summary>Anything not known (dependent with everything).</summary>
+    Preempt,
+    /// <summary>Starting queued preempting work (a stopper): changes only what its own CPU runs next. Addr is the
+    /// step that queued it (ulong.MaxValue: queued before the run), the only action that enabled it.</summary>
+    TakePreempt,
     /// <summary>Bulk memory work (copy_page, struct page initialisation): may touch any word.</summary>
     Bulk,
 }
@@ -29,7 +34,12 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
         switch (Actions.Kind(action))
         {
             case Actions.TakeInterrupt: return new(cpu, FootprintKind.TakeInterrupt, 0, 0, 0, null);
-            case Actions.TakePreemptWork: return new(cpu, FootprintKind.Preempt, 0, 0, 0, null);
+            case Actions.TakePreemptWork:
+            {
+                var q = sim.Cpus[cpu].PreemptEnablers;
+                ulong enabler = q.Count > 0 && q.Peek() >= 0 ? (ulong)q.Peek() : ulong.MaxValue;
+                return new(cpu, FootprintKind.TakePreempt, enabler, 0, 0, null);
+            }
             case Actions.RunOpAlternative: return new(cpu, FootprintKind.Local, 0, 0, 0, null);
         }
         if (sim.PendingOpOf(action) is not { } op) return new(cpu, FootprintKind.Preempt, 0, 0, 0, null);
@@ -128,6 +138,10 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
     {
         if (a.Cpu == b.Cpu) return false;
         if (a.Kind == FootprintKind.Local || b.Kind == FootprintKind.Local) return true;
+        // Starting preempting work touches only its CPU's context stack, which no other CPU's action reads or
+        // changes, and nothing but its enabler (joined into its clock, DfsScheduler.ClockFor) enables it — as for
+        // taking an interrupt. Its CPU's own actions are dependent (same CPU, above).
+        if (a.Kind == FootprintKind.TakePreempt || b.Kind == FootprintKind.TakePreempt) return true;
         if (a.Kind == FootprintKind.Preempt || b.Kind == FootprintKind.Preempt) return false;
         if (a.Kind == FootprintKind.TakeInterrupt || b.Kind == FootprintKind.TakeInterrupt)
             return a.Kind != FootprintKind.SendSgi && b.Kind != FootprintKind.SendSgi;
