@@ -21,6 +21,8 @@ public sealed partial class DfsScheduler
         public int SplitOrdinal = -1;
         /// <summary>Vector clock of the chosen action (per DPOR process: how many of its actions happen before it).</summary>
         public int[] Clock = [];
+        /// <summary>The choice <see cref="Clock"/> was computed for (-1: none yet).</summary>
+        public int ClockChosen = -1;
 
         public bool IsEnabled(int action) => Array.IndexOf(Enabled, action) >= 0;
 

@@ -45,7 +45,9 @@ public sealed partial class DfsScheduler
         for (int j = 0; j < depth; j++)
         {
             var prev = _stack[j];
-            if (Proc(prev.Enabled[prev.Chosen]) == proc || Footprint.Independent(prev.Ops[prev.Chosen], fp)) continue;
+            int prevProc = Proc(prev.Enabled[prev.Chosen]);
+            // Already known to happen before (clocks are monotone joins): nothing new, whatever the footprints say.
+            if (prevProc == proc || prev.Clock[prevProc] <= clock[prevProc] || Footprint.Independent(prev.Ops[prev.Chosen], fp)) continue;
             var pc = prev.Clock;
             for (int k = 0; k < clock.Length; k++) if (pc[k] > clock[k]) clock[k] = pc[k];
         }
@@ -104,8 +106,8 @@ public sealed partial class DfsScheduler
             int prevProc = Proc(prevAction);
             if (proc == Actions.Make(Actions.Cpu(action), Actions.RunOp) && Actions.Cpu(prevAction) == Actions.Cpu(action)
                 && Actions.Kind(prevAction) is Actions.TakeInterrupt or Actions.TakePreemptWork) entry = prevAction;
-            if (prevProc == proc || Footprint.Independent(prev.Ops[prev.Chosen], fp)) continue;
-            if (prev.Clock[prevProc] <= known[prevProc]) continue;   // happens-before: not a race; look further back
+            if (prevProc == proc || prev.Clock[prevProc] <= known[prevProc]) continue;   // happens-before: not a race; look further back
+            if (Footprint.Independent(prev.Ops[prev.Chosen], fp)) continue;
             if (entry < 0 && prev.IsEnabled(action)) { prev.AddBacktrack(action); return; }
             // The paper's set E: a process whose later action happens before this one. An interrupt taken since
             // changed what this CPU's code runs next (its handler), so the CPU's code at that node would run

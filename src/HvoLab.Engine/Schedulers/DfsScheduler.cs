@@ -35,7 +35,13 @@ public sealed partial class DfsScheduler : IScheduler
             node = _stack[_depth];
             if (!actions.SequenceEqual(node.Enabled))
                 throw new InvalidOperationException($"exhaustive search: the model is not deterministic at depth {_depth} (enabled actions differ on replay)");
-            node.Clock = ClockFor(node.Enabled[node.Chosen], node.Ops[node.Chosen], _depth);
+            // Replaying, a node above the one backtracking moved to gets the clock it had: the same prefix of the same
+            // actions. Only the node whose choice changed needs its clock again (clocks are never mutated).
+            if (node.ClockChosen != node.Chosen)
+            {
+                node.Clock = ClockFor(node.Enabled[node.Chosen], node.Ops[node.Chosen], _depth);
+                node.ClockChosen = node.Chosen;
+            }
             if (node.SplitOrdinal >= 0) _splitSeen++;
         }
         else
@@ -60,6 +66,7 @@ public sealed partial class DfsScheduler : IScheduler
             else node.AddAllToBacktrack();
             node.Chosen = first;
             node.Clock = ClockFor(node.Enabled[first], node.Ops[first], _depth);
+            node.ClockChosen = first;
             _stack.Add(node);
         }
         int chosen = node.Chosen;
