@@ -8,8 +8,8 @@ namespace HvoLab.Engine.Tests;
 /// of one worker (same count, same observations), and stop at the violation one worker stops at.</summary>
 public class SplitSearchTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private static readonly ExplorationOptions Unreduced = new() { Dpor = false, SleepSets = false, StopAtFirstViolation = false, MaxExecutions = 5_000 };
-    private static readonly ExplorationOptions Dpor = new() { Dpor = true, StopAtFirstViolation = false };
+    internal static readonly ExplorationOptions Unreduced = new() { Dpor = false, SleepSets = false, StopAtFirstViolation = false, MaxExecutions = 5_000 };
+    internal static readonly ExplorationOptions Dpor = new() { Dpor = true, StopAtFirstViolation = false };
 
     [Fact]
     public void WorkersAndShardsExploreTheExecutionsOfOneSearch()
@@ -74,8 +74,8 @@ public class SplitSearchTests(Xunit.Abstractions.ITestOutputHelper output)
 /// handler as preempting work instead, DPOR observes every outcome the unreduced search observes.</summary>
 public class PreemptWorkReductionTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private static readonly ExplorationOptions Unreduced = new() { Dpor = false, SleepSets = false, StopAtFirstViolation = false, MaxExecutions = 5_000 };
-    private static readonly ExplorationOptions Dpor = new() { Dpor = true, StopAtFirstViolation = false };
+    private static ExplorationOptions Unreduced => SplitSearchTests.Unreduced;
+    private static ExplorationOptions Dpor => SplitSearchTests.Dpor;
 
     [Fact]
     public void DporObservesEverythingWithQueuedPreemptingWork()

@@ -21,6 +21,30 @@ public sealed partial class DfsScheduler
         int procs = sim.Cpus.Length * 4;
         _clock = new int[procs][];
         for (int i = 0; i < procs; i++) _clock[i] = new int[procs];
+        _walkedAt = new int[procs];
+        Array.Fill(_walkedAt, -1);
+        _walkedFp = new Footprint[procs];
+    }
+
+    /// <summary>Per action (cpu × kind): the depth of its last race walk in this execution and the footprint walked.</summary>
+    private int[] _walkedAt = [];
+    private Footprint[] _walkedFp = [];
+
+    /// <summary>Whether the walk for <paramref name="action"/> would repeat the one made in the previous state: same
+    /// footprint, and the one action since is another CPU's and independent of it. Then the walk skips that action,
+    /// meets the same nodes with the same clocks (only that action's process, or its CPU's code after an interrupt,
+    /// got a new clock) and adds the same backtrack points, which are already there.</summary>
+    private bool RepeatsLastWalk(int action, in Footprint fp)
+    {
+        bool repeat = _depth > 0 && _walkedAt[action] == _depth - 1 && _walkedFp[action] == fp;
+        if (repeat)
+        {
+            var last = _stack[_depth - 1];
+            repeat = Actions.Cpu(last.Enabled[last.Chosen]) != Actions.Cpu(action) && Footprint.Independent(last.Ops[last.Chosen], fp);
+        }
+        _walkedAt[action] = _depth;
+        _walkedFp[action] = fp;
+        return repeat;
     }
 
     /// <summary>Records that <paramref name="action"/> ran with <paramref name="clock"/>.</summary>
@@ -96,6 +120,7 @@ public sealed partial class DfsScheduler
     {
         int index = node is null ? -1 : Array.IndexOf(node.Enabled, action);
         var fp = index >= 0 ? node!.Ops[index] : Footprint.Of(sim, action);
+        if (node is not null && RepeatsLastWalk(action, fp)) return;
         int proc = Proc(action);
         var known = _clock[proc];
         int entry = -1;   // the latest interrupt or preemption of this CPU's code seen so far, walking back
