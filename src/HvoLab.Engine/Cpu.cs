@@ -114,7 +114,15 @@ public sealed partial class Cpu
     public CpuOp LoadPhys(ulong pa, int size = 8) { Op.Mem = MemOp.Load(pa, size); return Issue(OpKind.MemPhys); }
     public CpuOp StorePhys(ulong pa, ulong value, int size = 8) { Op.Mem = MemOp.Store(pa, value, size); return Issue(OpKind.MemPhys); }
     public CpuOp CasPhys(ulong pa, ulong expected, ulong desired, int size = 8) { Op.Mem = MemOp.Cas(pa, expected, desired, size); return Issue(OpKind.MemPhys); }
-    public CpuOp FetchAddPhys(ulong pa, ulong delta, int size = 8) { Op.Mem = MemOp.Add(pa, delta, size); return Issue(OpKind.MemPhys); }
+    public CpuOp FetchAddPhys(ulong pa, ulong delta, int size = 8) { Op.Mem = MemOp.Add(pa, delta, size); Op.Arg = 0; return Issue(OpKind.MemPhys); }
+    /// <summary>atomic_add/atomic_inc/atomic_dec: an add whose old value the caller never sees (the awaitable has no
+    /// result), so two of them on one word commute for the search (Footprint.Blind).</summary>
+    public BlindOp AtomicAddPhys(ulong pa, ulong delta, int size = 8)
+    {
+        Op.Mem = MemOp.Add(pa, delta, size);
+        Op.Arg = PendingOp.BlindRmw;
+        return new BlindOp(Issue(OpKind.MemPhys));
+    }
 
     // ---- TLB maintenance and barriers ----
     public CpuOp Tlbi(TlbiOp op, ulong va = 0, ulong pages = 1) { Op.Arg = (int)op; Op.Mem = MemOp.Load(va); Op.Arg2 = pages; return Issue(OpKind.Tlbi); }

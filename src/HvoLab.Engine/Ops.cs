@@ -16,6 +16,8 @@ public enum ContextKind : byte { Task, Irq, Nmi, Fault, Preempt, Idle }
 /// because a context has at most one operation in flight.</summary>
 public struct PendingOp
 {
+    /// <summary><see cref="Arg"/> of a physical RMW whose result the caller cannot see (<see cref="Cpu.AtomicAddPhys"/>).</summary>
+    public const int BlindRmw = 1;
     public OpKind Kind;
     public MemOp Mem;
     public double Ns;

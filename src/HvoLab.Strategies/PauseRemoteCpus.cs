@@ -58,9 +58,9 @@ public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi) : IClosedFormHan
     {
         int stalled = cpu.Sim.Label("paused");
         double t0 = cpu.Time;
-        await cpu.FetchAddPhys(D.NrCpusPaused, 1);                          // atomic_inc(&nr_cpus_paused)
+        await cpu.AtomicAddPhys(D.NrCpusPaused, 1);                         // atomic_inc(&nr_cpus_paused)
         await cpu.WaitPhys(D.CpuPaused, 0);                                 // while (READ_ONCE(cpu_paused)) cpu_relax();
-        await cpu.FetchAddPhys(D.NrCpusPaused, ulong.MaxValue);             // atomic_dec(&nr_cpus_paused)
+        await cpu.AtomicAddPhys(D.NrCpusPaused, ulong.MaxValue);            // atomic_dec(&nr_cpus_paused)
         await cpu.Isb();                                                    // see the updater's table changes
         cpu.Stats.TimeByLabel.Add(stalled, cpu.Time - t0);
     }

@@ -49,7 +49,8 @@ internal static class TinyPrograms
     /// <summary>Every distinct observation of an exhaustive search of <paramref name="p"/>, and whether it completed.</summary>
     /// <param name="irqAsPreemptWork">Each SendIrq queues the target's handler as preempting work (a stopper) instead
     /// of sending an SGI: it starts at any point where the target has interrupts on.</param>
-    public static (HashSet<string> Seen, ExplorationResult Result) Observe(TinyProgram p, ExplorationOptions options, bool irqAsPreemptWork = false)
+    /// <param name="blindAdds">FetchAdd steps are atomic_inc (AtomicAddPhys): their old value is not observed.</param>
+    public static (HashSet<string> Seen, ExplorationResult Result) Observe(TinyProgram p, ExplorationOptions options, bool irqAsPreemptWork = false, bool blindAdds = false)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         // Per thread: a parallel search runs executions on several workers at once.
@@ -57,7 +58,7 @@ internal static class TinyPrograms
         var r = new ExhaustiveExplorer(s =>
         {
             lock (seen) last.Value?.Harvest(seen);
-            last.Value = new Execution(p, s, irqAsPreemptWork);
+            last.Value = new Execution(p, s, irqAsPreemptWork, blindAdds);
             return last.Value.Sim;
         }, options).Explore();
         foreach (var e in last.Values) e?.Harvest(seen);
@@ -75,8 +76,11 @@ internal static class TinyPrograms
         private readonly TinyProgram _program;
         private readonly bool _irqAsPreemptWork;
 
-        public Execution(TinyProgram p, IScheduler search, bool irqAsPreemptWork = false)
+        private readonly bool _blindAdds;
+
+        public Execution(TinyProgram p, IScheduler search, bool irqAsPreemptWork = false, bool blindAdds = false)
         {
+            _blindAdds = blindAdds;
             _program = p;
             _irqAsPreemptWork = irqAsPreemptWork;
             _search = search;
@@ -126,6 +130,7 @@ internal static class TinyPrograms
             {
                 case TinyStep.Load: log.Append(await cpu.LoadPhys(w)).Append(' '); break;
                 case TinyStep.Store: await cpu.StorePhys(w, v); break;
+                case TinyStep.FetchAdd when _blindAdds: await cpu.AtomicAddPhys(w, 1); break;
                 case TinyStep.FetchAdd: log.Append(await cpu.FetchAddPhys(w, 1)).Append(' '); break;
                 case TinyStep.Cas: log.Append(await cpu.CasPhys(w, v, v + 1)).Append(' '); break;
                 case TinyStep.Wait: await cpu.WaitPhys(w, v); break;

@@ -64,10 +64,11 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
                 bool isTable = arch.Tables.IsTable(pa);
                 bool privateData = isTable || (sim.IsPrivateKernelData?.Invoke(pa) ?? false);
                 if (op.Mem.Kind == AccessKind.Read) return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null) { Aliased = !privateData };
+                bool blind = op.Arg == PendingOp.BlindRmw && op.Mem.Kind == AccessKind.Rmw && op.Mem.Rmw == RmwOp.Add;
                 if (arch.Tables.TryLocateDescriptor(pa, out int level, out ulong va))
                     return new(cpu, FootprintKind.PhysWrite, pa, va, va + arch.Granule.LevelSize(level), null) { Aliased = false };
                 // A data write that is not kernel-private data might be what some VA maps: affect every VA.
-                return new(cpu, FootprintKind.PhysWrite, pa, 0UL, privateData ? 0UL : ulong.MaxValue, null) { Aliased = !privateData };
+                return new(cpu, FootprintKind.PhysWrite, pa, 0UL, privateData ? 0UL : ulong.MaxValue, null) { Aliased = !privateData, Blind = blind };
             }
             case OpKind.Tlbi:
             {
@@ -127,6 +128,10 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
         return a == b;
     }
 
+    /// <summary>An add to a data word whose old value nobody sees (<see cref="Cpu.AtomicAddPhys"/>): two of them on
+    /// one word commute (addition does), and neither enables or disables anything.</summary>
+    public bool Blind { get; init; }
+
     /// <summary>For physical accesses: whether some VA might map this word (false for page tables and kernel globals).</summary>
     public bool Aliased { get; init; } = true;
 
@@ -149,6 +154,7 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
         if (a.Kind == FootprintKind.Event || b.Kind == FootprintKind.Event) return a.Kind != b.Kind;
         if (a.Kind == FootprintKind.Bulk) return !BulkTouches(a, b);
         if (b.Kind == FootprintKind.Bulk) return !BulkTouches(b, a);
+        if (a.Blind && b.Blind && a.Addr == b.Addr) return true;
         return !Dependent(a, b) && !Dependent(b, a);
     }
 

@@ -56,6 +56,6 @@ public sealed class StopMachine(Linux linux)
             }
         } while (cur != Exit);
         if (wasEnabled) await cpu.LocalIrqEnable();
-        await cpu.FetchAddPhys(linux.Data.StopMachineDone, 1);
+        await cpu.AtomicAddPhys(linux.Data.StopMachineDone, 1);   // the caller only waits for the count
     }
 }
