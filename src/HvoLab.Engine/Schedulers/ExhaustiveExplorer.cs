@@ -27,6 +27,8 @@ public sealed record ExplorationOptions
     public int Workers { get; init; } = 1;
     /// <summary>Search only the subtrees whose index is <c>Index</c> modulo <c>Count</c> (a shard of a distributed search).</summary>
     public (int Index, int Count) Shard { get; init; } = (0, 1);
+    /// <summary>A level of split nodes that would make more subtrees than this is not split (<see cref="SearchSplit"/>).</summary>
+    public int MaxSubtrees { get; init; } = 256;
 }
 
 /// <param name="Subtrees">How many subtrees the split made (1 without a split), over every shard.</param>
@@ -58,8 +60,17 @@ public sealed class ExhaustiveExplorer(Func<IScheduler, Simulator> factory, Expl
         var (shard, shards) = _opt.Shard;
         if (shards < 1 || shard < 0 || shard >= shards)
             throw new ArgumentOutOfRangeException(nameof(options), $"{shard}/{shards}", "shard must be i/n with 0 <= i < n");
-        var search = new SubtreeSearch(factory, _opt, Stopwatch.StartNew());
-        var subtrees = _opt.SplitDepth > 0 ? SearchSplit.Subtrees(factory, _opt) : [[]];
+        var clock = Stopwatch.StartNew();
+        List<int[]> subtrees = [[]];
+        var opt = _opt;
+        if (_opt.SplitDepth > 0)
+        {
+            if (SearchSplit.Subtrees(factory, _opt, clock) is not { } split)
+                return new ExplorationResult(false, 0, 0, 0, clock.Elapsed, [], "wall-clock budget reached");
+            subtrees = split.Subtrees;
+            opt = _opt with { SplitDepth = split.Depth };
+        }
+        var search = new SubtreeSearch(factory, opt, clock);
         var mine = Enumerable.Range(0, subtrees.Count).Where(i => i % shards == shard).ToArray();
         var outcomes = new SubtreeSearch.Outcome?[mine.Length];
         int next = -1;
