@@ -20,7 +20,7 @@ public class FolioOptimizeBenchmark
     public void Setup()
     {
         _sys = HvoSystem.Create(new MachineConfig { Cpus = 4, MemoryBytes = 256UL << 20 }, new KernelConfig(),
-            StrategyCatalog.Get("D").Create(new StrategyOptions()), new TimedScheduler(), options: new SimOptions { RecordEvents = false });
+            StrategyRegistry.Get("D").Create(), new TimedScheduler(), options: new SimOptions { RecordEvents = false });
         var linux = _sys.Linux;
         int order = linux.Hugetlb.OrderOf(2UL << 20);
         _sys.Sim.Spawn(0, async cpu =>

@@ -28,17 +28,17 @@ public class PauseBenchmark
     public void Setup()
     {
         var sys = HvoSystem.Create(new MachineConfig { Cpus = Cpus, MemoryBytes = 1UL << 30 }, new KernelConfig { PseudoNmi = true },
-            StrategyCatalog.Get("D").Create(new StrategyOptions()), new TimedScheduler(),
+            _arch = new PauseOnly(), new TimedScheduler(),
             options: new SimOptions { RecordEvents = false, ClosedFormHandlers = ClosedForm, StepBudget = long.MaxValue });
-        var pause = new PauseRemoteCpus(sys.Linux, PauseIpi.PseudoNmi);
+        var pause = _arch.Pause;
         sys.Sim.Spawn(0, async cpu =>
         {
             for (int i = 0; i < Pauses; i++)
             {
                 await cpu.LocalIrqDisable();
-                await pause.Pause(cpu);
+                await pause.PauseRemoteCpus(cpu);
                 await cpu.Work(1_000);           // the BBM window
-                await pause.Resume(cpu);
+                await pause.ResumeRemoteCpus(cpu);
                 await cpu.LocalIrqEnable();
                 await cpu.Work(5_000);
             }
@@ -49,4 +49,14 @@ public class PauseBenchmark
 
     [Benchmark(OperationsPerInvoke = Pauses)]
     public RunOutcome PauseAndResume() => _sim.Run().Outcome;
+
+    private PauseOnly _arch = null!;
+
+    /// <summary>No HVO changes, only the seed series' CPU pause (pause_remote_cpus and its IPI case).</summary>
+    private sealed class PauseOnly : VmemmapArch
+    {
+        public ICpuPause Pause { get; private set; } = null!;
+        public override string Name => "pause-only";
+        protected override void OnAttach() => Pause = K.CpuPause(PauseIpi.Nmi);
+    }
 }

@@ -70,6 +70,7 @@ public sealed partial class ArchMachine
             case BarrierKind.DsbIsh:
             case BarrierKind.DsbSy:
                 Stores.Publish(cpu);
+                _inFlight.CompleteOwn(cpu);
                 CompleteTlbis(cpu);
                 break;
         }
@@ -78,6 +79,8 @@ public sealed partial class ArchMachine
     private void CompleteTlbis(int cpu)
     {
         var list = _pendingTlbi[cpu];
+        if (Config.Errata != ArchErrata.None && list.Exists(t => t.Op.IsBroadcast()))
+            _inFlight.OnBroadcastCompleted(cpu, va => list.Exists(t => t.Op.IsBroadcast() && Covers(t, va)));
         foreach (var t in list)
         {
             if (t.Op.IsBroadcast())
@@ -90,6 +93,19 @@ public sealed partial class ArchMachine
         }
         list.Clear();
     }
+
+    private bool Covers(in PendingTlbi t, ulong va)
+    {
+        if (t.Op.IsAll() || t.Op == TlbiOp.ASIDE1IS) return true;
+        ulong page = va & ~(Granule.PageSize - 1);
+        return page >= t.Va && page < t.Va + t.Pages * Granule.PageSize;
+    }
+
+    /// <summary>Accesses that may still land although a completed broadcast TLBI;DSB removed their translation
+    /// (TLBI-completion errata, <see cref="ArchErrata"/>); empty on a machine without them.</summary>
+    public IReadOnlyList<LateAccess> LateAccesses => _inFlight.Late;
+
+    private readonly InFlightAccesses _inFlight;
 
     private void Apply(int target, in PendingTlbi t, bool privateOnly)
     {

@@ -30,7 +30,14 @@ public sealed partial class ArchMachine
         SharedFills = new TlbSharedFills(config.Granule, config.Cpus);
         _tlbs = new Tlb[config.Cpus];
         _pendingTlbi = new List<PendingTlbi>[config.Cpus];
-        for (int i = 0; i < config.Cpus; i++) { _tlbs[i] = new Tlb(config.Granule, i, Holders, SharedFills); _pendingTlbi[i] = new(); }
+        _lateFlagWrites = new List<LateFlagWrite>[config.Cpus];
+        _inFlight = new InFlightAccesses(config.Cpus);
+        for (int i = 0; i < config.Cpus; i++)
+        {
+            _tlbs[i] = new Tlb(config.Granule, i, Holders, SharedFills);
+            _pendingTlbi[i] = new();
+            _lateFlagWrites[i] = new();
+        }
         Oracle = new BbmOracle(this);
     }
 
@@ -99,8 +106,20 @@ public sealed partial class ArchMachine
     public void ForgetTable(ulong tablePa) => Tables.Forget(tablePa);
 
     /// <summary>A data access by VA from <paramref name="cpu"/>: TLB lookup (conflict check), walk on miss, fill per the
-    /// fill policy, permission check, then the memory operation. Never throws for architectural faults.</summary>
+    /// fill policy, permission check, then the memory operation; with TCR_EL1.HA/HD the walker's descriptor updates
+    /// (<see cref="HardwareFlagUpdates"/>). Never throws for architectural faults.</summary>
     public AccessResult Access(int cpu, in MemOp op)
+    {
+        DrainLateFlagWrites(cpu);
+        var r = Config.HardwareAf || Config.HardwareDirty
+            ? HardwareFlagUpdates.Access(this, cpu, op, Config.HardwareAf, Config.HardwareDirty)
+            : AccessWithoutHardwareUpdates(cpu, op);
+        if (r.Ok && _inFlight.Enabled(Config.Errata, op.Kind)) _inFlight.Record(cpu, op.Va, r.Pa, op.Kind != AccessKind.Read);
+        return r;
+    }
+
+    /// <summary><see cref="Access"/> as if TCR_EL1.HA and HD were 0 (AF = 0 and dirty-state faults stand).</summary>
+    public AccessResult AccessWithoutHardwareUpdates(int cpu, in MemOp op)
     {
         ulong va = op.Va;
         var tlb = _tlbs[cpu];

@@ -31,12 +31,23 @@ public static class DescriptorFormatter
         }
         else if (kind == DescriptorKind.Table) f["next_table"] = $"0x{d.OutputAddress(g, level):x}";
         else f["address_bits"] = $"0x{d.PageAddress(g):x}";
-        f["attrindx"] = d.AttrIndx; f["ns"] = d.NS; f["ap"] = d.AP; f["rdonly"] = d.ReadOnly; f["user"] = d.User;
-        f["sh"] = d.SH; f["af"] = d.AF; f["ng"] = d.NG; f["nt"] = d.NT; f["gp"] = d.GP; f["dbm"] = d.DBM;
-        f["cont"] = d.Contiguous; f["pxn"] = d.PXN; f["uxn"] = d.UXN;
-        f["pxntable"] = d.PXNTable; f["uxntable"] = d.UXNTable; f["aptable"] = d.APTable; f["nstable"] = d.NSTable;
-        f["pte_write"] = d.PteWrite; f["pte_dirty"] = d.PteDirty; f["pte_special"] = d.PteSpecial; f["pte_devmap"] = d.PteDevmap;
-        f["pte_prot_none_or_uffd_wp"] = d.PteProtNoneOrUffdWp; f["pte_present_invalid"] = d.PtePresentInvalid;
+        // Fields per descriptor kind (Arm ARM K.a D8.3 "Translation table descriptor formats"): a table descriptor has
+        // only the hierarchical attributes at [63:59]; a block or page the leaf attributes. nT (bit 16) exists only in
+        // block descriptors (FEAT_BBM, I_PJZBK): in a page descriptor bit 16 lies in OA[47:PageShift] (4K, 16K and 64K
+        // pages all have PageShift <= 16), so reporting "nT" there reads an address bit as an attribute.
+        if (kind == DescriptorKind.Table)
+        {
+            f["pxntable"] = d.PXNTable; f["uxntable"] = d.UXNTable; f["aptable"] = d.APTable; f["nstable"] = d.NSTable;
+        }
+        else
+        {
+            f["attrindx"] = d.AttrIndx; f["ns"] = d.NS; f["ap"] = d.AP; f["rdonly"] = d.ReadOnly; f["user"] = d.User;
+            f["sh"] = d.SH; f["af"] = d.AF; f["ng"] = d.NG;
+            if (HasNt(kind, level)) f["nt"] = d.NT;
+            f["gp"] = d.GP; f["dbm"] = d.DBM; f["cont"] = d.Contiguous; f["pxn"] = d.PXN; f["uxn"] = d.UXN;
+            f["pte_write"] = d.PteWrite; f["pte_dirty"] = d.PteDirty; f["pte_special"] = d.PteSpecial; f["pte_devmap"] = d.PteDevmap;
+            f["pte_prot_none_or_uffd_wp"] = d.PteProtNoneOrUffdWp; f["pte_present_invalid"] = d.PtePresentInvalid;
+        }
         f["linux_prot"] = Prot.NameOf(value, g, level) ?? "";
         return f;
     }
@@ -63,7 +74,8 @@ public static class DescriptorFormatter
         else
         {
             sb.AppendLine(CultureInfo.InvariantCulture, $"  AttrIndx={d.AttrIndx} NS={B(d.NS)} AP[2:1]={d.AP} ({(d.ReadOnly ? "read-only" : "read/write")}{(d.User ? ", EL0 access" : ", EL1 only")}) SH={d.SH} ({ShNames[d.SH]})");
-            sb.AppendLine(CultureInfo.InvariantCulture, $"  AF={B(d.AF)} nG={B(d.NG)} nT={B(d.NT)} GP={B(d.GP)} DBM={B(d.DBM)} Contiguous={B(d.Contiguous)} PXN={B(d.PXN)} UXN={B(d.UXN)}");
+            string nt = HasNt(kind, level) ? $" nT={B(d.NT)}" : "";
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  AF={B(d.AF)} nG={B(d.NG)}{nt} GP={B(d.GP)} DBM={B(d.DBM)} Contiguous={B(d.Contiguous)} PXN={B(d.PXN)} UXN={B(d.UXN)}");
             sb.AppendLine(CultureInfo.InvariantCulture, $"  Linux: PTE_WRITE={B(d.PteWrite)} PTE_DIRTY={B(d.PteDirty)} PTE_SPECIAL={B(d.PteSpecial)} PTE_DEVMAP={B(d.PteDevmap)} bit58(PROT_NONE/UFFD_WP)={B(d.PteProtNoneOrUffdWp)} PTE_PRESENT_INVALID={B(d.PtePresentInvalid)}");
         }
         sb.Append("  Linux protection: ").AppendLine(Prot.NameOf(value, g, level) ?? "(none matches)");
@@ -71,6 +83,10 @@ public static class DescriptorFormatter
     }
 
     private static string B(bool b) => b ? "1" : "0";
+
+    /// <summary>nT is a field of block descriptors only (levels 0–2); an invalid entry above level 3 keeps its
+    /// software view of the bit.</summary>
+    private static bool HasNt(DescriptorKind kind, int level) => kind == DescriptorKind.Block || (kind == DescriptorKind.Invalid && level < 3);
 
     private static string Size(ulong bytes) => bytes >= 1UL << 30 ? $"{bytes >> 30} GiB" : bytes >= 1UL << 20 ? $"{bytes >> 20} MiB" : $"{bytes >> 10} KiB";
 
@@ -107,7 +123,13 @@ public static class DescriptorFormatter
         if ((oa & ~DescBits.AddressMask(low)) != 0)
             throw new ArgumentException($"oa: 0x{oa:x} is not valid at level {level} with the {g} granule (allowed: multiples of 0x{1UL << low:x} below 2^48)");
         ulong v = attrs | oa;
-        if (overrides != null) foreach (var o in overrides) v = ApplyOverride(v, o);
+        if (overrides != null)
+            foreach (var o in overrides)
+            {
+                if (level == 3 && o.Trim().Split('=')[0].Trim().Equals("nt", StringComparison.OrdinalIgnoreCase))
+                    throw new ArgumentException("nt: a level-3 page descriptor has no nT bit (bit 16 is part of the output address); nT exists in block descriptors at levels 1..2 (I_PJZBK)");
+                v = ApplyOverride(v, o);
+            }
         return v;
     }
 

@@ -18,6 +18,13 @@ public sealed record MachineConfig
     /// <summary>Also judge every live descriptor change by Linux's stricter pgattr_change_is_safe()
     /// (arch/arm64/mm/mmu.c), reporting Kind "pgattr".</summary>
     public bool LinuxPgattrLens { get; init; }
+    /// <summary>TCR_EL1.HA: the walker sets AF in memory instead of taking an Access flag fault (FEAT_HAFDBS,
+    /// R_HDHQG, R_LFTXR). Linux sets it per CPU when ID_AA64MMFR1_EL1.HAFDBS is non-zero (arch/arm64/mm/proc.S).</summary>
+    public bool HardwareAf { get; init; }
+    /// <summary>TCR_EL1.HD: a write through a DBM = 1, AP[2] = 1 entry clears AP[2] instead of faulting (ARM ARM D8.5).</summary>
+    public bool HardwareDirty { get; init; }
+    /// <summary>Errata the machine exhibits (behaviour, not kernel workarounds).</summary>
+    public ArchErrata Errata { get; init; }
     /// <summary>Optional contents of never-written RAM: (pfn in granule pages, 8-byte word index) → value.</summary>
     public Func<ulong, int, ulong>? MemoryGenerator { get; init; }
 }

@@ -148,7 +148,7 @@ public sealed class Tlb
 
     /// <summary>TLBI by VA: removes the leaf (page or any block covering <paramref name="va"/>) and, unless
     /// last-level-only, the walk-cache entries on the path (ARM ARM C5.5 TLBI VAE1/VALE1; arm-arch.md §3.1).
-    /// <paramref name="privateOnly"/>: the shared entries were already removed for every CPU (a broadcast).</summary>
+    /// <c>privateOnly</c> (internal overload): the shared entries were already removed for every CPU (a broadcast).</summary>
     public void InvalidateVa(ulong va, bool lastLevelOnly) => InvalidateVa(va, lastLevelOnly, privateOnly: false);
 
     internal void InvalidateVa(ulong va, bool lastLevelOnly, bool privateOnly)

@@ -44,7 +44,8 @@ public struct WalkResult
 /// Stage-1 EL1 walk of the TTBR1 tables held in simulated memory (ARM ARM K.a D8.2 "Translation process").
 /// Reads see a pending descriptor store's old value (see <see cref="DescriptorStoreBuffer"/>).
 /// Checks: kernel VA (bits 63:48 all ones), descriptor validity per level, OA within 48 bits (Address size
-/// fault), AF = 0 gives an Access flag fault (TCR_EL1.HA = 0 is modelled).
+/// fault), AF = 0 gives an Access flag fault; with TCR_EL1.HA the caller resolves it by the walker's atomic AF
+/// update (<see cref="HardwareFlagUpdates"/>), so the walk itself stays a pure read.
 /// </summary>
 public sealed class Walker
 {

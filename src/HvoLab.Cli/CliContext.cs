@@ -3,7 +3,7 @@ namespace HvoLab.Cli;
 /// <summary>Where a command writes. Passed to every command so tests can capture output without touching Console.</summary>
 public sealed record CliContext(TextWriter Out, TextWriter Err)
 {
-    public const int Ok = 0, InternalError = 1, UserError = 2, NotImplemented = 3, Interrupted = 130;
+    public const int Ok = 0, InternalError = 1, UserError = 2, NotImplemented = 3, Refused = 4, Interrupted = 130;
 
     /// <summary>Cancelled by Ctrl-C (SIGINT) or SIGTERM when run as a process; long commands stop between units of
     /// work and leave only complete files.</summary>
@@ -25,6 +25,13 @@ public sealed record CliContext(TextWriter Out, TextWriter Err)
     {
         Err.WriteLine($"hvolab: error: {CliErrors.OneLine(message)}");
         return UserError;
+    }
+
+    /// <summary>Prints why the kernel would not run the strategy and returns the refused exit code (4).</summary>
+    public int Refuse(string strategy, string reason)
+    {
+        Err.WriteLine($"hvolab: refused: {strategy}: {CliErrors.OneLine(reason)}");
+        return Refused;
     }
 
     public int NotYetImplemented(string command)

@@ -21,6 +21,8 @@ public static class CliScenario
         public ulong? Seed { get; init; }
         public int? Iterations { get; init; }
         public IReadOnlyList<string>? RevertFix { get; init; }
+        /// <summary>Strategies appended to the scenario's list (those of a --strategy-file).</summary>
+        public IReadOnlyList<string>? ExtraStrategies { get; init; }
     }
 
     public static Scenario Resolve(string? path, Overrides? o = null, string? defaultJson = null)
@@ -52,6 +54,12 @@ public static class CliScenario
         if (o.Iterations is { } it) scheduler["iterations"] = CliValues.Positive("--iterations", it);
         if (o.Seed is { } seed) root["seed"] = seed;
         if (o.Strategies is { } names) root["strategies"] = new JsonArray(names.Select(n => (JsonNode)CliValues.Strategy("--strategy", n)).ToArray());
+        if (o.ExtraStrategies is { Count: > 0 } extra)
+        {
+            var list = root["strategies"]!.AsArray();
+            foreach (var n in extra)
+                if (!list.Any(x => string.Equals(x!.GetValue<string>(), n, StringComparison.OrdinalIgnoreCase))) list.Add(n);
+        }
         if (o.RevertFix is { } fixes)
             root["kernel"]!["revert_fix"] = new JsonArray(fixes.Select(f => (JsonNode)CliValues.OneOf("--revert-fix", f, RevertibleFixes.All)).ToArray());
         return ScenarioLoader.Parse(root.ToJsonString());

@@ -1,3 +1,4 @@
+using HvoLab.Strategies;
 using System.Globalization;
 using HvoLab.Arch;
 using HvoLab.Experiments.Scenarios;
@@ -13,14 +14,38 @@ public static class CliValues
 {
     public static ulong Size(string option, string text) => Units.ParseSize(text, option);
 
-    /// <summary>Duration in ns: "50us", "2ms", "800ns".</summary>
-    public static double Duration(string option, string text) => Units.ParseDuration(text, option);
+    /// <summary>Duration in ns: "50us", "2ms", "800ns". A bare number is refused: "50" could mean ns or µs, and a
+    /// budget silently read as ns is a wrong answer, not an error.</summary>
+    public static double Duration(string option, string text)
+    {
+        if (double.TryParse(text?.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            throw new ArgumentException($"{option}: \"{text}\" has no unit; write it with one, e.g. {text?.Trim()}us or {text?.Trim()}ms (ns, us, ms, s)");
+        return Units.ParseDuration(text!, option);
+    }
+
+    /// <summary>"0,2" or "0-3" (CPU ids below <paramref name="cpus"/>).</summary>
+    public static IReadOnlySet<int> CpuList(string option, string text, int cpus)
+    {
+        var set = new HashSet<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var ends = part.Split('-');
+            if (ends.Length is 1 or 2 && int.TryParse(ends[0], NumberStyles.None, CultureInfo.InvariantCulture, out int a)
+                && int.TryParse(ends[^1], NumberStyles.None, CultureInfo.InvariantCulture, out int b) && a <= b && b < cpus)
+            {
+                for (int c = a; c <= b; c++) set.Add(c);
+                continue;
+            }
+            throw new ArgumentException($"{option}: \"{text}\" is not allowed; use CPU ids 0..{cpus - 1} as a list or ranges, e.g. 0,2 or 0-3");
+        }
+        return set.Count > 0 ? set : throw new ArgumentException($"{option}: \"{text}\" names no CPU; use e.g. 0,2 or 0-3");
+    }
 
     public static Granule Granule(string option, string text) => Arch.Granule.TryParse(text, out var g) ? g
         : throw new ArgumentException($"{option}: \"{text}\" is not allowed; use 4k, 16k or 64k");
 
-    public static string Strategy(string option, string text) => StrategyNames.TryCanonical(text, out var name) ? name
-        : throw new ArgumentException($"{option}: \"{text}\" is not allowed; use one of {StrategyNames.AllowedText}" + Suggest.Hint(text, StrategyNames.All));
+    public static string Strategy(string option, string text) => StrategyRegistry.TryGet(text, out var s) ? s.Name
+        : throw new ArgumentException($"{option}: \"{text}\" is not allowed; use one of {StrategyRegistry.AllowedText}" + Suggest.Hint(text, StrategyRegistry.Names));
 
     public static int Cpus(string option, int value) => value is >= ScenarioDefaults.MinCpus and <= ScenarioDefaults.MaxCpus ? value
         : throw new ArgumentException($"{option}: {value} is not allowed; use {ScenarioDefaults.MinCpus}..{ScenarioDefaults.MaxCpus}");

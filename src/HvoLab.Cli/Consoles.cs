@@ -5,14 +5,24 @@ namespace HvoLab.Cli;
 /// <summary>Spectre consoles over the CLI's writers, so tests capture output and nothing writes to Console directly.</summary>
 public static class Consoles
 {
-    /// <summary>Plain (no ANSI) console for tables; wide because output is usually a file or a pipe, not a terminal.</summary>
-    public static IAnsiConsole Plain(TextWriter w, int width = 220)
+    /// <summary>The width tables fit: COLUMNS when set (as shells export it), else the terminal's width when stdout is
+    /// one, else 100.</summary>
+    public static int Width()
+    {
+        if (int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int columns) && columns >= 20) return columns;
+        try { if (!Console.IsOutputRedirected && Console.WindowWidth >= 20) return Console.WindowWidth; }
+        catch (IOException) { }
+        return 100;
+    }
+
+    /// <summary>Plain (no ANSI) console for tables, <see cref="Width"/> columns wide unless told otherwise.</summary>
+    public static IAnsiConsole Plain(TextWriter w, int? width = null)
     {
         var c = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(w), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
         });
-        c.Profile.Width = width;
+        c.Profile.Width = width ?? Width();
         return c;
     }
 

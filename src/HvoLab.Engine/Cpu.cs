@@ -25,8 +25,8 @@ public sealed partial class Cpu
     }
 
     /// <summary>Why a CPU is not runnable: spinning on memory, in WFE, busy with private work until
-    /// <see cref="WorkEnd"/> (timed runs; an interrupt may split the work, see Simulator.Work.cs), held in a
-    /// closed-form handler (Simulator.ClosedForm.cs), or waiting until <see cref="WorkEnd"/> for a value a
+    /// <see cref="WorkEnd"/> (timed runs; an interrupt may split the work, see TimedDriver.ExecWork), held in a
+    /// closed-form handler (ClosedFormRunner.cs), or waiting until <see cref="WorkEnd"/> for a value a
     /// closed-form handler stored to become visible.</summary>
     internal enum ParkKind : byte { None, Spin, Wfe, Work, Held, Timed }
 
@@ -47,11 +47,12 @@ public sealed partial class Cpu
     /// (queued before the run). Taking the work happens after that step, and only that step enabled it.</summary>
     internal readonly Queue<int> PreemptEnablers = new();
     internal readonly Action FrameDone;
-    internal int NmiDepth, IrqDepth;
+    /// <summary>PSTATE.I, PMR and the active NMI/IRQ handlers (the Arch layer's rules; the engine keeps them per CPU).</summary>
+    internal InterruptMasks Masks = InterruptMasks.Reset;
 
     public Cpu(Simulator sim, int id)
     {
-        Sim = sim; Id = id; Pmr = Gic.PrioUnmasked;
+        Sim = sim; Id = id;
         FrameDone = OnFrameTaskDone;
         Stats = new CpuStats();
     }
@@ -61,16 +62,16 @@ public sealed partial class Cpu
     /// <summary>Virtual time of this CPU in ns.</summary>
     public double Time { get; internal set; }
     /// <summary>PSTATE.I: masks every IRQ including pseudo-NMIs.</summary>
-    public bool DaifI { get; internal set; }
+    public bool DaifI => Masks.DaifI;
     /// <summary>ICC_PMR_EL1 view: an SGI is signalled only if its priority is numerically lower.</summary>
-    public byte Pmr { get; internal set; }
+    public byte Pmr => Masks.Pmr;
     public int PreemptCount { get; set; }
     public bool EventRegister { get; internal set; }
-    public bool InNmi => NmiDepth > 0;
-    public bool InIrq => IrqDepth > 0;
+    public bool InNmi => Masks.InNmi;
+    public bool InIrq => Masks.InIrq;
     public ContextKind Context => Depth == 0 ? ContextKind.Idle : Frames[Depth - 1].Kind;
     /// <summary>Normal interrupts masked, by DAIF.I or by PMR (what irqs_disabled() reports).</summary>
-    public bool IrqsDisabled => DaifI || Pmr <= Gic.PrioIrq;
+    public bool IrqsDisabled => Masks.IrqsDisabled;
     /// <summary>True once this CPU's main task has returned.</summary>
     public bool Finished { get; internal set; }
     public bool IsBackground { get; internal set; }
@@ -85,6 +86,7 @@ public sealed partial class Cpu
         Op.Kind = kind;
         Op.ReturnFaults = false;
         Op.WorkStarted = false;
+        Op.Blind = false;
         return new CpuOp(this);
     }
 
@@ -114,20 +116,29 @@ public sealed partial class Cpu
     public CpuOp LoadPhys(ulong pa, int size = 8) { Op.Mem = MemOp.Load(pa, size); return Issue(OpKind.MemPhys); }
     public CpuOp StorePhys(ulong pa, ulong value, int size = 8) { Op.Mem = MemOp.Store(pa, value, size); return Issue(OpKind.MemPhys); }
     public CpuOp CasPhys(ulong pa, ulong expected, ulong desired, int size = 8) { Op.Mem = MemOp.Cas(pa, expected, desired, size); return Issue(OpKind.MemPhys); }
-    public CpuOp FetchAddPhys(ulong pa, ulong delta, int size = 8) { Op.Mem = MemOp.Add(pa, delta, size); Op.Arg = 0; return Issue(OpKind.MemPhys); }
+    public CpuOp FetchAddPhys(ulong pa, ulong delta, int size = 8) { Op.Mem = MemOp.Add(pa, delta, size); return Issue(OpKind.MemPhys); }
     /// <summary>atomic_add/atomic_inc/atomic_dec: an add whose old value the caller never sees (the awaitable has no
     /// result), so two of them on one word commute for the search (Footprint.Blind).</summary>
     public BlindOp AtomicAddPhys(ulong pa, ulong delta, int size = 8)
     {
         Op.Mem = MemOp.Add(pa, delta, size);
-        Op.Arg = PendingOp.BlindRmw;
-        return new BlindOp(Issue(OpKind.MemPhys));
+        var op = Issue(OpKind.MemPhys);
+        Op.Blind = true;
+        return new BlindOp(op);
     }
 
     // ---- TLB maintenance and barriers ----
-    public CpuOp Tlbi(TlbiOp op, ulong va = 0, ulong pages = 1) { Op.Arg = (int)op; Op.Mem = MemOp.Load(va); Op.Arg2 = pages; return Issue(OpKind.Tlbi); }
-    public CpuOp Barrier(BarrierKind kind) { Op.Arg = (int)kind; return Issue(OpKind.Barrier); }
-    public CpuOp Isb() => Barrier(BarrierKind.Isb);
+    public CpuOp Tlbi(TlbiOp op, ulong va = 0, ulong pages = 1) { Op.Tlbi = op; Op.TlbiVa = va; Op.TlbiPages = pages; return Issue(OpKind.Tlbi); }
+    /// <summary>A barrier; <paramref name="site"/> names it as "routine: barrier" (e.g. "flush_tlb_kernel_range:
+    /// dsb(ishst)") so <c>hvolab barriers</c> can list it and run a check without it (<see cref="SimOptions.OmitBarrierSite"/>).</summary>
+    public CpuOp Barrier(BarrierKind kind, string? site = null)
+    {
+        if (site is not null && Sim.OmitsBarrier(site)) kind = BarrierKind.DmbIsh;
+        Op.Barrier = kind;
+        return Issue(OpKind.Barrier);
+    }
+
+    public CpuOp Isb(string? site = null) => Barrier(BarrierKind.Isb, site);
 
     // ---- events and interrupts ----
     public CpuOp Wfe() => Issue(OpKind.Wfe);
@@ -141,23 +152,20 @@ public sealed partial class Cpu
     public CpuOp SendSgi(in CpuMask targets, int sgi, bool broadcast, IClosedFormHandler? closedForm)
     {
         Gic.CheckSgi(sgi);
-        SgiTargets = targets;
-        SgiClosedForm = closedForm;
-        Op.Arg = sgi; Op.Arg2 = broadcast ? 1UL : 0UL;
+        Op.SgiTargets = targets;
+        Op.SgiClosedForm = closedForm;
+        Op.Sgi = sgi; Op.Broadcast = broadcast;
         return Issue(OpKind.SendSgi);
     }
-    internal CpuMask SgiTargets;
     /// <summary>The SGI whose handler is being launched (read once by the handler's entry).</summary>
     internal int TakenSgi;
-    /// <summary>Closed form of the handler of the SGI being sent (SendSgi), for targets the engine may hold.</summary>
-    internal IClosedFormHandler? SgiClosedForm;
     /// <summary>Closed form of the handler of each pending SGI, if its sender gave one.</summary>
     internal readonly IClosedFormHandler?[] PendingClosedForm = new IClosedFormHandler?[16];
     /// <summary>With <see cref="ParkKind.Held"/>: the handler and what undoing the hold restores.</summary>
     internal IClosedFormHandler? Held;
     internal HoldRecord Hold;
 
-    /// <summary>State a hold changed, to cancel it exactly (Simulator.ClosedForm.cs).</summary>
+    /// <summary>State a hold changed, to cancel it exactly (ClosedFormRunner.cs).</summary>
     internal struct HoldRecord
     {
         public int Sgi;
@@ -190,7 +198,7 @@ public sealed partial class Cpu
     /// on private pages nothing maps yet): the search orders it only against accesses in that range or that may alias it.</summary>
     public CpuOp Bulk(double ns, int label, ulong vaLo, ulong vaHi)
     {
-        Op.Ns = ns; Op.Label = label; Op.Mem = MemOp.Load(vaLo); Op.Arg2 = vaHi;
+        Op.Ns = ns; Op.Label = label; Op.BulkVaLo = vaLo; Op.BulkVaHi = vaHi;
         return Issue(OpKind.Bulk);
     }
 
@@ -209,18 +217,18 @@ public sealed partial class Cpu
     /// search takes it as one step, enabled only when the condition holds.</summary>
     public CpuOp WaitPhys(ulong pa, ulong value, bool notEqual = false)
     {
-        Op.Mem = MemOp.Load(pa);
-        Op.Arg2 = value;
-        Op.Arg = notEqual ? 1 : 0;
+        Op.WaitPa = pa;
+        Op.WaitValue = value;
+        Op.WaitNotEqual = notEqual;
         return Issue(OpKind.WaitPhys);
     }
 
     /// <summary>Queue work that runs on this CPU at its next preemption point (a stopper kthread, a woken task).</summary>
     public void QueuePreemptWork(Func<Cpu, SimTask> work, double arrival, int label = 0)
     {
-        Sim.OnInterruptQueued(this, arrival);
+        Sim.ClosedForm.OnInterruptQueued(this, arrival);
         PreemptWork.Enqueue((work, arrival, label));
-        PreemptEnablers.Enqueue(Sim.PerformingStep);
+        PreemptEnablers.Enqueue(Sim.Driver.PerformingStep);
         Sim.MarkDirty(Id);   // another CPU's queue changed its next event
     }
 

@@ -5,7 +5,7 @@ namespace HvoLab.Engine;
 /// run can pause hundreds of CPUs without running the handler op by op on each (pause_local_cpu is the case:
 /// <c>atomic_inc; while (READ_ONCE(cpu_paused)) cpu_relax(); atomic_dec; isb</c>). The engine uses it only in timed
 /// runs, only for a CPU that is inside private work when the SGI arrives, and gives exactly the times the op-level
-/// handler gives (<see cref="Simulator"/> Simulator.ClosedForm.cs); searches always run the op-level handler.
+/// handler gives (<see cref="ClosedFormRunner"/>); searches always run the op-level handler.
 /// Implementations keep the op-level handler beside this one, step for step, so a reviewer can compare them.
 /// </summary>
 public interface IClosedFormHandler

@@ -13,23 +13,46 @@ public enum OpKind : byte
 public enum ContextKind : byte { Task, Irq, Nmi, Fault, Preempt, Idle }
 
 /// <summary>Parameters of the one operation a CPU context has pending. Held in the CPU, not in the awaiter,
-/// because a context has at most one operation in flight.</summary>
+/// because a context has at most one operation in flight. Each op kind has its own named fields (nothing is reused
+/// with another meaning); the comment on each says which kinds set it.</summary>
 public struct PendingOp
 {
-    /// <summary><see cref="Arg"/> of a physical RMW whose result the caller cannot see (<see cref="Cpu.AtomicAddPhys"/>).</summary>
-    public const int BlindRmw = 1;
     public OpKind Kind;
+    /// <summary><see cref="OpKind.Mem"/> (by VA) and <see cref="OpKind.MemPhys"/> (by PA): the access.</summary>
     public MemOp Mem;
+    /// <summary><see cref="OpKind.Tlbi"/>: the operation, its address and (range operations) its page count.</summary>
+    public TlbiOp Tlbi;
+    public ulong TlbiVa, TlbiPages;
+    /// <summary><see cref="OpKind.Barrier"/>.</summary>
+    public BarrierKind Barrier;
+    /// <summary><see cref="OpKind.SendSgi"/>: the SGI, its targets, whether the GICv3 broadcast (IRM) is used, and
+    /// the closed form of its handler if the sender gave one.</summary>
+    public int Sgi;
+    public bool Broadcast;
+    public CpuMask SgiTargets;
+    public IClosedFormHandler? SgiClosedForm;
+    /// <summary><see cref="OpKind.WaitPhys"/>: the word waited on, the value, and whether the wait ends when the word
+    /// differs from the value (rather than equals it).</summary>
+    public ulong WaitPa, WaitValue;
+    public bool WaitNotEqual;
+    /// <summary><see cref="OpKind.Work"/> and <see cref="OpKind.Bulk"/>: the cost (once started in a timed run, what is
+    /// left of it) and the label its time is charged to.</summary>
     public double Ns;
-    public int Arg;
-    public ulong Arg2;
     public int Label;
+    /// <summary><see cref="OpKind.Bulk"/>: the VA range of the memory it works on ([0, ulong.MaxValue) = anything).</summary>
+    public ulong BulkVaLo, BulkVaHi;
     /// <summary>On a fault, complete the op with <see cref="Cpu.LastFault"/> set instead of taking the exception
     /// (litmus threads and probes that handle faults themselves).</summary>
     public bool ReturnFaults;
+    /// <summary><see cref="OpKind.MemPhys"/> add whose old value the caller cannot see (<see cref="Cpu.AtomicAddPhys"/>:
+    /// atomic_inc/atomic_dec): the search lets two of them on one word commute.</summary>
+    public bool Blind;
     /// <summary>A Work/Bulk op that has begun in a timed run: <see cref="Ns"/> is then the jittered time still to
     /// run (an interrupt taken in the middle leaves the rest here), so jitter is drawn and the step counted once.</summary>
     public bool WorkStarted;
+
+    /// <summary>The condition of a WaitPhys op on the word's value <paramref name="v"/>.</summary>
+    public readonly bool WaitSatisfiedBy(ulong v) => WaitNotEqual ? v != WaitValue : v == WaitValue;
 }
 
 /// <summary>
@@ -52,6 +75,9 @@ public readonly struct CpuOp : ICriticalNotifyCompletion
 /// <summary>A violation found while running: by the Arch oracle, a kernel monitor, or the engine (deadlock…).</summary>
 public sealed record Violation(string Kind, int[] Cpus, ulong Va, long TimeNs, string Explanation, long Step)
 {
+    /// <summary>The kind as a value (<see cref="Kind"/> is its printed word).</summary>
+    public ViolationKind Type => ViolationKinds.Parse(Kind);
+
     public string? TracePath { get; set; }
 }
 

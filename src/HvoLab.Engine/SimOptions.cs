@@ -15,6 +15,9 @@ public sealed record SimOptions
     /// (the D pause) without running it op by op. Same times as the op-level handler (a test holds them equal with
     /// jitter off); with jitter the draws come in another order. Off: every handler runs op by op.</summary>
     public bool ClosedFormHandlers { get; init; } = true;
+    /// <summary>The named barrier site (<see cref="Cpu.Barrier"/>) to omit in this run (hvolab barriers): it is issued as
+    /// a DMB ISH, which the machine gives no effect (docs/arch.md), so the schedule keeps its shape. Null: none.</summary>
+    public string? OmitBarrierSite { get; init; }
     /// <summary>Seed for timing jitter in timed runs; every random choice flows from it.</summary>
     public ulong Seed { get; init; } = 1;
 }

@@ -4,8 +4,11 @@ using HvoLab.Arch;
 namespace HvoLab.Engine;
 
 /// <summary>
-/// The engine: owns the CPUs, the GIC, virtual time and the interleaving. One execution = <see cref="Run"/>.
-/// Simulated code runs only inside <see cref="Run"/>, on the calling thread, one CPU at a time.
+/// The engine: owns the CPUs and their context stacks, and runs one execution (<see cref="Run"/>). Simulated code
+/// runs only inside <see cref="Run"/>, on the calling thread, one CPU at a time. The work is delegated: the mode's
+/// rules to the <see cref="ExecutionDriver"/> (timed or search), each op's semantics to <see cref="OpExecutor"/>,
+/// interrupt and fault entry to <see cref="ExceptionModel"/>, closed-form handlers to <see cref="ClosedFormRunner"/>;
+/// the machine (memory, TLBs, GIC, masks) is HvoLab.Arch and the software on it an <see cref="IGuest"/>.
 /// </summary>
 public sealed partial class Simulator
 {
@@ -14,85 +17,71 @@ public sealed partial class Simulator
     private readonly List<int> _choices = new();
     private readonly Dictionary<string, int> _labels = new(StringComparer.Ordinal) { [""] = 0 };
     private readonly List<string> _labelNames = new() { "" };
-    private readonly List<IMonitor> _monitors = new();
-    private readonly int[] _actionBuffer;
     private Cpu? _running;
     private Cpu? _forceFault;
     private bool _started, _abort, _looping, _framesCompleted = true, _ranToEnd;
-    private double _horizon = double.PositiveInfinity;
-    private int _seenArchViolations;
-    private long _seenArchTotal;
-    private SplitMix64 _jitterRng;
     private string? _modelError;
     private readonly Stopwatch _wall = new();
 
-    public Simulator(ArchMachine arch, CostModel cost, IScheduler scheduler, SimOptions? options = null)
+    public Simulator(ArchMachine arch, HardwareCosts cost, IScheduler scheduler, SimOptions? options = null)
     {
         Arch = arch; Cost = cost; Scheduler = scheduler; Options = options ?? new SimOptions();
-        IsTimed = scheduler.Mode == SchedulingMode.Timed;
-        _jitter = cost.Jitter;
         Cpus = new Cpu[arch.CpuCount];
         for (int i = 0; i < Cpus.Length; i++) Cpus[i] = new Cpu(this, i);
         Gic = new Gic(Cpus.Length);
-        _actionBuffer = new int[Cpus.Length * 4];
-        _jitterRng = new SplitMix64(Options.Seed);
+        Ops = new OpExecutor(this);
+        Exceptions = new ExceptionModel(this);
+        ClosedForm = new ClosedFormRunner(this);
+        Driver = scheduler.Mode == SchedulingMode.Timed ? new TimedDriver(this) : new SearchDriver(this);
         Trace = new TraceLog(Options.RecordEvents) { LabelNames = LabelName };
     }
 
     public ArchMachine Arch { get; }
-    public CostModel Cost { get; }
+    public HardwareCosts Cost { get; }
     public IScheduler Scheduler { get; }
     public SimOptions Options { get; }
     public Cpu[] Cpus { get; }
     public Gic Gic { get; }
     public TraceLog Trace { get; }
-    public long Steps { get; private set; }
+    public long Steps { get; internal set; }
     /// <summary>Times the timed scheduler picked a CPU (each costs a queue update; ops run inline in between).</summary>
-    public long SchedulingEvents { get; private set; }
+    public long SchedulingEvents => Driver.SchedulingEvents;
+    /// <summary>The rules of this run's mode (timed or search); fixed at construction.</summary>
+    internal ExecutionDriver Driver { get; }
+    /// <summary>Interrupt handlers taken in closed form (timed runs).</summary>
+    internal ClosedFormRunner ClosedForm { get; }
+    /// <summary>The semantics and cost of each op, spin parking and wake-ups.</summary>
+    internal OpExecutor Ops { get; }
+    /// <summary>Taking interrupts, faults and preempting work.</summary>
+    internal ExceptionModel Exceptions { get; }
+    /// <summary>Interrupts taken in closed form, and holds cancelled because something else reached the CPU first.</summary>
+    public long ClosedFormHolds => ClosedForm.Holds;
+    public long ClosedFormCancels => ClosedForm.Cancels;
     /// <summary>Set when every non-background task has finished: background loops poll it and return.</summary>
     public bool StopRequested { get; private set; }
     public IReadOnlyList<Violation> Violations => _violations;
     public const int MaxKeptViolations = 1000;
     public long ViolationsDropped { get; internal set; }
     public IReadOnlyList<int> Choices => _choices;
-    /// <summary>Search hook: the index of the choice being performed (-1 outside one), so that preempting work
-    /// queued by it can name the step that enabled it (<see cref="Cpu.PreemptEnablers"/>).</summary>
-    internal int PerformingStep { get; private set; } = -1;
-    /// <summary>Timed scheduling (virtual time decides) rather than a search over choices; fixed at construction.</summary>
-    public bool IsTimed { get; }
-    /// <summary>Handler for SGIs (the kernel's do_handle_IPI). Required before an SGI is taken.</summary>
-    public Func<Cpu, int, SimTask>? SgiHandler { get; set; }
-    /// <summary>The kernel's fault handler for kernel addresses: returns true to retry the access, false for an oops.</summary>
-    public Func<Cpu, FaultInfo, SimTask<bool>>? FaultHandler { get; set; }
-    /// <summary>Physical words that no VA the model accesses can map (kernel globals reached through the linear map):
-    /// lets the search treat writes to them as independent of struct page accesses.</summary>
-    public Func<ulong, bool>? IsPrivateKernelData { get; set; }
-    /// <summary>VAs whose accesses may use a translation other than the one the TLBs and tables show now (the litmus
-    /// binding's walks made before the access): the search must not assume their physical word.</summary>
-    public Func<ulong, bool>? TranslationMayVary { get; set; }
+    /// <summary>The software this machine runs (interrupt and fault entry, hints to the search); null until attached.</summary>
+    public IGuest? Guest { get; private set; }
+
+    /// <summary>Installs the guest, once, before <see cref="Run"/>.</summary>
+    public void AttachGuest(IGuest guest)
+    {
+        if (_started) throw new InvalidOperationException("attach the guest before Run");
+        if (Guest != null) throw new InvalidOperationException("a guest is attached already");
+        Guest = guest;
+    }
+
     /// <summary>Checks run once when every task has finished (end-state invariants, e.g. no lost update).</summary>
     public List<Action<Simulator>> FinalChecks { get; } = new();
-
-    private readonly Dictionary<(int Cpu, int Sgi), (double Period, int Remaining)> _external = new();
 
     /// <summary>An interrupt source outside the CPUs (a PMU overflow, a watchdog): raises <paramref name="sgi"/> on
     /// <paramref name="cpu"/> every <paramref name="periodNs"/> of virtual time, <paramref name="count"/> times at most
     /// (null = until the run stops). In a search the arrival time is ignored: the interrupt may be taken at any point.</summary>
-    public void AddExternalInterrupt(int cpu, int sgi, double periodNs, int? count = null)
-    {
-        Gic.CheckSgi(sgi);
-        int n = count ?? int.MaxValue;
-        if (n <= 0) return;
-        _external[(cpu, sgi)] = (periodNs, n - 1);
-        Gic.MakePending(cpu, sgi, (long)periodNs);
-    }
-
-    internal void RearmExternal(Cpu c, int sgi)
-    {
-        if (!_external.TryGetValue((c.Id, sgi), out var e) || e.Remaining <= 0 || StopRequested) return;
-        _external[(c.Id, sgi)] = (e.Period, e.Remaining - 1);
-        MakePending(c, sgi, (long)(c.Time + e.Period));
-    }
+    public void AddExternalInterrupt(int cpu, int sgi, double periodNs, int? count = null) =>
+        Exceptions.AddExternalInterrupt(cpu, sgi, periodNs, count);
 
     public int Label(string name)
     {
@@ -102,7 +91,8 @@ public sealed partial class Simulator
     }
 
     public string LabelName(int id) => _labelNames[id];
-    public void AddMonitor(IMonitor monitor) => _monitors.Add(monitor);
+    public void AddMonitor(IMonitor monitor) => Monitors.Add(monitor);
+    internal List<IMonitor> Monitors { get; } = new();
 
     /// <summary>Place a task on a CPU. Background tasks are loops that return once <see cref="StopRequested"/> is set.</summary>
     public void Spawn(int cpu, Func<Cpu, SimTask> body, bool background = false)
@@ -113,6 +103,9 @@ public sealed partial class Simulator
     }
 
     /// <summary>Record a violation found by a monitor or kernel check. The run stops after it if StopOnViolation.</summary>
+    public void ReportViolation(ViolationKind kind, int[] cpus, ulong va, string explanation) => ReportViolation(kind.Word(), cpus, va, explanation);
+
+    /// <summary>Record a violation under its printed word (monitors of the model use <see cref="ViolationKind"/>).</summary>
     public void ReportViolation(string kind, int[] cpus, ulong va, string explanation)
     {
         // A run that continues past violations (StopOnViolation off) keeps the first ones with their stories and
@@ -143,8 +136,7 @@ public sealed partial class Simulator
                 StartFrame(c, ContextKind.Task, body);
             }
             _looping = true;   // from here on ops may run inline; while spawning, every task stops at its first op
-            if (IsTimed) InitEventQueue();
-            var outcome = IsTimed ? RunTimed() : RunChoices();
+            var outcome = Driver.Run();
             CloseStats();
             double end = 0;
             foreach (var c in Cpus) end = Math.Max(end, c.Time);
@@ -157,45 +149,30 @@ public sealed partial class Simulator
         }
     }
 
-    private RunOutcome RunChoices()
+    /// <summary>Why the run must stop before its next step (a model error or a violation that stops it), or null.</summary>
+    internal RunOutcome? StopReason()
     {
-        while (true)
-        {
-            if (_modelError != null) return RunOutcome.ModelError;
-            if (_abort) return RunOutcome.Violation;
-            if (_forceFault is { } f) { _forceFault = null; StartFault(f); continue; }
-            UpdateStopRequested();
-            int n = CollectActions(_actionBuffer);
-            if (n == 0) return EndWithoutActions();
-            if (OverBudget()) return ReportBudget();
-            int idx = Scheduler.Choose(_actionBuffer.AsSpan(0, n), this);
-            if (idx < 0) return RunOutcome.Pruned;   // the scheduler ends this execution (sleep set, replay end)
-            int action = _actionBuffer[idx];
-            _choices.Add(action);
-            PerformingStep = _choices.Count - 1;
-            Perform(action);
-            PerformingStep = -1;
-        }
+        if (_modelError != null) return RunOutcome.ModelError;
+        if (_abort) return RunOutcome.Violation;
+        return null;
     }
 
-    private RunOutcome RunTimed()
+    /// <summary>The CPU whose inline op faulted, whose fault must be taken before anything else (once).</summary>
+    internal Cpu? TakeForcedFault()
     {
-        while (true)
-        {
-            if (_modelError != null) return RunOutcome.ModelError;
-            if (_abort) return RunOutcome.Violation;
-            if (_forceFault is { } f) { _forceFault = null; StartFault(f); MarkDirty(f.Id); continue; }
-            UpdateStopRequested();
-            var next = PeekEarliest(out double best);
-            if (next is null) return EndWithoutActions();
-            if (OverBudget()) return ReportBudget();
-            SchedulingEvents++;
-            PerformTimed(next, best);
-            MarkDirty(next.Id);   // after, not before: Resume flushes the queue for its horizon mid-step
-        }
+        var f = _forceFault;
+        _forceFault = null;
+        return f;
     }
 
-    private void UpdateStopRequested()
+    internal void RecordChoice(int action) => _choices.Add(action);
+    internal void SetModelError(string error) => _modelError = error;
+
+    /// <summary>The next event of CPU <paramref name="cpu"/> may have moved (an SGI made pending, an unpark, queued
+    /// preempting work): the driver re-keys it.</summary>
+    internal void MarkDirty(int cpu) => Driver.MarkDirty(cpu);
+
+    internal void UpdateStopRequested()
     {
         // Only a task frame completing can end a main task; skip the O(CPUs) check otherwise (an interrupt handler
         // returning on every CPU of a 256-CPU pause would otherwise cost 256 × 256 checks).
@@ -207,13 +184,13 @@ public sealed partial class Simulator
 
     private static bool IsMainTaskAlive(Cpu c) => c.Frames[0].Kind == ContextKind.Task && !c.Finished;
 
-    private bool OverBudget()
+    internal bool OverBudget()
     {
         if (Steps > Options.StepBudget) return true;
         return (Steps & 0xFFFF) == 0 && _wall.Elapsed > Options.WallBudget;
     }
 
-    private RunOutcome ReportBudget()
+    internal RunOutcome ReportBudget()
     {
         var busy = Cpus.Where(c => c.Depth > 0).Select(c => c.Id).ToArray();
         ReportViolation("livelock", busy, 0,
@@ -222,7 +199,7 @@ public sealed partial class Simulator
         return RunOutcome.BudgetExceeded;
     }
 
-    private RunOutcome EndWithoutActions()
+    internal RunOutcome EndWithoutActions()
     {
         var stuck = Cpus.Where(c => c.Depth > 0).ToArray();
         if (stuck.Length == 0)
@@ -251,17 +228,11 @@ public sealed partial class Simulator
     private void CloseStats()
     {
         foreach (var c in Cpus)
-            if (c.Stats.IrqsOffSince >= 0) { EndIrqsOff(c); }
+            if (c.Stats.IrqsOffSince >= 0) { Exceptions.EndIrqsOff(c); }
     }
 
     /// <summary>A cost with this run's timing jitter applied (timed runs; unchanged in searches).</summary>
-    public double Jitter(double ns)
-    {
-        if (!IsTimed || _jitter == 0 || ns == 0) return ns;
-        return ns * (1 + _jitter * (2 * _jitterRng.NextDouble() - 1));
-    }
-
-    private readonly double _jitter;
+    public double Jitter(double ns) => Driver.Jitter(ns);
 }
 
 /// <summary>A safety check evaluated after every operation (the engine's monitors; the Arch oracle is built in).</summary>

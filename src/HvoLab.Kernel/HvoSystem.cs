@@ -10,8 +10,9 @@ public sealed record HvoSystem(ArchMachine Arch, Simulator Sim, Linux Linux)
         CostModel? cost = null, SimOptions? options = null)
     {
         var arch = new ArchMachine(machine);
-        var sim = new Simulator(arch, cost ?? CostModel.Default, scheduler, (options ?? new SimOptions()) with { PseudoNmi = kernel.PseudoNmi });
-        var linux = Linux.Boot(sim, kernel, hooks);
+        cost ??= CostModel.Default;
+        var sim = new Simulator(arch, cost.Hardware, scheduler, (options ?? new SimOptions()) with { PseudoNmi = kernel.PseudoNmi });
+        var linux = Linux.Boot(sim, kernel, hooks, cost.Kernel);
         return new HvoSystem(arch, sim, linux);
     }
 }

@@ -1,3 +1,5 @@
+using HvoLab.Kernel.Primitives;
+
 namespace HvoLab.Kernel;
 
 /// <summary>Which HVO design the kernel runs (kernel-hvo.md §4.4).</summary>
@@ -22,6 +24,16 @@ public enum RevertedFix
     FreeBeforeFlush = 4,
 }
 
+/// <summary>CPU-errata workarounds the kernel can enable (arch/arm64/kernel/cpu_errata.c capabilities).</summary>
+[Flags]
+public enum KernelWorkarounds
+{
+    None = 0,
+    /// <summary>ARM64_WORKAROUND_REPEAT_TLBI: after the DSB ISH completing broadcast TLBIs, one more
+    /// TLBI VALE1IS, XZR; DSB ISH (__tlbi_sync_s1ish*, since a8f78680ee6b; hvo-2026-arm64.md §5.2).</summary>
+    RepeatTlbi = 1,
+}
+
 public sealed record KernelConfig
 {
     public HvoDesign Design { get; init; } = HvoDesign.FakeHead;
@@ -30,4 +42,9 @@ public sealed record KernelConfig
     public RevertedFix Reverted { get; init; }
     /// <summary>irqchip.gicv3_pseudo_nmi=1 (system_uses_irq_prio_masking()).</summary>
     public bool PseudoNmi { get; init; } = true;
+    public KernelWorkarounds Workarounds { get; init; }
+    /// <summary>fail_hugetlb_vmemmap_pte= (CONFIG_FAIL_HUGETLB_VMEMMAP, mm/hugetlb_vmemmap.c @0454b15e), or null.</summary>
+    public FaultAttr? FailVmemmapPte { get; init; }
+    /// <summary>fail_hugetlb_vmemmap_pmd=, or null.</summary>
+    public FaultAttr? FailVmemmapPmd { get; init; }
 }

@@ -17,7 +17,7 @@ public sealed class KernelMonitors(Linux linux)
         if ((pte & DescBits.Valid) == 0) return;
         ulong oa = pte & DescBits.AddressMask(linux.Layout.PageShift);
         if (linux.Arch.Tables.IsTable(oa))
-            cpu.Sim.ReportViolation("page-table-check", [cpu.Id], 0,
+            cpu.Sim.ReportViolation(ViolationKind.PageTableCheck, [cpu.Id], 0,
                 $"CPU{cpu.Id} wrote PTE 0x{pte:x16} at PA 0x{ptepPa:x} mapping PA 0x{oa:x}, which is a page-table page (PAGE_TABLE_CHECK would BUG)");
     }
 
@@ -26,12 +26,20 @@ public sealed class KernelMonitors(Linux linux)
     public void OnVmemmapPageFreed(ulong pfn)
     {
         ulong pa = pfn << linux.Layout.PageShift;
+        foreach (var late in linux.Arch.LateAccesses)
+        {
+            if (late.Pa >> linux.Layout.PageShift != pfn) continue;
+            linux.Sim.ReportViolation("late-access-after-free", [late.Cpu, late.Issuer], late.Va,
+                $"vmemmap page PFN 0x{pfn:x} was freed while a {(late.Store ? "store" : "load")} CPU{late.Cpu} made through VA 0x{late.Va:x} " +
+                $"may still be in flight: CPU{late.Issuer}'s TLBI;DSB completed without waiting for it (TLBI-completion erratum) and no second TLBI;DSB followed");
+            return;
+        }
         ulong linearLo = Layout.PageOffset, linearHi = linearLo + linux.Arch.Memory.SizeBytes;
         var candidates = linux.Arch.SharedFills.CpusWithEntries;
         for (int c = candidates.Next(0); c >= 0 && c < linux.Sim.Cpus.Length; c = c + 1 < CpuMask.MaxCpus ? candidates.Next(c + 1) : -1)
         {
             if (!linux.Arch.TlbOf(c).FindLeafMapping(pa, linearLo, linearHi, out var leaf)) continue;
-            linux.Sim.ReportViolation("freed-page-in-tlb", [c], leaf.VaBase,
+            linux.Sim.ReportViolation(ViolationKind.FreedPageInTlb, [c], leaf.VaBase,
                 $"vmemmap page PFN 0x{pfn:x} was freed while CPU{c}'s TLB still translates VA 0x{leaf.VaBase:x} to it (old pages must be freed only after the TLB flush)");
             return;
         }
@@ -47,7 +55,7 @@ public sealed class KernelMonitors(Linux linux)
         ulong truth = linux.Folios.HeadPageOf(pfn);
         if (resolvedHead == truth || resolvedHead == truthBefore) return;
         bool fakeHeadCandidate = resolvedHead == page && (page & (linux.Layout.PageSize - 1)) == 0;
-        cpu.Sim.ReportViolation("wrong-struct-page", [cpu.Id], page,
+        cpu.Sim.ReportViolation(ViolationKind.WrongStructPage, [cpu.Id], page,
             $"{reader} on CPU{cpu.Id}: compound_head(struct page of PFN 0x{pfn:x}) gave 0x{resolvedHead:x}, but the page belongs to head 0x{truth:x}" +
             (fakeHeadCandidate ? " (a fake head was not fixed up)" : ""));
     }

@@ -1,5 +1,6 @@
 using HvoLab.Arch;
 using HvoLab.Engine;
+using HvoLab.Kernel.Primitives;
 
 namespace HvoLab.Kernel;
 
@@ -22,33 +23,55 @@ public sealed partial class Linux
             Sim.Gic.SetPriority(ipi, Gic.PrioNmi);
     }
 
+    /// <summary>The CPU pause of the seed series, once a strategy asked for it (<see cref="IKernelServices.CpuPause"/>).</summary>
+    internal RemoteCpuPause? CpuPause { get; set; }
+    /// <summary>smp_call_function_many()'s queues, created on first use.</summary>
+    internal SmpCallFunction SmpCall => _smpCall ??= new SmpCallFunction(this);
+    private SmpCallFunction? _smpCall;
+    /// <summary>IPI numbers a strategy added to do_handle_IPI()'s switch (<see cref="IKernelServices.RegisterIpi"/>).</summary>
+    internal readonly Dictionary<int, Func<Cpu, SimTask>> IpiCases = new();
+    /// <summary>The vmemmap fault fixup a strategy registered (approach A), or null.</summary>
+    internal Func<Cpu, FaultInfo, SimTask<bool>>? VmemmapFaultFixup { get; set; }
+
+    /// <summary>do_handle_IPI(): one case per IPI number. IPI_CPU_STOP / IPI_CPU_STOP_NMI pause the CPU while a
+    /// pause is set up (seed series v2 patch 4: pause_local_cpu() unless a stop is in progress; no stop is modelled).</summary>
     private async SimTask DoHandleIpi(Cpu cpu, int ipi)
     {
-        if (await Hooks.HandleIpi(cpu, ipi)) return;
         switch (ipi)
         {
+            case IPI_CPU_STOP or IPI_CPU_STOP_NMI when CpuPause is { } pause && pause.Ipi == ipi: await pause.PauseLocalCpu(cpu); break;
+            case IPI_CALL_FUNC when _smpCall is { } calls && calls.HasWork(cpu.Id): await calls.HandleIpi(cpu); break;
             case IPI_CPU_BACKTRACE when BacktraceHandler is not null: await BacktraceHandler(cpu); break;
+            case var n when IpiCases.TryGetValue(n, out var handler): await handler(cpu); break;
             default: await cpu.Work(100, Sim.Label("ipi " + ipi)); break;
         }
     }
 
-    /// <summary>__do_kernel_fault() for a fault on a kernel address: the strategy's vmemmap fixup (approach A), then
+    /// <summary>__do_kernel_fault() for a fault on a kernel address: the registered vmemmap fixup (approach A), then
     /// is_spurious_el1_translation_fault() (re-walk the tables; retry if the address now translates), else oops.</summary>
     private async SimTask<bool> DoKernelFault(Cpu cpu, FaultInfo f)
     {
         bool vmemmap = Layout.IsVmemmap(f.Va);
-        if (vmemmap && f.Kind == FaultKind.Translation && await Hooks.HandleVmemmapFault(cpu, f)) return true;
+        if (vmemmap && f.Kind == FaultKind.Translation && VmemmapFaultFixup is { } fixup && await fixup(cpu, f)) return true;
         if (f.Kind == FaultKind.Translation)
         {
-            await cpu.Work(Cost.FaultHandlingNs, Sim.Label("is_spurious_el1_translation_fault"));
+            await cpu.Work(Cost.Kernel.FaultHandlingNs, Sim.Label("is_spurious_el1_translation_fault"));
             var now = Arch.Translate(f.Va);   // AT S1E1R + PAR_EL1 (a walk of the current tables)
             if (now.Fault == FaultKind.None) return true;
         }
         string what = vmemmap && f.Kind == FaultKind.Permission && f.Access != AccessKind.Read
             ? $"write to a read-only vmemmap page ({(f.Access == AccessKind.Rmw ? "atomic RMW" : "store")} on struct page 0x{f.Va:x}, PFN 0x{Layout.PageToPfn(f.Va & ~63UL):x})"
             : $"unable to handle kernel paging request at virtual address 0x{f.Va:x} ({f.Kind} fault, level {f.Level}, {f.Access})";
-        string kind = vmemmap && f.Kind == FaultKind.Permission ? "write-to-ro-vmemmap" : "kernel-fault";
+        var kind = vmemmap && f.Kind == FaultKind.Permission ? ViolationKind.WriteToRoVmemmap : ViolationKind.KernelFault;
         Sim.ReportViolation(kind, [cpu.Id], f.Va, $"CPU{cpu.Id} in {f.Context} context (interrupts {(cpu.IrqsDisabled ? "masked" : "enabled")}): {what}; Oops");
         return false;
     }
+
+    // ---- the engine's view of the kernel (IGuest): where interrupts and faults enter it ----
+    private ulong _privateDataLo, _privateDataHi;
+    SimTask IGuest.HandleSgi(Cpu cpu, int sgi) => DoHandleIpi(cpu, sgi);
+    SimTask<bool> IGuest.HandleFault(Cpu cpu, FaultInfo fault) => DoKernelFault(cpu, fault);
+    double IGuest.FaultHandlingNs => Cost.Kernel.FaultHandlingNs;
+    /// <summary>Kernel globals (one line each, reached through the linear map) that no modelled VA can alias.</summary>
+    bool IGuest.IsPrivateKernelData(ulong pa) => pa >= _privateDataLo && pa < _privateDataHi;
 }

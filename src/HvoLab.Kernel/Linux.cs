@@ -12,21 +12,32 @@ namespace HvoLab.Kernel;
 /// vmemmap, real data in simulated memory), kernel globals, the hugetlb pool and HVO, and the arch hooks the
 /// strategy supplies. Create it with <see cref="Boot"/> before <see cref="Simulator.Run"/>.
 /// </summary>
-public sealed partial class Linux
+public sealed partial class Linux : IGuest
 {
-    private Linux(Simulator sim, KernelConfig config, VmemmapArch hooks)
+    private Linux(Simulator sim, KernelConfig config, VmemmapArch hooks, KernelCosts costs)
     {
-        Sim = sim; Config = config; Hooks = hooks;
+        Sim = sim; Config = config; Hooks = hooks; Cost = new CostModel(sim.Cost, costs);
         Layout = new Layout(sim.Arch.Granule, sim.Arch.Memory.SizeBytes);
         Pt = new PageTableOps(this);
         Monitors = new KernelMonitors(this);
         Rcu = new Rcu(this);
         Folios = new FolioRegistry(this);
+        Arm64 = new Arm64VmemmapUpdate(this);
+        if (config.FailVmemmapPte is { } pte) FailPte = new FaultInjector(pte, sim.Options.Seed ^ 0x7074_655fUL);
+        if (config.FailVmemmapPmd is { } pmd) FailPmd = new FaultInjector(pmd, sim.Options.Seed ^ 0x706d_645fUL);
     }
+
+    /// <summary>The arm64 primitives of the 2026 design (try_update_vmemmap_pte, try_populate_vmemmap_pmd).</summary>
+    public Arm64VmemmapUpdate Arm64 { get; }
+    /// <summary>fail_hugetlb_vmemmap_pte / _pmd, when the scenario sets them.</summary>
+    public FaultInjector? FailPte { get; }
+    public FaultInjector? FailPmd { get; }
+    public HvoUpdateCounters HvoCounters { get; } = new();
 
     public Simulator Sim { get; }
     public ArchMachine Arch => Sim.Arch;
-    public CostModel Cost => Sim.Cost;
+    /// <summary>The machine's costs (what the engine charges) and the kernel's own.</summary>
+    public CostModel Cost { get; }
     public KernelConfig Config { get; }
     public Layout Layout { get; }
     public VmemmapArch Hooks { get; }
@@ -50,17 +61,16 @@ public sealed partial class Linux
     private long _freed, _allocated;
     private void NotePeak() { if (_freed - _allocated > PeakNetFreed) PeakNetFreed = _freed - _allocated; }
 
-    public static Linux Boot(Simulator sim, KernelConfig config, VmemmapArch hooks)
+    public static Linux Boot(Simulator sim, KernelConfig config, VmemmapArch hooks, KernelCosts? costs = null)
     {
-        var linux = new Linux(sim, config, hooks);
+        var linux = new Linux(sim, config, hooks, costs ?? KernelCosts.Default);
         linux.BootMemory();
         linux.Hvo = new HugetlbVmemmap(linux);
         linux.Hugetlb = new Hugetlb(linux);
-        linux.VmemmapOptimizeEnabled = config.HvoEnabled && hooks.UpdateSupported(linux);
+        linux.VmemmapOptimizeEnabled = config.HvoEnabled && hooks.UpdateSupported(new SystemConfig(sim.Arch.Config, config));
         linux.ConfigureIpiPriorities();   // ipi_should_be_nmi(): set up at boot whatever the strategy
-        sim.SgiHandler = linux.DoHandleIpi;
-        sim.FaultHandler = linux.DoKernelFault;
-        hooks.Attach(linux);
+        sim.AttachGuest(linux);
+        hooks.Attach(new KernelServices(linux));
         return linux;
     }
 
@@ -101,7 +111,7 @@ public sealed partial class Linux
         for (ulong i = 0; i < (dataBytes + pageSize - 1) / pageSize; i++) dataPfn = mem.Allocator.AllocFrame();
         Data = new KernelData(dataPfn << g.PageShift, Sim.Cpus.Length);
         ulong dataLo = dataPfn << g.PageShift, dataHi = dataLo + (dataBytes + pageSize - 1) / pageSize * pageSize;
-        Sim.IsPrivateKernelData = pa => pa >= dataLo && pa < dataHi;
+        _privateDataLo = dataLo; _privateDataHi = dataHi;
         ulong buddyEnd = bootTablesPa >> g.PageShift;
         Buddy = new PageAllocator(0, buddyEnd);
         mem.Allocator = new BuddyFrameAllocator(Buddy);

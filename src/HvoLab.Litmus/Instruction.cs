@@ -12,7 +12,7 @@ public readonly record struct Reg(int Number, bool Is64)
 
 public enum Opcode
 {
-    Nop, Mov, Add, Sub, And, Orr, Eor, Bic, Lsl, Lsr, Cmp, Csel, Cset, Adr,
+    Nop, Mov, Sxtw, Add, Sub, And, Orr, Eor, Bic, Lsl, Lsr, Cmp, Csel, Cset, Adr,
     B, BCond, Cbz, Cbnz,
     Ldr, Str, Ldar, Ldapr, Stlr, Ldxr, Stxr,
     Swp, Cas, LdOp, StOp,
@@ -56,6 +56,8 @@ public sealed record Instruction(Opcode Op, string Mnemonic, IReadOnlyList<Opera
     public AccessOrder Order { get; init; }
     public LitmusRmwOp Rmw { get; init; }
     public BarrierOption? Barrier { get; init; }
+    /// <summary>SXTW/UXTW of an extended-register ALU operand (<c>ADD X2,X2,W5,SXTW</c>), else null.</summary>
+    public string? Extend { get; init; }
     /// <summary>Condition code of B.cond/CSEL/CSET (EQ, NE, ...).</summary>
     public string? Cond { get; init; }
 

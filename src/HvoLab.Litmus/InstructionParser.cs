@@ -46,15 +46,26 @@ public static partial class InstructionParser
 
         const OperandKind R = OperandKind.Register, RI = OperandKind.RegOrImm, M = OperandKind.Memory,
             L = OperandKind.Label, N = OperandKind.Name;
+        // ADD Xd, Xn, Wm, SXTW|UXTW: the extended-register form (the W operand is sign/zero-extended to 64 bits).
+        Instruction Alu3(Opcode op)
+        {
+            if (ops.Count != 4) return Make(op, R, R, RI);
+            var ext = ops[3] is NameOperand n ? n.Name.ToUpperInvariant() : "";
+            if (ext is not ("SXTW" or "UXTW") || ops[2] is not RegOperand { Reg.Is64: false }) throw Err("only the SXTW/UXTW extended-register form of a W operand is supported");
+            ops.RemoveAt(3);
+            return Make(op, R, R, R) with { Extend = ext };
+        }
+
         switch (mnemonic)
         {
             case "NOP": return Make(Opcode.Nop);
+            case "SXTW": return Make(Opcode.Sxtw, R, R);
             case "MOV": return Make(Opcode.Mov, R, RI);
-            case "ADD": return Make(Opcode.Add, R, R, RI);
-            case "SUB": return Make(Opcode.Sub, R, R, RI);
-            case "AND": return Make(Opcode.And, R, R, RI);
-            case "ORR": return Make(Opcode.Orr, R, R, RI);
-            case "EOR": return Make(Opcode.Eor, R, R, RI);
+            case "ADD": return Alu3(Opcode.Add);
+            case "SUB": return Alu3(Opcode.Sub);
+            case "AND": return Alu3(Opcode.And);
+            case "ORR": return Alu3(Opcode.Orr);
+            case "EOR": return Alu3(Opcode.Eor);
             case "BIC": return Make(Opcode.Bic, R, R, R);
             case "LSL": return Make(Opcode.Lsl, R, R, RI);
             case "LSR": return Make(Opcode.Lsr, R, R, RI);

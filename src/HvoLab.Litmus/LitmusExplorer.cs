@@ -20,6 +20,10 @@ public sealed record LitmusExploration(
     string? Error,
     TimeSpan Elapsed)
 {
+    /// <summary>Which model explored the test: "machine" (the Arch machine binding, sequentially consistent data) or
+    /// "arm-view" (the view-based data-memory model, <see cref="ViewModelExplorer"/>).</summary>
+    public string Model { get; init; } = "machine";
+
     /// <summary>herd's Never/Sometimes/Always over the reachable (filtered) states.</summary>
     public Observation Observation =>
         States.Count(s => s.ConditionHolds) == 0 ? Observation.Never
@@ -63,7 +67,7 @@ public static class LitmusExplorer
         {
             Harvest(prev);
             var arch = binding.Build();
-            var sim = new Simulator(arch, CostModel.Default, scheduler, new SimOptions
+            var sim = new Simulator(arch, HardwareCosts.Default, scheduler, new SimOptions
             {
                 StopOnViolation = false,
                 StepBudget = options.StepBudget,
@@ -71,7 +75,7 @@ public static class LitmusExplorer
             });
             var history = new WalkHistory(arch, binding);
             sim.AddMonitor(history);
-            sim.TranslationMayVary = history.MayReachSeveralPages;
+            sim.AttachGuest(new LitmusGuest(history));
             var threads = threadsSpec.Select(t => new LitmusEngineThread(interp, binding, interp.InitialState(t.Proc),
                 HasFeature(test, t.Proc, "HA"), HasFeature(test, t.Proc, "HD"), options.InstructionBudget, history)).ToList();
             prevThreads = threads;

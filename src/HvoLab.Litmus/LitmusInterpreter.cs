@@ -81,9 +81,13 @@ public sealed class LitmusInterpreter(LitmusTest test, ILitmusAddressMap map)
         {
             case Opcode.Nop: break;
             case Opcode.Mov: s.Set(ins.R(0), Src(s, ins.Operands[1])); break;
+            case Opcode.Sxtw: s.Set(ins.R(0), SignExtendWord(s.Get(ins.R(1)))); break;
             case Opcode.Add or Opcode.Sub or Opcode.And or Opcode.Orr or Opcode.Eor or Opcode.Bic or Opcode.Lsl or Opcode.Lsr:
-                s.Set(ins.R(0), Alu(ins.Op, s.Get(ins.R(1)), Src(s, ins.Operands[2]), ins.R(0).Is64));
+            {
+                var b = Src(s, ins.Operands[2]);
+                s.Set(ins.R(0), Alu(ins.Op, s.Get(ins.R(1)), ins.Extend == "SXTW" ? SignExtendWord(b) : b, ins.R(0).Is64));
                 break;
+            }
             case Opcode.Cmp: SetFlagsSub(s, s.Get(ins.R(0)), Src(s, ins.Operands[1]), ins.R(0).Is64); break;
             case Opcode.Csel: s.Set(ins.R(0), Holds(s, ins.Cond!) ? s.Get(ins.R(1)) : s.Get(ins.R(2))); break;
             case Opcode.Cset: s.Set(ins.R(0), Holds(s, ins.Cond!) ? 1UL : 0UL); break;
@@ -184,10 +188,12 @@ public sealed class LitmusInterpreter(LitmusTest test, ILitmusAddressMap map)
         if (m.Index is { } ix)
         {
             var v = s.Get(ix);
-            va += m.Extend == "SXTW" ? (ulong)(long)(int)(uint)v : v;
+            va += m.Extend == "SXTW" ? SignExtendWord(v) : v;
         }
         return new MemAccess(s.Proc, va, size, ins.Order, exclusive);
     }
+
+    private static ulong SignExtendWord(ulong v) => (ulong)(long)(int)(uint)v;
 
     private static ulong Src(LitmusThreadState s, Operand o) => o switch
     {

@@ -150,6 +150,7 @@ public sealed class LitmusReport(IReadOnlyList<LitmusTestResult> results)
             w.WriteNumber("negative", x.Negative);
             w.WriteNumber("executions", x.Executions);
             w.WriteBoolean("complete", x.Complete);
+            w.WriteString("model", x.Model);
             w.WriteStartArray("oracleKinds");
             foreach (var k in x.BbmKinds) w.WriteStringValue(k);
             w.WriteEndArray();

@@ -13,6 +13,9 @@ public sealed record LitmusRunOptions
     public int InstructionBudget { get; init; } = 64;
     /// <summary>Let descriptor stores become visible to walkers before the writer's DSB (see docs/litmus.md).</summary>
     public bool PropagateStores { get; init; } = true;
+    /// <summary>Run data-memory tests on the view-based Arm model (<see cref="ViewModelExplorer"/>); false runs them on
+    /// the machine binding, whose data accesses are sequentially consistent (the behaviour before the model existed).</summary>
+    public bool ArmDataModel { get; init; } = true;
     /// <summary>Called after each test (progress output).</summary>
     public Action<LitmusTestResult>? Progress { get; init; }
 }
@@ -65,7 +68,7 @@ public static class LitmusRunner
         var support = SupportClassifier.Classify(test, Profile);
         if (!support.Supported)
             return new LitmusTestResult(test.Name, path, LitmusStatus.Unsupported, string.Join("; ", support.Reasons), null) { Expected = expectation, Test = test };
-        var x = LitmusExplorer.Explore(test, options);
+        var x = options.ArmDataModel && ViewModelExplorer.Handles(test) ? ViewModelExplorer.Explore(test, options) : LitmusExplorer.Explore(test, options);
         var status = x.Error is not null ? LitmusStatus.Error : x.Complete ? LitmusStatus.Ok : LitmusStatus.Incomplete;
         var reason = x.Error ?? x.Incomplete;
         var result = new LitmusTestResult(test.Name, path, status, reason, x) { Expected = expectation, Test = test };

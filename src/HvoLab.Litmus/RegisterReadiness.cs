@@ -7,9 +7,9 @@ namespace HvoLab.Litmus;
 /// translated before its address registers are known (herd: an address dependency orders the read it depends on
 /// before the dependent access's translation), which bounds how early its walk may have been made.
 /// </summary>
-internal sealed class RegisterReadiness
+internal sealed class RegisterReadiness(bool pickDependencies = true)
 {
-    private readonly long[] _epoch = new long[32];
+    private long[] _epoch = new long[32];
     private long _flags;
 
     /// <summary>Latest epoch from which a branch condition executed so far was known (the reads a control dependency
@@ -21,7 +21,8 @@ internal sealed class RegisterReadiness
     /// "(addr; [Exp]; po); [CSE]").</summary>
     public long AddressesReady { get; private set; }
 
-    private long Of(Reg r) => r.IsZero ? 0 : _epoch[r.Number];
+    /// <summary>Epoch (or view) from which register <paramref name="r"/>'s value was known.</summary>
+    public long Of(Reg r) => r.IsZero ? 0 : _epoch[r.Number];
 
     private void Set(Reg r, long epoch)
     {
@@ -41,12 +42,14 @@ internal sealed class RegisterReadiness
         long Sources(int from) => ins.Operands.Skip(from).OfType<RegOperand>().Select(o => Of(o.Reg)).DefaultIfEmpty(0).Max();
         switch (ins.Op)
         {
-            case Opcode.Mov or Opcode.Add or Opcode.Sub or Opcode.And or Opcode.Orr or Opcode.Eor or Opcode.Bic
+            case Opcode.Mov or Opcode.Sxtw or Opcode.Add or Opcode.Sub or Opcode.And or Opcode.Orr or Opcode.Eor or Opcode.Bic
                 or Opcode.Lsl or Opcode.Lsr:
                 Set(ins.R(0), Sources(1));
                 break;
-            case Opcode.Csel: Set(ins.R(0), Math.Max(Sources(1), _flags)); break;
-            case Opcode.Cset: Set(ins.R(0), _flags); break;
+            // CSEL/CSET choose by the flags: a "pick" dependency (herd aarch64deps.cat iico_ctrl), counted only when
+            // this instance tracks pick dependencies (the view-based model keeps a plain and a pick instance).
+            case Opcode.Csel: Set(ins.R(0), Math.Max(Sources(1), pickDependencies ? _flags : 0)); break;
+            case Opcode.Cset: Set(ins.R(0), pickDependencies ? _flags : 0); break;
             case Opcode.Cmp: _flags = Sources(0); break;
             case Opcode.Adr or Opcode.Mrs: Set(ins.R(0), 0); break;
             case Opcode.BCond: ControlReady = Math.Max(ControlReady, _flags); break;
@@ -64,4 +67,20 @@ internal sealed class RegisterReadiness
             case Opcode.Swp or Opcode.LdOp: Set(ins.R(1), epoch); break;
         }
     }
+
+    public RegisterReadiness Clone()
+    {
+        var c = (RegisterReadiness)MemberwiseClone();
+        c._epoch = (long[])_epoch.Clone();
+        return c;
+    }
+
+    public void AddTo(ref HashCode h)
+    {
+        h.Add(_flags); h.Add(ControlReady); h.Add(AddressesReady);
+        foreach (var e in _epoch) h.Add(e);
+    }
+
+    public bool SameAs(RegisterReadiness o) =>
+        _flags == o._flags && ControlReady == o.ControlReady && AddressesReady == o.AddressesReady && _epoch.AsSpan().SequenceEqual(o._epoch);
 }

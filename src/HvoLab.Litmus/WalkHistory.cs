@@ -63,8 +63,8 @@ internal sealed class WalkHistory : IMonitor
     public void AfterOp(Simulator sim, Cpu cpu, in PendingOp op)
     {
         Sync();
-        if (op.Kind == OpKind.Tlbi) Issued(cpu.Id, (TlbiOp)op.Arg, op.Mem.Va, op.Arg2);
-        else if (op.Kind == OpKind.Barrier && (BarrierKind)op.Arg is BarrierKind.DsbIsh or BarrierKind.DsbSy) Completed(cpu.Id);
+        if (op.Kind == OpKind.Tlbi) Issued(cpu.Id, op.Tlbi, op.TlbiVa, op.TlbiPages);
+        else if (op.Kind == OpKind.Barrier && op.Barrier is BarrierKind.DsbIsh or BarrierKind.DsbSy) Completed(cpu.Id);
     }
 
     /// <summary>A context synchronisation event on <paramref name="cpu"/> (ISB, exception entry or return): its later

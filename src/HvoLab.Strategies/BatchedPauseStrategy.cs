@@ -1,44 +1,51 @@
-using HvoLab.Arch;
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using HvoLab.Engine;
 using HvoLab.Kernel;
+using HvoLab.Kernel.Primitives;
 
 namespace HvoLab.Strategies;
+
+/// <summary>Ours' options.</summary>
+public sealed record BatchedPauseOptions
+{
+    [Description("most PTEs rewritten in one pause window")]
+    [Range(1, 1_000_000)]
+    public int MaxPtesPerPause { get; init; } = 512;
+}
 
 /// <summary>
 /// Ours: D's pause, but once per batch of folios and with nothing inside the window except page-table writes.
 /// The generic code walks the batch as usual (splits, allocations, copies, synchronize_rcu all happen outside any
 /// window); the PTE updates it asks for are deferred, and at the end of the batch they are applied in windows of at
-/// most <see cref="MaxPtesPerPause"/> entries: interrupts off, pause every other CPU, then PSTATE.I set as well (so no
-/// pseudo-NMI can run on the updater while entries are invalid — D leaves that open, seed-series.md D-13), clear the
-/// entries, one TLB flush, re-copy each new head page from the old one (no update can be lost between the copy and
-/// the switch), write the new entries, unmask, resume. PMD splits keep D's per-split pause. docs/strategies.md argues
-/// its safety; the exhaustive search checks it.
+/// most <see cref="BatchedPauseOptions.MaxPtesPerPause"/> entries: interrupts off, pause every other CPU, then
+/// PSTATE.I set as well (so no pseudo-NMI can run on the updater while entries are invalid — D leaves that open,
+/// seed-series.md D-13), clear the entries, one TLB flush, re-copy each new head page from the old one (no update
+/// can be lost between the copy and the switch), write the new entries, unmask, resume. PMD splits keep D's
+/// per-split pause. docs/strategies.md argues its safety; the exhaustive search checks it.
 /// </summary>
-public sealed class BatchedPauseStrategy(int maxPtesPerPause = 512) : VmemmapArch
+public sealed class BatchedPauseStrategy : Strategy<BatchedPauseOptions>
 {
-    private PauseRemoteCpus _pause = null!;
+    private ICpuPause _pause = null!;
     private readonly List<PteUpdate>?[] _deferred = new List<PteUpdate>?[256];
+
     public override string Name => "ours";
-    public int MaxPtesPerPause => maxPtesPerPause;
-    public long Pauses => _pause.Pauses;
+    public override string Title => "one pause per batch, only PTE writes inside, updater NMI-masked";
+    public override string Needs => "GICv3 pseudo-NMI";
+    public override string Source => "docs/strategies.md";
+    public override string Doc => "D's pause once per batch of folios, windows of at most max_ptes_per_pause entries holding only page-table writes, with the updater's PSTATE.I set so no pseudo-NMI runs on it while entries are invalid.";
+    public override int Order => 6;
     public override VmemmapFlags ArchTlbFlushFlags => VmemmapFlags.SplitNoTlbFlush | VmemmapFlags.RemapNoTlbFlush;
 
-    protected override void OnAttach()
-    {
-        _pause = new PauseRemoteCpus(Kernel, PauseIpi.PseudoNmi);
-        Kernel.ConfigureIpiPriorities(Linux.IPI_CPU_STOP_NMI);
-    }
+    public override string? Refusal(SystemConfig config) => config.Kernel.PseudoNmi ? null
+        : "pausing needs pseudo-NMI (irqchip.gicv3_pseudo_nmi=1), as for D: vmemmap_update_supported() = system_uses_irq_prio_masking()";
 
-    public override bool UpdateSupported(Linux linux) => linux.Config.PseudoNmi;
-    public override string? Refusal(Linux linux) => linux.Config.PseudoNmi ? null
-        : "pausing needs pseudo-NMI (irqchip.gicv3_pseudo_nmi=1), as for D";
+    public override string VariantSyntax => "N";
+    public override IReadOnlyList<string> RecommendVariants => ["8", "64"];
+    protected override BatchedPauseOptions? Variant(string suffix, BatchedPauseOptions o) =>
+        int.TryParse(suffix, out var n) && n >= 1 ? o with { MaxPtesPerPause = n } : null;
 
-    public override async SimTask<bool> HandleIpi(Cpu cpu, int ipi)
-    {
-        if (ipi != _pause.Ipi) return false;
-        await _pause.PauseLocal(cpu);
-        return true;
-    }
+    protected override void OnAttach() => _pause = K.CpuPause(PauseIpi.Nmi);
 
     public override SimTask BatchStart(Cpu cpu)
     {
@@ -51,8 +58,9 @@ public sealed class BatchedPauseStrategy(int maxPtesPerPause = 512) : VmemmapArc
         var list = _deferred[cpu.Id];
         _deferred[cpu.Id] = null;
         if (list is null) return;
-        for (int i = 0; i < list.Count; i += maxPtesPerPause)
-            await ApplyInWindow(cpu, list.GetRange(i, Math.Min(maxPtesPerPause, list.Count - i)));
+        int max = Options.MaxPtesPerPause;
+        for (int i = 0; i < list.Count; i += max)
+            await ApplyInWindow(cpu, list.GetRange(i, Math.Min(max, list.Count - i)));
     }
 
     public override async SimTask UpdatePteRange(Cpu cpu, ulong start, ulong end, IReadOnlyList<PteUpdate> updates)
@@ -64,49 +72,47 @@ public sealed class BatchedPauseStrategy(int maxPtesPerPause = 512) : VmemmapArc
     private async SimTask ApplyInWindow(Cpu cpu, IReadOnlyList<PteUpdate> updates)
     {
         if (updates.Count == 0) return;
-        var pt = Kernel.Pt;
-        await cpu.LocalIrqDisable();
-        await _pause.Pause(cpu);
-        await cpu.DaifMask();
-        foreach (var u in updates) await pt.PteClear(cpu, u.PtepPa);
+        ulong pageSize = K.Granule.PageSize;
+        await K.LocalIrqDisable(cpu);
+        await _pause.PauseRemoteCpus(cpu);
+        await K.LocalDaifMask(cpu);
+        foreach (var u in updates) await K.PteClear(cpu, u.PtepPa);
         await FlushFor(cpu, updates);
-        ulong lo = updates.Min(u => u.Va), hi = updates.Max(u => u.Va) + Kernel.Layout.PageSize;
-        await cpu.Bulk(Kernel.Cost.CopyPage4KNs, cpu.Sim.Label("copy_page"), lo, hi);   // re-copy the new head pages
+        ulong lo = updates.Min(u => u.Va), hi = updates.Max(u => u.Va) + pageSize;
+        await K.CopyPageTime(cpu, 4096, lo, hi);   // re-copy the new head pages (charged as one 4 KiB copy_page)
         foreach (var u in updates)
         {
-            bool headCopy = (u.OldPte & DescBits.RdOnly) == 0 && (u.NewPte & DescBits.RdOnly) == 0 && pt.PtePfn(u.OldPte) != pt.PtePfn(u.NewPte);
-            if (headCopy) Kernel.Hvo.CopyFrame(pt.PtePfn(u.NewPte), pt.PtePfn(u.OldPte));
+            bool headCopy = K.PteWrite(u.OldPte) && K.PteWrite(u.NewPte) && K.PtePfn(u.OldPte) != K.PtePfn(u.NewPte);
+            if (headCopy) K.CopyPage(K.PtePfn(u.NewPte), K.PtePfn(u.OldPte));
         }
-        foreach (var u in updates) await pt.SetPteAt(cpu, u.PtepPa, u.NewPte);
-        await cpu.DaifRestore();
-        await _pause.Resume(cpu);
-        await cpu.LocalIrqEnable();
+        foreach (var u in updates) await K.SetPte(cpu, u.PtepPa, u.NewPte);
+        await K.LocalDaifRestore(cpu);
+        await _pause.ResumeRemoteCpus(cpu);
+        await K.LocalIrqEnable(cpu);
     }
 
     /// <summary>One flush for the window: a range flush when the entries are contiguous, else flush_tlb_all.</summary>
     private async SimTask FlushFor(Cpu cpu, IReadOnlyList<PteUpdate> updates)
     {
+        ulong pageSize = K.Granule.PageSize;
         ulong lo = ulong.MaxValue, hi = 0;
         foreach (var u in updates) { lo = Math.Min(lo, u.Va); hi = Math.Max(hi, u.Va); }
-        ulong span = hi - lo + Kernel.Layout.PageSize;
-        if (span == (ulong)updates.Count * Kernel.Layout.PageSize) await Kernel.Pt.FlushTlbKernelRange(cpu, lo, hi + Kernel.Layout.PageSize);
-        else await Kernel.Pt.FlushTlbAll(cpu);
+        ulong span = hi - lo + pageSize;
+        if (span == (ulong)updates.Count * pageSize) await K.FlushTlbKernelRange(cpu, lo, hi + pageSize);
+        else await K.FlushTlbAll(cpu);
     }
 
     // PMD splits: D's per-split pause (splits are permanent and rare: one per 128 MiB of memory on 4K).
-    public override async SimTask PmdRangeStart(Cpu cpu, ulong pmdpPa, ulong start, ulong end)
+    public override async SimTask UpdatePmd(Cpu cpu, ulong pmdpPa, ulong start, ulong ptePagePa)
     {
-        await cpu.LocalIrqDisable();
-        await _pause.Pause(cpu);
-        await cpu.DaifMask();
-        await Kernel.Pt.PmdClear(cpu, pmdpPa);
-        await Kernel.Pt.FlushTlbKernelRange(cpu, start, end);
-    }
-
-    public override async SimTask PmdRangeEnd(Cpu cpu, ulong start, ulong end)
-    {
-        await cpu.DaifRestore();
-        await _pause.Resume(cpu);
-        await cpu.LocalIrqEnable();
+        await K.LocalIrqDisable(cpu);
+        await _pause.PauseRemoteCpus(cpu);
+        await K.LocalDaifMask(cpu);
+        await K.PmdClear(cpu, pmdpPa);
+        await K.FlushTlbKernelRange(cpu, start, start + K.Granule.PmdSize);
+        await K.PmdPopulateKernel(cpu, pmdpPa, ptePagePa);
+        await K.LocalDaifRestore(cpu);
+        await _pause.ResumeRemoteCpus(cpu);
+        await K.LocalIrqEnable(cpu);
     }
 }

@@ -77,3 +77,59 @@ public class DescriptorFormatterTests
         Assert.Contains("invalid", DescriptorFormatter.Describe(Prot.PROT_SECT_NORMAL, Granule.K64, 3));
     }
 }
+
+/// <summary>Fields per descriptor kind, level and granule (Arm ARM K.a D8.3 "Translation table descriptor formats";
+/// nT is I_PJZBK, a block-descriptor field). Bit 16 of a page descriptor is an output-address bit for every granule
+/// (4K pages: OA[47:12]; 16K: OA[47:14]; 64K: OA[47:16]).</summary>
+public class DescriptorFieldsPerLevelTests
+{
+    [Theory]
+    [InlineData(12)] [InlineData(14)] [InlineData(16)]
+    public void Bit16OfAPageDescriptorIsAddressNotNt(int pageShift)
+    {
+        var g = pageShift == 12 ? Granule.K4 : pageShift == 14 ? Granule.K16 : Granule.K64;
+        ulong v = DescriptorFormatter.EncodePfn("PAGE_KERNEL_RO", 0x1234_0000UL >> pageShift | 1UL << (16 - pageShift), 3, g);
+        Assert.NotEqual(0UL, v & (1UL << 16));
+        var f = DescriptorFormatter.Fields(v, g, 3);
+        Assert.False(f.ContainsKey("nt"));
+        Assert.DoesNotContain("nT=", DescriptorFormatter.Describe(v, g, 3));
+        Assert.Equal($"0x{v & 0x0000_ffff_ffff_f000UL & ~((1UL << pageShift) - 1):x}", f["oa"]);
+    }
+
+    [Fact]
+    public void ThePteEncodeOfTheIssuePrintsNoNt()
+    {
+        ulong v = DescriptorFormatter.EncodePfn("PAGE_KERNEL_RO", 0x1234, 3, Granule.K4);
+        Assert.Equal(0x1234000UL, new Descriptor(v).OutputAddress(Granule.K4, 3));
+        Assert.DoesNotContain("nT", DescriptorFormatter.Describe(v, Granule.K4, 3));
+    }
+
+    [Theory]
+    [InlineData(1, 12)] [InlineData(2, 12)] [InlineData(2, 14)] [InlineData(2, 16)]
+    public void BlockDescriptorsHaveNt(int level, int pageShift)
+    {
+        var g = pageShift == 12 ? Granule.K4 : pageShift == 14 ? Granule.K16 : Granule.K64;
+        ulong v = DescriptorFormatter.Encode("PROT_SECT_NORMAL", 0, level, g, ["nt"]);
+        var f = DescriptorFormatter.Fields(v, g, level);
+        Assert.Equal("block", f["kind"]);
+        Assert.Equal(true, f["nt"]);
+        Assert.Contains("nT=1", DescriptorFormatter.Describe(v, g, level));
+    }
+
+    [Fact]
+    public void NtCannotBeSetOnAPage()
+    {
+        var e = Assert.Throws<ArgumentException>(() => DescriptorFormatter.Encode("PAGE_KERNEL", 0x1000, 3, Granule.K4, ["nt"]));
+        Assert.StartsWith("nt:", e.Message);
+    }
+
+    [Fact]
+    public void TableDescriptorsReportOnlyHierarchicalAttributes()
+    {
+        var f = DescriptorFormatter.Fields(Prot.TABLE | 0x8000, Granule.K4, 2);
+        Assert.Contains("pxntable", f.Keys);
+        foreach (var leaf in new[] { "af", "nt", "attrindx", "sh", "cont" }) Assert.DoesNotContain(leaf, f.Keys);
+        var page = DescriptorFormatter.Fields(DescriptorFormatter.Encode("PAGE_KERNEL", 0x1000, 3, Granule.K4), Granule.K4, 3);
+        foreach (var table in new[] { "pxntable", "uxntable", "aptable", "nstable" }) Assert.DoesNotContain(table, page.Keys);
+    }
+}

@@ -23,10 +23,10 @@ public class DporTests
     private static Simulator InterruptBeforeTheStore(IScheduler s)
     {
         var sim = Make(2, s);
-        sim.SgiHandler = async (cpu, _) =>
+        sim.OnSgi(async (cpu, _) =>
         {
             if (await cpu.LoadPhys(Flag) == 0) cpu.Sim.ReportViolation("handler-saw-old-flag", [cpu.Id], Flag, "the SGI handler ran before the store");
-        };
+        });
         sim.Spawn(0, async cpu => await cpu.StorePhys(Flag, 1));
         sim.Spawn(1, async cpu => await cpu.SendSgi(CpuMask.Of(0), Sgi));
         return sim;

@@ -18,7 +18,7 @@ public class InterruptTests
         sim.Gic.SetPriority(NmiSgi, Gic.PrioNmi);
         long takenWhileMasked = 0;
         bool masked = false;
-        sim.SgiHandler = (cpu, s) => { if (masked && cpu.Id == 1) takenWhileMasked++; return cpu.Work(10).AsTask(); };
+        sim.OnSgi((cpu, s) => { if (masked && cpu.Id == 1) takenWhileMasked++; return cpu.Work(10).AsTask(); });
         sim.Spawn(1, async cpu =>
         {
             if (daifMask) await cpu.DaifMask(); else await cpu.LocalIrqDisable();
@@ -57,12 +57,12 @@ public class InterruptTests
     [Fact]
     public void WfeSleepsUntilSev()
     {
-        var sim = Make(2, new TimedScheduler(), new SimOptions(), CostModel.Default with { Jitter = 0 });
+        var sim = Make(2, new TimedScheduler(), new SimOptions(), HardwareCosts.Default with { Jitter = 0 });
         double wokeAt = 0;
         sim.Spawn(1, async cpu => { await cpu.Wfe(); wokeAt = cpu.Time; });
         sim.Spawn(0, async cpu => { await cpu.Work(5_000); await cpu.Sev(); });
         Assert.Equal(RunOutcome.Completed, sim.Run().Outcome);
-        Assert.InRange(wokeAt, 5_000, 5_000 + 2 * CostModel.Default.WfeWakeNs);
+        Assert.InRange(wokeAt, 5_000, 5_000 + 2 * HardwareCosts.Default.WfeWakeNs);
     }
 
     [Fact]

@@ -8,8 +8,18 @@ internal static class TestMachines
 {
     public const ulong Counter = 0x1000, LockA = 0x2000, LockB = 0x3000, Flag = 0x4000;
 
-    public static Simulator Make(int cpus, IScheduler scheduler, SimOptions? options = null, CostModel? cost = null) =>
-        new(new ArchMachine(new MachineConfig { Cpus = cpus }), cost ?? CostModel.Default, scheduler, options);
+    public static Simulator Make(int cpus, IScheduler scheduler, SimOptions? options = null, HardwareCosts? cost = null) =>
+        new(new ArchMachine(new MachineConfig { Cpus = cpus }), cost ?? HardwareCosts.Default, scheduler, options);
+
+    /// <summary>Attaches a guest whose SGI handler is <paramref name="handler"/> (and that takes no faults).</summary>
+    public static void OnSgi(this Simulator sim, Func<Cpu, int, SimTask> handler) => sim.AttachGuest(new SgiGuest(handler));
+
+    private sealed class SgiGuest(Func<Cpu, int, SimTask> handler) : IGuest
+    {
+        public SimTask HandleSgi(Cpu cpu, int sgi) => handler(cpu, sgi);
+        public SimTask<bool> HandleFault(Cpu cpu, FaultInfo fault) => throw new InvalidOperationException($"CPU{cpu.Id}: unexpected fault at 0x{fault.Va:x}");
+    }
+
 
     public static async SimTask IncrementWithLoadStore(Cpu cpu)
     {

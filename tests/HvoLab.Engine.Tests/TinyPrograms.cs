@@ -88,12 +88,12 @@ internal static class TinyPrograms
             _reads = Enumerable.Range(0, cpus).Select(_ => new StringBuilder()).ToArray();
             Sim = TestMachines.Make(cpus, this, new SimOptions { PseudoNmi = true, StepBudget = 500 });
             Sim.Gic.SetPriority(NmiSgi, Gic.PrioNmi);
-            Sim.SgiHandler = async (cpu, sgi) =>
+            Sim.OnSgi(async (cpu, sgi) =>
             {
                 _reads[cpu.Id].Append(sgi == NmiSgi ? "[nmi " : "[irq ");
                 foreach (var op in p.Handlers[cpu.Id]) await Run(cpu, op, cpus);
                 _reads[cpu.Id].Append(']');
-            };
+            });
             for (int c = 0; c < cpus; c++)
             {
                 var task = p.Tasks[c];

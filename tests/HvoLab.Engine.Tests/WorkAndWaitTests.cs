@@ -10,7 +10,7 @@ namespace HvoLab.Engine.Tests;
 /// condition holds), and the allocation-free task builder they rely on.</summary>
 public class WorkAndWaitTests
 {
-    private static readonly CostModel NoJitter = CostModel.Default with { Jitter = 0 };
+    private static readonly HardwareCosts NoJitter = HardwareCosts.Default with { Jitter = 0 };
 
     /// <summary>CPU1 runs one 100 µs Work op; CPU0 sends it an SGI at t = 0. The handler must start at the SGI's
     /// arrival (send + delivery + exception entry), not when the work ends, and the rest of the work runs after it.</summary>
@@ -19,7 +19,7 @@ public class WorkAndWaitTests
     {
         var sim = Make(2, new TimedScheduler(), new SimOptions { Seed = 1 }, NoJitter);
         double handlerStart = -1, workDone = -1;
-        sim.SgiHandler = async (cpu, sgi) => { handlerStart = cpu.Time; await cpu.Work(1_000); };
+        sim.OnSgi(async (cpu, sgi) => { handlerStart = cpu.Time; await cpu.Work(1_000); });
         sim.Spawn(0, async cpu => { var m = new CpuMask(); m.Set(1); await cpu.SendSgi(m, 1); });
         sim.Spawn(1, async cpu => { await cpu.Work(100_000, sim.Label("long work")); workDone = cpu.Time; });
         var r = sim.Run();
@@ -40,7 +40,7 @@ public class WorkAndWaitTests
     {
         var sim = Make(2, new TimedScheduler(), new SimOptions { Seed = 1, PseudoNmi = false }, NoJitter);
         double handlerStart = -1;
-        sim.SgiHandler = (cpu, sgi) => { handlerStart = cpu.Time; return SimTask.CompletedTask; };
+        sim.OnSgi((cpu, sgi) => { handlerStart = cpu.Time; return SimTask.CompletedTask; });
         sim.Spawn(0, async cpu => { var m = new CpuMask(); m.Set(1); await cpu.SendSgi(m, 1); });
         sim.Spawn(1, async cpu => { await cpu.LocalIrqDisable(); await cpu.Work(50_000); await cpu.LocalIrqEnable(); });
         Assert.Equal(RunOutcome.Completed, sim.Run().Outcome);

@@ -21,9 +21,9 @@ public class ClosedFormPauseTests
 {
     private static HvoSystem Build(string strategy, int cpus, bool closedForm, bool ipiIntoTheWindow = false, bool daifMasked = false)
     {
-        var cost = CostModel.Default with { Jitter = 0 };
+        var cost = CostModel.Default with { Hardware = HardwareCosts.Default with { Jitter = 0 } };
         var sys = HvoSystem.Create(new MachineConfig { Cpus = cpus, MemoryBytes = 256UL << 20 }, new KernelConfig { PseudoNmi = true },
-            StrategyCatalog.Get(strategy).Create(new StrategyOptions()), new TimedScheduler(), cost,
+            StrategyRegistry.Get(strategy).Create(), new TimedScheduler(), cost,
             new SimOptions { RecordEvents = false, StepBudget = 5_000_000, Seed = 3, ClosedFormHandlers = closedForm });
         var linux = sys.Linux;
         int order = linux.Hugetlb.OrderOf(2UL << 20);

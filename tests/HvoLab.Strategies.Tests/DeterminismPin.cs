@@ -30,7 +30,7 @@ public class DeterminismPin
     internal static HvoSystem Build(string strategy, int cpus, ulong seed)
     {
         var sys = HvoSystem.Create(new MachineConfig { Cpus = cpus, MemoryBytes = 256UL << 20 }, new KernelConfig { PseudoNmi = true },
-            StrategyCatalog.Get(strategy).Create(new StrategyOptions()), new TimedScheduler(),
+            StrategyRegistry.Get(strategy).Create(), new TimedScheduler(),
             options: new SimOptions { RecordEvents = false, StepBudget = 2_000_000, Seed = seed });
         var linux = sys.Linux;
         int order = linux.Hugetlb.OrderOf(2UL << 20);

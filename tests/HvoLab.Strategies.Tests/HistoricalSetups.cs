@@ -19,7 +19,7 @@ public static class HistoricalSetups
 
     public static HvoSystem Build(IScheduler s, string strategy, RevertedFix reverted, bool stopOnViolation = true) =>
         HvoSystem.Create(new MachineConfig { Cpus = 2, Granule = Granule.K4, MemoryBytes = Memory },
-            new KernelConfig { Reverted = reverted }, StrategyCatalog.Get(strategy).Create(new StrategyOptions()), s,
+            new KernelConfig { Reverted = reverted }, StrategyRegistry.Get(strategy).Create(), s,
             options: new SimOptions { StopOnViolation = stopOnViolation, StepBudget = 200_000, RecordEvents = Trace });
 
     public static bool Trace;

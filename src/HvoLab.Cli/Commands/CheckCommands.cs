@@ -13,7 +13,9 @@ namespace HvoLab.Cli.Commands;
 /// <summary>hvolab check and hvolab replay: the model checker's verdict and the traces that back it.</summary>
 public static class CheckCommands
 {
-    public const int Safe = 0, Unsafe = 1;
+    /// <summary>Exit codes of check: 0 proved safe (complete search), 1 violation, 2 bad input, 3 not refuted (a budget
+    /// stopped the search first), 4 refused (the strategy cannot run on this machine), 130 interrupted.</summary>
+    public const int Safe = 0, Unsafe = 1, NotRefuted = 3, Refused = 4;
 
     public static IEnumerable<Command> Build(CliContext cli)
     {
@@ -23,7 +25,8 @@ public static class CheckCommands
 
     private static Command Check(CliContext cli)
     {
-        var strategy = Options.Strategy(required: true);
+        var strategy = Options.Strategy(required: false);
+        var strategyFile = Options.StrategyFile();
         var scenario = Options.Scenario();
         var mode = new Option<string?>("--mode") { Description = "Search: exhaustive, pct or random (default: the scenario's, or exhaustive if it is timed).", HelpName = "exhaustive|pct|random" };
         mode.AcceptOnlyFromAmong("exhaustive", "pct", "random");
@@ -41,23 +44,27 @@ public static class CheckCommands
         var all = new Option<bool>("--all") { Description = "Keep searching after the first violation to list every distinct kind." };
         var reduction = new Option<string?>("--reduction") { Description = "Partial-order reduction of the exhaustive search: dpor (DPOR with sleep sets, the default), sleep (sleep sets only) or none.", HelpName = "dpor|sleep|none" };
         reduction.AcceptOnlyFromAmong("dpor", "sleep", "none");
+        var byCpu = new Option<bool>("--by-cpu") { Description = "Group the counterexample's steps per CPU (numbers stay those of the execution order)." };
         var parallel = new Option<int?>("--parallel") { Description = "Worker threads of the exhaustive search (default: every core). Same verdict and, for a complete search, the same execution count as --parallel 1.", HelpName = "N" };
         var shard = new Option<string?>("--shard") { Description = "Search only part i of n of the exhaustive search tree and write a partial result (--out); combine the parts with 'hvolab check merge'.", HelpName = "i/n" };
         var splitDepth = new Option<int?>("--split-depth") { Description = $"Branching nodes at the top of the search tree that are fully branched so the subtrees below can be searched apart (default {CheckOptions.DefaultSplitDepth}; 0: no split). The execution count depends on it, not on --parallel or --shard.", HelpName = "K" };
         var partialOut = new Option<string?>("--out") { Description = "With --shard: the partial result file to write.", HelpName = "FILE" };
-        var cmd = new Command("check", "Model-check one strategy: explore interleavings; report safe, or each violation with a replayable trace. Exit 0 safe, 1 unsafe, 2 bad input.")
+        var cmd = new Command("check", "Model-check one strategy: explore interleavings; report proved, unsafe (with a replayable trace) or not refuted. "
+            + "Exit 0 proved, 1 unsafe, 2 bad input, 3 not refuted (budget reached), 4 refused, 130 interrupted.")
         {
-            strategy, scenario, mode, cpus, iterations, seed, format, revert, traces, all, reduction, parallel, shard, splitDepth, partialOut,
+            strategy, strategyFile, scenario, mode, cpus, iterations, seed, format, revert, traces, all, reduction, byCpu, parallel, shard, splitDepth, partialOut,
         };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
-            var name = CliValues.Strategy("--strategy", r.GetRequiredValue(strategy)!);
+            var file = r.GetValue(strategyFile);
+            var name = StrategyFiles.Choose(r.GetValue(strategy), StrategyFiles.LoadOption(cli, file), file);
             var fixes = r.GetValue(revert);
             var s = CliScenario.Resolve(r.GetValue(scenario), new CliScenario.Overrides
             {
                 Cpus = r.GetValue(cpus), Iterations = r.GetValue(iterations), Seed = r.GetValue(seed),
                 Strategies = [name], RevertFix = fixes is { Length: > 0 } ? fixes : null,
             }, ScenarioLoader.CheckDefaultJson());
+            cli.Stop.Observe();
             string m = r.GetValue(mode) ?? (s.Scheduler.Mode == SchedulerModes.Timed ? SchedulerModes.Exhaustive : s.Scheduler.Mode);
             var sh = r.GetValue(shard) is { } t ? CliValues.Shard("--shard", t) : (0, 1);
             string? shardOut = r.GetValue(partialOut);
@@ -71,16 +78,28 @@ public static class CheckCommands
                 Mode = m, Iterations = s.Scheduler.Iterations, Seed = s.Seed, PctDepth = s.Scheduler.PctDepth,
                 PreemptionBound = s.Scheduler.PreemptionBound, MaxExecutions = s.Scheduler.MaxExecutions,
                 WallSeconds = s.Scheduler.WallSeconds, TraceDirectory = r.GetValue(traces) ?? "hvolab-traces",
-                AllViolations = r.GetValue(all), Reduction = r.GetValue(reduction) ?? "dpor",
+                AllViolations = r.GetValue(all), Reduction = r.GetValue(reduction) ?? "dpor", Cancel = cli.Cancel,
                 Workers = r.GetValue(parallel) is { } p ? CliValues.Positive("--parallel", p) : Environment.ProcessorCount,
                 Shard = sh, SplitDepth = split, ShardOut = shardOut,
             });
             if (shardOut is not null)
                 cli.Out.WriteLine($"shard {sh.Item1}/{sh.Item2}: partial result written to {shardOut}; combine every shard with: hvolab check merge FILES...");
-            if (result.Verdict == "refused") return cli.Fail($"--strategy {name}: refused on this machine: {result.Refusal}");
-            if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result));
-            else WriteText(cli.Out, result);
-            return result.Verdict == "safe" ? Safe : Unsafe;
+            var run = new RunInfo(s.Machine.Cpus, s.Seed, s.Name, ScenarioHash(s), Environment.GetCommandLineArgs());
+            if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result, run));
+            else
+            {
+                // Every line fits the terminal: the counterexample wraps its own; the rest wraps here.
+                var text = new StringWriter();
+                WriteText(text, result, run, r.GetValue(byCpu));
+                foreach (var line in text.ToString().Split('\n')[..^1]) foreach (var l in Counterexample.Wrap(line, Consoles.Width(), 4)) cli.Out.WriteLine(l);
+            }
+            if (result.Verdict == HvoLab.Experiments.Checking.Verdict.Refused) cli.Err.WriteLine($"hvolab: {name} refused on this machine: {result.Refusal}");
+            if (cli.Cancel.IsCancellationRequested && result.Verdict != HvoLab.Experiments.Checking.Verdict.Unsafe)
+            {
+                cli.Err.WriteLine("hvolab: interrupted; the report above is partial");
+                return CliContext.Interrupted;
+            }
+            return HvoLab.Experiments.Reports.VerdictText.ExitCode(result);
         }));
         cmd.Subcommands.Add(Merge(cli));
         return cmd;
@@ -91,46 +110,81 @@ public static class CheckCommands
     {
         var files = new Argument<string[]>("FILES") { Description = "Partial results of every shard (check --shard i/n --out FILE).", Arity = ArgumentArity.OneOrMore };
         var traces = new Option<string?>("--traces") { Description = "Directory for replayable traces of violations (default: ./hvolab-traces).", HelpName = "DIR" };
+        var strategyFile = Options.StrategyFile();
         var format = Options.Format("text", "json");
-        var merge = new Command("merge", "Combine the partial results of 'check --shard i/n' into the verdict one run gives. Exit 0 safe, 1 unsafe, 2 bad input.") { files, traces, format };
+        var merge = new Command("merge", "Combine the partial results of 'check --shard i/n' into the verdict one run gives. "
+            + "Exit 0 proved, 1 unsafe, 2 bad input, 3 not refuted (a shard stopped at a budget).") { files, traces, strategyFile, format };
         merge.SetAction(r => CliErrors.Guard(cli, () =>
         {
+            StrategyFiles.LoadOption(cli, r.GetValue(strategyFile));   // a strategy the shards loaded from a file
             var result = CheckShard.Merge(r.GetValue(files)!, r.GetValue(traces) ?? "hvolab-traces");
-            if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result));
-            else WriteText(cli.Out, result);
-            return result.Verdict == "safe" ? Safe : Unsafe;
+            var s = ScenarioLoader.Parse(CheckShard.Load(r.GetValue(files)![0]).Scenario.GetRawText());
+            var run = new RunInfo(s.Machine.Cpus, s.Seed, s.Name, ScenarioHash(s), Environment.GetCommandLineArgs());
+            if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result, run));
+            else WriteText(cli.Out, result, run, byCpu: false);
+            return HvoLab.Experiments.Reports.VerdictText.ExitCode(result);
         }));
         return merge;
     }
 
-    private static void WriteText(TextWriter o, CheckResult r)
+    /// <summary>What every output of check records beside the verdict (version, command line, scenario hash, seed).</summary>
+    private sealed record RunInfo(int Cpus, ulong Seed, string Scenario, string ScenarioHash, string[] CommandLine)
     {
-        string what = $"{r.Mode} search, {r.Executions:N0} executions, {r.Transitions:N0} transitions in {r.Seconds:F1} s ({r.ExecutionsPerSecond:N0} executions/s)";
-        if (r.Verdict == "safe")
+        public static string Version => "hvolab " + typeof(CheckCommands).Assembly.GetName().Version;
+    }
+
+    /// <summary>SHA-256 (first 16 hex digits) of the resolved scenario, so a result names exactly what it ran.</summary>
+    public static string ScenarioHash(HvoLab.Experiments.Scenarios.Scenario s) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ScenarioLoader.Serialize(s))))[..16].ToLowerInvariant();
+
+    private static void WriteText(TextWriter o, CheckResult r, RunInfo run, bool byCpu)
+    {
+        string word = HvoLab.Experiments.Reports.VerdictText.Of(r, run.Cpus);
+        string searched = $"{r.Mode} search, {HvoLab.Experiments.Reports.ComparisonText.Plural(r.Executions, "execution")}, "
+            + $"{HvoLab.Experiments.Reports.ComparisonText.Plural(r.Transitions, "transition")} in {r.Seconds:F1} s";
+        switch (r.Verdict)
         {
-            o.WriteLine($"{r.Strategy}: SAFE — {what}; " + (r.Complete ? "the search is complete" : $"the search is NOT complete ({r.StopReason})"));
-            return;
+            case Verdict.Refused:
+                o.WriteLine($"{r.Strategy}: refused: {r.Refusal}");
+                return;
+            case Verdict.Proved or Verdict.NotRefuted:
+                o.WriteLine($"{r.Strategy}: {word}");
+                o.WriteLine(r.Complete
+                    ? $"  complete {searched}: no interleaving of this scenario violates a check"
+                    : $"  no violation in {Article(r.Mode)} {searched}; stopped by: {r.StopReason}");
+                if (!r.Complete)
+                    o.WriteLine(r.Mode == "exhaustive"
+                        ? "  this is not a proof: raise scheduler.max_executions / wall_seconds to complete the search"
+                        : "  this is not a proof: pct and random sample interleavings; --mode exhaustive can prove");
+                o.WriteLine($"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {RunInfo.Version}");
+                return;
         }
-        o.WriteLine($"{r.Strategy}: UNSAFE — {r.Violations.Count} distinct violation(s) found by a {what}");
+        o.WriteLine($"{r.Strategy}: {word}: {HvoLab.Experiments.Reports.ComparisonText.Plural(r.Violations.Count, "distinct violation")} found by {Article(r.Mode)} {searched}");
+        o.WriteLine($"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {RunInfo.Version}");
         foreach (var v in r.Violations)
         {
             o.WriteLine();
-            o.WriteLine($"  [{v.Kind}] CPUs {string.Join(",", v.Cpus)} at {v.TimeNs} ns, VA 0x{v.Va:x}");
-            o.WriteLine($"    {v.Explanation}");
-            if (v.TracePath is null) continue;
-            o.WriteLine($"    trace: {v.TracePath}  ({v.TraceLength} choices; replay: hvolab replay {v.TracePath})");
-            o.WriteLine("    what led to it (page-table writes, TLB maintenance, interrupts, faults, and the CPU's own accesses):");
-            foreach (var line in Explainer.KeyEvents(ScheduleTrace.Load(v.TracePath))) o.WriteLine("      " + line);
+            if (v.TracePath is null) { o.WriteLine($"  [{v.Kind}] {v.Explanation}"); continue; }
+            var cx = Explainer.Explain(ScheduleTrace.Load(v.TracePath));
+            int width = Consoles.Width();
+            foreach (var line in Counterexample.Wrap(cx.Headline, width, 2)) o.WriteLine(line);
+            foreach (var line in Counterexample.Wrap($"  replay: hvolab replay {v.TracePath} ({v.TraceLength} choices; {cx.TotalSteps} steps, "
+                         + $"the last {cx.Steps.Count} that matter below)", width, 4)) o.WriteLine(line);
+            foreach (var line in cx.Lines(byCpu, width - 2)) o.WriteLine("  " + line);
         }
     }
 
-    private static string ToJson(CheckResult r)
+    private static string Article(string word) => "aeiou".Contains(word[0]) ? "an" : "a";
+
+    private static string ToJson(CheckResult r, RunInfo run)
     {
         var root = new JsonObject
         {
-            ["strategy"] = r.Strategy, ["verdict"] = r.Verdict, ["mode"] = r.Mode, ["complete"] = r.Complete,
+            ["version"] = RunInfo.Version, ["command_line"] = new JsonArray(run.CommandLine.Select(a => (JsonNode)a).ToArray()),
+            ["scenario"] = run.Scenario, ["scenario_hash"] = run.ScenarioHash, ["seed"] = run.Seed, ["cpus"] = run.Cpus,
+            ["strategy"] = r.Strategy, ["verdict"] = HvoLab.Experiments.Reports.VerdictText.Of(r, run.Cpus), ["mode"] = r.Mode, ["complete"] = r.Complete,
             ["executions"] = r.Executions, ["transitions"] = r.Transitions, ["seconds"] = Math.Round(r.Seconds, 3),
-            ["stop_reason"] = r.StopReason,
+            ["stop_reason"] = r.StopReason, ["refusal"] = r.Refusal,
             ["violations"] = new JsonArray(r.Violations.Select(v => (JsonNode)new JsonObject
             {
                 ["kind"] = v.Kind, ["cpus"] = new JsonArray(v.Cpus.Select(c => (JsonNode)c).ToArray()),
@@ -144,23 +198,54 @@ public static class CheckCommands
     {
         var trace = new Argument<string>("TRACE") { Description = "Trace file written by check." };
         var perfetto = new Option<string?>("--perfetto") { Description = "Also write the replayed execution as Perfetto/Chrome trace JSON.", HelpName = "FILE" };
-        var cmd = new Command("replay", "Re-run a recorded execution step by step and print its events.") { trace, perfetto };
+        var strategyFile = Options.StrategyFile();
+        var accesses = new Option<bool>("--accesses") { Description = "Include every memory access in the Perfetto export (off: most of the events)." };
+        var format = Options.Format("text", "json");
+        var cmd = new Command("replay", "Re-run a recorded execution step by step and print its events.") { trace, perfetto, accesses, format, strategyFile };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
+            StrategyFiles.LoadOption(cli, r.GetValue(strategyFile));   // a trace of a strategy from a file needs the file
             var tracePath = r.GetRequiredValue(trace);
             var t = ScheduleTrace.Load(tracePath);
-            (HvoLab.Engine.RunResult run, HvoLab.Engine.Simulator sim) replayed;
+            (HvoLab.Engine.RunResult run, HvoLab.Experiments.Running.ScenarioSystem system) replayed;
             // A trace that does not fit the model (edited, or recorded by another version) is a bad input, not a crash
             // (fuzz regression replay-diverging-trace.json).
-            try { replayed = CheckRunner.Replay(t); }
+            try { replayed = CheckRunner.ReplaySystem(t); }
             catch (HvoLab.Engine.Schedulers.ReplayDivergenceException e) { throw new InvalidDataException($"trace '{tracePath}' cannot be replayed: {e.Message}", e); }
-            var (run, sim) = replayed;
-            cli.Out.Write(sim.Trace.ToText());
-            cli.Out.WriteLine($"-- {run.Outcome}: {run.Steps} operations, {run.Choices.Count} choices");
-            foreach (var v in run.Violations) cli.Out.WriteLine($"-- violation [{v.Kind}] {v.Explanation}");
-            if (r.GetValue(perfetto) is { } path) HvoLab.Experiments.IO.AtomicFile.WriteAllText(path, sim.Trace.ToPerfettoJson(sim.Cpus.Length));
+            var (run, system) = replayed;
+            var sim = system.System.Sim;
+            var sym = new Symbolizer(system.System.Linux);
+            if (r.GetValue(format) == "json") cli.Out.WriteLine(ReplayJson(t, run, sim, sym));
+            else
+            {
+                foreach (var v in run.Violations) cli.Out.WriteLine($"{t.Strategy}: {v.Kind} on CPU{string.Join(",", v.Cpus)}: {sym.InText(v.Explanation)}");
+                cli.Out.WriteLine($"{"#",5}  {"time (ns)",12}  {"CPU",-4} {"context",-7}  what");
+                cli.Out.Write(Explainer.ReplayText(sim.Trace.Events, sym));
+                cli.Out.WriteLine($"-- {run.Outcome}: {run.Steps} operations, {run.Choices.Count} choices");
+            }
+            if (r.GetValue(perfetto) is { } path)
+                HvoLab.Experiments.IO.AtomicFile.WriteAllText(path, HvoLab.Experiments.Reports.PerfettoExport.ToJson(sim.Trace.Events, sim.Cpus.Length, sym,
+                    new HvoLab.Experiments.Reports.PerfettoOptions { Accesses = r.GetValue(accesses), Title = $"hvolab replay {t.Strategy}" }));
             return run.Violations.Count > 0 ? Unsafe : Safe;
         }));
         return cmd;
+    }
+
+    private static string ReplayJson(ScheduleTrace t, HvoLab.Engine.RunResult run, HvoLab.Engine.Simulator sim, Symbolizer sym)
+    {
+        var root = new JsonObject
+        {
+            ["version"] = "hvolab " + typeof(CheckCommands).Assembly.GetName().Version, ["strategy"] = t.Strategy, ["seed"] = t.Seed,
+            ["outcome"] = run.Outcome.ToString(), ["operations"] = run.Steps, ["choices"] = run.Choices.Count,
+            ["violations"] = new JsonArray(run.Violations.Select(v => (JsonNode)new JsonObject
+            {
+                ["kind"] = v.Kind, ["cpus"] = new JsonArray(v.Cpus.Select(c => (JsonNode)c).ToArray()), ["explanation"] = sym.InText(v.Explanation),
+            }).ToArray()),
+            ["steps"] = new JsonArray(Explainer.AllSteps(sim.Trace.Events, sym).Select(s => (JsonNode)new JsonObject
+            {
+                ["n"] = s.Number, ["cpu"] = s.Cpu, ["time_ns"] = s.TimeNs, ["context"] = s.Context, ["what"] = s.What,
+            }).ToArray()),
+        };
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 }

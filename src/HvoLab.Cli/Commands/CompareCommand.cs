@@ -1,3 +1,4 @@
+using HvoLab.Experiments.Checking;
 using System.CommandLine;
 using HvoLab.Experiments.Comparison;
 using HvoLab.Experiments.IO;
@@ -21,9 +22,13 @@ public static class CompareCommand
         var outDir = new Option<string?>("--out") { Description = "Directory for result files (written atomically).", HelpName = "DIR" };
         var html = new Option<string?>("--html") { Description = "Write an HTML report.", HelpName = "FILE" };
         var parallel = Options.Parallel();
+        var strategyFile = Options.StrategyFile();
+        var wide = new Option<bool>("--wide") { Description = "Every column (default: the headline columns, which fit 100 columns)." };
+        var explain = new Option<bool>("--explain") { Description = "Print what each column means under the table." };
+        var only = new Option<string[]>("--strategy") { Description = "Compare only this strategy (repeatable; default: the scenario's).", HelpName = "NAME" };
         var cmd = new Command("compare", "Run every strategy of the scenario in timed mode and compare cost, stalls and violations.")
         {
-            scenario, cpus, granule, hugepage, pages, seeds, format, outDir, html, parallel,
+            scenario, strategyFile, cpus, granule, hugepage, pages, seeds, format, outDir, html, parallel, wide, explain, only,
         };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
@@ -31,12 +36,14 @@ public static class CompareCommand
             {
                 Cpus = r.GetValue(cpus), Granule = r.GetValue(granule), Hugepage = r.GetValue(hugepage),
                 Pages = r.GetValue(pages), Seeds = r.GetValue(seeds),
+                ExtraStrategies = StrategyFiles.LoadOption(cli, r.GetValue(strategyFile)),
+                Strategies = r.GetValue(only) is { Length: > 0 } names ? names.Select(n => CliValues.Strategy("--strategy", n)).Distinct().ToArray() : null,
             });
             int threads = r.GetValue(parallel) is { } p ? CliValues.Positive("--parallel", p) : Environment.ProcessorCount;
             foreach (var w in s.Warnings) cli.Err.WriteLine($"warning: {w}");
             var result = Consoles.WithProgress(cli.Err, "compare", progress =>
                 Comparer.Run(s, new CompareOptions { Parallel = threads, Progress = progress }));
-            Write(cli.Out, result, r.GetValue(format)!);
+            Write(cli.Out, result, r.GetValue(format)!, r.GetValue(wide), r.GetValue(explain));
             if (r.GetValue(outDir) is { } dir) WriteAll(dir, result);
             if (r.GetValue(html) is { } file) AtomicFile.WriteAllText(file, HtmlReport.Render(result));
             return CliContext.Ok;
@@ -44,14 +51,14 @@ public static class CompareCommand
         return cmd;
     }
 
-    public static void Write(TextWriter to, ComparisonResult result, string format)
+    public static void Write(TextWriter to, ComparisonResult result, string format, bool wide = false, bool explain = false)
     {
         switch (format)
         {
             case "json": to.WriteLine(ComparisonJson.Serialize(result)); break;
             case "csv": to.Write(ComparisonText.Csv(result)); break;
-            case "markdown": to.Write(ComparisonText.Markdown(result)); break;
-            default: WriteTable(to, result); break;
+            case "markdown": to.Write(ComparisonText.Markdown(result, wide)); break;
+            default: WriteTable(to, result, wide, explain); break;
         }
     }
 
@@ -59,21 +66,29 @@ public static class CompareCommand
     {
         AtomicFile.WriteAllText(Path.Combine(dir, "compare.json"), ComparisonJson.Serialize(result) + "\n");
         AtomicFile.WriteAllText(Path.Combine(dir, "compare.csv"), ComparisonText.Csv(result));
-        AtomicFile.WriteAllText(Path.Combine(dir, "compare.md"), ComparisonText.Markdown(result));
+        AtomicFile.WriteAllText(Path.Combine(dir, "compare.md"), ComparisonText.Markdown(result, wide: true));
         var table = new StringWriter();
-        WriteTable(table, result);
+        WriteTable(table, result, wide: true, explain: true, width: 260);
         AtomicFile.WriteAllText(Path.Combine(dir, "compare.txt"), table.ToString());
         AtomicFile.WriteAllText(Path.Combine(dir, "compare.html"), HtmlReport.Render(result));
     }
 
-    public static void WriteTable(TextWriter to, ComparisonResult result)
+    /// <summary>The console table: headline columns at the terminal's width (COLUMNS, default 100), every column
+    /// with <paramref name="wide"/>; notes and the legend wrapped to the same width.</summary>
+    public static void WriteTable(TextWriter to, ComparisonResult result, bool wide = false, bool explain = false, int? width = null)
     {
-        var console = Consoles.Plain(to, 260);
-        var table = new Table { Title = new TableTitle($"{result.Scenario}: {result.Cpus} CPUs, {result.Granule}, {result.Seeds} seeds") };
-        table.AddColumns(ComparisonText.Headers);
-        foreach (var c in table.Columns.Skip(3)) c.RightAligned();
-        foreach (var row in result.Rows) table.AddRow(ComparisonText.Cells(row).Select(Markup.Escape).ToArray());
+        int w = width ?? Consoles.Width();
+        var console = Consoles.Plain(to, w);
+        var table = new Table { Title = new TableTitle(Markup.Escape($"{result.Scenario}: {result.Cpus} CPUs, {result.Granule}, {ComparisonText.Plural(result.Seeds, "seed")}")) };
+        table.AddColumns(wide ? ComparisonText.Headers : ComparisonText.HeadlineHeaders);
+        foreach (var c in table.Columns.Skip(2)) c.RightAligned();
+        foreach (var row in result.Rows) table.AddRow((wide ? ComparisonText.Cells(row) : ComparisonText.HeadlineCells(row)).Select(Markup.Escape).ToArray());
         console.Write(table);
-        foreach (var row in result.Rows.Where(x => x.Verdict != "safe")) to.WriteLine($"{row.Strategy} {row.Verdict}: {row.VerdictDetail}");
+        var notes = new System.Text.StringBuilder();
+        foreach (var row in result.Rows.Where(x => !HvoLab.Experiments.Checking.VerdictWords.IsSafe(x.Verdict))) ComparisonText.Wrap(notes, $"{row.Strategy} {row.VerdictText}: {row.VerdictDetail}", w);
+        foreach (var row in result.Rows.Where(x => x.InPlace is not null)) ComparisonText.Wrap(notes, $"{row.Strategy} in-place updates over {row.Runs} runs: {ComparisonText.InPlaceText(row.InPlace!)}", w);
+        if (explain) notes.Append(ComparisonText.LegendText(w));
+        else notes.Append("columns: --explain says what each means; --wide shows all of them\n");
+        to.Write(notes.ToString());
     }
 }

@@ -13,7 +13,14 @@ public static class Options
 
     public static Option<string?> Strategy(bool required) => new("--strategy")
     {
-        Description = "Strategy: off, unsafe, A, B, C, D or ours (case-insensitive).", HelpName = "NAME", Required = required,
+        Description = "Strategy (case-insensitive; `hvolab strategies` lists them): " + string.Join(", ", HvoLab.Strategies.StrategyRegistry.BuiltIn.Select(s => s.Name)) + ".",
+        HelpName = "NAME", Required = required,
+    };
+
+    public static Option<string?> StrategyFile() => new("--strategy-file")
+    {
+        Description = "A C# file defining a strategy, compiled at run time (`hvolab new strategy NAME` writes one); it runs like a built-in one.",
+        HelpName = "PATH.cs",
     };
 
     public static Option<string> Format(params string[] formats)

@@ -20,7 +20,7 @@ public static class SweepCommands
         {
             Description = "Parameter and its values (repeatable; the sweep is the cross product): cpus, granule, hugepage, batch "
                 + "(true/false or pages per operation), irq_off (background IRQ-off section length), pseudo_nmi, bbm_level, tlbi_range, "
-                + "strategy (names or variants D:pte|range|batch|irq, ours:N).",
+                + "strategy (names or variants NAME:VARIANT: " + HvoLab.Experiments.Comparison.StrategyVariant.AllowedText + ").",
             HelpName = "NAME=V1,V2,...", Required = true,
         };
         var output = Options.Out(required: true, "FILE.jsonl", "JSON Lines results, one row flushed per run.");
@@ -28,10 +28,11 @@ public static class SweepCommands
         var shard = new Option<string?>("--shard") { Description = "Run only shard i of n (every n-th point).", HelpName = "i/n" };
         var parallel = Options.Parallel();
         var plots = new Option<string?>("--plots") { Description = "Directory for the plots (default: beside --out).", HelpName = "DIR" };
-        var cmd = new Command("sweep", "Run every strategy over a grid of scenario parameters.") { scenario, param, output, resume, shard, parallel, plots };
+        var strategyFile = Options.StrategyFile();
+        var cmd = new Command("sweep", "Run every strategy over a grid of scenario parameters.") { scenario, strategyFile, param, output, resume, shard, parallel, plots };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
-            var s = CliScenario.Resolve(r.GetValue(scenario));
+            var s = CliScenario.Resolve(r.GetValue(scenario), new CliScenario.Overrides { ExtraStrategies = StrategyFiles.LoadOption(cli, r.GetValue(strategyFile)) });
             var ps = (r.GetValue(param) ?? []).Select(p => CliValues.Assignment("--param", p)).Select(a => new SweepParam(a.Name, a.Values)).ToArray();
             var sh = r.GetValue(shard) is { } t ? CliValues.Shard("--shard", t) : (0, 1);
             int threads = r.GetValue(parallel) is { } n ? CliValues.Positive("--parallel", n) : Environment.ProcessorCount;

@@ -17,6 +17,8 @@ public sealed record ExplorationOptions
     public bool Dpor { get; init; }
 
     internal bool UsesDpor => Dpor && PreemptionBound is null;
+    /// <summary>Stops the search between executions (Ctrl-C); the result is incomplete with reason "interrupted".</summary>
+    public CancellationToken Cancel { get; init; }
     /// <summary>Stop at the first execution with a violation.</summary>
     public bool StopAtFirstViolation { get; init; } = true;
     /// <summary>How many branching nodes at the top of the tree are split nodes (<see cref="SearchSplit"/>): fully
@@ -31,14 +33,13 @@ public sealed record ExplorationOptions
     public int MaxSubtrees { get; init; } = 256;
 }
 
-/// <param name="Subtrees">How many subtrees the split made (1 without a split), over every shard.</param>
-/// <param name="FailureSubtrees">For each failure, the index of the subtree it was found in (its position in the order
-/// of a single search).</param>
 public sealed record ExplorationResult(bool Complete, long Executions, long Pruned, long Transitions, TimeSpan Elapsed,
     IReadOnlyList<(RunResult Run, IReadOnlyList<int> Choices)> Failures, string StopReason)
 {
     public double ExecutionsPerSecond => Elapsed.TotalSeconds > 0 ? Executions / Elapsed.TotalSeconds : Executions;
+    /// <summary>How many subtrees the split made (1 without a split), over every shard.</summary>
     public int Subtrees { get; init; } = 1;
+    /// <summary>For each failure, the index of the subtree it was found in (its position in the order of a single search).</summary>
     public IReadOnlyList<int> FailureSubtrees { get; init; } = [];
 }
 
@@ -66,7 +67,7 @@ public sealed class ExhaustiveExplorer(Func<IScheduler, Simulator> factory, Expl
         if (_opt.SplitDepth > 0)
         {
             if (SearchSplit.Subtrees(factory, _opt, clock) is not { } split)
-                return new ExplorationResult(false, 0, 0, 0, clock.Elapsed, [], "wall-clock budget reached");
+                return new ExplorationResult(false, 0, 0, 0, clock.Elapsed, [], _opt.Cancel.IsCancellationRequested ? "interrupted" : "wall-clock budget reached");
             subtrees = split.Subtrees;
             opt = _opt with { SplitDepth = split.Depth };
         }

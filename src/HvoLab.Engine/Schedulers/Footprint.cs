@@ -62,9 +62,9 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
                 // Page tables and kernel globals are never mapped by a VA the model accesses (a PTE mapping a table
                 // page is itself a page_table_check violation), so VA writes cannot alias them: Aliased = false.
                 bool isTable = arch.Tables.IsTable(pa);
-                bool privateData = isTable || (sim.IsPrivateKernelData?.Invoke(pa) ?? false);
+                bool privateData = isTable || (sim.Guest?.IsPrivateKernelData(pa) ?? false);
                 if (op.Mem.Kind == AccessKind.Read) return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null) { Aliased = !privateData };
-                bool blind = op.Arg == PendingOp.BlindRmw && op.Mem.Kind == AccessKind.Rmw && op.Mem.Rmw == RmwOp.Add;
+                bool blind = op.Blind && op.Mem.Kind == AccessKind.Rmw && op.Mem.Rmw == RmwOp.Add;
                 if (arch.Tables.TryLocateDescriptor(pa, out int level, out ulong va))
                     return new(cpu, FootprintKind.PhysWrite, pa, va, va + arch.Granule.LevelSize(level), null) { Aliased = false };
                 // A data write that is not kernel-private data might be what some VA maps: affect every VA.
@@ -72,23 +72,23 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
             }
             case OpKind.Tlbi:
             {
-                var t = (TlbiOp)op.Arg;
+                var t = op.Tlbi;
                 if (t.IsAll()) return new(cpu, FootprintKind.Tlbi, 0, 0, ulong.MaxValue, null);
-                ulong lo = op.Mem.Va & ~(arch.Granule.PageSize - 1);
-                ulong pages = t.IsRange() ? Math.Max(1, op.Arg2) : 1;
+                ulong lo = op.TlbiVa & ~(arch.Granule.PageSize - 1);
+                ulong pages = t.IsRange() ? Math.Max(1, op.TlbiPages) : 1;
                 return new(cpu, FootprintKind.Tlbi, 0, lo, lo + pages * arch.Granule.PageSize, null);
             }
             case OpKind.Barrier:
             {
-                var b = (BarrierKind)op.Arg;
+                var b = op.Barrier;
                 bool dsb = b is BarrierKind.DsbIsh or BarrierKind.DsbIshSt or BarrierKind.DsbSy;
                 bool pending = arch.PendingTlbiCount(cpu) > 0 || arch.Stores.Pending(cpu).Count > 0;
                 return new(cpu, dsb && pending ? FootprintKind.DsbPending : FootprintKind.Local, 0, 0, ulong.MaxValue, null);
             }
             case OpKind.WaitPhys:
             {
-                ulong pa = op.Mem.Va & ~7UL;
-                bool priv = arch.Tables.IsTable(pa) || (sim.IsPrivateKernelData?.Invoke(pa) ?? false);
+                ulong pa = op.WaitPa & ~7UL;
+                bool priv = arch.Tables.IsTable(pa) || (sim.Guest?.IsPrivateKernelData(pa) ?? false);
                 return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null) { Aliased = !priv };
             }
             case OpKind.Relax:
@@ -96,7 +96,7 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
                 var c = sim.Cpus[cpu];
                 return new(cpu, FootprintKind.Relax, 0, 0, 0, c.ReadOverflow ? null : c.ReadSet.AsSpan(0, c.ReadCount).ToArray());
             }
-            case OpKind.Bulk: return new(cpu, FootprintKind.Bulk, 0, op.Mem.Va, op.Arg2, null);
+            case OpKind.Bulk: return new(cpu, FootprintKind.Bulk, 0, op.BulkVaLo, op.BulkVaHi, null);
             case OpKind.Wfe or OpKind.Sev: return new(cpu, FootprintKind.Event, 0, 0, 0, null);
             case OpKind.SendSgi: return new(cpu, FootprintKind.SendSgi, 0, 0, 0, null);
             default: return new(cpu, FootprintKind.Local, 0, 0, 0, null);
@@ -111,7 +111,7 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
     {
         var arch = sim.Arch;
         var w = arch.Translate(va);
-        if (w.Fault != FaultKind.None || sim.TranslationMayVary?.Invoke(va) == true) return ulong.MaxValue;
+        if (w.Fault != FaultKind.None || sim.Guest?.TranslationMayVary(va) == true) return ulong.MaxValue;
         for (int c = 0; c < arch.CpuCount; c++)
         {
             int n = arch.TlbOf(c).LookupLeaves(va, out var first, out _);

@@ -19,7 +19,7 @@ public static class SearchSplit
         public List<Prefix>? Children;
     }
 
-    /// <returns>The subtrees in single-search order and the split depth used; null when the wall budget ran out.</returns>
+    /// <returns>The subtrees in single-search order and the split depth used; null when the wall budget ran out or the search was cancelled.</returns>
     public static (List<int[]> Subtrees, int Depth)? Subtrees(Func<IScheduler, Simulator> factory, ExplorationOptions options, Stopwatch clock)
     {
         var root = new Prefix([]);
@@ -32,7 +32,7 @@ public static class SearchSplit
             var probeOptions = options with { SplitDepth = depth + 1 };
             foreach (var p in frontier)
             {
-                if (clock.Elapsed > options.WallBudget) return null;
+                if (clock.Elapsed > options.WallBudget || options.Cancel.IsCancellationRequested) return null;
                 var probe = new DfsScheduler([], probeOptions, p.Pins, probe: true);
                 factory(probe).Run();
                 if (probe.ProbeOrder is not { } order) continue;   // no split node below: one subtree

@@ -24,6 +24,7 @@ internal sealed class SubtreeSearch(Func<IScheduler, Simulator> factory, Explora
         while (true)
         {
             if (index > Volatile.Read(ref _cutoff)) return Done(false, "violation found");
+            if (opt.Cancel.IsCancellationRequested) return Done(false, "interrupted");
             if (Interlocked.Read(ref _executions) >= opt.MaxExecutions) return Done(false, "execution budget reached");
             if (clock.Elapsed > opt.WallBudget) return Done(false, "wall-clock budget reached");
             var dfs = new DfsScheduler(stack, opt, pins, probe: false);
@@ -79,7 +80,7 @@ internal sealed class SubtreeSearch(Func<IScheduler, Simulator> factory, Explora
             }
         }
         if (failures.Count > 0 && opt.StopAtFirstViolation) stop = "violation found";
-        stop ??= complete ? "search complete" : Interlocked.Read(ref _executions) >= opt.MaxExecutions ? "execution budget reached" : "wall-clock budget reached";
+        stop ??= complete ? "search complete" : opt.Cancel.IsCancellationRequested ? "interrupted" : Interlocked.Read(ref _executions) >= opt.MaxExecutions ? "execution budget reached" : "wall-clock budget reached";
         return new ExplorationResult(complete, executions, pruned, transitions, clock.Elapsed, failures, stop)
         {
             Subtrees = subtrees, FailureSubtrees = failureSubtrees,

@@ -120,12 +120,17 @@ public static class BenchSuite
     {
         var sb = new StringBuilder();
         sb.AppendLine(MachineLine());
-        int w = Math.Max(6, figures.Max(f => f.Name.Length));
-        sb.AppendLine($"{"figure".PadRight(w)}  {"value",16}  {"unit",-7}  {"target",-22}  met");
+        // 100 columns: a name longer than its column gets a line of its own, the figures go on the next.
+        const int w = 44;
+        sb.AppendLine($"{"figure",-w}  {"value",14}  {"unit",-7}  {"target",-22}  met");
         foreach (var f in figures)
-            sb.AppendLine($"{f.Name.PadRight(w)}  {f.Value.ToString("N2", CultureInfo.InvariantCulture),16}  {f.Unit,-7}  {f.Target,-22}  {(f.Met ? "yes" : "NO")}");
+        {
+            if (f.Name.Length > w) sb.AppendLine(f.Name);
+            string name = f.Name.Length > w ? "" : f.Name;
+            sb.AppendLine($"{name,-w}  {f.Value.ToString("N2", CultureInfo.InvariantCulture),14}  {f.Unit,-7}  {f.Target,-22}  {(f.Met ? "yes" : "NO")}");
+        }
         sb.AppendLine();
-        foreach (var d in figures.Select(f => f.Detail).Distinct()) sb.AppendLine("  " + d);
+        foreach (var d in figures.Select(f => f.Detail).Distinct()) Reports.ComparisonText.Wrap(sb, "  " + d, 100);
         return sb.ToString();
     }
 }

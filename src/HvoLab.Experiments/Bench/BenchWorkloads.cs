@@ -29,7 +29,7 @@ public static class BenchWorkloads
     public static Simulator EngineLoop(int cpus, int iterationsPerCpu, ulong seed = 1)
     {
         var arch = new ArchMachine(new MachineConfig { Cpus = cpus, MemoryBytes = 64UL << 20 });
-        var sim = new Simulator(arch, CostModel.Default, new TimedScheduler(), new SimOptions { RecordEvents = false, Seed = seed, StepBudget = long.MaxValue });
+        var sim = new Simulator(arch, HardwareCosts.Default, new TimedScheduler(), new SimOptions { RecordEvents = false, Seed = seed, StepBudget = long.MaxValue });
         for (int c = 0; c < cpus; c++)
             sim.Spawn(c, cpu => EngineBody(cpu, iterationsPerCpu));
         return sim;
@@ -71,7 +71,7 @@ public static class BenchWorkloads
     public static HvoSystem ScaleSystem(int cpus, long folios, double backgroundPeriodNs = 50_000, string strategy = "D", TimeSpan? wallBudget = null)
     {
         var sys = HvoSystem.Create(new MachineConfig { Cpus = cpus, MemoryBytes = MemoryFor(folios) }, new KernelConfig { PseudoNmi = true },
-            StrategyCatalog.Get(strategy).Create(new StrategyOptions()), new TimedScheduler(),
+            StrategyRegistry.Get(strategy).Create(), new TimedScheduler(),
             options: new SimOptions { RecordEvents = false, StepBudget = long.MaxValue, WallBudget = wallBudget ?? TimeSpan.FromHours(1) });
         var linux = sys.Linux;
         int order = linux.Hugetlb.OrderOf(2UL << 20);
@@ -111,7 +111,7 @@ public static class BenchWorkloads
     public static Simulator ExhaustiveDSystem(IScheduler scheduler, int readerIterations = 1)
     {
         var sys = HvoSystem.Create(new MachineConfig { Cpus = 3, MemoryBytes = 64UL << 20 }, new KernelConfig { PseudoNmi = true },
-            StrategyCatalog.Get("D").Create(new StrategyOptions()), scheduler,
+            StrategyRegistry.Get("D").Create(), scheduler,
             options: new SimOptions { RecordEvents = false, StepBudget = 100_000 });
         var linux = sys.Linux;
         int order = linux.Hugetlb.OrderOf(2UL << 20);

@@ -38,14 +38,24 @@ public sealed record CheckOptions
     public int SplitDepth { get; init; } = DefaultSplitDepth;
     public const int DefaultSplitDepth = 8;
     /// <summary>Strategy options replacing the scenario's (strategy variants such as ours' window size).</summary>
-    public Strategies.StrategyOptions? StrategyOptions { get; init; }
+    public object? StrategyOptions { get; init; }
+    /// <summary>A named barrier site to leave out of every execution (hvolab barriers), or null.</summary>
+    public string? OmitBarrierSite { get; init; }
+    /// <summary>Called with every simulator the search builds (e.g. to collect the barrier sites it passed).</summary>
+    public Action<Simulator>? OnBuild { get; init; }
+    /// <summary>Ctrl-C: the search stops between executions and reports what it explored (stop reason "interrupted").</summary>
+    public CancellationToken Cancel { get; init; }
 }
 
-public sealed record CheckViolation(string Kind, int[] Cpus, ulong Va, long TimeNs, string Explanation, string? TracePath, int TraceLength);
+/// <summary>One distinct violation of a search; <see cref="Kind"/> is the printed word of <see cref="Type"/>.</summary>
+public sealed record CheckViolation(string Kind, int[] Cpus, ulong Va, long TimeNs, string Explanation, string? TracePath, int TraceLength)
+{
+    public ViolationKind Type => ViolationKinds.Parse(Kind);
+}
 
-/// <summary>The verdict of a search: safe (what was explored and whether it was complete), unsafe (each distinct
-/// violation with a replayable trace), or refused (the strategy cannot run on this machine).</summary>
-public sealed record CheckResult(string Strategy, string Verdict, string Mode, bool Complete, long Executions, long Transitions,
+/// <summary>The verdict of a search: proved or not refuted (what was explored and whether it was complete), unsafe
+/// (each distinct violation with a replayable trace), or refused (the strategy cannot run on this machine).</summary>
+public sealed record CheckResult(string Strategy, Verdict Verdict, string Mode, bool Complete, long Executions, long Transitions,
     double Seconds, IReadOnlyList<CheckViolation> Violations, string? Refusal, string StopReason)
 {
     public double ExecutionsPerSecond => Seconds > 0 ? Executions / Seconds : Executions;
@@ -56,9 +66,9 @@ public static class CheckRunner
 {
     public static CheckResult Check(Scenario scenario, string strategy, CheckOptions options)
     {
-        var refusal = scenario.Refusals.FirstOrDefault(r => string.Equals(r.Strategy, strategy, StringComparison.OrdinalIgnoreCase));
-        if (refusal is not null)
-            return new CheckResult(strategy, "refused", options.Mode, false, 0, 0, 0, [], refusal.Reason, "refused");
+        // The strategy's refusal rule, asked before anything runs (with the options this check runs with).
+        if (ScenarioSystem.RefusalOf(scenario, strategy, options.StrategyOptions) is { } refusal)
+            return new CheckResult(strategy, Verdict.Refused, options.Mode, false, 0, 0, 0, [], refusal, "refused");
         var sw = Stopwatch.StartNew();
         var failures = new List<(RunResult Run, IReadOnlyList<int> Choices, ulong Seed)>();
         long executions = 0, transitions = 0;
@@ -66,12 +76,12 @@ public static class CheckRunner
         string stop;
         if (options.Mode == SchedulerModes.Exhaustive)
         {
-            var explorer = new ExhaustiveExplorer(s => Build(scenario, strategy, s, options.Seed, strategyOptions: options.StrategyOptions),
+            var explorer = new ExhaustiveExplorer(s => Build(scenario, strategy, s, options),
                 new ExplorationOptions
                 {
                     MaxExecutions = options.MaxExecutions, WallBudget = TimeSpan.FromSeconds(options.WallSeconds),
                     PreemptionBound = options.PreemptionBound, StopAtFirstViolation = !options.AllViolations,
-                    Dpor = options.Reduction == "dpor", SleepSets = options.Reduction != "none",
+                    Dpor = options.Reduction == "dpor", SleepSets = options.Reduction != "none", Cancel = options.Cancel,
                     Workers = options.Workers, Shard = options.Shard, SplitDepth = options.SplitDepth,
                 });
             var r = explorer.Explore();
@@ -84,12 +94,13 @@ public static class CheckRunner
             stop = "iterations done";
             for (int i = 0; i < options.Iterations; i++)
             {
+                if (options.Cancel.IsCancellationRequested) { stop = "interrupted"; break; }
                 if (sw.Elapsed.TotalSeconds > options.WallSeconds) { stop = "wall-clock budget reached"; break; }
                 ulong seed = options.Seed + (ulong)i;
                 IScheduler sched = options.Mode == SchedulerModes.Pct
                     ? new PctScheduler(seed, options.PctDepth, estimatedSteps: 4000)
                     : new RandomScheduler(seed);
-                var run = Build(scenario, strategy, sched, options.Seed, strategyOptions: options.StrategyOptions).Run();
+                var run = Build(scenario, strategy, sched, options).Run();
                 executions++; transitions += run.Steps;
                 if (run.Outcome is RunOutcome.Violation or RunOutcome.Deadlock or RunOutcome.BudgetExceeded or RunOutcome.ModelError)
                 {
@@ -99,15 +110,22 @@ public static class CheckRunner
             }
         }
         var violations = Distinct(scenario, strategy, options, failures);
-        string verdict = violations.Count > 0 ? "unsafe" : "safe";
+        var verdict = violations.Count > 0 ? Verdict.Unsafe : complete ? Verdict.Proved : Verdict.NotRefuted;
         return new CheckResult(strategy, verdict, options.Mode, complete && violations.Count == 0, executions, transitions,
             sw.Elapsed.TotalSeconds, violations, null, stop);
     }
 
     /// <summary>A fresh system for one execution under a search scheduler.</summary>
     public static Simulator Build(Scenario scenario, string strategy, IScheduler scheduler, ulong seed, bool recordEvents = false,
-        Strategies.StrategyOptions? strategyOptions = null) =>
-        new ScenarioSystem(scenario, strategy, scheduler, seed, recordEvents, strategyOptions: strategyOptions).System.Sim;
+        object? strategyOptions = null, string? omitBarrierSite = null) =>
+        new ScenarioSystem(scenario, strategy, scheduler, seed, recordEvents, strategyOptions: strategyOptions, omitBarrierSite: omitBarrierSite).System.Sim;
+
+    private static Simulator Build(Scenario scenario, string strategy, IScheduler scheduler, CheckOptions options)
+    {
+        var sim = Build(scenario, strategy, scheduler, options.Seed, strategyOptions: options.StrategyOptions, omitBarrierSite: options.OmitBarrierSite);
+        options.OnBuild?.Invoke(sim);
+        return sim;
+    }
 
     internal static List<CheckViolation> Distinct(Scenario scenario, string strategy, CheckOptions options,
         List<(RunResult Run, IReadOnlyList<int> Choices, ulong Seed)> failures)
@@ -118,7 +136,7 @@ public static class CheckRunner
         {
             if (run.Error is { } err && run.Violations.Count == 0)
             {
-                if (seen.Add("model-error")) list.Add(new CheckViolation("model-error", [], 0, 0, err, null, choices.Count));
+                if (seen.Add(ViolationKind.ModelError.Word())) list.Add(new CheckViolation(ViolationKind.ModelError.Word(), [], 0, 0, err, null, choices.Count));
                 continue;
             }
             foreach (var v in run.Violations)
@@ -129,7 +147,7 @@ public static class CheckRunner
                 {
                     Directory.CreateDirectory(dir);
                     path = Path.Combine(dir, $"{Sanitize(strategy)}-{Sanitize(v.Kind)}.trace.json");
-                    ScheduleTrace.Create(scenario, strategy, options.Mode, seed, choices, v.Kind).Save(path);
+                    (ScheduleTrace.Create(scenario, strategy, options.Mode, seed, choices, v.Kind) with { OmitBarrier = options.OmitBarrierSite }).Save(path);
                 }
                 list.Add(new CheckViolation(v.Kind, v.Cpus, v.Va, v.TimeNs, v.Explanation, path, choices.Count));
             }
@@ -142,8 +160,14 @@ public static class CheckRunner
     /// <summary>Re-runs a trace: the same events, byte for byte, as the execution that recorded it.</summary>
     public static (RunResult Run, Simulator Sim) Replay(ScheduleTrace trace)
     {
-        var scenario = trace.LoadScenario();
-        var sim = Build(scenario, trace.Strategy, new ReplayScheduler(trace.Choices), trace.Seed, recordEvents: true);
-        return (sim.Run(), sim);
+        var (run, system) = ReplaySystem(trace);
+        return (run, system.System.Sim);
+    }
+
+    /// <summary>As <see cref="Replay"/>, keeping the whole booted system (for symbolising addresses).</summary>
+    public static (RunResult Run, ScenarioSystem System) ReplaySystem(ScheduleTrace trace)
+    {
+        var system = new ScenarioSystem(trace.LoadScenario(), trace.Strategy, new ReplayScheduler(trace.Choices), trace.Seed, recordEvents: true, omitBarrierSite: trace.OmitBarrier);
+        return (system.System.Sim.Run(), system);
     }
 }

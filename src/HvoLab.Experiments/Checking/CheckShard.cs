@@ -102,7 +102,8 @@ public sealed record CheckShard
         bool complete = shards.All(s => s.Shard.Complete) && violations.Count == 0;
         string stop = violations.Count > 0 && !options.AllViolations ? "violation found"
             : shards.FirstOrDefault(s => !s.Shard.Complete).Shard?.StopReason ?? "search complete";
-        return new CheckResult(first.Shard.Strategy, violations.Count > 0 ? "unsafe" : "safe", SchedulerModes.Exhaustive, complete,
+        var verdict = violations.Count > 0 ? Verdict.Unsafe : complete ? Verdict.Proved : Verdict.NotRefuted;
+        return new CheckResult(first.Shard.Strategy, verdict, SchedulerModes.Exhaustive, complete,
             shards.Sum(s => s.Shard.Executions), shards.Sum(s => s.Shard.Transitions), shards.Max(s => s.Shard.Seconds), violations, null, stop);
     }
 }

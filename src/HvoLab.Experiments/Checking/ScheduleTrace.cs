@@ -21,6 +21,8 @@ public sealed record ScheduleTrace
     [JsonPropertyName("violation")] public string? Violation { get; init; }
     [JsonPropertyName("scenario")] public required JsonElement Scenario { get; init; }
     [JsonPropertyName("choices")] public required int[] Choices { get; init; }
+    /// <summary>The barrier site the recorded run left out (hvolab barriers), or null; replay leaves it out too.</summary>
+    [JsonPropertyName("omitBarrier"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? OmitBarrier { get; init; }
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 

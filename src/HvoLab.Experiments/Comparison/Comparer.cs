@@ -1,3 +1,4 @@
+using HvoLab.Strategies;
 using HvoLab.Experiments.Checking;
 using HvoLab.Experiments.Running;
 using HvoLab.Experiments.Scenarios;
@@ -30,8 +31,8 @@ public static class Comparer
     {
         options ??= new CompareOptions();
         int seeds = scenario.Scheduler.Seeds;
-        var refused = variants.ToDictionary(v => v.Label,
-            v => scenario.Refusals.FirstOrDefault(r => r.Strategy == v.Strategy)?.Reason);
+        // Each variant's refusal rule, asked before anything runs: a refused strategy is reported, never measured.
+        var refused = variants.ToDictionary(v => v.Label, v => v.RefusalOn(scenario));
         var runnable = variants.Where(v => refused[v.Label] is null).ToArray();
         var derived = runnable.Length > 0 ? VerdictCheck.Derive(scenario) : scenario;
 
@@ -60,7 +61,7 @@ public static class Comparer
             rows.Add(ComparisonRow.From(v, checks[k], timed.AsSpan(k * seeds, seeds).ToArray()));
             k++;
         }
-        var off = rows.FirstOrDefault(r => r.BaseStrategy == StrategyNames.Off && r.Verdict != "refused");
+        var off = rows.FirstOrDefault(r => r.BaseStrategy == OffStrategy.Id && r.Verdict != Verdict.Refused);
         if (off is not null) rows = rows.Select(r => r.RelativeTo(off)).ToList();
         return new ComparisonResult(scenario.Name, scenario.Machine.Cpus, scenario.Machine.Granule.Name, seeds, rows);
     }

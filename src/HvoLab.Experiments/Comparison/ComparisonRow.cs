@@ -31,10 +31,14 @@ public sealed record ComparisonRow
     public required string BaseStrategy { get; init; }
     public required string Title { get; init; }
     public required string Hardware { get; init; }
-    /// <summary>safe, unsafe or refused.</summary>
-    public required string Verdict { get; init; }
+    /// <summary>Not refuted (printed "safe": compare's search is bounded), unsafe or refused.</summary>
+    public required Verdict Verdict { get; init; }
     /// <summary>Why: the refusal, the violations (search and timed), or what the search covered.</summary>
     public required string VerdictDetail { get; init; }
+    /// <summary>Executions of the bounded search behind a "safe" verdict (what "not refuted" rests on).</summary>
+    public long SearchExecutions { get; init; }
+    /// <summary>The verdict in the words every output uses (<see cref="Reports.VerdictText"/>).</summary>
+    public string VerdictText => Reports.VerdictText.OfRow(Verdict, SearchExecutions);
     public required int Runs { get; init; }
     /// <summary>Timed runs that did not complete (stopped at a violation, deadlock, budget).</summary>
     public required int IncompleteRuns { get; init; }
@@ -53,11 +57,13 @@ public sealed record ComparisonRow
     public required double Spread { get; init; }
     public required double StallSpread { get; init; }
     public RelativeToOff? RelativeToOff { get; init; }
+    /// <summary>Sums over the timed runs of the in-place path's counters (E), or null when all are zero.</summary>
+    public HvoUpdateCounts? InPlace { get; init; }
 
     public static ComparisonRow Refused(StrategyVariant v, string reason) => new()
     {
         Strategy = v.Label, BaseStrategy = v.Strategy, Title = v.Info.Title, Hardware = v.Info.Needs,
-        Verdict = "refused", VerdictDetail = reason, Runs = 0, IncompleteRuns = 0,
+        Verdict = Verdict.Refused, VerdictDetail = reason, Runs = 0, IncompleteRuns = 0,
         UpdaterLatencyNs = default, PerFolioLatencyNs = default, RemoteStallNs = default, UninterruptibleMaxNs = default,
         ReaderThroughputPerUs = 0, MemorySavedBytes = 0, Ipis = 0, Tlbis = 0, Faults = 0, Spread = 0, StallSpread = 0,
     };
@@ -65,7 +71,7 @@ public sealed record ComparisonRow
     public static ComparisonRow From(StrategyVariant v, CheckResult check, IReadOnlyList<RunMetrics> runs)
     {
         var timedViolations = runs.SelectMany(r => r.Violations.Select(x => x.Kind)).Distinct().ToArray();
-        bool unsafeVerdict = check.Verdict == "unsafe" || timedViolations.Length > 0;
+        bool unsafeVerdict = check.Verdict == Verdict.Unsafe || timedViolations.Length > 0;
         string detail = unsafeVerdict
             ? string.Join("; ", check.Violations.Select(x => $"search: {x.Kind}").Concat(timedViolations.Select(k => $"timed: {k}")))
             : $"pct {check.Executions} executions on 3 CPUs, 1 folio: no violation; {runs.Count} timed runs: none";
@@ -77,7 +83,7 @@ public sealed record ComparisonRow
         return new ComparisonRow
         {
             Strategy = v.Label, BaseStrategy = v.Strategy, Title = v.Info.Title, Hardware = v.Info.Needs,
-            Verdict = unsafeVerdict ? "unsafe" : "safe", VerdictDetail = detail,
+            Verdict = unsafeVerdict ? Verdict.Unsafe : Verdict.NotRefuted, VerdictDetail = detail, SearchExecutions = check.Executions,
             Runs = runs.Count,
             IncompleteRuns = runs.Count(r => !r.RanToEnd),
             UpdaterLatencyNs = upd,
@@ -91,6 +97,10 @@ public sealed record ComparisonRow
             Faults = runs.Count == 0 ? 0 : runs.Average(r => (double)r.Faults),
             Spread = upd.Spread,
             StallSpread = stall.Spread,
+            InPlace = runs.Any(r => r.InPlace.Any)
+                ? new HvoUpdateCounts(runs.Sum(r => r.InPlace.Rollbacks), runs.Sum(r => r.InPlace.PartialOptimize), runs.Sum(r => r.InPlace.PartialRestore),
+                    runs.Sum(r => r.InPlace.Injected), runs.Sum(r => r.InPlace.Eagain))
+                : null,
         };
     }
 
@@ -98,7 +108,7 @@ public sealed record ComparisonRow
     public ComparisonRow RelativeTo(ComparisonRow off)
     {
         // A run stopped at its first violation measured only a prefix; ratios of a prefix would read as savings.
-        if (Verdict == "refused" || Runs == IncompleteRuns) return this;
+        if (Verdict == Verdict.Refused || Runs == IncompleteRuns) return this;
         static double? R(double v, double baseline) => baseline > 0 ? v / baseline : null;
         return this with
         {

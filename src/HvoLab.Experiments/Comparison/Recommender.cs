@@ -1,3 +1,5 @@
+using HvoLab.Experiments.Checking;
+using HvoLab.Strategies;
 using HvoLab.Experiments.Scenarios;
 
 namespace HvoLab.Experiments.Comparison;
@@ -15,18 +17,15 @@ public sealed record Recommendation(double BudgetNs, ComparisonRow? Choice, IRea
 /// </summary>
 public static class Recommender
 {
-    public static readonly IReadOnlyList<string> OursWindows = ["ours:8", "ours:64"];
-
+    /// <summary>Each strategy of the scenario plus the variants it asks recommend to weigh (<see cref="Strategies.Strategy.RecommendVariants"/>).</summary>
     public static IReadOnlyList<StrategyVariant> Variants(Scenario s)
     {
         var list = new List<StrategyVariant>();
-        foreach (var name in s.Strategies.OrderBy(n => n == StrategyNames.Off ? 0 : 1))
+        foreach (var name in s.Strategies.OrderBy(n => n == OffStrategy.Id ? 0 : 1))
         {
-            list.Add(StrategyVariant.Plain(s, name));
-            if (name == StrategyNames.D)
-                foreach (var v in new[] { "D:pte", "D:range", "D:batch", "D:irq" }) list.Add(StrategyVariant.Parse(s, v));
-            if (name == StrategyNames.Ours)
-                foreach (var v in OursWindows) list.Add(StrategyVariant.Parse(s, v));
+            var plain = StrategyVariant.Plain(s, name);
+            list.Add(plain);
+            foreach (var suffix in plain.Info.RecommendVariants) list.Add(StrategyVariant.Parse(s, $"{name}:{suffix}"));
         }
         // The plain entry already covers whichever variant equals the scenario's own options.
         return list.DistinctBy(v => (v.Strategy, v.Options)).ToArray();
@@ -37,12 +36,12 @@ public static class Recommender
         if (!(budgetNs > 0) || double.IsInfinity(budgetNs)) throw new ArgumentException("--stall-budget: must be a positive duration");
         var result = Comparer.Run(s, Variants(s), options);
         var candidates = new List<Candidate>();
-        foreach (var r in result.Rows.Where(r => r.BaseStrategy != StrategyNames.Off))
+        foreach (var r in result.Rows.Where(r => r.BaseStrategy != OffStrategy.Id))
         {
             string? why = r.Verdict switch
             {
-                "refused" => "refused: " + r.VerdictDetail,
-                "unsafe" => "unsafe: " + r.VerdictDetail,
+                Verdict.Refused => "refused: " + r.VerdictDetail,
+                Verdict.Unsafe => "unsafe: " + r.VerdictDetail,
                 _ when r.IncompleteRuns > 0 => $"{r.IncompleteRuns} of {r.Runs} timed runs did not complete",
                 _ when r.RemoteStallNs.P99 > budgetNs => "remote stall p99 over budget",
                 _ => null,
@@ -52,6 +51,6 @@ public static class Recommender
         var choice = candidates.Where(c => c.Eligible).Select(c => c.Row)
             .OrderBy(r => r.UpdaterLatencyNs.P50).ThenBy(r => r.UpdaterLatencyNs.P99).ThenBy(r => r.Strategy, StringComparer.Ordinal)
             .FirstOrDefault();
-        return new Recommendation(budgetNs, choice, candidates, result.Rows.FirstOrDefault(r => r.BaseStrategy == StrategyNames.Off));
+        return new Recommendation(budgetNs, choice, candidates, result.Rows.FirstOrDefault(r => r.BaseStrategy == OffStrategy.Id));
     }
 }

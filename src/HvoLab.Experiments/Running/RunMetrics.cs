@@ -27,6 +27,8 @@ public sealed record RunMetrics
     public required long Ipis { get; init; }
     public required long Tlbis { get; init; }
     public required long Faults { get; init; }
+    /// <summary>The 2026 in-place path's counters (strategy E): rollbacks, partial HVO, injected failures, -EAGAIN.</summary>
+    public HvoUpdateCounts InPlace { get; init; } = new(0, 0, 0, 0, 0);
     public required long Steps { get; init; }
     public required double EndTimeNs { get; init; }
     public required double WallMs { get; init; }
@@ -57,6 +59,7 @@ public sealed record RunMetrics
             Ipis = cpus.Sum(c => c.Stats.SgisSent),
             Tlbis = cpus.Sum(c => c.Stats.Tlbis),
             Faults = cpus.Sum(c => c.Stats.Faults),
+            InPlace = HvoUpdateCounts.Of(s.System.Linux),
             Steps = r.Steps,
             EndTimeNs = r.EndTimeNs,
             WallMs = wallMs,
@@ -77,4 +80,16 @@ public readonly record struct Distribution(double P50, double P99, double Max, i
 
     /// <summary>Predictability: how far the tail is from the median.</summary>
     public double Spread => P50 > 0 ? P99 / P50 : 0;
+}
+
+/// <summary>What the in-place (2026) path did in one run; all zero for the other strategies.</summary>
+public sealed record HvoUpdateCounts(long Rollbacks, long PartialOptimize, long PartialRestore, long Injected, long Eagain)
+{
+    public static HvoUpdateCounts Of(HvoLab.Kernel.Linux linux)
+    {
+        var c = linux.HvoCounters;
+        return new(c.Rollbacks, c.PartialOptimize, c.PartialRestore, c.InjectedPte + c.InjectedPmd, linux.Arm64.EagainReturns);
+    }
+
+    public bool Any => Rollbacks + PartialOptimize + PartialRestore + Injected + Eagain > 0;
 }

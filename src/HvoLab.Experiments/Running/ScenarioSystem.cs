@@ -34,44 +34,55 @@ public sealed class ScenarioSystem
     public HvoSystem System { get; }
     public Scenario Scenario { get; }
     public string Strategy { get; }
-    public VmemmapArch Hooks { get; }
+    public Strategy Hooks { get; }
     public OperationLog Log { get; } = new();
     public List<Workload> Workloads { get; } = new();
     public HashSet<int> UpdaterCpus { get; } = new();
 
-    /// <param name="strategyOptions">Replaces the options derived from the scenario: strategy variants that the
-    /// scenario format cannot express (e.g. ours' window size) are compared this way.</param>
+    /// <param name="strategyOptions">Replaces the scenario's options for this strategy: strategy variants (e.g.
+    /// ours' window size, "ours:8") are compared this way.</param>
+    /// <param name="omitBarrierSite">A named barrier site to leave out (hvolab barriers), or null.</param>
     public ScenarioSystem(Scenario scenario, string strategy, IScheduler scheduler, ulong seed, bool recordEvents = false,
-        CostModel? costOverride = null, Strategies.StrategyOptions? strategyOptions = null)
+        CostModel? costOverride = null, object? strategyOptions = null, string? omitBarrierSite = null)
     {
         Scenario = scenario;
         Strategy = strategy;
-        Hooks = StrategyCatalog.Get(strategy).Create(strategyOptions ?? ToOptions(scenario.StrategyOptions));
-        var machine = scenario.Machine.ToMachineConfig() with { FillPolicy = TlbFillPolicy.Adversarial };
-        var kernel = new KernelConfig
-        {
-            Design = scenario.Kernel.Design == KernelDesigns.Shared2026 ? HvoDesign.SharedTail2026 : HvoDesign.FakeHead,
-            HvoEnabled = scenario.Kernel.HvoEnabled,
-            Reverted = ParseReverted(scenario.Kernel.RevertFix),
-            PseudoNmi = scenario.Machine.PseudoNmi,
-        };
+        var info = StrategyRegistry.Get(strategy);
+        Hooks = info.Create(strategyOptions ?? scenario.StrategyOptions.For(info));
+        var machine = MachineConfigOf(scenario);
+        var kernel = KernelConfigOf(scenario);
         var sched = scenario.Scheduler;
         var options = new SimOptions
         {
-            Seed = seed, RecordEvents = recordEvents, StepBudget = sched.StepBudget,
+            Seed = seed, RecordEvents = recordEvents, StepBudget = sched.StepBudget, OmitBarrierSite = omitBarrierSite,
             WallBudget = TimeSpan.FromSeconds(sched.WallSeconds), ClosedFormHandlers = sched.ClosedFormHandlers,
-            StopOnViolation = scheduler.Mode == SchedulingMode.Choice || !StrategyCatalog.Get(strategy).TimePastViolations,
+            StopOnViolation = scheduler.Mode == SchedulingMode.Choice || !info.TimePastViolations,
         };
         System = HvoSystem.Create(machine, kernel, Hooks, scheduler, costOverride ?? scenario.Machine.CostModel(), options);
         Spawn(seed, scheduler.Mode == SchedulingMode.Choice);
     }
 
-    public static Strategies.StrategyOptions ToOptions(Scenarios.StrategyOptions o) => new()
+    public static MachineConfig MachineConfigOf(Scenario s) => s.Machine.ToMachineConfig() with { FillPolicy = TlbFillPolicy.Adversarial };
+
+    public static KernelConfig KernelConfigOf(Scenario s) => new()
     {
-        DIpi = o.D.Ipi == "irq" ? PauseIpi.NormalIrq : PauseIpi.PseudoNmi,
-        DGranularity = o.D.Granularity switch { "pte" => PauseGranularity.Pte, "batch" => PauseGranularity.Batch, _ => PauseGranularity.Range },
-        CForce = o.C.Force,
+        Design = s.Kernel.Design == KernelDesigns.Shared2026 ? HvoDesign.SharedTail2026 : HvoDesign.FakeHead,
+        HvoEnabled = s.Kernel.HvoEnabled,
+        Reverted = ParseReverted(s.Kernel.RevertFix),
+        PseudoNmi = s.Machine.PseudoNmi,
+        Workarounds = s.Kernel.EffectiveWorkarounds(s.Machine).Contains(WorkaroundNames.RepeatTlbi) ? KernelWorkarounds.RepeatTlbi : KernelWorkarounds.None,
+        FailVmemmapPte = s.Kernel.FailVmemmapPte is { } fp ? new FaultAttr(fp.Probability, fp.Interval, fp.Times) : null,
+        FailVmemmapPmd = s.Kernel.FailVmemmapPmd is { } fm ? new FaultAttr(fm.Probability, fm.Interval, fm.Times) : null,
     };
+
+    /// <summary>Why the modelled kernel would not run <paramref name="strategy"/> with <paramref name="options"/>
+    /// (null: the scenario's) on the scenario's machine, or null: the strategy's own refusal rule. Every runner asks
+    /// it before running anything.</summary>
+    public static string? RefusalOf(Scenario s, string strategy, object? options)
+    {
+        var info = StrategyRegistry.Get(strategy);
+        return info.Create(options ?? s.StrategyOptions.For(info)).Refusal(new SystemConfig(MachineConfigOf(s), KernelConfigOf(s)));
+    }
 
     public static RevertedFix ParseReverted(IEnumerable<string> names)
     {

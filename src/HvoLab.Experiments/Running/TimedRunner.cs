@@ -15,7 +15,7 @@ public static class TimedRunner
         RunOne(scenario, strategy, seed, recordEvents, out _);
 
     public static RunMetrics RunOne(Scenario scenario, string strategy, ulong seed, bool recordEvents, out ScenarioSystem system,
-        Strategies.StrategyOptions? strategyOptions = null)
+        object? strategyOptions = null)
     {
         var sw = Stopwatch.StartNew();
         system = new ScenarioSystem(scenario, strategy, new TimedScheduler(), seed, recordEvents, strategyOptions: strategyOptions);

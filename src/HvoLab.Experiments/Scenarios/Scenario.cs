@@ -1,5 +1,6 @@
 using HvoLab.Arch;
 using HvoLab.Engine;
+using HvoLab.Strategies;
 
 namespace HvoLab.Experiments.Scenarios;
 
@@ -17,14 +18,16 @@ public sealed record Scenario
     public KernelSpec Kernel { get; init; } = new();
     public IReadOnlyList<OperationSpec> Operations { get; init; } = ScenarioDefaults.Operations;
     public IReadOnlyList<WorkloadSpec> Workload { get; init; } = ScenarioDefaults.Workload;
-    /// <summary>Canonical names (<see cref="StrategyNames"/>), in the order given, no duplicates.</summary>
-    public IReadOnlyList<string> Strategies { get; init; } = StrategyNames.All;
-    public StrategyOptions StrategyOptions { get; init; } = new();
+    /// <summary>Canonical names (<see cref="StrategyRegistry"/>), in the order given, no duplicates.</summary>
+    public IReadOnlyList<string> Strategies { get; init; } = StrategyRegistry.BuiltIn.Select(x => x.Name).ToArray();
+    /// <summary>Options per strategy ("strategy_options"); a strategy not listed runs with its defaults.</summary>
+    public StrategyOptionSet StrategyOptions { get; init; } = StrategyOptionSet.Empty;
     public SchedulerSpec Scheduler { get; init; } = new();
 
     /// <summary>Combinations that run but say little (e.g. a hugepage size HVO cannot optimise). Not serialised.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
-    /// <summary>Requested strategies the modelled kernel would not run on this machine, with the reason. Not serialised.</summary>
+    /// <summary>Requested strategies the modelled kernel would not run on this machine, with the reason (each
+    /// strategy's own refusal rule, for display; the runners ask the rule again for the options they run). Not serialised.</summary>
     public IReadOnlyList<Refusal> Refusals { get; init; } = [];
 
     /// <summary>Requested strategies minus the refused ones, in request order.</summary>
@@ -46,14 +49,42 @@ public sealed record MachineSpec
     /// <summary>GICv3 pseudo-NMI in use (irqchip.gicv3_pseudo_nmi=1).</summary>
     public bool PseudoNmi { get; init; } = true;
     public ulong MemoryBytes { get; init; } = ScenarioDefaults.MemoryBytes;
-    /// <summary>Overrides keyed by <see cref="CostModel"/> property name (PascalCase, as <see cref="CostModel.Names"/>).</summary>
+    /// <summary>Overrides keyed by <see cref="Kernel.CostModel"/> property name (PascalCase, as <see cref="Kernel.CostModel.Names"/>).</summary>
     public IReadOnlyDictionary<string, double> Costs { get; init; } = new Dictionary<string, double>();
 
     /// <summary>Default costs with this machine's overrides applied.</summary>
-    public CostModel CostModel() => Engine.CostModel.Default.With(Costs);
+    public Kernel.CostModel CostModel() => Kernel.CostModel.Default.With(Costs);
 
-    public MachineConfig ToMachineConfig() => new() { Cpus = Cpus, Granule = Granule, BbmLevel = BbmLevel, TlbiRange = TlbiRange, MemoryBytes = MemoryBytes };
+    /// <summary>Named CPU profile (<see cref="CpuProfiles"/>), or null. Its features and errata are already applied to the
+    /// fields here (explicit fields and <see cref="FeatureOverrides"/> win).</summary>
+    public string? Cpu { get; init; }
+    /// <summary>machine.features as given (overrides of the profile).</summary>
+    public IReadOnlyDictionary<string, bool> FeatureOverrides { get; init; } = new Dictionary<string, bool>();
+    /// <summary>TCR_EL1.HA as Linux sets it: ID_AA64MMFR1_EL1.HAFDBS advertised. Server parts have it (default).</summary>
+    public bool HardwareAf { get; init; } = true;
+    /// <summary>TCR_EL1.HD (hardware dirty state). Off unless a profile or machine.features sets it.</summary>
+    public bool HardwareDirty { get; init; }
+    /// <summary>Errata names (<see cref="ErrataNames"/>), resolved from the profile unless machine.errata is given.</summary>
+    public IReadOnlyList<string> Errata { get; init; } = [];
+
+    public ArchErrata ArchErrata => Errata.Aggregate(ArchErrata.None, (a, e) => a | ErrataNames.Parse(e));
+
+    public MachineConfig ToMachineConfig() => new()
+    {
+        Cpus = Cpus, Granule = Granule, BbmLevel = BbmLevel, TlbiRange = TlbiRange, MemoryBytes = MemoryBytes,
+        HardwareAf = HardwareAf, HardwareDirty = HardwareDirty, Errata = ArchErrata,
+    };
 }
+
+/// <summary>Kernel workaround names (kernel.workarounds).</summary>
+public static class WorkaroundNames
+{
+    public const string RepeatTlbi = "repeat_tlbi";
+    public static readonly IReadOnlyList<string> All = [RepeatTlbi];
+}
+
+/// <summary>A fault_attr as a scenario gives it (fail_hugetlb_vmemmap_pte / _pmd).</summary>
+public sealed record FaultAttrSpec(int Probability, int Interval, long Times);
 
 /// <summary>Kernel designs modelled: "fake-head" (v5.14–v7.0: tail vmemmap pages remapped to the head page's
 /// frame) and "2026" (shared per-zone tail page, kernel-hvo.md §4.4).</summary>
@@ -78,6 +109,14 @@ public sealed record KernelSpec
     public string Design { get; init; } = KernelDesigns.FakeHead;
     public bool HvoEnabled { get; init; } = true;
     public IReadOnlyList<string> RevertFix { get; init; } = [];
+    /// <summary>Enabled workarounds (<see cref="WorkaroundNames"/>); null = what the kernel enables for the machine's errata.</summary>
+    public IReadOnlyList<string>? Workarounds { get; init; }
+    public FaultAttrSpec? FailVmemmapPte { get; init; }
+    public FaultAttrSpec? FailVmemmapPmd { get; init; }
+
+    /// <summary>The workarounds in force on <paramref name="m"/>.</summary>
+    public IReadOnlyList<string> EffectiveWorkarounds(MachineSpec m) =>
+        Workarounds ?? (CpuProfiles.KernelRepeatsTlbi(m.ArchErrata) ? [WorkaroundNames.RepeatTlbi] : []);
 }
 
 public static class OperationKinds
@@ -128,29 +167,6 @@ public sealed record WorkloadSpec
     public NsRange? IrqOffNs { get; init; }
     public NsRange? PreemptOffNs { get; init; }
     public NsRange? DaifMaskedNs { get; init; }
-}
-
-public sealed record StrategyOptions
-{
-    public DOptions D { get; init; } = new();
-    public COptions C { get; init; } = new();
-}
-
-/// <summary>D (the proposed series): "nmi" pauses by pseudo-NMI SGI as posted, "irq" by a normal IPI (a what-if);
-/// granularity "pte" = one pause per PTE (RFC), "range" = one per remap_pte_range call (v1/v2),
-/// "batch" = one per user request (suggested, never implemented; seed-series.md §2.7).</summary>
-public sealed record DOptions
-{
-    public string Ipi { get; init; } = "nmi";
-    public string Granularity { get; init; } = "range";
-    public static readonly IReadOnlyList<string> IpiValues = ["nmi", "irq"];
-    public static readonly IReadOnlyList<string> GranularityValues = ["pte", "range", "batch"];
-}
-
-/// <summary>C: <see cref="Force"/> runs it even where FEAT_BBM level 2 is missing, to show what breaks.</summary>
-public sealed record COptions
-{
-    public bool Force { get; init; }
 }
 
 public static class SchedulerModes

@@ -1,3 +1,4 @@
+using HvoLab.Arch;
 namespace HvoLab.Experiments.Scenarios;
 
 /// <summary>
@@ -7,9 +8,6 @@ namespace HvoLab.Experiments.Scenarios;
 /// </summary>
 internal static class ScenarioChecks
 {
-    public const string CRefusal = "C needs FEAT_BBM level 2 to split the vmemmap PMD without a break (seed-series.md §5.1)";
-    public const string DRefusal = "the series enables HVO only when the system uses IRQ priority masking (vmemmap_update_supported())";
-
     /// <param name="workloadGiven">False when the file omits "workload": the default workload is then clipped to the
     /// machine (so {"machine":{"cpus":4}} is valid) instead of rejected for naming CPUs the machine lacks.</param>
     public static Scenario Resolve(Scenario s, bool workloadGiven)
@@ -19,7 +17,7 @@ internal static class ScenarioChecks
         if (!workloadGiven) s = s with { Workload = ClipDefaultWorkload(s.Workload, s.Machine.Cpus) };
         var workload = ResolveWorkload(s, warnings);
         var refusals = Refusals(s);
-        if (!s.Kernel.HvoEnabled && s.Strategies.Any(x => x != StrategyNames.Off))
+        if (!s.Kernel.HvoEnabled && s.Strategies.Any(x => x != Strategies.OffStrategy.Id))
             warnings.Add("$.kernel.hvo_enabled: false, so every strategy leaves the vmemmap alone and runs as \"off\"");
         return s with { Workload = workload, Warnings = warnings, Refusals = refusals };
     }
@@ -101,15 +99,8 @@ internal static class ScenarioChecks
         return result;
     }
 
-    private static IReadOnlyList<Refusal> Refusals(Scenario s)
-    {
-        var m = s.Machine;
-        var list = new List<Refusal>();
-        // With 16K/64K pages the vmemmap is mapped by base pages, so C has no PMD to split (kernel-hvo.md §1).
-        if (s.Strategies.Contains(StrategyNames.C) && m.Granule.PageShift == 12 && m.BbmLevel < 2 && !s.StrategyOptions.C.Force)
-            list.Add(new Refusal(StrategyNames.C, CRefusal));
-        if (s.Strategies.Contains(StrategyNames.D) && !m.PseudoNmi && s.StrategyOptions.D.Ipi != "irq")
-            list.Add(new Refusal(StrategyNames.D, DRefusal));
-        return list;
-    }
+    /// <summary>Each requested strategy's own refusal rule on this machine and kernel, with the scenario's options.</summary>
+    private static IReadOnlyList<Refusal> Refusals(Scenario s) =>
+        s.Strategies.Select(name => Running.ScenarioSystem.RefusalOf(s, name, null) is { } reason ? new Refusal(name, reason) : null)
+            .OfType<Refusal>().ToArray();
 }

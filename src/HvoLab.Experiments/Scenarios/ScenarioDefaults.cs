@@ -50,18 +50,3 @@ public static class ScenarioDefaults
         new() { CpusText = CpuSets.Others, Kind = WorkloadKinds.Background, IrqOffNs = new NsRange(1_000, 20_000) },
     ];
 }
-
-/// <summary>Canonical strategy names; input is matched case-insensitively.</summary>
-public static class StrategyNames
-{
-    public const string Off = "off", Unsafe = "unsafe", A = "A", B = "B", C = "C", D = "D", Ours = "ours";
-    public static readonly IReadOnlyList<string> All = [Off, Unsafe, A, B, C, D, Ours];
-
-    public static bool TryCanonical(string? text, out string canonical)
-    {
-        canonical = All.FirstOrDefault(n => string.Equals(n, text?.Trim(), StringComparison.OrdinalIgnoreCase)) ?? "";
-        return canonical.Length > 0;
-    }
-
-    public static string AllowedText => string.Join(", ", All.Select(n => $"\"{n}\""));
-}

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HvoLab.Arch;
 using HvoLab.Engine;
+using HvoLab.Kernel;
 
 namespace HvoLab.Experiments.Scenarios;
 
@@ -10,13 +11,11 @@ internal static class ScenarioReader
 {
     internal static readonly string[] TopFields =
         ["name", "description", "seed", "machine", "kernel", "operations", "workload", "strategies", "strategy_options", "scheduler"];
-    internal static readonly string[] MachineFields = ["cpus", "granule", "bbm_level", "tlbi_range", "pseudo_nmi", "memory", "costs"];
-    internal static readonly string[] KernelFields = ["design", "hvo_enabled", "revert_fix"];
+    internal static readonly string[] MachineFields = ["cpus", "granule", "bbm_level", "tlbi_range", "pseudo_nmi", "memory", "costs", "cpu", "features", "errata"];
+    internal static readonly string[] KernelFields = ["design", "hvo_enabled", "revert_fix", "workarounds", "fail_hugetlb_vmemmap_pte", "fail_hugetlb_vmemmap_pmd"];
+    internal static readonly string[] FaultAttrFields = ["probability", "interval", "times"];
     internal static readonly string[] OperationFields = ["cpu", "op", "count", "hugepage", "batched", "demote_to", "at_ns"];
     internal static readonly string[] WorkloadFields = ["cpus", "kind", "period_ns", "irq_off_ns", "preempt_off_ns", "daif_masked_ns"];
-    internal static readonly string[] StrategyOptionFields = ["D", "C"];
-    internal static readonly string[] DOptionFields = ["ipi", "granularity"];
-    internal static readonly string[] COptionFields = ["force"];
     internal static readonly string[] SchedulerFields =
         ["mode", "seeds", "iterations", "pct_depth", "preemption_bound", "max_executions", "step_budget", "wall_seconds", "closed_form_handlers"];
 
@@ -59,8 +58,8 @@ internal static class ScenarioReader
         if (f.TryGetValue("kernel", out v)) s = s with { Kernel = ReadKernel(v) };
         if (f.TryGetValue("operations", out v)) s = s with { Operations = v.Array("operations").Select(ReadOperation).ToArray() };
         if (f.TryGetValue("workload", out v)) s = s with { Workload = v.Array("workload entries").Select(ReadWorkload).ToArray() };
-        if (f.TryGetValue("strategies", out v)) s = s with { Strategies = ReadStrategies(v) };
-        if (f.TryGetValue("strategy_options", out v)) s = s with { StrategyOptions = ReadStrategyOptions(v) };
+        if (f.TryGetValue("strategies", out v)) s = s with { Strategies = StrategyFieldsReader.ReadStrategies(v) };
+        if (f.TryGetValue("strategy_options", out v)) s = s with { StrategyOptions = StrategyFieldsReader.ReadStrategyOptions(v) };
         if (f.TryGetValue("scheduler", out v)) s = s with { Scheduler = ReadScheduler(v) };
         return ScenarioChecks.Resolve(s, workloadGiven: f.ContainsKey("workload"));
     }
@@ -90,7 +89,7 @@ internal static class ScenarioReader
             m = m with { MemoryBytes = bytes };
         }
         if (f.TryGetValue("costs", out v)) m = m with { Costs = ReadCosts(v) };
-        return m;
+        return ScenarioHardware.Apply(m, f);
     }
 
     /// <summary>Cost names are accepted as CostModel property names ("TlbiBaseNs") or in snake_case ("tlbi_base_ns").</summary>
@@ -107,7 +106,7 @@ internal static class ScenarioReader
                 throw new ScenarioException(path, "unknown cost" + Suggest.Hint(p.Name, snake.Keys) +
                     $"; allowed: {string.Join(", ", snake.Keys)}");
             var field = new JsonField(p.Value, path);
-            var value = name == nameof(CostModel.Jitter) ? field.Double(0, 0.999999) : field.Double(0, double.MaxValue, " ns");
+            var value = name == nameof(HardwareCosts.Jitter) ? field.Double(0, 0.999999) : field.Double(0, double.MaxValue, " ns");
             if (!result.TryAdd(name, value)) throw new ScenarioException(path, "duplicate cost; give it once");
         }
         return result;
@@ -130,6 +129,9 @@ internal static class ScenarioReader
             }
             k = k with { RevertFix = list };
         }
+        if (f.TryGetValue("workarounds", out v)) k = k with { Workarounds = ScenarioHardware.Names(v, WorkaroundNames.All) };
+        if (f.TryGetValue("fail_hugetlb_vmemmap_pte", out v)) k = k with { FailVmemmapPte = ScenarioHardware.FaultAttr(v) };
+        if (f.TryGetValue("fail_hugetlb_vmemmap_pmd", out v)) k = k with { FailVmemmapPmd = ScenarioHardware.FaultAttr(v) };
         return k;
     }
 
@@ -193,38 +195,6 @@ internal static class ScenarioReader
             return CpuSets.Format(list.Order().ToArray());
         }
         throw v.NotAllowed(CpuSetForms);
-    }
-
-    private static IReadOnlyList<string> ReadStrategies(JsonField node)
-    {
-        var list = new List<string>();
-        foreach (var e in node.Array("strategy names"))
-        {
-            var name = e.Enum(StrategyNames.All, ignoreCase: true);
-            if (list.Contains(name)) throw new ScenarioException(e.Path, $"\"{name}\" is listed twice; give each strategy once");
-            list.Add(name);
-        }
-        return list;
-    }
-
-    private static StrategyOptions ReadStrategyOptions(JsonField node)
-    {
-        var f = node.Object(StrategyOptionFields);
-        var o = new StrategyOptions();
-        if (f.TryGetValue("D", out var v))
-        {
-            var d = v.Object(DOptionFields);
-            var dOpts = new DOptions();
-            if (d.TryGetValue("ipi", out var x)) dOpts = dOpts with { Ipi = x.Enum(DOptions.IpiValues) };
-            if (d.TryGetValue("granularity", out x)) dOpts = dOpts with { Granularity = x.Enum(DOptions.GranularityValues) };
-            o = o with { D = dOpts };
-        }
-        if (f.TryGetValue("C", out v))
-        {
-            var c = v.Object(COptionFields);
-            if (c.TryGetValue("force", out var x)) o = o with { C = new COptions { Force = x.Bool() } };
-        }
-        return o;
     }
 
     private static SchedulerSpec ReadScheduler(JsonField node)

@@ -1,6 +1,9 @@
+using HvoLab.Arch;
+using HvoLab.Strategies;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using HvoLab.Engine;
+using HvoLab.Kernel;
 
 namespace HvoLab.Experiments.Scenarios;
 
@@ -31,7 +34,7 @@ public static class ScenarioSchema
 
         var costs = new JsonObject();
         foreach (var n in CostModel.Names)
-            costs[ScenarioNaming.Snake(n)] = Num($"override of CostModel.{n}" + (n == nameof(CostModel.Jitter) ? " (fraction, < 1)" : ", ns"), 0);
+            costs[ScenarioNaming.Snake(n)] = Num($"override of CostModel.{n}" + (n == nameof(HardwareCosts.Jitter) ? " (fraction, < 1)" : ", ns"), 0);
 
         var machine = Obj("The simulated arm64 machine.", new()
         {
@@ -46,12 +49,30 @@ public static class ScenarioSchema
                 ["description"] = "cost overrides by name (snake_case or CostModel property name)",
                 ["type"] = "object", ["properties"] = costs, ["additionalProperties"] = false,
             },
+            ["cpu"] = Enum("named CPU profile (hvolab cpus): sets hw_af, hw_dirty, bbml2_noabort (bbm_level 2), tlbi_range, pseudo_nmi and errata; explicit fields and features win",
+                CpuProfiles.All.Select(c => c.Name).ToArray(), null),
+            ["features"] = new JsonObject
+            {
+                ["description"] = "feature overrides (win over the profile): hw_af = TCR_EL1.HA (default true), hw_dirty = TCR_EL1.HD (default false), bbml2_noabort, tlbi_range, pseudo_nmi",
+                ["type"] = "object", ["properties"] = new JsonObject(CpuFeatures.All.Select(f => KeyValuePair.Create(f, (JsonNode?)new JsonObject { ["type"] = "boolean" }))),
+                ["additionalProperties"] = false,
+            },
+            ["errata"] = new JsonObject { ["description"] = "errata the machine exhibits (default: the profile's)", ["type"] = "array", ["uniqueItems"] = true, ["items"] = Enum("erratum", ErrataNames.All, null) },
+        });
+        JsonObject FaultAttr(string name) => Obj(name + "= (CONFIG_FAIL_HUGETLB_VMEMMAP): the wrapper returns -EAGAIN when it fires", new()
+        {
+            ["probability"] = Int("percent", 0, 100, 100),
+            ["interval"] = Int("fail only every interval-th call", 1, int.MaxValue, 1),
+            ["times"] = new JsonObject { ["description"] = "at most this many failures (-1 = no limit)", ["type"] = "integer", ["minimum"] = -1, ["default"] = -1 },
         });
         var kernel = Obj("The modelled kernel.", new()
         {
             ["design"] = Enum("fake-head = v5.14–v7.0 design; 2026 = shared per-zone tail page", KernelDesigns.All, KernelDesigns.FakeHead),
             ["hvo_enabled"] = Bool("hugetlb_optimize_vmemmap", true),
             ["revert_fix"] = new JsonObject { ["type"] = "array", ["uniqueItems"] = true, ["items"] = Enum("fix to revert", RevertibleFixes.All, null) },
+            ["workarounds"] = new JsonObject { ["description"] = "errata workarounds enabled (default: what the kernel enables for machine.errata)", ["type"] = "array", ["uniqueItems"] = true, ["items"] = Enum("workaround", WorkaroundNames.All, null) },
+            ["fail_hugetlb_vmemmap_pte"] = FaultAttr("fail_hugetlb_vmemmap_pte"),
+            ["fail_hugetlb_vmemmap_pmd"] = FaultAttr("fail_hugetlb_vmemmap_pmd"),
         });
         var operation = Obj("One HugeTLB request; same-CPU operations run in order, different CPUs concurrently.", new()
         {
@@ -79,15 +100,8 @@ public static class ScenarioSchema
             ["preempt_off_ns"] = Range("length of preempt-off sections, ns"),
             ["daif_masked_ns"] = Range("length of DAIF-masked (NMI-masked) sections, ns"),
         });
-        var strategyOptions = Obj("Per-strategy options.", new()
-        {
-            ["D"] = Obj("pause remote CPUs", new()
-            {
-                ["ipi"] = Enum("pause IPI kind; irq = what-if without pseudo-NMI", DOptions.IpiValues, "nmi"),
-                ["granularity"] = Enum("one pause per pte (RFC), per range (v1/v2) or per batch", DOptions.GranularityValues, "range"),
-            }),
-            ["C"] = Obj("FEAT_BBM level 2", new() { ["force"] = Bool("run even without FEAT_BBM level 2 on 4k", false) }),
-        });
+        var strategyOptions = Obj("Per-strategy options.", StrategyRegistry.All.Where(x => x.OptionsType is not null)
+            .ToDictionary(x => x.Name, x => (JsonNode)StrategyOptionFields.Schema(x)));
         var scheduler = Obj("How executions are chosen.", new()
         {
             ["mode"] = Enum("timed = cost-model runs; others explore interleavings", SchedulerModes.All, SchedulerModes.Timed),
@@ -113,8 +127,8 @@ public static class ScenarioSchema
             ["strategies"] = new JsonObject
             {
                 ["type"] = "array", ["uniqueItems"] = true, ["description"] = "matched case-insensitively (the enum lists the usual spellings); default all",
-                ["items"] = Enum("strategy", StrategyNames.All.Concat(StrategyNames.All.Select(n => n.ToLowerInvariant())).Distinct().ToArray(), null),
-                ["default"] = Arr(StrategyNames.All),
+                ["items"] = Enum("strategy", StrategyRegistry.Names.Concat(StrategyRegistry.Names.Select(n => n.ToLowerInvariant())).Distinct().ToArray(), null),
+                ["default"] = Arr(StrategyRegistry.BuiltIn.Select(x => x.Name).ToArray()),
             },
             ["strategy_options"] = strategyOptions,
             ["scheduler"] = scheduler,

@@ -1,3 +1,5 @@
+using HvoLab.Arch;
+using HvoLab.Strategies;
 using System.Text;
 using System.Text.Json;
 
@@ -21,6 +23,9 @@ internal static class ScenarioWriter
             w.WriteString("design", s.Kernel.Design);
             w.WriteBoolean("hvo_enabled", s.Kernel.HvoEnabled);
             WriteStrings(w, "revert_fix", s.Kernel.RevertFix);
+            if (s.Kernel.Workarounds is { } wa) WriteStrings(w, "workarounds", wa);
+            WriteFaultAttr(w, "fail_hugetlb_vmemmap_pte", s.Kernel.FailVmemmapPte);
+            WriteFaultAttr(w, "fail_hugetlb_vmemmap_pmd", s.Kernel.FailVmemmapPmd);
             w.WriteEndObject();
             w.WriteStartArray("operations");
             foreach (var o in s.Operations) WriteOperation(w, o);
@@ -30,18 +35,29 @@ internal static class ScenarioWriter
             w.WriteEndArray();
             WriteStrings(w, "strategies", s.Strategies);
             w.WriteStartObject("strategy_options");
-            w.WriteStartObject("D");
-            w.WriteString("ipi", s.StrategyOptions.D.Ipi);
-            w.WriteString("granularity", s.StrategyOptions.D.Granularity);
-            w.WriteEndObject();
-            w.WriteStartObject("C");
-            w.WriteBoolean("force", s.StrategyOptions.C.Force);
-            w.WriteEndObject();
+            // Every built-in strategy's options (defaults included, so a written scenario shows every knob) and
+            // those of any other listed strategy.
+            foreach (var x in StrategyRegistry.All.Where(x => x.OptionsType is not null && (StrategyRegistry.BuiltIn.Contains(x) || s.Strategies.Contains(x.Name))))
+            {
+                w.WriteStartObject(x.Name);
+                StrategyOptionFields.Write(w, s.StrategyOptions.For(x)!);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
             WriteScheduler(w, s.Scheduler);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    private static void WriteFaultAttr(Utf8JsonWriter w, string name, FaultAttrSpec? a)
+    {
+        if (a is null) return;
+        w.WriteStartObject(name);
+        w.WriteNumber("probability", a.Probability);
+        w.WriteNumber("interval", a.Interval);
+        w.WriteNumber("times", a.Times);
+        w.WriteEndObject();
     }
 
     private static void WriteMachine(Utf8JsonWriter w, MachineSpec m)
@@ -53,6 +69,16 @@ internal static class ScenarioWriter
         w.WriteBoolean("tlbi_range", m.TlbiRange);
         w.WriteBoolean("pseudo_nmi", m.PseudoNmi);
         w.WriteString("memory", Units.FormatSize(m.MemoryBytes));
+        if (m.Cpu is not null) w.WriteString("cpu", m.Cpu);
+        // Hardware flag updates are written only when they differ from the default (hw AF on, dirty state off).
+        if (!m.HardwareAf || m.HardwareDirty || m.Cpu is not null)
+        {
+            w.WriteStartObject("features");
+            w.WriteBoolean(CpuFeatures.HwAf, m.HardwareAf);
+            w.WriteBoolean(CpuFeatures.HwDirty, m.HardwareDirty);
+            w.WriteEndObject();
+        }
+        if (m.Errata.Count > 0) WriteStrings(w, "errata", m.Errata);
         w.WriteStartObject("costs");
         foreach (var (name, value) in m.Costs.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteNumber(ScenarioNaming.Snake(name), value);
         w.WriteEndObject();

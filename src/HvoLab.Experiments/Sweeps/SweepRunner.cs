@@ -36,7 +36,7 @@ public static class SweepRunner
             for (int si = 0; si < grid.Strategies.Count; si++)
             {
                 var v = StrategyVariant.Parse(p.Scenario, grid.Strategies[si]);
-                var refusal = p.Scenario.Refusals.FirstOrDefault(r => r.Strategy == v.Strategy)?.Reason;
+                var refusal = v.RefusalOn(p.Scenario);   // asked before anything runs
                 for (int k = 0; k < p.Scenario.Scheduler.Seeds; k++)
                     all.Add(new Job(SweepRow.MakeKey(p, si, v.Label, k), p, v, k, refusal));
             }

@@ -43,7 +43,7 @@ public sealed class Hugetlb(Linux linux)
     /// frozen at 0, hugetlb_vmemmap_optimize_folio (single) when not batched. Returns null on -ENOMEM.</summary>
     public async SimTask<Folio?> AllocFreshFolio(Cpu cpu, int order, bool optimize = true)
     {
-        await cpu.Work(linux.Cost.HugetlbPrep2MNs * Math.Max(1.0, (1UL << order) / 512.0), cpu.Sim.Label("alloc hugetlb page"));
+        await cpu.Work(linux.Cost.Kernel.HugetlbPrep2MNs * Math.Max(1.0, (1UL << order) / 512.0), cpu.Sim.Label("alloc hugetlb page"));
         ulong? pfn = linux.Buddy.Alloc(order);
         if (pfn is not ulong head) return null;
         var folio = new Folio(head, order, linux.Layout);
@@ -164,7 +164,7 @@ public sealed class Hugetlb(Linux linux)
         linux.Folios.Remove(f.HeadPfn);
         await Pages.DestroyCompound(cpu, f);
         linux.Buddy.Free(f.HeadPfn, f.Order);
-        await cpu.Work(linux.Cost.PageAllocNs, cpu.Sim.Label("free hugetlb page"));
+        await cpu.Work(linux.Cost.Kernel.PageAllocNs, cpu.Sim.Label("free hugetlb page"));
     }
 
     /// <summary>demote_free_hugetlb_folios(): restore the source folios' vmemmap (batched), split each into folios

@@ -21,7 +21,7 @@ public sealed partial class HugetlbVmemmap
     {
         uint rc = (uint)await cpu.Load(folio.HeadPage + StructPage.RefCount, 4);
         if (rc != 0)
-            cpu.Sim.ReportViolation("refcount-not-frozen", [cpu.Id], folio.HeadPage,
+            cpu.Sim.ReportViolation(ViolationKind.RefcountNotFrozen, [cpu.Id], folio.HeadPage,
                 $"VM_WARN_ON_ONCE_FOLIO: folio at PFN 0x{folio.HeadPfn:x} has refcount {rc} while HVO changes its vmemmap");
     }
 
@@ -45,7 +45,13 @@ public sealed partial class HugetlbVmemmap
         ulong reuse = folio.HeadPage;
         ulong vmemmapEnd = reuse + VmemmapSize(folio.Bytes);
         int ret = await VmemmapRemapFree(cpu, reuse + L.PageSize, vmemmapEnd, reuse, vmemmapPages, flags, folio.Order);
-        if (ret != 0)
+        if (ret == VmemmapRemapIncomplete)
+        {
+            // The rollback failed too: the folio keeps its flag, partly optimized; restore finishes it later.
+            linux.HvoCounters.PartialOptimize++;
+            folio.Optimized = true;
+        }
+        else if (ret != 0)
         {
             await StaticBranch(cpu, inc: false);
             await SetOptimized(cpu, folio, false);
@@ -60,13 +66,26 @@ public sealed partial class HugetlbVmemmap
     {
         var walk = new VmemmapWalk { Kind = VmemmapWalk.Action.Remap, ReuseAddr = reuse, VmemmapPages = vmemmapPages, Flags = flags, Order = order };
         walk.ReusePfn = await AllocPage(cpu);
-        if (walk.ReusePfn is not null) linux.VmemmapPagesAllocated++;
+        bool newHead = walk.ReusePfn is not null;
+        if (newHead) linux.VmemmapPagesAllocated++;
         int ret = await VmemmapRemapRange(cpu, reuse, end, walk);
+        if (ret != 0 && newHead && !walk.NewHeadMapped && walk.ReusePfn is ulong unused)
+        {
+            // The new head page sits on the free list until the head PTE maps it (2026 vmemmap_remap_free); a walk that
+            // fails before that frees it with the list instead of leaking it.
+            vmemmapPages.Add(unused);
+            linux.HvoCounters.UnusedHeadPagesFreed++;
+        }
         if (ret != 0 && walk.NrWalked > 0)
         {
             ulong rollbackEnd = reuse + (ulong)walk.NrWalked * L.PageSize;
             var back = new VmemmapWalk { Kind = VmemmapWalk.Action.Restore, ReuseAddr = reuse, ReusePfn = walk.ReusePfn, VmemmapPages = vmemmapPages, Flags = VmemmapFlags.None, Order = order };
-            await VmemmapRemapRange(cpu, reuse + L.PageSize, rollbackEnd, back);
+            int rb = await VmemmapRemapRange(cpu, reuse + L.PageSize, rollbackEnd, back);
+            if (InPlace is not null)
+            {
+                if (rb != 0) return VmemmapRemapIncomplete;
+                linux.HvoCounters.Rollbacks++;
+            }
         }
         return ret;
     }
@@ -147,7 +166,17 @@ public sealed partial class HugetlbVmemmap
         linux.VmemmapPagesAllocated += n;
         pages.Reverse();   // popped from the end: the first PTE gets the first page
         var walk = new VmemmapWalk { Kind = VmemmapWalk.Action.Restore, ReuseAddr = reuse, VmemmapPages = pages, Flags = flags, Order = order };
-        return await VmemmapRemapRange(cpu, reuse, end, walk);
+        int ret = await VmemmapRemapRange(cpu, reuse, end, walk);
+        if (pages.Count > 0)
+        {
+            // Pages the walk did not consume go back (free_vmemmap_page_list); the folio stays optimized, partly
+            // restored, and a later restore skips the PTEs already done.
+            foreach (ulong q in pages) FreePage(q);
+            linux.VmemmapPagesAllocated -= pages.Count;
+            pages.Clear();
+        }
+        if (ret != 0 && InPlace is not null) linux.HvoCounters.PartialRestore++;
+        return ret;
     }
 
     public async SimTask<int> HugetlbVmemmapRestoreFolio(Cpu cpu, Folio folio) =>

@@ -28,10 +28,12 @@ public sealed partial class HugetlbVmemmap
         {
             // The new head page gets the still-mapped old head page's contents, made visible before the PTE.
             await CopyPageFromVa(cpu, walk.ReusePfn!.Value, start);
-            await cpu.Barrier(BarrierKind.DmbIshSt);                       // smp_wmb()
+            await cpu.Barrier(BarrierKind.DmbIshSt, "vmemmap_remap_pte_range: smp_wmb()");
         }
+        if (InPlace is not null) return await RemapPtesInPlace(cpu, end, updates, walk);
         walk.VmemmapPages.AddRange(queued);
         await Hooks.UpdatePteRange(cpu, start, end, updates);
+        if (start == walk.ReuseAddr) walk.NewHeadMapped = true;
         if ((linux.Config.Reverted & RevertedFix.FreeBeforeFlush) != 0)
         {
             // The historical bug: old vmemmap pages returned to the allocator before the TLB flush.
@@ -45,6 +47,9 @@ public sealed partial class HugetlbVmemmap
     private async SimTask<int> VmemmapRestorePteRange(Cpu cpu, ulong start, ulong end, Func<ulong, ulong> ptepOf, VmemmapWalk walk)
     {
         var updates = new List<PteUpdate>();
+        if (InPlace is not null)
+            return await RestorePtesInPlace(cpu, start, end, ptepOf, walk,
+                linux.Config.Design == HvoDesign.SharedTail2026 ? linux.Hugetlb.SharedTailPagePfn(walk.Order) : walk.ReusePfn!.Value);
         for (ulong addr = start; addr < end; addr += G.PageSize)
         {
             ulong ptep = ptepOf(addr);
@@ -52,29 +57,35 @@ public sealed partial class HugetlbVmemmap
             ulong expected = linux.Config.Design == HvoDesign.SharedTail2026 ? linux.Hugetlb.SharedTailPagePfn(walk.Order) : walk.ReusePfn!.Value;
             if (Pt.PtePfn(old) != expected)
             {
-                cpu.Sim.ReportViolation("bug-on", [cpu.Id], addr,
+                cpu.Sim.ReportViolation(ViolationKind.BugOn, [cpu.Id], addr,
                     $"BUG_ON in vmemmap_restore_pte: PTE for 0x{addr:x} maps PFN 0x{Pt.PtePfn(old):x}, not the reuse page 0x{expected:x}");
                 return -1;
             }
-            if (walk.VmemmapPages.Count == 0) return ENOMEM;
-            ulong page = walk.VmemmapPages[^1];
-            walk.VmemmapPages.RemoveAt(walk.VmemmapPages.Count - 1);
-            // Reads the reuse page (mapped by every vmemmap page of this folio), writes a page nothing maps yet.
-            await cpu.Bulk(linux.Cost.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"), walk.ReuseAddr, end);
-            CopyFrame(page, expected);
-            if (linux.Config.Design == HvoDesign.FakeHead) ResetStructPages(page);
+            if (await TakeRestoreCopy(cpu, walk, expected, end) is not ulong page) return ENOMEM;
             updates.Add(new PteUpdate(ptep, addr, old, Pt.MkPte(page, Prot.PAGE_KERNEL)));
         }
-        await cpu.Barrier(BarrierKind.DmbIshSt);                           // smp_wmb()
+        await cpu.Barrier(BarrierKind.DmbIshSt, "vmemmap_restore_pte_range: smp_wmb()");
         await Hooks.UpdatePteRange(cpu, start, end, updates);
         return 0;
     }
 
+    /// <summary>The first page on the list (LIFO) gets the contents of <paramref name="srcPfn"/> (and the fake-head
+    /// design's reset_struct_pages); null when the list is empty (-ENOMEM).</summary>
+    private async SimTask<ulong?> TakeRestoreCopy(Cpu cpu, VmemmapWalk walk, ulong srcPfn, ulong end)
+    {
+        if (walk.VmemmapPages.Count == 0) return null;
+        ulong page = walk.VmemmapPages[^1];
+        walk.VmemmapPages.RemoveAt(walk.VmemmapPages.Count - 1);
+        // Reads the reuse page (mapped by every vmemmap page of this folio), writes a page nothing maps yet.
+        await cpu.Bulk(linux.Cost.Hardware.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"), walk.ReuseAddr, end);
+        CopyFrame(page, srcPfn);
+        if (linux.Config.Design == HvoDesign.FakeHead) ResetStructPages(page);
+        return page;
+    }
+
     /// <summary>reset_struct_pages(): copy struct pages [4..8) over [0..4) of the new page, so the head's folio
     /// metadata (pages 0–3) is not duplicated into tails (NR_RESET_STRUCT_PAGE = 4).</summary>
-    public void ResetStructPagesPublic(ulong pfn) => ResetStructPages(pfn);
-
-    private void ResetStructPages(ulong pfn)
+    internal void ResetStructPages(ulong pfn)
     {
         ulong pa = pfn << G.PageShift;
         int n = StructPage.NrResetStructPage * Layout.StructPageSize;

@@ -33,10 +33,10 @@ public sealed partial class HugetlbVmemmap(Linux linux)
 
     // ---- the walk ----
 
-    /// <summary>vmemmap_remap_range(): update lock, then the page walk over [start, end), then the flush.</summary>
+    /// <summary>vmemmap_remap_range(): the page walk over [start, end), then the flush. (The series' update lock,
+    /// cpus_read_lock() for D, is not modelled: no CPU hotplug in the model.)</summary>
     internal async SimTask<int> VmemmapRemapRange(Cpu cpu, ulong start, ulong end, VmemmapWalk walk)
     {
-        await Hooks.UpdateLock(cpu);
         // mmap_read_lock(&init_mm): no writer of init_mm's mmap lock exists in the modelled scenarios.
         int ret = 0;
         for (ulong addr = start; addr < end;)
@@ -48,7 +48,6 @@ public sealed partial class HugetlbVmemmap(Linux linux)
         }
         if (walk.Kind != VmemmapWalk.Action.SplitOnly && (walk.Flags & VmemmapFlags.RemapNoTlbFlush) == 0)
             await Pt.FlushTlbKernelRange(cpu, start, end);
-        await Hooks.UpdateUnlock(cpu);
         return ret;
     }
 
@@ -63,9 +62,6 @@ public sealed partial class HugetlbVmemmap(Linux linux)
         }
         return table + ((ulong)G.Index(va, 2) << 3);
     }
-
-    /// <summary>pmd_off_k() for strategies (the fault fixup reads the PMD of a faulting address).</summary>
-    public ulong PmdOffKPublic(ulong va) => PmdOffK(va);
 
     private bool PmdLeaf(ulong pmd) => new Descriptor(pmd).IsBlock(G, 2);
 
@@ -130,15 +126,26 @@ public sealed partial class HugetlbVmemmap(Linux linux)
             linux.Arch.Memory.Write(tablePa + (ulong)(8 * i), pte);
             linux.Monitors.OnPteWritten(cpu, tablePa + (ulong)(8 * i), pte);
         }
-        await cpu.Work(G.EntriesPerTable * linux.Cost.PteWriteNs, cpu.Sim.Label("fill pte table"));
+        await cpu.Work(G.EntriesPerTable * linux.Cost.Hardware.PteWriteNs, cpu.Sim.Label("fill pte table"));
 
         bool locked = Hooks.SplitUnderPageTableLock;
         if (locked) await Locks.SpinLock(cpu, linux.Data.InitMmPageTableLock);
         ulong pmd = await cpu.LoadPhys(pmdp);
         if (PmdLeaf(pmd))
         {
-            await cpu.Barrier(BarrierKind.DmbIshSt);                       // smp_wmb: PTEs visible before the PMD
-            await Hooks.UpdatePmd(cpu, pmdp, start, tablePa);
+            await cpu.Barrier(BarrierKind.DmbIshSt, "vmemmap_split_pmd: smp_wmb()"); // PTEs visible before the PMD
+            if (InPlace is not null)
+            {
+                int r = await HvoPopulateVmemmapPmd(cpu, start, pmdp, tablePa);
+                if (r != 0)
+                {
+                    linux.Arch.ForgetTable(tablePa);
+                    FreePage(tp);                                           // pte_free_kernel; the error goes up
+                    if (locked) await Locks.SpinUnlock(cpu, linux.Data.InitMmPageTableLock);
+                    return r;
+                }
+            }
+            else await Hooks.UpdatePmd(cpu, pmdp, start, tablePa);
             if ((walk.Flags & VmemmapFlags.SplitNoTlbFlush) == 0)
                 await Pt.FlushTlbKernelRange(cpu, start, start + G.PmdSize);
         }
@@ -149,7 +156,7 @@ public sealed partial class HugetlbVmemmap(Linux linux)
 
     internal async SimTask<ulong?> AllocPage(Cpu cpu)
     {
-        await cpu.Work(linux.Cost.PageAllocNs, cpu.Sim.Label("alloc_pages"));
+        await cpu.Work(linux.Cost.Kernel.PageAllocNs, cpu.Sim.Label("alloc_pages"));
         ulong? pfn = linux.Buddy.Alloc(0);
         if (pfn is ulong p) linux.Arch.Memory.ZeroFrame(p);
         return pfn;
@@ -162,7 +169,7 @@ public sealed partial class HugetlbVmemmap(Linux linux)
     internal async SimTask CopyPageFromVa(Cpu cpu, ulong dstPfn, ulong srcVa)
     {
         await cpu.Load(srcVa);
-        await cpu.Bulk(linux.Cost.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"), srcVa, srcVa + L.PageSize);
+        await cpu.Bulk(linux.Cost.Hardware.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"), srcVa, srcVa + L.PageSize);
         ulong? srcPa = TranslateFor(cpu, srcVa);
         if (srcPa is ulong pa) CopyFrame(dstPfn, pa >> G.PageShift);
     }

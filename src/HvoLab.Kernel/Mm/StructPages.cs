@@ -19,7 +19,7 @@ public sealed class StructPages(Linux linux)
     public async SimTask PrepCompound(Cpu cpu, Folio f)
     {
         // One step: the stores happen right after the Bulk op, before any other CPU runs (3 words per struct page).
-        await cpu.Bulk(f.Pages * 3 * linux.Cost.MemAccessNs, cpu.Sim.Label("prep_compound_page"), f.HeadPage, f.HeadPage + f.Pages * (ulong)Layout.StructPageSize);
+        await cpu.Bulk(f.Pages * 3 * linux.Cost.Hardware.MemAccessNs, cpu.Sim.Label("prep_compound_page"), f.HeadPage, f.HeadPage + f.Pages * (ulong)Layout.StructPageSize);
         PrepCompoundNow(f);
     }
 
@@ -36,7 +36,7 @@ public sealed class StructPages(Linux linux)
 
     public async SimTask DestroyCompound(Cpu cpu, Folio f)
     {
-        await cpu.Bulk(f.Pages * 3 * linux.Cost.MemAccessNs, cpu.Sim.Label("destroy_compound_hugetlb_folio"), f.HeadPage, f.HeadPage + f.Pages * (ulong)Layout.StructPageSize);
+        await cpu.Bulk(f.Pages * 3 * linux.Cost.Hardware.MemAccessNs, cpu.Sim.Label("destroy_compound_hugetlb_folio"), f.HeadPage, f.HeadPage + f.Pages * (ulong)Layout.StructPageSize);
         ReadOnlySpan<FieldStore> every = [new(StructPage.Flags, 0), new(StructPage.CompoundHead, 0), new(StructPage.MapCount, FrozenCounts)];
         ReadOnlySpan<FieldStore> head = [new(StructPage.Private, 0)];
         WriteFolio(f, every, head, []);

@@ -14,6 +14,8 @@ public sealed class VmemmapWalk
     public List<ulong> VmemmapPages { get; init; } = new();
     public VmemmapFlags Flags { get; set; }
     public long NrWalked { get; set; }
+    /// <summary>Optimize: the head PTE now maps the new head copy (before that the copy is still on the free list).</summary>
+    public bool NewHeadMapped { get; set; }
     /// <summary>Folio order (the 2026 design's shared tail page is per order).</summary>
     public int Order { get; init; }
 }

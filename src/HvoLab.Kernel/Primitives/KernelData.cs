@@ -13,28 +13,45 @@ public sealed class KernelData
     public KernelData(ulong basePa, int cpus)
     {
         _base = basePa;
-        InitMmPageTableLock = Line();
-        CpuPauseLock = Line();
-        CpuPaused = Line();
-        NrCpusPaused = Line();
-        HugetlbOptimizeVmemmapKey = Line();
-        StopMachineState = Line();
-        StopMachineAck = Line();
-        HugetlbLock = Line();
-        StopCpusMutex = Line();
-        StopMachineDone = Line();
-        PausedCpusMask = Line();
-        ResumedCpusMask = Line();
+        InitMmPageTableLock = Line("init_mm.page_table_lock");
+        CpuPauseLock = Line("cpu_pause_lock");
+        CpuPaused = Line("cpu_paused");
+        NrCpusPaused = Line("nr_cpus_paused");
+        HugetlbOptimizeVmemmapKey = Line("hugetlb_optimize_vmemmap_key");
+        StopMachineState = Line("multi_stop_data.state");
+        StopMachineAck = Line("multi_stop_data.thread_ack");
+        HugetlbLock = Line("hugetlb_lock");
+        StopCpusMutex = Line("stop_cpus_mutex");
+        StopMachineDone = Line("cpu_stop_done.nr_todo");
+        PausedCpusMask = Line("paused_cpus");
+        ResumedCpusMask = Line("resumed_cpus");
+        CallFunctionPending = Line("smp_call_function_many pending (model counter)");
         if (_nextLine > FixedLines) throw new InvalidOperationException("KernelData.FixedLines is too small");
         _nextLine = FixedLines;
         RcuNesting = new ulong[cpus];
-        for (int i = 0; i < cpus; i++) RcuNesting[i] = Line();
+        for (int i = 0; i < cpus; i++) RcuNesting[i] = NextLine();
     }
 
     /// <summary>Lines used before the per-CPU ones (an upper bound, checked in the constructor).</summary>
     public const int FixedLines = 24;
 
-    private ulong Line() => _base + (ulong)(64 * _nextLine++);
+    private readonly List<(ulong Pa, string Name)> _symbols = new();
+
+    /// <summary>Allocates the next 64-byte line for the global whose C name is <paramref name="name"/>.</summary>
+    private ulong Line(string name)
+    {
+        ulong pa = NextLine();
+        _symbols.Add((pa, name));
+        return pa;
+    }
+
+    private ulong NextLine() => _base + (ulong)(64 * _nextLine++);
+
+    /// <summary>Every global with its C name, in allocation order: what an oops would print for its address (the
+    /// counterexample symboliser reads this, so a new global is named where it is allocated). The per-CPU names are
+    /// made here, on demand, not at boot: a search boots the kernel once per execution.</summary>
+    public IEnumerable<(ulong Pa, string Name)> Symbols =>
+        _symbols.Concat(RcuNesting.Select((pa, cpu) => (pa, $"per_cpu(rcu_data, {cpu}).nesting")));
 
     /// <summary>init_mm.page_table_lock (mm/init-mm.c).</summary>
     public ulong InitMmPageTableLock { get; }
@@ -55,6 +72,8 @@ public sealed class KernelData
     public ulong StopCpusMutex { get; }
     /// <summary>The completion the stop_machine() caller waits on (cpu_stop_done.nr_todo).</summary>
     public ulong StopMachineDone { get; }
+    /// <summary>Functions queued by smp_call_function_many() not yet run by their target (SmpCallFunction).</summary>
+    public ulong CallFunctionPending { get; }
     /// <summary>Per-CPU RCU read-side nesting counters.</summary>
     public ulong[] RcuNesting { get; }
 }

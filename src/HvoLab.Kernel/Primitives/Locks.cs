@@ -12,7 +12,7 @@ public static class Locks
     public static async SimTask SpinLock(Cpu cpu, ulong lockPa)
     {
         if (cpu.InNmi)
-            cpu.Sim.ReportViolation("lock-in-nmi", [cpu.Id], lockPa,
+            cpu.Sim.ReportViolation(ViolationKind.LockInNmi, [cpu.Id], lockPa,
                 $"CPU{cpu.Id} takes the spinlock at PA 0x{lockPa:x} in NMI context: it deadlocks if the NMI interrupted the holder on this CPU (spinlocks are not NMI-safe)");
         ulong me = (ulong)cpu.Id + 1;
         // Test-and-test-and-set: wait until the lock word reads 0, then try to take it.

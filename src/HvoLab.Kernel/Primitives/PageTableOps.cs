@@ -19,8 +19,8 @@ public sealed class PageTableOps(Linux linux)
         linux.Monitors.OnPteWritten(cpu, ptepPa, pte);
         if ((pte & DescBits.Valid) != 0)
         {
-            await cpu.Barrier(BarrierKind.DsbIshSt);
-            await cpu.Isb();
+            await cpu.Barrier(BarrierKind.DsbIshSt, "__set_pte: dsb(ishst)");
+            await cpu.Isb("__set_pte: isb()");
         }
     }
 
@@ -34,8 +34,8 @@ public sealed class PageTableOps(Linux linux)
     {
         linux.Arch.Tables.Register(ptePagePa, PmdVaOf(pmdpPa), 3);
         await cpu.StorePhys(pmdpPa, ptePagePa | Prot.TABLE | DescBits.PXNTable);
-        await cpu.Barrier(BarrierKind.DsbIshSt);
-        await cpu.Isb();
+        await cpu.Barrier(BarrierKind.DsbIshSt, "__pmd_populate: dsb(ishst)");
+        await cpu.Isb("__pmd_populate: isb()");
     }
 
     private ulong PmdVaOf(ulong pmdpPa) =>
@@ -43,7 +43,7 @@ public sealed class PageTableOps(Linux linux)
 
     /// <summary>flush_tlb_kernel_range (tlbflush.h): whole-TLB flush when the range reaches MAX_DVM_OPS pages
     /// (PTRS_PER_PTE) without FEAT_TLBIRANGE (or exceeds MAX_TLBI_RANGE_PAGES with it); else dsb(ishst), one
-    /// TLBI VAALE1IS per page (or RVAALE1IS range ops), dsb(ish), isb().</summary>
+    /// TLBI VAALE1IS per page (or RVAALE1IS range ops), __tlbi_sync_s1ish_kernel(), isb().</summary>
     public async SimTask FlushTlbKernelRange(Cpu cpu, ulong start, ulong end)
     {
         ulong pages = (end - start) >> G.PageShift;
@@ -53,21 +53,32 @@ public sealed class PageTableOps(Linux linux)
             await FlushTlbAll(cpu);
             return;
         }
-        await cpu.Barrier(BarrierKind.DsbIshSt);
+        await cpu.Barrier(BarrierKind.DsbIshSt, "flush_tlb_kernel_range: dsb(ishst)");
         if (range) await cpu.Tlbi(TlbiOp.RVAALE1IS, start, pages);
         else
             for (ulong va = start; va < end; va += G.PageSize) await cpu.Tlbi(TlbiOp.VAALE1IS, va);
-        await cpu.Barrier(BarrierKind.DsbIsh);
-        await cpu.Isb();
+        await TlbiSyncS1IshKernel(cpu, "flush_tlb_kernel_range: dsb(ish)");
+        await cpu.Isb("flush_tlb_kernel_range: isb()");
     }
 
     /// <summary>flush_tlb_all: dsb(ishst); TLBI VMALLE1IS; dsb(ish); isb().</summary>
     public async SimTask FlushTlbAll(Cpu cpu)
     {
-        await cpu.Barrier(BarrierKind.DsbIshSt);
+        await cpu.Barrier(BarrierKind.DsbIshSt, "flush_tlb_all: dsb(ishst)");
         await cpu.Tlbi(TlbiOp.VMALLE1IS);
+        await TlbiSyncS1IshKernel(cpu, "flush_tlb_all: dsb(ish)");
+        await cpu.Isb("flush_tlb_all: isb()");
+    }
+
+    /// <summary>__tlbi_sync_s1ish_kernel() (tlbflush.h @3c9e86d8): DSB ISH, and with ARM64_WORKAROUND_REPEAT_TLBI one
+    /// more TLBI VALE1IS, XZR; DSB ISH (erratum 4118414 and relatives; a8f78680ee6b).</summary>
+    /// <param name="site">The caller's name for its DSB ISH (`hvolab barriers` leaves it out by this name).</param>
+    public async SimTask TlbiSyncS1IshKernel(Cpu cpu, string? site = null)
+    {
+        await cpu.Barrier(BarrierKind.DsbIsh, site);
+        if ((linux.Config.Workarounds & KernelWorkarounds.RepeatTlbi) == 0) return;
+        await cpu.Tlbi(TlbiOp.VALE1IS, 0);
         await cpu.Barrier(BarrierKind.DsbIsh);
-        await cpu.Isb();
     }
 
     /// <summary>mk_pte(page, prot) for a PFN.</summary>

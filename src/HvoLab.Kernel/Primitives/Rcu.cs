@@ -6,7 +6,7 @@ namespace HvoLab.Kernel.Primitives;
 /// RCU as HVO uses it (kernel/rcu/tree.c in outline): rcu_read_lock/unlock bump a per-CPU nesting counter;
 /// synchronize_rcu() waits until every other CPU has been seen outside a read-side critical section after the call
 /// began, which is a grace period for non-preemptible readers. Its latency in timed runs is the measured
-/// synchronize_rcu() cost (CostModel.SynchronizeRcuNs, costs.md §4); the wait itself is real.
+/// synchronize_rcu() cost (KernelCosts.SynchronizeRcuNs, costs.md §4); the wait itself is real.
 /// </summary>
 public sealed class Rcu(Linux linux)
 {
@@ -28,7 +28,7 @@ public sealed class Rcu(Linux linux)
 
     public async SimTask SynchronizeRcu(Cpu cpu, bool expedited = false)
     {
-        await cpu.Work(expedited ? linux.Cost.SynchronizeRcuExpeditedNs : linux.Cost.SynchronizeRcuNs, cpu.Sim.Label("synchronize_rcu"));
+        await cpu.Work(expedited ? linux.Cost.Kernel.SynchronizeRcuExpeditedNs : linux.Cost.Kernel.SynchronizeRcuNs, cpu.Sim.Label("synchronize_rcu"));
         for (int c = 0; c < cpu.Sim.Cpus.Length; c++)
         {
             if (c == cpu.Id) continue;

@@ -20,11 +20,11 @@ public sealed class StopMachine(Linux linux)
         while (await caller.CasPhys(linux.Data.StopCpusMutex, 0, (ulong)caller.Id + 1) != 0) await caller.WaitPhys(linux.Data.StopCpusMutex, 0);
         await SetState(caller, Prepare, n);
         await caller.StorePhys(linux.Data.StopMachineDone, 0);
-        double wake = caller.Time + linux.Cost.StopMachineBaseNs + linux.Cost.StopMachinePerCpuNs * n;
+        double wake = caller.Time + linux.Cost.Kernel.StopMachineBaseNs + linux.Cost.Kernel.StopMachinePerCpuNs * n;
         int label = caller.Sim.Label("stop_machine");
         foreach (var other in caller.Sim.Cpus)
             if (other != caller) other.QueuePreemptWork(c => MultiCpuStop(c, null, n), wake, label);
-        await caller.Work(linux.Cost.StopMachineBaseNs, label);    // stop_cpus(): queue works, wake stoppers
+        await caller.Work(linux.Cost.Kernel.StopMachineBaseNs, label);    // stop_cpus(): queue works, wake stoppers
         await MultiCpuStop(caller, fn, n);                         // the caller's own stopper
         // wait_for_completion(&done): every stopper has left multi_cpu_stop.
         await caller.WaitPhys(linux.Data.StopMachineDone, (ulong)n);
@@ -34,7 +34,7 @@ public sealed class StopMachine(Linux linux)
     private async SimTask SetState(Cpu cpu, ulong state, int n)
     {
         await cpu.StorePhys(linux.Data.StopMachineAck, (ulong)n);   // atomic_set(&msdata->thread_ack, num_threads)
-        await cpu.Barrier(Arch.BarrierKind.DmbIshSt);               // smp_wmb()
+        await cpu.Barrier(Arch.BarrierKind.DmbIshSt, "set_state: smp_wmb()");
         await cpu.StorePhys(linux.Data.StopMachineState, state);    // WRITE_ONCE(msdata->state, newstate)
     }
 

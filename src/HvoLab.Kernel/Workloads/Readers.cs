@@ -99,7 +99,7 @@ public sealed class BackgroundLoad(Linux linux, WorkloadSpec spec) : Workload(li
         int work = cpu.Sim.Label("background work");
         while (Continue(cpu))
         {
-            await cpu.Work(Spec.PeriodNs, work);   // interruptible at any instant in timed runs (Simulator.Work.cs)
+            await cpu.Work(Spec.PeriodNs, work);   // interruptible at any instant in timed runs (TimedDriver.ExecWork, OpExecutor)
             if (Spec.IrqOffNs is { } irq)
             {
                 await cpu.LocalIrqDisable();

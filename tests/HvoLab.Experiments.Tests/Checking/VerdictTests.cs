@@ -1,3 +1,4 @@
+using HvoLab.Strategies;
 using HvoLab.Experiments.Checking;
 using HvoLab.Experiments.Running;
 using HvoLab.Experiments.Scenarios;
@@ -36,7 +37,7 @@ public class VerdictTests(ITestOutputHelper output)
     public void UnsafeBreaksBreakBeforeMakeAtTheSplit()
     {
         var r = Check("check-default", "unsafe");
-        Assert.Equal("unsafe", r.Verdict);
+        Assert.Equal(Verdict.Unsafe, r.Verdict);
         Assert.StartsWith("bbm:", r.Violations[0].Kind);
         Assert.Contains("break-before-make", r.Violations[0].Explanation);
     }
@@ -45,11 +46,11 @@ public class VerdictTests(ITestOutputHelper output)
     public void AnNmiOnTheUpdaterFaultsInsideDsWindowButNotInOurs()
     {
         var d = Check("check-nmi-on-updater", "D");
-        Assert.Equal("unsafe", d.Verdict);
+        Assert.Equal(Verdict.Unsafe, d.Verdict);
         Assert.Equal("kernel-fault", d.Violations[0].Kind);
         Assert.Contains("Nmi context", d.Violations[0].Explanation);
         var ours = Check("check-nmi-on-updater", "ours");
-        Assert.Equal("safe", ours.Verdict);
+        Assert.True(ours.Verdict.IsSafe());
         Assert.True(ours.Complete);
     }
 
@@ -57,7 +58,7 @@ public class VerdictTests(ITestOutputHelper output)
     public void BIsSafeUnderPctAndItsStopMachineShowsInTheTrace()
     {
         var r = Check("check-default", "B", mode: "pct", iterations: 300);
-        Assert.Equal("safe", r.Verdict);
+        Assert.True(r.Verdict.IsSafe());
         var m = TimedRunner.RunOne(Load("check-default") with { Scheduler = new SchedulerSpec() }, "B", 1, recordEvents: true, out var sys);
         Assert.Contains(sys.System.Sim.Trace.Events, e => e.Text == "stop_machine");
         Assert.Empty(m.Violations);
@@ -67,9 +68,9 @@ public class VerdictTests(ITestOutputHelper output)
     public void ForcedCWithoutBbmLevel2IsCaughtByTheOracle()
     {
         var s = Load("check-default");
-        s = s with { StrategyOptions = s.StrategyOptions with { C = new COptions { Force = true } }, Refusals = [] };
+        s = s with { StrategyOptions = s.StrategyOptions.With("C", new IdenticalContentsOptions { Force = true }), Refusals = [] };
         var r = CheckRunner.Check(s, "C", new CheckOptions { Mode = "exhaustive", MaxExecutions = 1000 });
-        Assert.Equal("unsafe", r.Verdict);
+        Assert.Equal(Verdict.Unsafe, r.Verdict);
         Assert.StartsWith("bbm:", r.Violations[0].Kind);
     }
 }

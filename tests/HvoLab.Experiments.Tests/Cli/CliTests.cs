@@ -113,7 +113,7 @@ public sealed class CliTests : IDisposable
     [InlineData("compare", "--cpus", "1000")]
     [InlineData("compare", "--format", "yaml")]
     [InlineData("compare", "--cpus", "many")]
-    [InlineData("check", "--strategy", "E")]
+    [InlineData("check", "--strategy", "F")]
     [InlineData("check")]
     [InlineData("check", "--strategy", "D", "--revert-fix", "nope")]
     [InlineData("recommend", "--stall-budget", "fast")]

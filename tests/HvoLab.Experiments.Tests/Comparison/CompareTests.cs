@@ -1,3 +1,4 @@
+using HvoLab.Strategies;
 using System.Text.Json;
 using HvoLab.Cli;
 using HvoLab.Experiments.Comparison;
@@ -19,9 +20,9 @@ public class CompareTests
         Assert.True(code == 0, stderr);
         using var doc = JsonDocument.Parse(stdout);
         var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToArray();
-        Assert.Equal(StrategyNames.All.Count, rows.Length);
+        Assert.Equal(StrategyRegistry.BuiltIn.Count, rows.Length);
         Assert.Equal("off", rows[0].GetProperty("strategy").GetString());
-        Assert.Equal(StrategyNames.All.OrderBy(n => n == "off" ? 0 : 1), rows.Select(r => r.GetProperty("strategy").GetString()));
+        Assert.Equal(StrategyRegistry.BuiltIn.Select(x => x.Name).OrderBy(n => n == "off" ? 0 : 1), rows.Select(r => r.GetProperty("strategy").GetString()));
         foreach (var r in rows)
         {
             foreach (var f in new[] { "updater_latency_ns", "remote_stall_ns", "uninterruptible_max_ns" })
@@ -61,9 +62,9 @@ public class CompareTests
         // No background IRQ-off sections and no NMI reader: the first decide when a CPU takes the pause IPI, the
         // second's own NMIs are the largest stall of its CPU; either would drown the IPI cost.
         var small = SmallScenario.Load();
-        var s = small with { Strategies = [StrategyNames.Off, StrategyNames.D],
+        var s = small with { Strategies = ["off", "D"],
             Workload = small.Workload.Where(w => w.Kind is not (WorkloadKinds.Background or WorkloadKinds.NmiReader)).ToArray() };
-        var slow = s with { Machine = s.Machine with { Costs = new Dictionary<string, double> { ["IpiDeliveryNs"] = Engine.CostModel.Default.IpiDeliveryNs * 5 } } };
+        var slow = s with { Machine = s.Machine with { Costs = new Dictionary<string, double> { ["IpiDeliveryNs"] = Arch.HardwareCosts.Default.IpiDeliveryNs * 5 } } };
         var a = Comparer.Run(s, new CompareOptions { Parallel = 2, CheckIterations = 20 });
         var b = Comparer.Run(slow, new CompareOptions { Parallel = 2, CheckIterations = 20 });
         // off sends no IPIs, so its figures do not move at all.
@@ -86,8 +87,8 @@ public class CompareTests
     {
         // Without the NMI reader: under A an NMI that faults in the window is a violation that ends the timed run.
         var s0 = SmallScenario.Load();
-        var s = s0 with { Strategies = [StrategyNames.Off, StrategyNames.A], Workload = s0.Workload.Where(w => w.Kind != WorkloadKinds.NmiReader).ToArray() };
-        var slow = s with { Machine = s.Machine with { Costs = new Dictionary<string, double> { ["TlbiBaseNs"] = Engine.CostModel.Default.TlbiBaseNs * 10 } } };
+        var s = s0 with { Strategies = ["off", "A"], Workload = s0.Workload.Where(w => w.Kind != WorkloadKinds.NmiReader).ToArray() };
+        var slow = s with { Machine = s.Machine with { Costs = new Dictionary<string, double> { ["TlbiBaseNs"] = Arch.HardwareCosts.Default.TlbiBaseNs * 10 } } };
         var a = Comparer.Run(s, new CompareOptions { CheckIterations = 20 });
         var b = Comparer.Run(slow, new CompareOptions { CheckIterations = 20 });
         var a0 = a.Rows.Single(r => r.Strategy == "A");
@@ -123,7 +124,10 @@ public class CompareTests
         Assert.True(r.Code == 0, r.Err);
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var events = doc.RootElement.GetProperty("traceEvents").EnumerateArray().ToArray();
-        Assert.Equal(8, events.Count(e => e.GetProperty("name").GetString() == "thread_name"));
+        // One track per CPU, and beside each its TLB maintenance & BBM track.
+        Assert.Equal(8, events.Count(e => e.GetProperty("name").GetString() == "thread_name"
+            && System.Text.RegularExpressions.Regex.IsMatch(e.GetProperty("args").GetProperty("name").GetString()!, @"^CPU\d+$")));
+        Assert.Equal(16, events.Count(e => e.GetProperty("name").GetString() == "thread_name"));
         Assert.Contains(events, e => e.GetProperty("ph").GetString() == "X");
     }
 }

@@ -1,3 +1,4 @@
+using HvoLab.Strategies;
 using HvoLab.Arch;
 using HvoLab.Experiments.Scenarios;
 using Xunit;
@@ -26,7 +27,7 @@ public class ScenarioLoaderTests
         Assert.Equal(64UL << 30, s.Machine.MemoryBytes);
         Assert.True(s.Machine.PseudoNmi);
         Assert.Equal(1UL, s.Seed);
-        Assert.Equal(StrategyNames.All, s.Strategies);
+        Assert.Equal(StrategyRegistry.BuiltIn.Select(x => x.Name), s.Strategies);
         Assert.Equal(5, s.Scheduler.Seeds);
         Assert.Equal([OperationKinds.Alloc, OperationKinds.Free], s.Operations.Select(o => o.Op));
         Assert.All(s.Operations, o => Assert.Equal(2UL << 20, o.HugepageBytes));
@@ -65,8 +66,8 @@ public class ScenarioLoaderTests
             """);
         Assert.Same(Granule.K16, s.Machine.Granule);
         Assert.Equal(1UL << 40, s.Machine.MemoryBytes);
-        Assert.Equal(700, s.Machine.CostModel().TlbiBaseNs);
-        Assert.Equal(40, s.Machine.CostModel().AtomicNs);
+        Assert.Equal(700, s.Machine.CostModel().Hardware.TlbiBaseNs);
+        Assert.Equal(40, s.Machine.CostModel().Hardware.AtomicNs);
         Assert.Equal(32UL << 20, s.Operations[0].DemoteToBytes);
         Assert.Equal("3-5", s.Workload[0].CpusText);
         Assert.Equal([3, 4, 5], s.Workload[0].Cpus);
@@ -83,7 +84,7 @@ public class ScenarioLoaderTests
         var w = Assert.Single(s.Warnings);
         Assert.Contains("$.operations[0].hugepage", w);
         Assert.Contains("contiguous-PTE size, HVO frees nothing (kernel-hvo.md §1)", w);
-        Assert.Contains(StrategyNames.Off, s.RunnableStrategies);
+        Assert.Contains("off", s.RunnableStrategies);
         Assert.Contains("contiguous-PTE", Assert.Single(ScenarioLoader.Parse("""{"machine":{"granule":"64k"}, "operations":[{"hugepage":"2MiB"}]}""").Warnings));
     }
 

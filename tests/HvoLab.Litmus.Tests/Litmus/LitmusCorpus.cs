@@ -17,6 +17,13 @@ internal static class LitmusCorpus
         return "/work/shared/litmus";
     }
 
+    /// <summary>herdtools7's AArch64 data-memory catalogues (half of each; `../shared/litmus-aarch64`), beside the VMSA
+    /// corpus; HVOLAB_LITMUS_AARCH64_DIR overrides.</summary>
+    public static readonly string Aarch64Root = Environment.GetEnvironmentVariable("HVOLAB_LITMUS_AARCH64_DIR")
+        ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(Root))!, "litmus-aarch64");
+    public static bool Aarch64Available => Directory.Exists(Aarch64Root);
+    public static string Aarch64(string relative) => Path.Combine(Aarch64Root, relative);
+
     public static IReadOnlyList<string> AllTests() =>
         Directory.GetFiles(Root, "*.litmus", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
 

@@ -45,5 +45,7 @@ public sealed class VmsaSummaryTests(ITestOutputHelper output)
     // Re-pinned (issue #10) when walks may be made early since the CPU's last context synchronisation, loads choose
     // among every usable translation, descriptor stores become visible to other observers all at once, hardware flag
     // updates happen with their access, and spin loops wait: agree 296 -> 349, forbidden-but-allowed 10 -> 0.
-    private const int PinIncomplete = 10, PinWithVerdict = 435, PinAgree = 349, PinForbiddenButAllowed = 0, PinWeak = 43, PinGap = 43;
+    // Re-pinned (issue #20) when data-memory tests (no descriptor, TLBI, fault or variant: 5 of herd-vmsa, e.g.
+    // MP+dmb.sy+addr-store-pos-addr) run on the view-based Arm model: agree 349 -> 352, weak memory 43 -> 40.
+    private const int PinIncomplete = 10, PinWithVerdict = 435, PinAgree = 352, PinForbiddenButAllowed = 0, PinWeak = 40, PinGap = 43;
 }

@@ -1,14 +1,15 @@
 namespace HvoLab.Engine;
 
 /// <summary>
-/// Timed scheduling without scanning every CPU per switch: each CPU's next-event time (<see cref="NextEventTime"/>)
+/// Timed scheduling without scanning every CPU per switch: each CPU's next-event time (<see cref="TimedDriver.NextEventTime"/>)
 /// is cached in an indexed binary min-heap ordered by (time, CPU id), the order the former linear scan produced
 /// (earliest time, lowest id on ties), so seeds give the same executions. A CPU's key is recomputed only when its
 /// state may have changed: the CPU that just ran, and CPUs marked dirty by an SGI made pending, an unpark or queued
-/// preempting work (the only ways one CPU changes another's next event).
+/// preempting work (the only ways one CPU changes another's next event). Owned by <see cref="TimedDriver"/>.
 /// </summary>
-public sealed partial class Simulator
+internal sealed class TimedEventQueue(TimedDriver driver, Cpu[] cpus)
 {
+    private readonly Cpu[] _cpus = cpus;
     private double[] _key = [];
     private int[] _heap = [];      // heap position → CPU id
     private int[] _pos = [];       // CPU id → heap position
@@ -16,9 +17,9 @@ public sealed partial class Simulator
     private int[] _dirtyList = [];
     private int _dirtyCount;
 
-    private void InitEventQueue()
+    public void Init()
     {
-        int n = Cpus.Length;
+        int n = _cpus.Length;
         _key = new double[n]; _heap = new int[n]; _pos = new int[n]; _dirty = new bool[n]; _dirtyList = new int[n];
         for (int i = 0; i < n; i++) { _heap[i] = i; _pos[i] = i; _key[i] = double.PositiveInfinity; }
         _dirtyCount = 0;
@@ -26,9 +27,9 @@ public sealed partial class Simulator
     }
 
     /// <summary>The next event of CPU <paramref name="cpu"/> may have moved (called from the GIC, unpark, preempt work).</summary>
-    internal void MarkDirty(int cpu)
+    public void MarkDirty(int cpu)
     {
-        if (!IsTimed || _dirty.Length == 0 || _dirty[cpu]) return;
+        if (_dirty.Length == 0 || _dirty[cpu]) return;
         _dirty[cpu] = true;
         _dirtyList[_dirtyCount++] = cpu;
     }
@@ -43,7 +44,7 @@ public sealed partial class Simulator
         {
             int id = _dirtyList[i];
             _dirty[id] = false;
-            double k = NextEventTime(Cpus[id]);
+            double k = driver.NextEventTime(_cpus[id]);
             double old = _key[id];
             if (k == old) continue;
             _key[id] = k;
@@ -58,24 +59,24 @@ public sealed partial class Simulator
         {
             int id = _dirtyList[i];
             _dirty[id] = false;
-            _key[id] = NextEventTime(Cpus[id]);
+            _key[id] = driver.NextEventTime(_cpus[id]);
         }
         _dirtyCount = 0;
         for (int i = _heap.Length / 2 - 1; i >= 0; i--) SiftDown(i);
     }
 
     /// <summary>CPU with the earliest next event (lowest id on ties), or null when none has anything to do.</summary>
-    private Cpu? PeekEarliest(out double at)
+    public Cpu? PeekEarliest(out double at)
     {
         FlushDirty();
         int top = _heap[0];
         at = _key[top];
-        return double.IsPositiveInfinity(at) ? null : Cpus[top];
+        return double.IsPositiveInfinity(at) ? null : _cpus[top];
     }
 
     /// <summary>Earliest next event of any CPU other than <paramref name="running"/>: in a heap the runner-up of the
     /// root is one of its two children.</summary>
-    private double HorizonFromQueue(Cpu running)
+    public double HorizonFromQueue(Cpu running)
     {
         FlushDirty();
         int n = _heap.Length;

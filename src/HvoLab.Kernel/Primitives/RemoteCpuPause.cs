@@ -1,15 +1,25 @@
 using HvoLab.Arch;
-using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
-using HvoLab.Kernel.Mm;
-using HvoLab.Kernel.Primitives;
-using HvoLab.Kernel.Workloads;
-using HvoLab.Kernel;
 
-namespace HvoLab.Strategies;
+namespace HvoLab.Kernel.Primitives;
 
-/// <summary>How the pause IPI is delivered.</summary>
-public enum PauseIpi { PseudoNmi, NormalIrq }
+/// <summary>How the pause IPI is delivered: IPI_CPU_STOP_NMI as a pseudo-NMI (the series), or IPI_CPU_STOP as an
+/// ordinary IRQ (a what-if for machines without pseudo-NMI).</summary>
+public enum PauseIpi { Nmi, Irq }
+
+/// <summary>pause_remote_cpus() / resume_remote_cpus() as a strategy sees them (<see cref="IKernelServices.CpuPause"/>);
+/// each remote CPU runs pause_local_cpu() in the IPI_CPU_STOP(_NMI) case of do_handle_IPI().</summary>
+public interface ICpuPause
+{
+    /// <summary>The IPI the pause is sent with.</summary>
+    int Ipi { get; }
+    /// <summary>Completed pause_remote_cpus() calls.</summary>
+    long Pauses { get; }
+    /// <summary>pause_remote_cpus(): with interrupts (preemption) off; returns when every other CPU spins in pause_local_cpu().</summary>
+    SimTask PauseRemoteCpus(Cpu cpu);
+    /// <summary>resume_remote_cpus(): returns when every paused CPU has left pause_local_cpu().</summary>
+    SimTask ResumeRemoteCpus(Cpu cpu);
+}
 
 /// <summary>
 /// pause_remote_cpus / resume_remote_cpus / pause_local_cpu of the seed series v2 (patch 4,
@@ -17,26 +27,26 @@ public enum PauseIpi { PseudoNmi, NormalIrq }
 /// a cpu_paused flag and a counter of paused CPUs; the pause is IPI_CPU_STOP_NMI (a pseudo-NMI under priority
 /// masking, else an ordinary IRQ) to every online CPU but self, via the GICv3 broadcast (patch 3).
 /// </summary>
-public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi) : IClosedFormHandler
+public sealed class RemoteCpuPause(Linux kernel, PauseIpi ipi) : IClosedFormHandler, ICpuPause
 {
     private KernelData D => kernel.Data;
-    public int Ipi => ipi == PauseIpi.PseudoNmi ? Linux.IPI_CPU_STOP_NMI : Linux.IPI_CPU_STOP;
+    public int Ipi => ipi == PauseIpi.Nmi ? Linux.IPI_CPU_STOP_NMI : Linux.IPI_CPU_STOP;
     public long Pauses { get; private set; }
 
     /// <summary>pause_remote_cpus(): called with cpus_read_lock held and preemption (here: interrupts) disabled.</summary>
-    public async SimTask Pause(Cpu cpu)
+    public async SimTask PauseRemoteCpus(Cpu cpu)
     {
         int n = cpu.Sim.Cpus.Length - 1;                                     // num_online_cpus() - 1
         if (cpu.PreemptCount == 0 && !cpu.IrqsDisabled)
-            cpu.Sim.ReportViolation("lockdep", [cpu.Id], 0, $"CPU{cpu.Id}: pause_remote_cpus() with preemption enabled (lockdep_assert_preemption_disabled)");
+            cpu.Sim.ReportViolation(ViolationKind.Lockdep, [cpu.Id], 0, $"CPU{cpu.Id}: pause_remote_cpus() with preemption enabled (lockdep_assert_preemption_disabled)");
         if (n == 0) return;
         var mask = new CpuMask();
         for (int c = 0; c < cpu.Sim.Cpus.Length; c++) if (c != cpu.Id) mask.Set(c);
         await Locks.SpinLock(cpu, D.CpuPauseLock);                          // raw_spin_lock(&cpu_pause_lock)
         if (await cpu.LoadPhys(D.CpuPaused) != 0 || await cpu.LoadPhys(D.NrCpusPaused) != 0)
-            cpu.Sim.ReportViolation("warn-on", [cpu.Id], 0, $"CPU{cpu.Id}: WARN_ON_ONCE(cpu_paused || nr_cpus_paused) in pause_remote_cpus (a pause is still in progress)");
+            cpu.Sim.ReportViolation(ViolationKind.WarnOn, [cpu.Id], 0, $"CPU{cpu.Id}: WARN_ON_ONCE(cpu_paused || nr_cpus_paused) in pause_remote_cpus (a pause is still in progress)");
         await cpu.StorePhys(D.CpuPaused, 1);                                // cpu_paused = true (plain store)
-        await cpu.Barrier(BarrierKind.DsbIshSt);                            // gic_ipi_send_mask: wmb()
+        await cpu.Barrier(BarrierKind.DsbIshSt, "gic_ipi_send_mask: wmb()");
         await cpu.SendSgi(mask, Ipi, broadcast: true, closedForm: this);    // smp_cross_call(IPI_CPU_STOP_NMI)
         await cpu.WaitPhys(D.NrCpusPaused, (ulong)n);                       // spin until every CPU has paused
         await Locks.SpinUnlock(cpu, D.CpuPauseLock);
@@ -44,7 +54,7 @@ public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi) : IClosedFormHan
     }
 
     /// <summary>resume_remote_cpus(): clear cpu_paused, then wait until every paused CPU has left the pause loop.</summary>
-    public async SimTask Resume(Cpu cpu)
+    public async SimTask ResumeRemoteCpus(Cpu cpu)
     {
         if (await cpu.LoadPhys(D.CpuPaused) == 0) return;
         await Locks.SpinLock(cpu, D.CpuPauseLock);
@@ -54,23 +64,23 @@ public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi) : IClosedFormHan
     }
 
     /// <summary>pause_local_cpu(), in the IPI handler of every remote CPU.</summary>
-    public async SimTask PauseLocal(Cpu cpu)
+    public async SimTask PauseLocalCpu(Cpu cpu)
     {
         int stalled = cpu.Sim.Label("paused");
         double t0 = cpu.Time;
         await cpu.AtomicAddPhys(D.NrCpusPaused, 1);                         // atomic_inc(&nr_cpus_paused)
         await cpu.WaitPhys(D.CpuPaused, 0);                                 // while (READ_ONCE(cpu_paused)) cpu_relax();
         await cpu.AtomicAddPhys(D.NrCpusPaused, ulong.MaxValue);            // atomic_dec(&nr_cpus_paused)
-        await cpu.Isb();                                                    // see the updater's table changes
+        await cpu.Isb("pause_local_cpu: isb()");                             // see the updater's table changes
         cpu.Stats.TimeByLabel.Add(stalled, cpu.Time - t0);
     }
 
-    // ---- pause_local_cpu in closed form (timed runs; IClosedFormHandler): the same steps as PauseLocal above ----
+    // ---- pause_local_cpu in closed form (timed runs; IClosedFormHandler): the same steps as PauseLocalCpu above ----
 
     /// <summary>atomic_inc(&amp;nr_cpus_paused), visible when the atomic completes.</summary>
     ClosedFormStep IClosedFormHandler.Enter(Cpu cpu, double start)
     {
-        double t = start + cpu.Sim.Jitter(kernel.Cost.AtomicNs);
+        double t = start + cpu.Sim.Jitter(kernel.Cost.Hardware.AtomicNs);
         return new ClosedFormStep(t, D.NrCpusPaused, 1, t);
     }
 
@@ -81,9 +91,9 @@ public sealed class PauseRemoteCpus(Linux kernel, PauseIpi ipi) : IClosedFormHan
     /// <summary>The read that sees cpu_paused clear, atomic_dec(&amp;nr_cpus_paused), isb().</summary>
     ClosedFormStep IClosedFormHandler.Leave(Cpu cpu, double woken)
     {
-        double t = woken + cpu.Sim.Jitter(kernel.Cost.MemAccessNs);
-        t += cpu.Sim.Jitter(kernel.Cost.AtomicNs);
-        return new ClosedFormStep(t + cpu.Sim.Jitter(kernel.Cost.IsbNs), D.NrCpusPaused, ulong.MaxValue, t);
+        double t = woken + cpu.Sim.Jitter(kernel.Cost.Hardware.MemAccessNs);
+        t += cpu.Sim.Jitter(kernel.Cost.Hardware.AtomicNs);
+        return new ClosedFormStep(t + cpu.Sim.Jitter(kernel.Cost.Hardware.IsbNs), D.NrCpusPaused, ulong.MaxValue, t);
     }
 
     /// <summary>FetchAdd, the successful WaitPhys, FetchAdd, ISB.</summary>

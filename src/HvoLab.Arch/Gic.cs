@@ -1,4 +1,4 @@
-namespace HvoLab.Engine;
+namespace HvoLab.Arch;
 
 /// <summary>
 /// GICv3 SGIs as Linux uses them (drivers/irqchip/irq-gic-v3.c, arch/arm64/kernel/smp.c): 16 SGI INTIDs, of which
@@ -40,13 +40,13 @@ public sealed class Gic
                 $"Linux registers only {LinuxSgiCount} SGIs (INTIDs 0..7); 8..15 belong to secure firmware (kernel-hvo.md §5)");
     }
 
-    internal void MakePending(int cpu, int sgi, long arrival)
+    public void MakePending(int cpu, int sgi, long arrival)
     {
         ushort bit = (ushort)(1 << sgi);
         if ((_pending[cpu] & bit) == 0) { _pending[cpu] |= bit; _arrival[cpu * 16 + sgi] = arrival; }
     }
 
-    internal void ClearPending(int cpu, int sgi) => _pending[cpu] &= (ushort)~(1 << sgi);
+    public void ClearPending(int cpu, int sgi) => _pending[cpu] &= (ushort)~(1 << sgi);
     public bool IsPending(int cpu, int sgi) => (_pending[cpu] & (1 << sgi)) != 0;
     public bool AnyPending(int cpu) => _pending[cpu] != 0;
     public ushort PendingMask(int cpu) => _pending[cpu];
@@ -54,26 +54,26 @@ public sealed class Gic
 
     /// <summary>The highest-priority pending SGI that the CPU's masks allow, or -1. <paramref name="arrivedBy"/>
     /// limits it to SGIs that have arrived by then (timed runs); long.MaxValue ignores arrival.</summary>
-    internal int Deliverable(Cpu cpu, long arrivedBy)
+    public int Deliverable(int cpu, in InterruptMasks masks, long arrivedBy)
     {
-        ushort p = _pending[cpu.Id];
-        if (p == 0 || cpu.DaifI) return -1;
+        ushort p = _pending[cpu];
+        if (p == 0 || masks.DaifI) return -1;
         int best = -1; byte bestPrio = 0xff;
         for (int sgi = 0; sgi < 16; sgi++)
         {
             if ((p & (1 << sgi)) == 0) continue;
             byte prio = _priority[sgi];
-            if (prio >= cpu.Pmr || prio >= bestPrio) continue;
-            if (_arrival[cpu.Id * 16 + sgi] > arrivedBy) continue;
-            if (cpu.InNmi) continue;                       // no NMI nesting: PSTATE.I stays set in NMI handlers
-            if (prio > PrioNmi && cpu.InIrq) continue;      // normal IRQs are masked by PMR inside an IRQ handler
+            if (prio >= masks.Pmr || prio >= bestPrio) continue;
+            if (_arrival[cpu * 16 + sgi] > arrivedBy) continue;
+            if (masks.InNmi) continue;                       // no NMI nesting: PSTATE.I stays set in NMI handlers
+            if (prio > PrioNmi && masks.InIrq) continue;      // normal IRQs are masked by PMR inside an IRQ handler
             best = sgi; bestPrio = prio;
         }
         return best;
     }
 
     /// <summary>Earliest arrival among all pending SGIs of <paramref name="cpu"/>, masked or not (long.MaxValue if none).</summary>
-    internal long EarliestArrival(int cpu)
+    public long EarliestArrival(int cpu)
     {
         ushort p = _pending[cpu];
         long t = long.MaxValue;
@@ -84,17 +84,17 @@ public sealed class Gic
 
     /// <summary>Earliest arrival among pending SGIs the CPU's masks allow (ignoring arrival), or long.MaxValue:
     /// the same tests as <see cref="Deliverable"/>, so the CPU can take the SGI at that time.</summary>
-    internal long EarliestDeliverableArrival(Cpu cpu)
+    public long EarliestDeliverableArrival(int cpu, in InterruptMasks masks)
     {
-        ushort p = _pending[cpu.Id];
-        if (p == 0 || cpu.DaifI || cpu.InNmi) return long.MaxValue;
+        ushort p = _pending[cpu];
+        if (p == 0 || masks.DaifI || masks.InNmi) return long.MaxValue;
         long t = long.MaxValue;
         for (int s = 0; s < 16; s++)
         {
             if ((p & (1 << s)) == 0) continue;
             byte prio = _priority[s];
-            if (prio >= cpu.Pmr || (prio > PrioNmi && cpu.InIrq)) continue;
-            if (_arrival[cpu.Id * 16 + s] < t) t = _arrival[cpu.Id * 16 + s];
+            if (prio >= masks.Pmr || (prio > PrioNmi && masks.InIrq)) continue;
+            if (_arrival[cpu * 16 + s] < t) t = _arrival[cpu * 16 + s];
         }
         return t;
     }

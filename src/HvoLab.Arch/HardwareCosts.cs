@@ -1,12 +1,13 @@
-namespace HvoLab.Engine;
+namespace HvoLab.Arch;
 
 /// <summary>
-/// Cost of every simulated operation in ns. Defaults are the "Suggested default cost model" of
-/// shared/reference/costs.md §8 (each an inference there from the measurements it cites); the source is given next
-/// to each value. A scenario may override any property by name (see <see cref="With"/>); nothing here is tuned
-/// to reproduce a published total.
+/// Cost of every hardware operation in ns (memory accesses, barriers, TLB maintenance, SGIs, exception entry, interrupt
+/// masking, WFE, page copies). Defaults are the "Suggested default cost model" of shared/reference/costs.md §8 (each an
+/// inference there from the measurements it cites); the source is given next to each value. Kernel software costs
+/// (RCU, stop_machine, allocators, fault handling) are <c>HvoLab.Kernel.KernelCosts</c>; a scenario overrides either
+/// by name through <c>HvoLab.Kernel.CostModel</c>. Nothing here is tuned to reproduce a published total.
 /// </summary>
-public sealed record CostModel
+public sealed record HardwareCosts
 {
     /// <summary>Load or store that hits in cache and TLB. costs.md §8 has no figure; one core cycle order (inference).</summary>
     public double MemAccessNs { get; init; } = 1;
@@ -54,44 +55,10 @@ public sealed record CostModel
     public double SpinlockHandoffNs { get; init; } = 50;
     /// <summary>Copy of one 4 KiB frame, cache hot. costs.md §8: 150 ns (80–400); scaled by page size.</summary>
     public double CopyPage4KNs { get; init; } = 150;
-    /// <summary>synchronize_rcu() on a mostly idle machine, HZ=1000. costs.md §4/§8: 6–10 ms; default 8 ms.</summary>
-    public double SynchronizeRcuNs { get; init; } = 8_000_000;
-    /// <summary>synchronize_rcu_expedited(). costs.md §8: 50 µs (20–500, inference).</summary>
-    public double SynchronizeRcuExpeditedNs { get; init; } = 50_000;
-    /// <summary>stop_machine: stopper wake (IPI + context switch). costs.md §8: T = 5 µs + N × 0.3 µs (inference).</summary>
-    public double StopMachineBaseNs { get; init; } = 5_000;
-    public double StopMachinePerCpuNs { get; init; } = 300;
-    /// <summary>Page allocator fast path (alloc_pages order 0) (inference; part of the 5–8 µs hugetlb alloc, costs.md §8).</summary>
-    public double PageAllocNs { get; init; } = 200;
-    /// <summary>Allocate and prepare one 2 MiB hugetlb page without HVO. costs.md §8: 5–8 µs; default 6 µs.</summary>
-    public double HugetlbPrep2MNs { get; init; } = 6_000;
-    /// <summary>Minor/kernel fault handling body beyond entry/exit (inference; costs.md §8: 1.5 µs for a full minor fault).</summary>
-    public double FaultHandlingNs { get; init; } = 300;
     /// <summary>Relative timing jitter applied to each cost in timed runs (±fraction), drawn from the seed.</summary>
     public double Jitter { get; init; } = 0.1;
 
-    public static CostModel Default { get; } = new();
-
-    /// <summary>Names of every overridable cost (the property names).</summary>
-    public static IReadOnlyList<string> Names { get; } = typeof(CostModel).GetProperties()
-        .Where(p => p.PropertyType == typeof(double) && p.CanWrite).Select(p => p.Name).OrderBy(n => n, StringComparer.Ordinal).ToArray();
-
-    /// <summary>Returns a copy with the named costs replaced. Unknown names or negative values throw ArgumentException
-    /// naming the field, the value and what is allowed.</summary>
-    public CostModel With(IReadOnlyDictionary<string, double> overrides)
-    {
-        var copy = this with { };
-        foreach (var (name, value) in overrides)
-        {
-            var prop = typeof(CostModel).GetProperty(name);
-            if (prop is null || prop.PropertyType != typeof(double))
-                throw new ArgumentException($"cost '{name}' is unknown; allowed: {string.Join(", ", Names)}");
-            if (double.IsNaN(value) || value < 0 || (name == nameof(Jitter) && value >= 1))
-                throw new ArgumentException($"cost '{name}' = {value} is not allowed; use a finite value >= 0" + (name == nameof(Jitter) ? " and < 1" : ""));
-            prop.SetValue(copy, value);
-        }
-        return copy;
-    }
+    public static HardwareCosts Default { get; } = new();
 
     /// <summary>Completion of broadcast TLB maintenance at a DSB on a machine of <paramref name="cpus"/> CPUs.</summary>
     public double TlbiCompletionNs(int cpus) => TlbiBaseNs + TlbiPerCpuNs * cpus;

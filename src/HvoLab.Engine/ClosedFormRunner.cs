@@ -6,43 +6,48 @@ namespace HvoLab.Engine;
 /// Closed-form NMI handlers in timed runs (<see cref="IClosedFormHandler"/>). When an SGI whose handler has a closed
 /// form is sent, each target that is busy with private work across the SGI's arrival — so the op-level run would take
 /// the NMI exactly at the arrival — is <em>held</em> at once instead: its work is split at the arrival, the NMI frame
-/// is entered as <see cref="TakeInterrupt"/> would, the prologue runs in closed form and the CPU waits, unscheduled,
+/// is entered as <see cref="ExceptionModel.TakeInterrupt"/> would, the prologue runs in closed form and the CPU waits, unscheduled,
 /// for the handler's word. The write that satisfies the wait releases it (the epilogue in closed form, the frame
 /// popped, the rest of the work resumed), at the times the op-level handler would give. That turns a 256-CPU pause
 /// from ~8 scheduling events per paused CPU into none.
 /// Two rules keep it exact. (1) A hold is decided before its arrival, so anything that would reach the CPU first (an
 /// SGI or preempting work arriving earlier) cancels the hold — state restored, SGI made pending — and the op-level
 /// handler runs. (2) A closed-form store is applied when the hold is made but becomes visible at its own time: a
-/// WaitPhys that sees it waits until then (<see cref="ParkKind.Timed"/>), and wakes of spinners are stamped with it.
+/// WaitPhys that sees it waits until then (<see cref="Cpu.ParkKind.Timed"/>), and wakes of spinners are stamped with it.
 /// Plain loads of such a word before that time would see the value early; the handlers' words (nr_cpus_paused) are
 /// read only by WaitPhys.
+/// Owned by the <see cref="Simulator"/>; used only when the driver allows closed forms (timed runs).
 /// </summary>
-public sealed partial class Simulator
+internal sealed class ClosedFormRunner(Simulator sim)
 {
+    private readonly Simulator _sim = sim;
+    /// <summary>True when some CPU is held (a write must then check whether it releases any).</summary>
+    internal bool AnyHeldWatchers => _heldWatchers.Count != 0;
+
     private readonly Dictionary<ulong, double> _visibleAt = new();
     /// <summary>Interrupts taken in closed form, and holds cancelled because something else reached the CPU first.</summary>
-    public long ClosedFormHolds { get; private set; }
-    public long ClosedFormCancels { get; private set; }
+    public long Holds { get; private set; }
+    public long Cancels { get; private set; }
     private readonly Dictionary<ulong, CpuMask> _heldWatchers = new();
 
     /// <summary>Can <paramref name="r"/> take SGI <paramref name="sgi"/> arriving at <paramref name="arrival"/> in
     /// closed form right when it is sent: busy with private work across the arrival, the SGI an NMI it will take
     /// then, nothing else due by then (what arrives later stays pending until the handler returns, as in the
     /// op-level run). Other targets get the SGI pending and take it in closed form when they take it.</summary>
-    private bool CanHoldAtSend(Cpu r, int sgi, long arrival)
+    internal bool CanHoldAtSend(Cpu r, int sgi, long arrival)
     {
-        if (!IsTimed || !Options.ClosedFormHandlers) return false;
+        if (!_sim.Driver.ClosedFormHandlers) return false;
         if (r.Park != Cpu.ParkKind.Work || r.ParkStart > arrival || r.WorkEnd <= arrival) return false;
-        if (!Gic.IsNmi(sgi) || r.DaifI || r.InNmi || Gic.Priority(sgi) >= r.Pmr) return false;
+        if (!_sim.Gic.IsNmi(sgi) || r.DaifI || r.InNmi || _sim.Gic.Priority(sgi) >= r.Pmr) return false;
         if (r.PendingFault != null || r.Depth == Cpu.MaxDepth) return false;
         // Anything pending that arrives by then would be taken first (or compete with it): op by op.
-        if (Gic.AnyPending(r.Id) && Gic.EarliestArrival(r.Id) <= arrival) return false;
+        if (_sim.Gic.AnyPending(r.Id) && _sim.Gic.EarliestArrival(r.Id) <= arrival) return false;
         return r.PreemptWork.Count == 0 || r.PreemptWork.Peek().Arrival > arrival;
     }
 
     /// <summary>Holds a CPU busy with private work for an NMI that arrives at <paramref name="arrival"/>: what
-    /// <see cref="TakeInterrupt"/> will do then, done now (rule 1 undoes it if something else comes first).</summary>
-    private void HoldAtSend(Cpu r, int sgi, long arrival, IClosedFormHandler h)
+    /// <see cref="ExceptionModel.TakeInterrupt"/> will do then, done now (rule 1 undoes it if something else comes first).</summary>
+    internal void HoldAtSend(Cpu r, int sgi, long arrival, IClosedFormHandler h)
     {
         ref var work = ref r.Frames[r.Depth - 1].Pending;
         r.Hold = new Cpu.HoldRecord
@@ -52,19 +57,19 @@ public sealed partial class Simulator
         };
         r.Stats.TimeInContext.AsSpan().CopyTo(r.Hold.TimeInContext);
         r.Hold.HadLabel = work.Label != 0 && r.Stats.TimeByLabel.TryGetValue(work.Label, out r.Hold.LabelTime);
-        SplitWork(r, arrival);
+        _sim.Ops.SplitWork(r, arrival);
         EnterClosedForm(r, sgi, h, holdUntil: arrival);
     }
 
-    /// <summary>The NMI is taken at the CPU's clock (masks, frame, entry cost exactly as <see cref="TakeInterrupt"/>);
+    /// <summary>The NMI is taken at the CPU's clock (masks, frame, entry cost exactly as <see cref="ExceptionModel.TakeInterrupt"/>);
     /// the prologue runs in closed form and the CPU waits, unscheduled, for the handler's word.
     /// <paramref name="holdUntil"/> &gt; 0 marks a hold made at send time, cancellable until then.</summary>
-    private void EnterClosedForm(Cpu r, int sgi, IClosedFormHandler h, long holdUntil)
+    internal void EnterClosedForm(Cpu r, int sgi, IClosedFormHandler h, long holdUntil)
     {
-        ClosedFormHolds++;
+        Holds++;
         r.Stats.NmisTaken++;
-        if (Trace.Enabled) Trace.Mark(r.Time, r.Id, $"take pseudo-NMI SGI {sgi} (handler in closed form)");
-        EnterInterruptContext(r, nmi: true);
+        if (_sim.Trace.Enabled) _sim.Trace.Mark(r.Time, r.Id, $"take pseudo-NMI SGI {sgi} (handler in closed form)");
+        _sim.Exceptions.EnterInterruptContext(r, nmi: true);
         r.Hold.HandlerStart = r.Time;
         r.Hold.TakeTime = holdUntil;
         var step = h.Enter(r, r.Time);
@@ -79,10 +84,10 @@ public sealed partial class Simulator
         if (HeldWaitHolds(h)) { ReleaseHeld(r, waitFrom); return; }
         ref var m = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_heldWatchers, h.WaitPa & ~7UL, out _);
         m.Set(r.Id);
-        MarkDirty(r.Id);
+        _sim.MarkDirty(r.Id);
     }
 
-    private bool HeldWaitHolds(IClosedFormHandler h) => Arch.ReadPhys(h.WaitPa & ~7UL) == h.WaitValue;
+    private bool HeldWaitHolds(IClosedFormHandler h) => _sim.Arch.ReadPhys(h.WaitPa & ~7UL) == h.WaitValue;
 
     /// <summary>The held CPU's wait ends at <paramref name="woken"/>: epilogue, NMI return, back to its work.</summary>
     private void ReleaseHeld(Cpu r, double woken)
@@ -93,7 +98,7 @@ public sealed partial class Simulator
             double parked = woken - r.ParkStart;
             r.Stats.SpinNs += parked;
             r.Stats.TimeInContext[(int)ContextKind.Nmi] += parked;
-            if (Trace.Enabled) Trace.Slice(r.ParkStart, woken, r.Id, Label("spin"));
+            if (_sim.Trace.Enabled) _sim.Trace.Slice(r.ParkStart, woken, r.Id, _sim.Label("spin"));
             r.Time = woken;
         }
         var step = h.Leave(r, r.Time);
@@ -105,10 +110,10 @@ public sealed partial class Simulator
         {
             r.Stats.TimeByLabel.Add(h.Label, end - r.Hold.HandlerStart);
         }
-        Steps += h.Ops;
+        _sim.Steps += h.Ops;
         r.Stats.Ops += h.Ops;
         r.Held = null;
-        PopFrame(r);
+        _sim.PopFrame(r);
         ResumeInterrupted(r);
     }
 
@@ -117,14 +122,14 @@ public sealed partial class Simulator
     private void CancelHold(Cpu r)
     {
         var h = r.Held!;
-        ClosedFormCancels++;
+        Cancels++;
         // The prologue's add never happened: take it back (plain store; a waiter re-checks when it wakes).
         ulong pa = r.Hold.Enter.Pa & ~7UL;
-        if (r.Hold.Enter.Delta != 0) Arch.WritePhys(r.Id, pa, Arch.ReadPhys(pa) - r.Hold.Enter.Delta);
+        if (r.Hold.Enter.Delta != 0) _sim.Arch.WritePhys(r.Id, pa, _sim.Arch.ReadPhys(pa) - r.Hold.Enter.Delta);
         RemoveHeldWatch(r, h.WaitPa);
         r.Held = null;
         r.Stats.NmisTaken--;
-        PopFrame(r);
+        _sim.PopFrame(r);
         var rec = r.Hold;
         r.Stats.IrqsOffSince = rec.IrqsOffSince;
         r.Stats.MaxIrqsOffNs = rec.MaxIrqsOff;
@@ -138,8 +143,8 @@ public sealed partial class Simulator
         r.Park = Cpu.ParkKind.Work;
         r.ParkStart = rec.ParkStart;
         r.WorkEnd = rec.WorkEnd;
-        MakePending(r, rec.Sgi, rec.TakeTime, h);
-        if (Trace.Enabled) Trace.Mark(rec.TakeTime, r.Id, "closed-form hold cancelled: the op-level handler will run");
+        _sim.Ops.MakePending(r, rec.Sgi, rec.TakeTime, h);
+        if (_sim.Trace.Enabled) _sim.Trace.Mark(rec.TakeTime, r.Id, "closed-form hold cancelled: the op-level handler will run");
     }
 
     /// <summary>An interrupt or preempting work for <paramref name="r"/> arriving at <paramref name="arrival"/>: if r
@@ -164,7 +169,7 @@ public sealed partial class Simulator
                 r.WorkEnd = r.Time + op.Ns;
             }
         }
-        MarkDirty(r.Id);
+        _sim.MarkDirty(r.Id);
     }
 
     private void RemoveHeldWatch(Cpu r, ulong pa)
@@ -176,8 +181,8 @@ public sealed partial class Simulator
     }
 
     /// <summary>A write to <paramref name="pa"/> visible at <paramref name="time"/>: release the held CPUs whose wait
-    /// it satisfies, each one cache-line transfer later (as <see cref="Unpark"/> stamps spinners).</summary>
-    private void ReleaseHeldWatchers(ulong pa, double time)
+    /// it satisfies, each one cache-line transfer later (as <see cref="OpExecutor.Unpark"/> stamps spinners).</summary>
+    internal void ReleaseHeldWatchers(ulong pa, double time)
     {
         if (!_heldWatchers.Remove(pa, out var mask)) return;
         // One dictionary update for the whole group: those whose wait is not over (another value, or no longer held
@@ -186,10 +191,10 @@ public sealed partial class Simulator
         _effectBatch++;
         for (int t = mask.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? mask.Next(t + 1) : -1)
         {
-            var r = Cpus[t];
+            var r = _sim.Cpus[t];
             if (r.Held is not { } h) continue;
             if (!HeldWaitHolds(h)) { still.Set(t); continue; }
-            ReleaseHeld(r, time + Cost.CacheLineNs);
+            ReleaseHeld(r, time + _sim.Cost.CacheLineNs);
         }
         EndEffectBatch();
         if (!still.IsEmpty)
@@ -202,6 +207,9 @@ public sealed partial class Simulator
     // ---- the handlers' atomic adds, summed over the CPUs that enter or leave together ----
 
     private int _effectBatch;
+
+    /// <summary>Opens a group (the targets of one SGI send) whose handler adds are applied as one store.</summary>
+    internal void BeginEffectBatch() => _effectBatch++;
     private bool _effectPending;
     private int _effectCpu;
     private ulong _effectPa, _effectDelta;
@@ -221,7 +229,8 @@ public sealed partial class Simulator
         _effectVisibleAt = Math.Max(_effectVisibleAt, step.VisibleAt);
     }
 
-    private void EndEffectBatch()
+    /// <summary>Closes a group of entries or releases opened with <see cref="BeginEffectBatch"/>.</summary>
+    internal void EndEffectBatch()
     {
         if (--_effectBatch == 0 && _effectPending) FlushEffects();
     }
@@ -229,31 +238,31 @@ public sealed partial class Simulator
     private void FlushEffects()
     {
         _effectPending = false;
-        ClosedFormRmw(Cpus[_effectCpu], _effectPa, _effectDelta, _effectVisibleAt);
+        ClosedFormRmw(_sim.Cpus[_effectCpu], _effectPa, _effectDelta, _effectVisibleAt);
     }
 
     /// <summary>An atomic add by a closed-form handler on <paramref name="cpu"/>, performed now but visible at
     /// <paramref name="visibleAt"/> (rule 2). Returns the old value.</summary>
-    public ulong ClosedFormRmw(Cpu cpu, ulong pa, ulong delta, double visibleAt)
+    private ulong ClosedFormRmw(Cpu cpu, ulong pa, ulong delta, double visibleAt)
     {
         ulong word = pa & ~7UL;
-        ulong old = Arch.ReadPhys(word);
-        Arch.WritePhys(cpu.Id, word, old + delta);
+        ulong old = _sim.Arch.ReadPhys(word);
+        _sim.Arch.WritePhys(cpu.Id, word, old + delta);
         if (!_visibleAt.TryGetValue(word, out double v) || v < visibleAt) _visibleAt[word] = visibleAt;
-        NotifyWrite(word, visibleAt);
+        _sim.Ops.NotifyWrite(word, visibleAt);
         return old;
     }
 
     /// <summary>A WaitPhys whose condition holds may be looking at a closed-form store that is not visible yet:
     /// the time it becomes visible to this CPU, or -∞.</summary>
-    private double VisibleTo(ulong pa)
+    internal double VisibleTo(ulong pa)
     {
         if (_visibleAt.Count == 0 || !_visibleAt.TryGetValue(pa & ~7UL, out double t)) return double.NegativeInfinity;
-        return t + Cost.CacheLineNs;
+        return t + _sim.Cost.CacheLineNs;
     }
 
     /// <summary>An op-level write at <paramref name="time"/> supersedes an older closed-form visibility time.</summary>
-    private void ForgetVisibility(ulong pa, double time)
+    internal void ForgetVisibility(ulong pa, double time)
     {
         if (_visibleAt.Count != 0 && _visibleAt.TryGetValue(pa, out double t) && t <= time) _visibleAt.Remove(pa);
     }

@@ -1,0 +1,93 @@
+namespace HvoLab.Engine;
+
+/// <summary>
+/// Searches (random, PCT, exhaustive, replay): every shared-state op is a choice point, so only private Work runs
+/// inline; the scheduler picks the next action among the enabled ones (<see cref="Actions"/>); costs carry no jitter;
+/// arrival times are ignored — an interrupt that is pending may be taken at any point — and a Work op is one step.
+/// </summary>
+internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
+{
+    private readonly int[] _actionBuffer = new int[sim.Cpus.Length * 4];
+
+    public override bool ClosedFormHandlers => false;
+    public override int PerformingStep => _performing;
+    private int _performing = -1;
+
+    public override RunOutcome Run()
+    {
+        while (true)
+        {
+            if (Sim.StopReason() is { } stop) return stop;
+            if (Sim.TakeForcedFault() is { } f) { Sim.Exceptions.StartFault(f); continue; }
+            Sim.UpdateStopRequested();
+            int n = CollectActions(_actionBuffer);
+            if (n == 0) return Sim.EndWithoutActions();
+            if (Sim.OverBudget()) return Sim.ReportBudget();
+            int idx = Sim.Scheduler.Choose(_actionBuffer.AsSpan(0, n), Sim);
+            if (idx < 0) return RunOutcome.Pruned;   // the scheduler ends this execution (sleep set, replay end)
+            int action = _actionBuffer[idx];
+            Sim.RecordChoice(action);
+            _performing = Sim.Choices.Count - 1;
+            Perform(action);
+            _performing = -1;
+        }
+    }
+
+    public override bool MayRunInline(Cpu c, ref PendingOp op) => op.Kind == OpKind.Work;
+    public override double Jitter(double ns) => ns;
+    public override double TakeTime(Cpu c, double arrival) => c.Time;
+    public override void ChargeWait(Cpu c, double wakeTime) { }
+    public override void MarkDirty(int cpu) { }
+    public override void Woken(Cpu c) { }
+    public override void SgiPosted(Cpu target) { }
+    public override void BeforeResume(Cpu c) { }
+
+    public override ExecOutcome ExecWork(Cpu c, ref PendingOp op)
+    {
+        double w = op.Ns;
+        Sim.Ops.AccountWork(c, op.Label, c.Time, c.Time + w);
+        c.Time += w;
+        return ExecOutcome.Completed;
+    }
+
+    /// <summary>Fills <paramref name="buffer"/> with the enabled actions (arrival times ignored).</summary>
+    private int CollectActions(int[] buffer)
+    {
+        int n = 0;
+        foreach (var c in Sim.Cpus)
+        {
+            if (c.Depth > 0 && c.Park == Cpu.ParkKind.None && !ParkIfWaitFails(c))
+            {
+                buffer[n++] = Actions.Make(c.Id, Actions.RunOp);
+                if (c.Frames[c.Depth - 1].Pending.Kind == OpKind.Choose) buffer[n++] = Actions.Make(c.Id, Actions.RunOpAlternative);
+            }
+            if (Sim.Gic.Deliverable(c.Id, in c.Masks, long.MaxValue) >= 0) buffer[n++] = Actions.Make(c.Id, Actions.TakeInterrupt);
+            if (Sim.Exceptions.PreemptWorkDeliverable(c, double.PositiveInfinity)) buffer[n++] = Actions.Make(c.Id, Actions.TakePreemptWork);
+        }
+        return n;
+    }
+
+    /// <summary>A pending WaitPhys whose condition is false is not enabled: park the CPU on its word right away.</summary>
+    private bool ParkIfWaitFails(Cpu c)
+    {
+        ref var op = ref c.Frames[c.Depth - 1].Pending;
+        if (op.Kind != OpKind.WaitPhys || Sim.Ops.WaitHolds(ref op)) return false;
+        ulong pa = op.WaitPa & ~7UL;
+        c.ClearReads();
+        c.RecordRead(pa, Sim.Arch.ReadPhys(pa));
+        Sim.Ops.Park(c, Cpu.ParkKind.Spin);
+        return true;
+    }
+
+    private void Perform(int action)
+    {
+        var c = Sim.Cpus[Actions.Cpu(action)];
+        switch (Actions.Kind(action))
+        {
+            case Actions.RunOp: Sim.Resume(c); break;
+            case Actions.TakeInterrupt: Sim.Exceptions.TakeInterrupt(c, Sim.Gic.Deliverable(c.Id, in c.Masks, long.MaxValue)); break;
+            case Actions.RunOpAlternative: c.ChoiceAlt = 1; Sim.Resume(c); break;
+            default: Sim.Exceptions.TakePreemptWork(c); break;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace HvoLab.Engine;
+
+/// <summary>The named barrier sites an execution passed through (hvolab barriers lists them), and the one
+/// <see cref="SimOptions.OmitBarrierSite"/> removes.</summary>
+public sealed partial class Simulator
+{
+    private readonly HashSet<string> _barrierSites = new(StringComparer.Ordinal);
+
+    /// <summary>Every named barrier site executed so far in this run.</summary>
+    public IReadOnlyCollection<string> BarrierSites => _barrierSites;
+
+    /// <summary>Records that <paramref name="site"/> was reached; true when this run omits it. Sites are string
+    /// constants, so after the first time this allocates nothing.</summary>
+    internal bool OmitsBarrier(string site)
+    {
+        _barrierSites.Add(site);
+        return string.Equals(site, Options.OmitBarrierSite, StringComparison.Ordinal);
+    }
+}
