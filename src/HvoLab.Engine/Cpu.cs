@@ -86,7 +86,7 @@ public sealed partial class Cpu
         Op.Kind = kind;
         Op.ReturnFaults = false;
         Op.WorkStarted = false;
-        Op.Blind = false;
+        Op.Result = RmwResult.Value;
         return new CpuOp(this);
     }
 
@@ -123,8 +123,18 @@ public sealed partial class Cpu
     {
         Op.Mem = MemOp.Add(pa, delta, size);
         var op = Issue(OpKind.MemPhys);
-        Op.Blind = true;
+        Op.Result = RmwResult.None;
         return new BlindOp(op);
+    }
+
+    /// <summary>atomic_dec_and_test: decrements and returns whether the word became zero; the caller sees nothing
+    /// else of the old value, so two of them that both leave the word non-zero commute for the search.</summary>
+    public ZeroTestOp DecAndTestPhys(ulong pa)
+    {
+        Op.Mem = MemOp.Add(pa, ulong.MaxValue);
+        var op = Issue(OpKind.MemPhys);
+        Op.Result = RmwResult.IsZero;
+        return new ZeroTestOp(op, ulong.MaxValue);
     }
 
     // ---- TLB maintenance and barriers ----

@@ -75,23 +75,28 @@ public class SplitSearchTests(Xunit.Abstractions.ITestOutputHelper output)
 /// are atomic_inc, DPOR observes every outcome the unreduced search observes.</summary>
 public class PreemptWorkReductionTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private static ExplorationOptions Unreduced => SplitSearchTests.Unreduced;
-    private static ExplorationOptions Dpor => SplitSearchTests.Dpor;
-
     [Theory]
     [InlineData(true, false)]
     [InlineData(false, true)]
     [InlineData(true, true)]
     public void DporObservesEverythingWithQueuedPreemptingWorkAndBlindAdds(bool preemptWork, bool blindAdds)
+        => ReductionDifferential.Check(output, preemptWork, blindAdds ? TinyAdds.Blind : TinyAdds.Fetch);
+}
+
+/// <summary>The differential check the reductions share: on the first 150 tiny programs, DPOR observes every outcome
+/// the unreduced search observes.</summary>
+internal static class ReductionDifferential
+{
+    public static void Check(Xunit.Abstractions.ITestOutputHelper output, bool preemptWork, TinyAdds adds)
     {
         int compared = 0, withWork = 0;
         long unreduced = 0, dpor = 0;
         for (int i = 0; i < 150; i++)
         {
             var p = TinyPrograms.Nth(i);
-            var (expected, full) = TinyPrograms.Observe(p, Unreduced, preemptWork, blindAdds);
+            var (expected, full) = TinyPrograms.Observe(p, SplitSearchTests.Unreduced, preemptWork, adds);
             if (!full.Complete) continue;
-            var (seen, r) = TinyPrograms.Observe(p, Dpor, preemptWork, blindAdds);
+            var (seen, r) = TinyPrograms.Observe(p, SplitSearchTests.Dpor, preemptWork, adds);
             Assert.True(r.Complete, $"program {i}: {p}");
             var missed = expected.Except(seen).ToList();
             Assert.True(missed.Count == 0, $"program {i}: {p}\nmissed {missed.Count} of {expected.Count} outcomes, e.g. {missed.FirstOrDefault()}");

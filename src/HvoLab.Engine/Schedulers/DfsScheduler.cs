@@ -103,12 +103,12 @@ public sealed partial class DfsScheduler : IScheduler
         int taken = parent.Enabled[parent.Chosen];
         var takenOp = parent.Ops[parent.Chosen];
         foreach (var s in parent.Sleep)
-            if (Footprint.Independent(s.Op, takenOp) && actions.Contains(s.Action)) result.Add(s);
+            if (Footprint.IndependentAfter(s.Op, takenOp) && actions.Contains(s.Action)) result.Add(s);
         for (int i = 0; i < parent.Enabled.Length; i++)
         {
             int a = parent.Enabled[i];
             if (a == taken || !parent.Done.Contains(a)) continue;
-            if (Footprint.Independent(parent.Ops[i], takenOp) && actions.Contains(a)) result.Add((a, parent.Ops[i]));
+            if (Footprint.IndependentAfter(parent.Ops[i], takenOp) && actions.Contains(a)) result.Add((a, parent.Ops[i]));
         }
         return result;
     }
