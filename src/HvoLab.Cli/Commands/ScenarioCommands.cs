@@ -22,7 +22,7 @@ public static class ScenarioCommands
         var validate = new Command("validate", "Check a scenario file; print \"valid\" with warnings and refusals, or the first error.") { file };
         validate.SetAction(r => CliErrors.Guard(cli, () =>
         {
-            var s = ScenarioLoader.Load(r.GetRequiredValue(file));
+            var s = ScenarioLoader.Load(r.GetRequiredValue(file), "FILE");
             cli.Out.WriteLine("valid");
             Report(cli.Out, s);
             return CliContext.Ok;
