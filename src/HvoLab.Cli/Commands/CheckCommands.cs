@@ -49,10 +49,14 @@ public static class CheckCommands
         var reduction = new Option<string?>("--reduction") { Description = "Partial-order reduction of the exhaustive search: dpor (DPOR with sleep sets, the default), sleep (sleep sets only) or none.", HelpName = "dpor|sleep|none" };
         reduction.AcceptOnlyFromAmong("dpor", "sleep", "none");
         var byCpu = new Option<bool>("--by-cpu") { Description = "Group the counterexample's steps per CPU (numbers stay those of the execution order)." };
+        var parallel = new Option<int?>("--parallel") { Description = "Worker threads of the exhaustive search (default: every core). Same verdict and, for a complete search, the same execution count as --parallel 1.", HelpName = "N" };
+        var shard = new Option<string?>("--shard") { Description = "Search only part i of n of the exhaustive search tree and write a partial result (--out); combine the parts with 'hvolab check merge'.", HelpName = "i/n" };
+        var splitDepth = new Option<int?>("--split-depth") { Description = $"Branching nodes at the top of the search tree that are fully branched so the subtrees below can be searched apart (default {CheckOptions.DefaultSplitDepth}; 0: no split). The execution count depends on it, not on --parallel or --shard.", HelpName = "K" };
+        var partialOut = new Option<string?>("--out") { Description = "With --shard: the partial result file to write.", HelpName = "FILE" };
         var cmd = new Command("check", "Model-check one strategy: explore interleavings; report proved, unsafe (with a replayable trace) or not refuted. "
             + "Exit 0 proved, 1 unsafe, 2 bad input, 3 not refuted (budget reached), 4 refused, 130 interrupted.")
         {
-            strategy, strategyFile, scenario, mode, cpus, iterations, seed, format, revert, traces, all, reduction, byCpu,
+            strategy, strategyFile, scenario, mode, cpus, iterations, seed, format, revert, traces, all, reduction, byCpu, parallel, shard, splitDepth, partialOut,
         };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
@@ -66,6 +70,14 @@ public static class CheckCommands
             }, ScenarioLoader.CheckDefaultJson());
             cli.Stop.Observe();
             string m = r.GetValue(mode) ?? (s.Scheduler.Mode == SchedulerModes.Timed ? SchedulerModes.Exhaustive : s.Scheduler.Mode);
+            var sh = r.GetValue(shard) is { } t ? CliValues.Shard("--shard", t) : (0, 1);
+            string? shardOut = r.GetValue(partialOut);
+            if (r.GetValue(shard) is not null && shardOut is null) throw new ArgumentException("--shard: needs --out FILE for the partial result");
+            if (shardOut is not null && r.GetValue(shard) is null) throw new ArgumentException("--out: only with --shard i/n");
+            if (r.GetValue(shard) is not null && m != SchedulerModes.Exhaustive) throw new ArgumentException($"--shard: only for --mode exhaustive (mode is {m})");
+            int split = r.GetValue(splitDepth) ?? CheckOptions.DefaultSplitDepth;
+            if (split < 0) throw new ArgumentException($"--split-depth: {split} is not allowed; use an integer >= 0");
+            int workers = r.GetValue(parallel) is { } p ? CliValues.Positive("--parallel", p) : Environment.ProcessorCount;
             long budget = m == SchedulerModes.Exhaustive ? s.Scheduler.MaxExecutions : s.Scheduler.Iterations;
             var result = Consoles.WithProgressDetail(cli.Err, $"check {name}", report =>
             {
@@ -76,9 +88,12 @@ public static class CheckCommands
                     PreemptionBound = s.Scheduler.PreemptionBound, MaxExecutions = s.Scheduler.MaxExecutions,
                     WallSeconds = s.Scheduler.WallSeconds, TraceDirectory = r.GetValue(traces) ?? "hvolab-traces",
                     AllViolations = r.GetValue(all), Reduction = r.GetValue(reduction) ?? "dpor", Cancel = cli.Cancel,
+                    Workers = workers, Shard = sh, SplitDepth = split, ShardOut = shardOut,
                     OnBuild = _ => progress.OnExecution(),
                 });
             });
+            if (shardOut is not null)
+                cli.Out.WriteLine($"shard {sh.Item1}/{sh.Item2}: partial result written to {shardOut}; combine every shard with: hvolab check merge FILES...");
             var run = new RunInfo(s.Machine.Cpus, s.Name, HvoLab.Experiments.Reports.Provenance.Of(s, [s.Seed], cli.Args));
             if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result, run));
             else
@@ -96,7 +111,30 @@ public static class CheckCommands
             }
             return HvoLab.Experiments.Reports.VerdictText.ExitCode(result);
         }));
+        cmd.Subcommands.Add(Merge(cli));
         return cmd;
+    }
+
+    /// <summary>hvolab check merge: the verdict of a distributed search from its shards' partial results.</summary>
+    private static Command Merge(CliContext cli)
+    {
+        var files = new Argument<string[]>("FILES") { Description = "Partial results of every shard (check --shard i/n --out FILE).", Arity = ArgumentArity.OneOrMore };
+        var traces = new Option<string?>("--traces") { Description = "Directory for replayable traces of violations (default: ./hvolab-traces).", HelpName = "DIR" };
+        var strategyFile = Options.StrategyFile();
+        var format = Options.Format("text", "json");
+        var merge = new Command("merge", "Combine the partial results of 'check --shard i/n' into the verdict one run gives. "
+            + "Exit 0 proved, 1 unsafe, 2 bad input, 3 not refuted (a shard stopped at a budget).") { files, traces, strategyFile, format };
+        merge.SetAction(r => CliErrors.Guard(cli, () =>
+        {
+            StrategyFiles.LoadOption(cli, r.GetValue(strategyFile));   // a strategy the shards loaded from a file
+            var result = CheckShard.Merge(r.GetValue(files)!, r.GetValue(traces) ?? "hvolab-traces");
+            var s = ScenarioLoader.Parse(CheckShard.Load(r.GetValue(files)![0]).Scenario.GetRawText());
+            var run = new RunInfo(s.Machine.Cpus, s.Name, HvoLab.Experiments.Reports.Provenance.Of(s, [s.Seed], cli.Args));
+            if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result, run));
+            else WriteText(cli.Out, result, run, byCpu: false);
+            return HvoLab.Experiments.Reports.VerdictText.ExitCode(result);
+        }));
+        return merge;
     }
 
     /// <summary>What every output of check records beside the verdict (version, command line, scenario hash, seed).</summary>

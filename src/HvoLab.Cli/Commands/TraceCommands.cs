@@ -36,7 +36,6 @@ public static class TraceCommands
             var s = CliScenario.Resolve(r.GetValue(scenario), new CliScenario.Overrides { Strategies = [name] });
             if (ScenarioSystem.RefusalOf(s, name, null) is { } refusal) return cli.Refuse(name, refusal);
             long cap = r.GetValue(maxEvents) is { } n ? (n >= 1 ? n : throw new ArgumentException($"--max-events: {n} is not allowed; use an integer >= 1")) : DefaultMaxEvents;
-            var m = TimedRunner.RunOne(s, name, r.GetValue(seed) ?? s.Seed, true, out var system, maxEvents: cap);
             var path = r.GetRequiredValue(output)!;
             var options = new PerfettoOptions
             {
@@ -45,9 +44,17 @@ public static class TraceCommands
                 FromNs = r.GetValue(from) is { } f ? CliValues.Duration("--from", f) : double.NegativeInfinity,
                 ToNs = r.GetValue(to) is { } t ? CliValues.Duration("--to", t) : double.PositiveInfinity,
             };
-            var sym = new HvoLab.Experiments.Checking.Symbolizer(system.System.Linux);
-            // Streamed to the file: the JSON is never held in memory as a whole.
-            AtomicFile.Write("--out", path, stream => PerfettoExport.Write(stream, system.System.Sim.Trace.Events, s.Machine.Cpus, sym, options));
+            // One run has no known end before it ends: the bar names the phase and the elapsed time runs beside it.
+            var (m, system) = Consoles.WithProgressDetail(cli.Err, $"trace {name}", report =>
+            {
+                report(0, $"trace {name}: simulating (at most {cap:N0} events)");
+                var run = TimedRunner.RunOne(s, name, r.GetValue(seed) ?? s.Seed, true, out var sys, maxEvents: cap);
+                report(0.5, $"trace {name}: writing {sys.System.Sim.Trace.Events.Count:N0} events");
+                var sym = new HvoLab.Experiments.Checking.Symbolizer(sys.System.Linux);
+                // Streamed to the file: the JSON is never held in memory as a whole.
+                AtomicFile.Write("--out", path, stream => PerfettoExport.Write(stream, sys.System.Sim.Trace.Events, s.Machine.Cpus, sym, options));
+                return (run, sys);
+            });
             if (m.Outcome == HvoLab.Engine.RunOutcome.EventCapReached)
                 throw new ArgumentException($"--max-events: the run reached {cap:N0} events at {ComparisonText.Us(m.EndTimeNs)} simulated and was stopped; " +
                     $"{path} holds the events up to there; give a larger --max-events or a shorter scenario");

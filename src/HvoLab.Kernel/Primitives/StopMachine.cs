@@ -57,12 +57,12 @@ public sealed class StopMachine(Linux linux)
                 if (cur == DisableIrq) await cpu.LocalIrqDisable();   // local_irq_disable(); hard_irq_disable() (no-op on arm64)
                 else if (cur == Run && fn is not null) await fn(cpu);
                 // ack_state(): the last CPU to acknowledge moves everyone to the next state.
-                if (await cpu.FetchAddPhys(linux.Data.StopMachineAck, ulong.MaxValue) == 1)
+                if (await cpu.DecAndTestPhys(linux.Data.StopMachineAck))     // atomic_dec_and_test(&msdata->thread_ack)
                     await SetState(cpu, cur + 1, n);
             }
         } while (cur != Exit);
         cpu.Section(since, StateNames[Exit]);
         if (wasEnabled) await cpu.LocalIrqEnable();
-        await cpu.FetchAddPhys(linux.Data.StopMachineDone, 1);
+        await cpu.AtomicAddPhys(linux.Data.StopMachineDone, 1);   // the caller only waits for the count
     }
 }

@@ -61,4 +61,31 @@ public sealed class MachineReadableOutputTests
         Assert.Equal(["exhaustive", "pct", "random"], values.Out.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order());
         Assert.True(File.Exists(Path.Combine(Scenarios.RepoPaths.ScenariosDir(), "..", "scripts", "hvolab-completion.bash")));
     }
+
+    [Fact]
+    public void ScenarioValidateAsJsonSaysValidOrWhyNot()
+    {
+        var good = CliRun.Run("scenario", "validate", Path.Combine(Scenarios.RepoPaths.ScenariosDir(), "check-default.json"), "--format", "json");
+        Assert.True(good.Code == 0, good.Err);
+        using (var doc = JsonDocument.Parse(good.Out))
+        {
+            Assert.True(doc.RootElement.GetProperty("valid").GetBoolean());
+            Assert.Equal("check-default", doc.RootElement.GetProperty("name").GetString());
+            Assert.Matches("^[0-9a-f]{32}$", doc.RootElement.GetProperty("scenario_hash").GetString());
+            Assert.Equal(JsonValueKind.Array, doc.RootElement.GetProperty("refusals").ValueKind);
+        }
+        var dir = Directory.CreateTempSubdirectory("hvolab-validate-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "bad.json");
+            File.WriteAllText(path, """{ "machine": { "cpus": 0 } }""");
+            var bad = CliRun.Run("scenario", "validate", path, "--format", "json");
+            Assert.Equal(2, bad.Code);
+            using var doc = JsonDocument.Parse(bad.Out);
+            Assert.False(doc.RootElement.GetProperty("valid").GetBoolean());
+            Assert.Contains("machine.cpus", doc.RootElement.GetProperty("error").GetString());
+            Assert.StartsWith("hvolab: error:", bad.Err);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }
