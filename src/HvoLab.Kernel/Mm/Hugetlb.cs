@@ -166,7 +166,7 @@ public sealed class Hugetlb(Linux linux)
         await Pages.DestroyCompound(cpu, f);
         linux.Folios.Remove(f.HeadPfn);
         linux.Buddy.Free(f.HeadPfn, f.Order);
-        await cpu.Work(linux.Cost.Kernel.PageAllocNs, cpu.Sim.Label("free hugetlb page"));
+        await cpu.Work(linux.Cost.Kernel.HugetlbFreeNs, cpu.Sim.Label("free hugetlb page"));
     }
 
     /// <summary>demote_free_hugetlb_folios(): restore the source folios' vmemmap (batched), split each into folios
