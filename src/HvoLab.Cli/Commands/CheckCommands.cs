@@ -16,6 +16,10 @@ public static class CheckCommands
     /// <summary>Exit codes of check: 0 proved safe (complete search), 1 violation, 2 bad input, 3 not refuted (a budget
     /// stopped the search first), 4 refused (the strategy cannot run on this machine), 130 interrupted.</summary>
     public const int Safe = 0, Unsafe = 1, NotRefuted = 3, Refused = 4;
+    /// <summary>replay: the trace did not reproduce (a recorded choice was not enabled, choices were left over or
+    /// missing, or the outcome differs), or its scenario/header was edited after recording. A reproduced trace exits
+    /// as its execution does: 1 with the recorded violation, 0 without.</summary>
+    public const int Diverged = 5, ScenarioDiffers = 6;
 
     public static IEnumerable<Command> Build(CliContext cli)
     {
@@ -73,18 +77,24 @@ public static class CheckCommands
             if (r.GetValue(shard) is not null && m != SchedulerModes.Exhaustive) throw new ArgumentException($"--shard: only for --mode exhaustive (mode is {m})");
             int split = r.GetValue(splitDepth) ?? CheckOptions.DefaultSplitDepth;
             if (split < 0) throw new ArgumentException($"--split-depth: {split} is not allowed; use an integer >= 0");
-            var result = CheckRunner.Check(s, name, new CheckOptions
+            int workers = r.GetValue(parallel) is { } p ? CliValues.Positive("--parallel", p) : Environment.ProcessorCount;
+            long budget = m == SchedulerModes.Exhaustive ? s.Scheduler.MaxExecutions : s.Scheduler.Iterations;
+            var result = Consoles.WithProgressDetail(cli.Err, $"check {name}", report =>
             {
-                Mode = m, Iterations = s.Scheduler.Iterations, Seed = s.Seed, PctDepth = s.Scheduler.PctDepth,
-                PreemptionBound = s.Scheduler.PreemptionBound, MaxExecutions = s.Scheduler.MaxExecutions,
-                WallSeconds = s.Scheduler.WallSeconds, TraceDirectory = r.GetValue(traces) ?? "hvolab-traces",
-                AllViolations = r.GetValue(all), Reduction = r.GetValue(reduction) ?? "dpor", Cancel = cli.Cancel,
-                Workers = r.GetValue(parallel) is { } p ? CliValues.Positive("--parallel", p) : Environment.ProcessorCount,
-                Shard = sh, SplitDepth = split, ShardOut = shardOut,
+                var progress = new CheckProgress($"check {name}", m, budget, s.Scheduler.WallSeconds, report);
+                return CheckRunner.Check(s, name, new CheckOptions
+                {
+                    Mode = m, Iterations = s.Scheduler.Iterations, Seed = s.Seed, PctDepth = s.Scheduler.PctDepth,
+                    PreemptionBound = s.Scheduler.PreemptionBound, MaxExecutions = s.Scheduler.MaxExecutions,
+                    WallSeconds = s.Scheduler.WallSeconds, TraceDirectory = r.GetValue(traces) ?? "hvolab-traces",
+                    AllViolations = r.GetValue(all), Reduction = r.GetValue(reduction) ?? "dpor", Cancel = cli.Cancel,
+                    Workers = workers, Shard = sh, SplitDepth = split, ShardOut = shardOut,
+                    OnBuild = _ => progress.OnExecution(),
+                });
             });
             if (shardOut is not null)
                 cli.Out.WriteLine($"shard {sh.Item1}/{sh.Item2}: partial result written to {shardOut}; combine every shard with: hvolab check merge FILES...");
-            var run = new RunInfo(s.Machine.Cpus, s.Seed, s.Name, ScenarioHash(s), Environment.GetCommandLineArgs());
+            var run = new RunInfo(s.Machine.Cpus, s.Name, HvoLab.Experiments.Reports.Provenance.Of(s, [s.Seed], cli.Args));
             if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result, run));
             else
             {
@@ -119,7 +129,7 @@ public static class CheckCommands
             StrategyFiles.LoadOption(cli, r.GetValue(strategyFile));   // a strategy the shards loaded from a file
             var result = CheckShard.Merge(r.GetValue(files)!, r.GetValue(traces) ?? "hvolab-traces");
             var s = ScenarioLoader.Parse(CheckShard.Load(r.GetValue(files)![0]).Scenario.GetRawText());
-            var run = new RunInfo(s.Machine.Cpus, s.Seed, s.Name, ScenarioHash(s), Environment.GetCommandLineArgs());
+            var run = new RunInfo(s.Machine.Cpus, s.Name, HvoLab.Experiments.Reports.Provenance.Of(s, [s.Seed], cli.Args));
             if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result, run));
             else WriteText(cli.Out, result, run, byCpu: false);
             return HvoLab.Experiments.Reports.VerdictText.ExitCode(result);
@@ -128,14 +138,12 @@ public static class CheckCommands
     }
 
     /// <summary>What every output of check records beside the verdict (version, command line, scenario hash, seed).</summary>
-    private sealed record RunInfo(int Cpus, ulong Seed, string Scenario, string ScenarioHash, string[] CommandLine)
+    private sealed record RunInfo(int Cpus, string Scenario, HvoLab.Experiments.Reports.Provenance Provenance)
     {
-        public static string Version => "hvolab " + typeof(CheckCommands).Assembly.GetName().Version;
+        public ulong Seed => Provenance.Seeds[0];
+        public string ScenarioHash => Provenance.ScenarioHash;
+        public string Version => Provenance.Version;
     }
-
-    /// <summary>SHA-256 (first 16 hex digits) of the resolved scenario, so a result names exactly what it ran.</summary>
-    public static string ScenarioHash(HvoLab.Experiments.Scenarios.Scenario s) =>
-        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ScenarioLoader.Serialize(s))))[..16].ToLowerInvariant();
 
     private static void WriteText(TextWriter o, CheckResult r, RunInfo run, bool byCpu)
     {
@@ -156,11 +164,11 @@ public static class CheckCommands
                     o.WriteLine(r.Mode == "exhaustive"
                         ? "  this is not a proof: raise scheduler.max_executions / wall_seconds to complete the search"
                         : "  this is not a proof: pct and random sample interleavings; --mode exhaustive can prove");
-                o.WriteLine($"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {RunInfo.Version}");
+                o.WriteLine($"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {run.Version}");
                 return;
         }
         o.WriteLine($"{r.Strategy}: {word}: {HvoLab.Experiments.Reports.ComparisonText.Plural(r.Violations.Count, "distinct violation")} found by {Article(r.Mode)} {searched}");
-        o.WriteLine($"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {RunInfo.Version}");
+        o.WriteLine($"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {run.Version}");
         foreach (var v in r.Violations)
         {
             o.WriteLine();
@@ -180,7 +188,7 @@ public static class CheckCommands
     {
         var root = new JsonObject
         {
-            ["version"] = RunInfo.Version, ["command_line"] = new JsonArray(run.CommandLine.Select(a => (JsonNode)a).ToArray()),
+            ["version"] = run.Version, ["command_line"] = new JsonArray(run.Provenance.CommandLine.Select(a => (JsonNode)a).ToArray()),
             ["scenario"] = run.Scenario, ["scenario_hash"] = run.ScenarioHash, ["seed"] = run.Seed, ["cpus"] = run.Cpus,
             ["strategy"] = r.Strategy, ["verdict"] = HvoLab.Experiments.Reports.VerdictText.Of(r, run.Cpus), ["mode"] = r.Mode, ["complete"] = r.Complete,
             ["executions"] = r.Executions, ["transitions"] = r.Transitions, ["seconds"] = Math.Round(r.Seconds, 3),
@@ -201,47 +209,60 @@ public static class CheckCommands
         var strategyFile = Options.StrategyFile();
         var accesses = new Option<bool>("--accesses") { Description = "Include every memory access in the Perfetto export (off: most of the events)." };
         var format = Options.Format("text", "json");
-        var cmd = new Command("replay", "Re-run a recorded execution step by step and print its events.") { trace, perfetto, accesses, format, strategyFile };
+        var cmd = new Command("replay", "Re-run a recorded execution step by step, print its events and verify it: exit 1 (or 0) reproduced, 5 diverged, 6 scenario differs, 2 bad trace.") { trace, perfetto, accesses, format, strategyFile };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
             StrategyFiles.LoadOption(cli, r.GetValue(strategyFile));   // a trace of a strategy from a file needs the file
             var tracePath = r.GetRequiredValue(trace);
             var t = ScheduleTrace.Load(tracePath);
-            (HvoLab.Engine.RunResult run, HvoLab.Experiments.Running.ScenarioSystem system) replayed;
-            // A trace that does not fit the model (edited, or recorded by another version) is a bad input, not a crash
-            // (fuzz regression replay-diverging-trace.json).
-            try { replayed = CheckRunner.ReplaySystem(t); }
-            catch (HvoLab.Engine.Schedulers.ReplayDivergenceException e) { throw new InvalidDataException($"trace '{tracePath}' cannot be replayed: {e.Message}", e); }
-            var (run, system) = replayed;
-            var sim = system.System.Sim;
-            var sym = new Symbolizer(system.System.Linux);
-            if (r.GetValue(format) == "json") cli.Out.WriteLine(ReplayJson(t, run, sim, sym));
-            else
+            // A trace that does not fit the model (edited, or recorded by another version) is reported as diverged or
+            // "scenario differs" with its own exit code, never as success (issue #19, defect 7).
+            var outcome = ReplayVerifier.Verify(t);
+            if (outcome.System is { } system)
             {
-                foreach (var v in run.Violations) cli.Out.WriteLine($"{t.Strategy}: {v.Kind} on CPU{string.Join(",", v.Cpus)}: {sym.InText(v.Explanation)}");
-                cli.Out.WriteLine($"{"#",5}  {"time (ns)",12}  {"CPU",-4} {"context",-7}  what");
-                cli.Out.Write(Explainer.ReplayText(sim.Trace.Events, sym));
-                cli.Out.WriteLine($"-- {run.Outcome}: {run.Steps} operations, {run.Choices.Count} choices");
+                var sim = system.System.Sim;
+                var sym = new Symbolizer(system.System.Linux);
+                if (r.GetValue(format) == "json") cli.Out.WriteLine(ReplayJson(t, outcome, sim, sym));
+                else
+                {
+                    if (outcome.Run is { } run0)
+                        foreach (var v in run0.Violations) cli.Out.WriteLine($"{t.Strategy}: {v.Kind} on CPU{string.Join(",", v.Cpus)}: {sym.InText(v.Explanation)}");
+                    cli.Out.WriteLine($"{"#",5}  {"time (ns)",12}  {"CPU",-4} {"context",-7}  what");
+                    cli.Out.Write(Explainer.ReplayText(sim.Trace.Events, sym));
+                    if (outcome.Run is { } run) cli.Out.WriteLine($"-- {run.Outcome}: {run.Steps} operations, {run.Choices.Count} choices");
+                    cli.Out.WriteLine($"-- {outcome.Message}");
+                }
+                if (r.GetValue(perfetto) is { } path)
+                    HvoLab.Experiments.IO.AtomicFile.WriteAllText("--perfetto", path, HvoLab.Experiments.Reports.PerfettoExport.ToJson(sim.Trace.Events, sim.Cpus.Length, sym,
+                        new HvoLab.Experiments.Reports.PerfettoOptions { Accesses = r.GetValue(accesses), Title = $"hvolab replay {t.Strategy}" }));
             }
-            if (r.GetValue(perfetto) is { } path)
-                HvoLab.Experiments.IO.AtomicFile.WriteAllText(path, HvoLab.Experiments.Reports.PerfettoExport.ToJson(sim.Trace.Events, sim.Cpus.Length, sym,
-                    new HvoLab.Experiments.Reports.PerfettoOptions { Accesses = r.GetValue(accesses), Title = $"hvolab replay {t.Strategy}" }));
-            return run.Violations.Count > 0 ? Unsafe : Safe;
+            else if (r.GetValue(format) == "json") cli.Out.WriteLine(ReplayJson(t, outcome, null, null));
+            else cli.Out.WriteLine($"-- {outcome.Message}");
+            if (outcome.Verdict != ReplayVerdict.Reproduced) cli.Err.WriteLine($"hvolab: {tracePath}: {outcome.Message}");
+            return outcome.Verdict switch
+            {
+                ReplayVerdict.Reproduced => outcome.Run!.Violations.Count > 0 ? Unsafe : Safe,
+                ReplayVerdict.Diverged => Diverged,
+                _ => ScenarioDiffers,
+            };
         }));
         return cmd;
     }
 
-    private static string ReplayJson(ScheduleTrace t, HvoLab.Engine.RunResult run, HvoLab.Engine.Simulator sim, Symbolizer sym)
+    private static string ReplayJson(ScheduleTrace t, ReplayOutcome outcome, HvoLab.Engine.Simulator? sim, Symbolizer? sym)
     {
+        var run = outcome.Run;
         var root = new JsonObject
         {
             ["version"] = "hvolab " + typeof(CheckCommands).Assembly.GetName().Version, ["strategy"] = t.Strategy, ["seed"] = t.Seed,
-            ["outcome"] = run.Outcome.ToString(), ["operations"] = run.Steps, ["choices"] = run.Choices.Count,
-            ["violations"] = new JsonArray(run.Violations.Select(v => (JsonNode)new JsonObject
+            ["replay"] = outcome.Verdict switch { ReplayVerdict.Reproduced => "reproduced", ReplayVerdict.Diverged => "diverged", _ => "scenario differs" },
+            ["message"] = outcome.Message, ["diverged_at_step"] = outcome.Step,
+            ["outcome"] = run?.Outcome.ToString(), ["operations"] = run?.Steps, ["choices"] = run?.Choices.Count,
+            ["violations"] = new JsonArray((run?.Violations ?? []).Select(v => (JsonNode)new JsonObject
             {
-                ["kind"] = v.Kind, ["cpus"] = new JsonArray(v.Cpus.Select(c => (JsonNode)c).ToArray()), ["explanation"] = sym.InText(v.Explanation),
+                ["kind"] = v.Kind, ["cpus"] = new JsonArray(v.Cpus.Select(c => (JsonNode)c).ToArray()), ["explanation"] = sym!.InText(v.Explanation),
             }).ToArray()),
-            ["steps"] = new JsonArray(Explainer.AllSteps(sim.Trace.Events, sym).Select(s => (JsonNode)new JsonObject
+            ["steps"] = sim is null ? new JsonArray() : new JsonArray(Explainer.AllSteps(sim.Trace.Events, sym!).Select(s => (JsonNode)new JsonObject
             {
                 ["n"] = s.Number, ["cpu"] = s.Cpu, ["time_ns"] = s.TimeNs, ["context"] = s.Context, ["what"] = s.What,
             }).ToArray()),

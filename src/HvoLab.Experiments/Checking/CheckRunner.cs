@@ -145,15 +145,26 @@ public static class CheckRunner
                 string? path = null;
                 if (options.TraceDirectory is { } dir)
                 {
-                    Directory.CreateDirectory(dir);
+                    try { Directory.CreateDirectory(dir); }
+                    catch (Exception e) when (HvoLab.Engine.Host.HostFile.IsIo(e)) { throw HvoLab.Engine.Host.HostFile.Wrap("--traces", dir, "cannot create the directory", e); }
                     path = Path.Combine(dir, $"{Sanitize(strategy)}-{Sanitize(v.Kind)}.trace.json");
-                    (ScheduleTrace.Create(scenario, strategy, options.Mode, seed, choices, v.Kind) with { OmitBarrier = options.OmitBarrierSite }).Save(path);
+                    ScheduleTrace.Create(scenario, strategy, options.Mode, seed, choices, v.Kind, TraceOptions(options), options.OmitBarrierSite).Save(path);
                 }
                 list.Add(new CheckViolation(v.Kind, v.Cpus, v.Va, v.TimeNs, v.Explanation, path, choices.Count));
             }
         }
         return list;
     }
+
+    /// <summary>The search options a trace records (the seed is a field of its own).</summary>
+    private static Dictionary<string, string> TraceOptions(CheckOptions o) => new(StringComparer.Ordinal)
+    {
+        ["iterations"] = o.Iterations.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["pct_depth"] = o.PctDepth.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["preemption_bound"] = o.PreemptionBound?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none",
+        ["max_executions"] = o.MaxExecutions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["reduction"] = o.Reduction,
+    };
 
     private static string Sanitize(string s) => string.Concat(s.Select(ch => char.IsLetterOrDigit(ch) || ch == '-' ? ch : '_'));
 

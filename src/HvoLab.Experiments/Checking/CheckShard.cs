@@ -51,13 +51,13 @@ public sealed record CheckShard
         };
     }
 
-    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+    public void Save(string path) => AtomicFile.WriteAllText("--out", path, JsonSerializer.Serialize(this, Json));
 
     public static CheckShard Load(string path)
     {
         if (!File.Exists(path)) throw new ArgumentException($"shard file '{path}' does not exist");
         CheckShard? s;
-        try { s = JsonSerializer.Deserialize<CheckShard>(File.ReadAllText(path), Json); }
+        try { s = JsonSerializer.Deserialize<CheckShard>(HvoLab.Engine.Host.HostFile.ReadText("FILES", path, ScheduleTrace.MaxFileBytes), Json); }
         catch (JsonException e) { throw new ArgumentException($"shard file '{path}' is not a valid hvolab check shard: {e.Message}"); }
         if (s is null || s.Format != CurrentFormat)
             throw new ArgumentException($"shard file '{path}': format '{s?.Format}' is not supported; expected '{CurrentFormat}'");

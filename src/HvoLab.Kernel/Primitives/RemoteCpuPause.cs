@@ -42,6 +42,7 @@ public sealed class RemoteCpuPause(Linux kernel, PauseIpi ipi) : IClosedFormHand
         if (n == 0) return;
         var mask = new CpuMask();
         for (int c = 0; c < cpu.Sim.Cpus.Length; c++) if (c != cpu.Id) mask.Set(c);
+        double start = cpu.Time;
         await Locks.SpinLock(cpu, D.CpuPauseLock);                          // raw_spin_lock(&cpu_pause_lock)
         if (await cpu.LoadPhys(D.CpuPaused) != 0 || await cpu.LoadPhys(D.NrCpusPaused) != 0)
             cpu.Sim.ReportViolation(ViolationKind.WarnOn, [cpu.Id], 0, $"CPU{cpu.Id}: WARN_ON_ONCE(cpu_paused || nr_cpus_paused) in pause_remote_cpus (a pause is still in progress)");
@@ -50,6 +51,7 @@ public sealed class RemoteCpuPause(Linux kernel, PauseIpi ipi) : IClosedFormHand
         await cpu.SendSgi(mask, Ipi, broadcast: true, closedForm: this);    // smp_cross_call(IPI_CPU_STOP_NMI)
         await cpu.WaitPhys(D.NrCpusPaused, (ulong)n);                       // spin until every CPU has paused
         await Locks.SpinUnlock(cpu, D.CpuPauseLock);
+        cpu.Section(start, "pause_remote_cpus");
         Pauses++;
     }
 
@@ -57,10 +59,12 @@ public sealed class RemoteCpuPause(Linux kernel, PauseIpi ipi) : IClosedFormHand
     public async SimTask ResumeRemoteCpus(Cpu cpu)
     {
         if (await cpu.LoadPhys(D.CpuPaused) == 0) return;
+        double start = cpu.Time;
         await Locks.SpinLock(cpu, D.CpuPauseLock);
         await cpu.StorePhys(D.CpuPaused, 0);                                // WRITE_ONCE(cpu_paused, false)
         await cpu.WaitPhys(D.NrCpusPaused, 0);                              // until every CPU has left the loop
         await Locks.SpinUnlock(cpu, D.CpuPauseLock);
+        cpu.Section(start, "resume_remote_cpus");
     }
 
     /// <summary>pause_local_cpu(), in the IPI handler of every remote CPU.</summary>
@@ -73,6 +77,7 @@ public sealed class RemoteCpuPause(Linux kernel, PauseIpi ipi) : IClosedFormHand
         await cpu.AtomicAddPhys(D.NrCpusPaused, ulong.MaxValue);            // atomic_dec(&nr_cpus_paused)
         await cpu.Isb("pause_local_cpu: isb()");                             // see the updater's table changes
         cpu.Stats.TimeByLabel.Add(stalled, cpu.Time - t0);
+        cpu.Section(t0, "paused");
     }
 
     // ---- pause_local_cpu in closed form (timed runs; IClosedFormHandler): the same steps as PauseLocalCpu above ----

@@ -11,6 +11,9 @@ namespace HvoLab.Kernel.Primitives;
 public sealed class StopMachine(Linux linux)
 {
     private const ulong None = 0, Prepare = 1, DisableIrq = 2, Run = 3, Exit = 4;
+    /// <summary>enum multi_stop_state names (kernel/stop_machine.c), for the trace.</summary>
+    private static readonly string[] StateNames =
+        ["", "multi_cpu_stop: PREPARE", "multi_cpu_stop: DISABLE_IRQ", "multi_cpu_stop: RUN", "multi_cpu_stop: EXIT"];
 
     public async SimTask Execute(Cpu caller, Func<Cpu, SimTask> fn)
     {
@@ -43,10 +46,13 @@ public sealed class StopMachine(Linux linux)
     {
         bool wasEnabled = !cpu.IrqsDisabled;
         ulong cur = None;
+        double since = cpu.Time;
         do
         {
             ulong state = await cpu.WaitPhys(linux.Data.StopMachineState, cur, notEqual: true);   // spin until it moves
             {
+                if (cur != None) cpu.Section(since, StateNames[cur]);   // this CPU's time in the state it leaves
+                since = cpu.Time;
                 cur = state;
                 if (cur == DisableIrq) await cpu.LocalIrqDisable();   // local_irq_disable(); hard_irq_disable() (no-op on arm64)
                 else if (cur == Run && fn is not null) await fn(cpu);
@@ -59,6 +65,7 @@ public sealed class StopMachine(Linux linux)
                 cpu.EndRendezvousAck();
             }
         } while (cur != Exit);
+        cpu.Section(since, StateNames[Exit]);
         if (wasEnabled) await cpu.LocalIrqEnable();
         await cpu.AtomicAddPhys(linux.Data.StopMachineDone, 1);   // the caller only waits for the count
     }
