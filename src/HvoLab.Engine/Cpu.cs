@@ -87,6 +87,7 @@ public sealed partial class Cpu
         Op.ReturnFaults = false;
         Op.WorkStarted = false;
         Op.Result = RmwResult.Value;
+        Op.RendezvousAck = false;
         return new CpuOp(this);
     }
 
@@ -134,8 +135,46 @@ public sealed partial class Cpu
         Op.Mem = MemOp.Add(pa, ulong.MaxValue);
         var op = Issue(OpKind.MemPhys);
         Op.Result = RmwResult.IsZero;
+        if (_rendezvous == RendezvousPhase.Begun && _rendezvousDepth == Depth)
+        {
+            Op.RendezvousAck = true;
+            Op.StatePa = _rendezvousStatePa;
+            Op.CurrentState = _rendezvousCurrentState;
+            Op.NextState = _rendezvousNextState;
+            _rendezvous = RendezvousPhase.Acknowledging;
+        }
         return new ZeroTestOp(op, ulong.MaxValue);
     }
+
+    // ---- rendezvous acknowledgements (search hint) ----
+    internal enum RendezvousPhase : byte { None, Begun, Acknowledging }
+    private RendezvousPhase _rendezvous;
+    private int _rendezvousDepth;
+    private ulong _rendezvousStatePa, _rendezvousCurrentState, _rendezvousNextState;
+
+    /// <summary>
+    /// Marks the next <see cref="DecAndTestPhys"/> of this context as the acknowledgement of a rendezvous in which the
+    /// caller that makes the counter zero resets it and writes <paramref name="nextState"/> to <paramref name="statePa"/>
+    /// before <see cref="EndRendezvousAck"/>, and every caller then goes on the same way whether or not it was last
+    /// (multi_cpu_stop's ack_state()). A search runs the acknowledgement and those writes as one step and treats the
+    /// acknowledgements of one round as commuting (Footprint.Rendezvous); timed runs ignore the marks. The caller
+    /// promises what makes that sound: the state is <paramref name="currentState"/> from the caller's reading of it
+    /// until its acknowledgement, and between the last acknowledgement and the state write no other CPU accesses the
+    /// counter or the state except to read the state (every participant has acknowledged and spins on it).
+    /// </summary>
+    public void BeginRendezvousAck(ulong statePa, ulong currentState, ulong nextState)
+    {
+        _rendezvous = RendezvousPhase.Begun;
+        _rendezvousDepth = Depth;
+        _rendezvousStatePa = statePa;
+        _rendezvousCurrentState = currentState;
+        _rendezvousNextState = nextState;
+    }
+
+    public void EndRendezvousAck() => _rendezvous = RendezvousPhase.None;
+
+    /// <summary>Inside a rendezvous acknowledgement, after the acknowledging op: the state writes of the last caller.</summary>
+    internal bool InRendezvousWrites => _rendezvous == RendezvousPhase.Acknowledging && _rendezvousDepth == Depth;
 
     // ---- TLB maintenance and barriers ----
     public CpuOp Tlbi(TlbiOp op, ulong va = 0, ulong pages = 1) { Op.Tlbi = op; Op.TlbiVa = va; Op.TlbiPages = pages; return Issue(OpKind.Tlbi); }

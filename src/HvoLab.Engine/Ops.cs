@@ -47,6 +47,10 @@ public struct PendingOp
     /// <summary><see cref="OpKind.MemPhys"/> add: what its caller sees of the old value (the search lets adds whose
     /// callers see less commute).</summary>
     public RmwResult Result;
+    /// <summary><see cref="OpKind.MemPhys"/>: the acknowledgement of a rendezvous (<see cref="Cpu.BeginRendezvousAck"/>):
+    /// the caller that makes the counter zero writes <see cref="NextState"/> to <see cref="StatePa"/> in the same search step.</summary>
+    public bool RendezvousAck;
+    public ulong StatePa, CurrentState, NextState;
     /// <summary>A Work/Bulk op that has begun in a timed run: <see cref="Ns"/> is then the jittered time still to
     /// run (an interrupt taken in the middle leaves the rest here), so jitter is drawn and the step counted once.</summary>
     public bool WorkStarted;

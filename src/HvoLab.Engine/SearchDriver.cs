@@ -33,7 +33,9 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
         }
     }
 
-    public override bool MayRunInline(Cpu c, ref PendingOp op) => op.Kind == OpKind.Work;
+    /// <summary>Private work, and the writes the last caller of a rendezvous acknowledgement makes in the same step
+    /// (<see cref="Cpu.BeginRendezvousAck"/>).</summary>
+    public override bool MayRunInline(Cpu c, ref PendingOp op) => op.Kind == OpKind.Work || (c.InRendezvousWrites && !op.RendezvousAck);
     public override double Jitter(double ns) => ns;
     public override double TakeTime(Cpu c, double arrival) => c.Time;
     public override void ChargeWait(Cpu c, double wakeTime) { }

@@ -126,8 +126,8 @@ public sealed partial class DfsScheduler
         int entry = -1;   // the latest interrupt or preemption of this CPU's code seen so far, walking back
         // A zero-tested add that makes its word zero races with every add of the word before it that did not (they
         // commute among themselves): reversing only the latest race would move the zero to that add and never give
-        // the earlier ones their turn to be last (Footprint.ZeroTest).
-        bool everyRace = fp.MakesZero;
+        // the earlier ones their turn to be last (Footprint.ZeroTest). Its other races are handled as any race.
+        bool makesZero = fp.MakesZero;
         for (int j = _depth - 1; j >= 0; j--)
         {
             var prev = _stack[j];
@@ -136,7 +136,8 @@ public sealed partial class DfsScheduler
             if (proc == Actions.Make(Actions.Cpu(action), Actions.RunOp) && Actions.Cpu(prevAction) == Actions.Cpu(action)
                 && Actions.Kind(prevAction) is Actions.TakeInterrupt or Actions.TakePreemptWork) entry = prevAction;
             if (prevProc == proc || prev.Clock[prevProc] <= known[prevProc]) continue;   // happens-before: not a race; look further back
-            if (Footprint.Independent(prev.Ops[prev.Chosen], fp)) continue;
+            if (Footprint.Independent(prev.Ops[prev.Chosen], fp) || Footprint.NeverCoEnabled(prev.Ops[prev.Chosen], fp)) continue;
+            bool everyRace = makesZero && Footprint.SameZeroTest(prev.Ops[prev.Chosen], fp);
             if (entry < 0 && prev.IsEnabled(action)) { prev.AddBacktrack(action); if (everyRace) continue; return; }
             // The paper's set E: a process whose later action happens before this one. An interrupt taken since
             // changed what this CPU's code runs next (its handler), so the CPU's code at that node would run

@@ -69,6 +69,12 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
                 bool zeroTest = add && op.Result == RmwResult.IsZero;
                 if (arch.Tables.TryLocateDescriptor(pa, out int level, out ulong va))
                     return new(cpu, FootprintKind.PhysWrite, pa, va, va + arch.Granule.LevelSize(level), null) { Aliased = false };
+                if (op.RendezvousAck)
+                    return new(cpu, FootprintKind.PhysWrite, pa, 0UL, privateData ? 0UL : ulong.MaxValue, null)
+                    {
+                        Aliased = !privateData, Rendezvous = true, AlsoWrites = op.StatePa & ~7UL,
+                        CurrentState = op.CurrentState, NextState = op.NextState,
+                    };
                 // A data write that is not kernel-private data might be what some VA maps: affect every VA.
                 return new(cpu, FootprintKind.PhysWrite, pa, 0UL, privateData ? 0UL : ulong.MaxValue, null) {
                     Aliased = !privateData, Blind = add && op.Result == RmwResult.None,
@@ -94,7 +100,10 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
             {
                 ulong pa = op.WaitPa & ~7UL;
                 bool priv = arch.Tables.IsTable(pa) || (sim.Guest?.IsPrivateKernelData(pa) ?? false);
-                return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null) { Aliased = !priv };
+                return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null)
+                {
+                    Aliased = !priv, IsWait = true, WaitValue = op.WaitValue, WaitNotEqual = op.WaitNotEqual,
+                };
             }
             case OpKind.Relax:
             {
@@ -145,10 +154,47 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
     public ulong Delta { get; init; }
     public ulong Seen { get; init; }
 
+    /// <summary>A rendezvous acknowledgement (<see cref="Cpu.BeginRendezvousAck"/>): decrements <see cref="Addr"/> and, in
+    /// the caller that makes it zero, resets it and writes <see cref="NextState"/> to <see cref="AlsoWrites"/>. Two
+    /// acknowledgements of one round commute: in either order the counter drops by two, the later one (whichever it
+    /// is) makes it zero if any does and writes the same state, and both callers go on the same way. Against
+    /// everything else it is a write of both words (whether or not it makes the counter zero, so that every
+    /// linearization of happens-before is an execution: a waiter on the state comes after every acknowledgement).</summary>
+    public bool Rendezvous { get; init; }
+    public ulong AlsoWrites { get; init; }
+    public ulong CurrentState { get; init; }
+    public ulong NextState { get; init; }
+
+    /// <summary>A WaitPhys: a read of <see cref="Addr"/> enabled only when the word equals (or, with
+    /// <see cref="WaitNotEqual"/>, differs from) <see cref="WaitValue"/>.</summary>
+    public bool IsWait { get; init; }
+    public ulong WaitValue { get; init; }
+    public bool WaitNotEqual { get; init; }
+
+    /// <summary>Two dependent actions that can never be enabled in the same state are no race (Flanagan &amp; Godefroid's
+    /// race needs co-enabledness): a rendezvous acknowledgement is enabled only while the state is its round's, and a
+    /// wait on the state whose condition is false for that value can never run beside it — it waits for the write
+    /// the acknowledgements lead to, which orders it after them.</summary>
+    public static bool NeverCoEnabled(in Footprint a, in Footprint b) => BlocksWait(a, b) || BlocksWait(b, a);
+
+    private static bool BlocksWait(in Footprint ack, in Footprint wait) =>
+        ack.Rendezvous && wait.IsWait && wait.Addr == ack.AlsoWrites && !wait.WaitHolds(ack.CurrentState);
+
+    private bool WaitHolds(ulong v) => WaitNotEqual ? v != WaitValue : v == WaitValue;
+
+    /// <summary>A participant's wait that lets it into the acknowledgement's round (its condition holds for the round's
+    /// state) commutes with the acknowledgement: only the last acknowledgement writes the state, and it cannot come
+    /// before that participant's own.</summary>
+    private static bool EntersRound(in Footprint ack, in Footprint wait) =>
+        ack.Rendezvous && wait.IsWait && wait.Addr == ack.AlsoWrites && wait.WaitHolds(ack.CurrentState);
+
+    /// <summary>Does this physical access touch <paramref name="pa"/> (a rendezvous acknowledgement touches two words)?</summary>
+    private bool TouchesPhys(ulong pa) => Addr == pa || (Rendezvous && AlsoWrites == pa);
+
     /// <summary>A zero-tested add that makes its word zero (the last acknowledgement).</summary>
     public bool MakesZero => ZeroTest && Seen + Delta == 0;
 
-    private static bool SameZeroTest(in Footprint a, in Footprint b) =>
+    internal static bool SameZeroTest(in Footprint a, in Footprint b) =>
         a.ZeroTest && b.ZeroTest && a.Addr == b.Addr && a.Delta == b.Delta;
 
     /// <summary>Whether an action asleep in the state before <paramref name="taken"/> stays asleep after it (sleep sets
@@ -186,6 +232,8 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
         if (a.Kind == FootprintKind.Bulk) return !BulkTouches(a, b);
         if (b.Kind == FootprintKind.Bulk) return !BulkTouches(b, a);
         if (a.Blind && b.Blind && a.Addr == b.Addr) return true;
+        if (a.Rendezvous && b.Rendezvous && a.Addr == b.Addr) return a.AlsoWrites == b.AlsoWrites && a.NextState == b.NextState;
+        if (EntersRound(a, b) || EntersRound(b, a)) return true;
         // Each footprint is the add as it ran (or would run now): neither made the word zero, so swapping them —
         // they are adjacent whenever they are swapped — gives each the other's old value and still not zero.
         if (SameZeroTest(a, b)) return !a.MakesZero && !b.MakesZero;
@@ -216,9 +264,11 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
                 if (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite) return y.Aliased && MayAlias(x, y);
                 return y.Kind == FootprintKind.Relax;
             case FootprintKind.PhysWrite:
-                if (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite) return x.Addr == y.Addr;
+                if (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite)
+                    return y.TouchesPhys(x.Addr) || (x.Rendezvous && y.TouchesPhys(x.AlsoWrites));
                 if (y.IsVa) return x.CoversVa(y.Addr);
-                if (y.Kind == FootprintKind.Relax) return y.Watched is null || Array.IndexOf(y.Watched, x.Addr) >= 0;
+                if (y.Kind == FootprintKind.Relax)
+                    return y.Watched is null || Array.IndexOf(y.Watched, x.Addr) >= 0 || (x.Rendezvous && Array.IndexOf(y.Watched, x.AlsoWrites) >= 0);
                 // Descriptor writes interact with TLB maintenance (pending visibility, adversarial refill).
                 return y.Kind is FootprintKind.Tlbi or FootprintKind.DsbPending && x.VaHi > x.VaLo;
             case FootprintKind.Tlbi:

@@ -56,9 +56,13 @@ public sealed class StopMachine(Linux linux)
                 cur = state;
                 if (cur == DisableIrq) await cpu.LocalIrqDisable();   // local_irq_disable(); hard_irq_disable() (no-op on arm64)
                 else if (cur == Run && fn is not null) await fn(cpu);
-                // ack_state(): the last CPU to acknowledge moves everyone to the next state.
+                // ack_state(): the last CPU to acknowledge moves everyone to the next state. Every other CPU has
+                // acknowledged and spins on the state, so the search may take the acknowledgement and set_state() as
+                // one step (Cpu.BeginRendezvousAck); timed runs run them op by op.
+                cpu.BeginRendezvousAck(linux.Data.StopMachineState, cur, cur + 1);
                 if (await cpu.DecAndTestPhys(linux.Data.StopMachineAck))     // atomic_dec_and_test(&msdata->thread_ack)
                     await SetState(cpu, cur + 1, n);
+                cpu.EndRendezvousAck();
             }
         } while (cur != Exit);
         cpu.Section(since, StateNames[Exit]);

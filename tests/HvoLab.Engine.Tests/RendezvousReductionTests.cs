@@ -1,0 +1,161 @@
+using System.Text;
+using CsCheck;
+using Xunit;
+using HvoLab.Arch;
+using HvoLab.Engine.Schedulers;
+
+namespace HvoLab.Engine.Tests;
+
+/// <summary>
+/// Differential check of rendezvous acknowledgements (<see cref="Cpu.BeginRendezvousAck"/>: the acknowledgements of
+/// one round commute, the last one's state write is part of its step, a participant's wait into the round commutes
+/// with them): generated programs in which 3 CPUs run rounds of multi_cpu_stop's protocol with random loads, stores
+/// and IRQs (whose handlers access the same data words) between the wait and the acknowledgement. With the marks,
+/// DPOR must observe every outcome — every value read, every final word — that DPOR observes without them (the
+/// acknowledgement then a plain fetch-add and set_state op by op), and, where it completes, the unreduced search.
+/// Which CPU was last is not an outcome: the protocol does not let it show.
+/// </summary>
+public class RendezvousReductionTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private const ulong W0 = 0x1000, W1 = 0x1008, Ack = 0x2000, State = 0x2008;
+    private const int Cpus = 3, IrqSgi = 1;
+
+    private enum Step { Load, Store, Add, SendIrq }
+    private readonly record struct Op(Step Step, int Word, int Value);
+
+    private sealed record Program(Op[][][] Between, Op[][] Handlers)
+    {
+        public override string ToString() => string.Join(" | ", Between.Select((rounds, c) =>
+            $"CPU{c}: {string.Join(" ; ", rounds.Select(r => string.Join(" ", r)))} / irq: {string.Join(" ", Handlers[c])}"));
+    }
+
+    private static readonly Gen<Op> OpGen = Gen.Select(Gen.Int[0, 3].Select(k => (Step)k), Gen.Int[0, 1], Gen.Int[1, 3], (s, w, v) => new Op(s, w, v));
+    private static Gen<Program> Programs(int rounds) =>
+        from between in OpGen.Array[0, 1].Array[rounds].Array[Cpus]
+        from handlers in OpGen.Where(o => o.Step != Step.SendIrq).Array[0, 1].Array[Cpus]
+        select new Program(between, handlers);
+
+    /// <summary>One round, small enough for the unreduced search: the marks must observe exactly what it observes.</summary>
+    [Fact]
+    public void OneRoundObservesWhatTheUnreducedSearchObserves()
+    {
+        int compared = 0;
+        for (int i = 0; i < 30; i++)
+        {
+            var p = Programs(1).Generate(new PCG(29, (ulong)i), null!, out _);
+            var (full, unreduced) = Observe(p, SplitSearchTests.Unreduced with { MaxExecutions = 20_000 }, marks: false);
+            if (!unreduced.Complete) continue;
+            var (seen, r) = Observe(p, SplitSearchTests.Dpor, marks: true);
+            Assert.True(r.Complete);
+            Assert.True(full.SetEquals(seen), $"program {i}: {p}\nunreduced observed {full.Except(seen).FirstOrDefault()}; marks observed {seen.Except(full).FirstOrDefault()}");
+            compared++;
+        }
+        output.WriteLine($"{compared} one-round programs compared with the unreduced search");
+        Assert.True(compared >= 15, $"{compared} programs compared");
+    }
+
+    [Fact]
+    public void DporObservesEverythingWithRendezvousAcknowledgements()
+    {
+        int compared = 0, withIrq = 0;
+        long plain = 0, marked = 0;
+        for (int i = 0; i < 40; i++)
+        {
+            var p = Programs(2).Generate(new PCG(23, (ulong)i), null!, out _);
+            var (expected, baseline) = Observe(p, SplitSearchTests.Dpor, marks: false);
+            var (seen, r) = Observe(p, SplitSearchTests.Dpor, marks: true);
+            Assert.True(baseline.Complete && r.Complete, $"program {i}: {p}");
+            ReductionDifferential.AssertObservesAll(expected, seen, $"program {i}: {p}");
+            compared++;
+            if (expected.Any(o => o.Contains("[irq", StringComparison.Ordinal))) withIrq++;
+            plain += baseline.Executions; marked += r.Executions;
+        }
+        output.WriteLine($"{compared} programs ({withIrq} with IRQs): {plain} DPOR executions without the marks, {marked} with");
+        Assert.True(compared == 40 && withIrq >= 15 && marked < plain, $"{withIrq} with IRQs; {marked} vs {plain} executions");
+    }
+
+    private static (HashSet<string> Seen, ExplorationResult Result) Observe(Program p, ExplorationOptions options, bool marks)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Simulator? last = null;
+        StringBuilder[] logs = [];
+        void Harvest()
+        {
+            if (last is null) return;
+            var sb = new StringBuilder();
+            foreach (var l in logs) sb.Append(l).Append(" / ");
+            sb.Append($"w0={last.Arch.ReadPhys(W0)} w1={last.Arch.ReadPhys(W1)} state={last.Arch.ReadPhys(State)}");
+            foreach (var v in last.Violations) sb.Append(' ').Append(v.Kind);
+            seen.Add(sb.ToString());
+        }
+        var pruned = false;
+        var r = new ExhaustiveExplorer(search =>
+        {
+            if (!pruned) Harvest();
+            var probe = new PruneProbe(search);
+            var sim = TestMachines.Make(Cpus, probe, new SimOptions { PseudoNmi = true, StepBudget = 2000 });
+            probe.Pruned = () => pruned = true;
+            pruned = false;
+            var l = logs = Enumerable.Range(0, Cpus).Select(_ => new StringBuilder()).ToArray();
+            sim.OnSgi(async (cpu, sgi) =>
+            {
+                l[cpu.Id].Append("[irq ");
+                foreach (var op in p.Handlers[cpu.Id]) await Run(cpu, op, l[cpu.Id]);
+                l[cpu.Id].Append(']');
+            });
+            sim.Arch.WritePhys(0, Ack, Cpus);
+            for (int c = 0; c < Cpus; c++)
+            {
+                var rounds = p.Between[c];
+                sim.Spawn(c, async cpu =>
+                {
+                    for (int round = 0; round < rounds.Length; round++)
+                    {
+                        ulong cur = (ulong)round;
+                        await cpu.WaitPhys(State, cur);
+                        foreach (var op in rounds[round]) await Run(cpu, op, l[cpu.Id]);
+                        if (marks) cpu.BeginRendezvousAck(State, cur, cur + 1);
+                        bool lastOne = marks ? await cpu.DecAndTestPhys(Ack) : await cpu.FetchAddPhys(Ack, ulong.MaxValue) == 1;
+                        if (lastOne)
+                        {
+                            await cpu.StorePhys(Ack, Cpus);
+                            await cpu.Barrier(BarrierKind.DmbIshSt);
+                            await cpu.StorePhys(State, cur + 1);
+                        }
+                        if (marks) cpu.EndRendezvousAck();
+                    }
+                });
+            }
+            last = sim;
+            return sim;
+        }, options).Explore();
+        if (!pruned) Harvest();
+        return (seen, r);
+    }
+
+    private static async SimTask Run(Cpu cpu, Op op, StringBuilder log)
+    {
+        ulong w = op.Word == 0 ? W0 : W1;
+        switch (op.Step)
+        {
+            case Step.Load: log.Append(await cpu.LoadPhys(w)).Append(' '); break;
+            case Step.Store: await cpu.StorePhys(w, (ulong)op.Value); break;
+            case Step.Add: log.Append(await cpu.FetchAddPhys(w, (ulong)op.Value)).Append(' '); break;
+            case Step.SendIrq: await cpu.SendSgi(CpuMask.Of((cpu.Id + op.Value) % Cpus == cpu.Id ? (cpu.Id + 1) % Cpus : (cpu.Id + op.Value) % Cpus), IrqSgi); break;
+        }
+    }
+
+    /// <summary>Notes whether the search cut the execution (its outcome is then a prefix, not an outcome).</summary>
+    private sealed class PruneProbe(IScheduler inner) : IScheduler
+    {
+        public Action Pruned = () => { };
+        public SchedulingMode Mode => SchedulingMode.Choice;
+        public void OnExecutionStart(Simulator sim) => inner.OnExecutionStart(sim);
+        public int Choose(ReadOnlySpan<int> actions, Simulator sim)
+        {
+            int i = inner.Choose(actions, sim);
+            if (i < 0) Pruned();
+            return i;
+        }
+    }
+}
