@@ -52,11 +52,11 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
         int n = 0;
         foreach (var c in Sim.Cpus)
         {
-            if (c.Depth > 0 && c.Park == Cpu.ParkKind.None && !ParkIfWaitFails(c))
-            {
+            if (c.Depth > 0 && c.Park == Cpu.ParkKind.None && !ParkIfWaitFails(c) && !Sim.BlockedByStoreBuffer(c))
                 buffer[n++] = Actions.Make(c.Id, Actions.RunOp);
-                if (c.Frames[c.Depth - 1].Pending.Kind == OpKind.Choose) buffer[n++] = Actions.Make(c.Id, Actions.RunOpAlternative);
-            }
+            // The other outcome of a ChooseOne, or (Arm data model) a store passing older ones or a buffered store
+            // drained, which stays enabled while the CPU's code is parked or finished (Simulator.DataOrdering.cs).
+            if (Sim.HasOpAlternative(c)) buffer[n++] = Actions.Make(c.Id, Actions.RunOpAlternative);
             if (Sim.Gic.Deliverable(c.Id, in c.Masks, long.MaxValue) >= 0) buffer[n++] = Actions.Make(c.Id, Actions.TakeInterrupt);
             if (Sim.Exceptions.PreemptWorkDeliverable(c, double.PositiveInfinity)) buffer[n++] = Actions.Make(c.Id, Actions.TakePreemptWork);
         }
@@ -67,7 +67,7 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
     private bool ParkIfWaitFails(Cpu c)
     {
         ref var op = ref c.Frames[c.Depth - 1].Pending;
-        if (op.Kind != OpKind.WaitPhys || Sim.Ops.WaitHolds(ref op)) return false;
+        if (op.Kind != OpKind.WaitPhys || Sim.Ops.WaitHolds(c, ref op)) return false;
         ulong pa = op.WaitPa & ~7UL;
         c.ClearReads();
         c.RecordRead(pa, Sim.Arch.ReadPhys(pa));
@@ -82,7 +82,7 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
         {
             case Actions.RunOp: Sim.Resume(c); break;
             case Actions.TakeInterrupt: Sim.Exceptions.TakeInterrupt(c, Sim.Gic.Deliverable(c.Id, in c.Masks, long.MaxValue)); break;
-            case Actions.RunOpAlternative: c.ChoiceAlt = 1; Sim.Resume(c); break;
+            case Actions.RunOpAlternative: Sim.RunAlternative(c); break;
             default: Sim.Exceptions.TakePreemptWork(c); break;
         }
     }

@@ -44,11 +44,12 @@ public static class CheckCommands
         var all = new Option<bool>("--all") { Description = "Keep searching after the first violation to list every distinct kind." };
         var reduction = new Option<string?>("--reduction") { Description = "Partial-order reduction of the exhaustive search: dpor (DPOR with sleep sets, the default), sleep (sleep sets only) or none.", HelpName = "dpor|sleep|none" };
         reduction.AcceptOnlyFromAmong("dpor", "sleep", "none");
+        var memoryModel = Options.MemoryModel();
         var byCpu = new Option<bool>("--by-cpu") { Description = "Group the counterexample's steps per CPU (numbers stay those of the execution order)." };
         var cmd = new Command("check", "Model-check one strategy: explore interleavings; report proved, unsafe (with a replayable trace) or not refuted. "
             + "Exit 0 proved, 1 unsafe, 2 bad input, 3 not refuted (budget reached), 4 refused, 130 interrupted.")
         {
-            strategy, strategyFile, scenario, mode, cpus, iterations, seed, format, revert, traces, all, reduction, byCpu,
+            strategy, strategyFile, scenario, mode, cpus, iterations, seed, format, revert, traces, all, reduction, byCpu, memoryModel,
         };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
@@ -60,6 +61,7 @@ public static class CheckCommands
                 Cpus = r.GetValue(cpus), Iterations = r.GetValue(iterations), Seed = r.GetValue(seed),
                 Strategies = [name], RevertFix = fixes is { Length: > 0 } ? fixes : null,
             }, ScenarioLoader.CheckDefaultJson());
+            s = Options.WithMemoryModel(s, r.GetValue(memoryModel));
             cli.Stop.Observe();
             string m = r.GetValue(mode) ?? (s.Scheduler.Mode == SchedulerModes.Timed ? SchedulerModes.Exhaustive : s.Scheduler.Mode);
             var result = CheckRunner.Check(s, name, new CheckOptions

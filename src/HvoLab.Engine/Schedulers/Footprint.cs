@@ -21,16 +21,28 @@ public enum FootprintKind : byte
 /// would run in for as long as it stays in a sleep set: anything that changes it is dependent with it and wakes it).
 /// Addresses are words (PA or VA); for descriptor writes and TLBIs, [VaLo, VaHi) is the VA range they affect.
 /// </summary>
-public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr, ulong VaLo, ulong VaHi, ulong[]? Watched)
+public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr, ulong VaLo, ulong VaHi, ulong[]? Watched)
 {
     public static Footprint Of(Simulator sim, int action)
+    {
+        var f = OfAction(sim, action);
+        // Arm data model: whether the CPU's own op depends on its buffered stores (FootprintDrains.cs).
+        if (!f.Drain && sim.HasStoreBuffers && sim.IsBufferSensitive(Actions.Cpu(action), Actions.Kind(action))) f = f with { BufferSensitive = true };
+        return f;
+    }
+
+    private static Footprint OfAction(Simulator sim, int action)
     {
         int cpu = Actions.Cpu(action);
         switch (Actions.Kind(action))
         {
             case Actions.TakeInterrupt: return new(cpu, FootprintKind.TakeInterrupt, 0, 0, 0, null);
             case Actions.TakePreemptWork: return new(cpu, FootprintKind.Preempt, 0, 0, 0, null);
-            case Actions.RunOpAlternative: return new(cpu, FootprintKind.Local, 0, 0, 0, null);
+            case Actions.RunOpAlternative:
+                // A drain of the CPU's oldest buffered store writes its word (kernel globals: no VA aliases them);
+                // otherwise the alternative runs the pending op (a ChooseOne is Local, a store passing others its store).
+                if (sim.AlternativeDrainWord(cpu) is ulong word) return new(cpu, FootprintKind.PhysWrite, word, 0, 0, null) { Aliased = false, Drain = true };
+                break;
         }
         if (sim.PendingOpOf(action) is not { } op) return new(cpu, FootprintKind.Preempt, 0, 0, 0, null);
         var arch = sim.Arch;
@@ -117,6 +129,13 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
         return a == b;
     }
 
+    /// <summary>Arm data model: the action makes the oldest buffered store of its CPU visible (writes <see cref="Addr"/>).</summary>
+    public bool Drain { get; init; }
+
+    /// <summary>Arm data model: the action of the CPU's code could be enabled, disabled or changed by a drain of its
+    /// own buffer (FootprintDrains.cs).</summary>
+    public bool BufferSensitive { get; init; }
+
     /// <summary>For physical accesses: whether some VA might map this word (false for page tables and kernel globals).</summary>
     public bool Aliased { get; init; } = true;
 
@@ -126,7 +145,7 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
     /// <summary>Whether the two actions commute. Conservative: unknown means dependent.</summary>
     public static bool Independent(in Footprint a, in Footprint b)
     {
-        if (a.Cpu == b.Cpu) return false;
+        if (a.Cpu == b.Cpu) return DrainCommutes(a, b);
         if (a.Kind == FootprintKind.Local || b.Kind == FootprintKind.Local) return true;
         if (a.Kind == FootprintKind.Preempt || b.Kind == FootprintKind.Preempt) return false;
         if (a.Kind == FootprintKind.TakeInterrupt || b.Kind == FootprintKind.TakeInterrupt)

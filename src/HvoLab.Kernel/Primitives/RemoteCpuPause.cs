@@ -68,9 +68,9 @@ public sealed class RemoteCpuPause(Linux kernel, PauseIpi ipi) : IClosedFormHand
     {
         int stalled = cpu.Sim.Label("paused");
         double t0 = cpu.Time;
-        await cpu.FetchAddPhys(D.NrCpusPaused, 1);                          // atomic_inc(&nr_cpus_paused)
+        await cpu.FetchAddPhys(D.NrCpusPaused, 1, MemOrder.Relaxed);        // atomic_inc(&nr_cpus_paused): no ordering
         await cpu.WaitPhys(D.CpuPaused, 0);                                 // while (READ_ONCE(cpu_paused)) cpu_relax();
-        await cpu.FetchAddPhys(D.NrCpusPaused, ulong.MaxValue);             // atomic_dec(&nr_cpus_paused)
+        await cpu.FetchAddPhys(D.NrCpusPaused, ulong.MaxValue, MemOrder.Relaxed); // atomic_dec(&nr_cpus_paused): no ordering
         await cpu.Isb("pause_local_cpu: isb()");                             // see the updater's table changes
         cpu.Stats.TimeByLabel.Add(stalled, cpu.Time - t0);
     }

@@ -17,7 +17,7 @@ public sealed class StopMachine(Linux linux)
         // cpus_read_lock(): no hotplug writer in the model. num_threads = num_online_cpus().
         int n = caller.Sim.Cpus.Length;
         // stop_cpus_mutex serialises callers; waiting on it stays preemptible, so this CPU's stopper can still run.
-        while (await caller.CasPhys(linux.Data.StopCpusMutex, 0, (ulong)caller.Id + 1) != 0) await caller.WaitPhys(linux.Data.StopCpusMutex, 0);
+        while (await caller.CasPhys(linux.Data.StopCpusMutex, 0, (ulong)caller.Id + 1, MemOrder.Acquire) != 0) await caller.WaitPhys(linux.Data.StopCpusMutex, 0);
         await SetState(caller, Prepare, n);
         await caller.StorePhys(linux.Data.StopMachineDone, 0);
         double wake = caller.Time + linux.Cost.Kernel.StopMachineBaseNs + linux.Cost.Kernel.StopMachinePerCpuNs * n;
@@ -27,8 +27,8 @@ public sealed class StopMachine(Linux linux)
         await caller.Work(linux.Cost.Kernel.StopMachineBaseNs, label);    // stop_cpus(): queue works, wake stoppers
         await MultiCpuStop(caller, fn, n);                         // the caller's own stopper
         // wait_for_completion(&done): every stopper has left multi_cpu_stop.
-        await caller.WaitPhys(linux.Data.StopMachineDone, (ulong)n);
-        await caller.StorePhys(linux.Data.StopCpusMutex, 0);
+        await caller.WaitPhys(linux.Data.StopMachineDone, (ulong)n, MemOrder.Acquire);
+        await caller.StorePhys(linux.Data.StopCpusMutex, 0, MemOrder.Release);   // mutex_unlock
     }
 
     private async SimTask SetState(Cpu cpu, ulong state, int n)
@@ -51,11 +51,11 @@ public sealed class StopMachine(Linux linux)
                 if (cur == DisableIrq) await cpu.LocalIrqDisable();   // local_irq_disable(); hard_irq_disable() (no-op on arm64)
                 else if (cur == Run && fn is not null) await fn(cpu);
                 // ack_state(): the last CPU to acknowledge moves everyone to the next state.
-                if (await cpu.FetchAddPhys(linux.Data.StopMachineAck, ulong.MaxValue) == 1)
+                if (await cpu.FetchAddPhys(linux.Data.StopMachineAck, ulong.MaxValue, MemOrder.Full) == 1)   // atomic_dec_and_test: fully ordered
                     await SetState(cpu, cur + 1, n);
             }
         } while (cur != Exit);
         if (wasEnabled) await cpu.LocalIrqEnable();
-        await cpu.FetchAddPhys(linux.Data.StopMachineDone, 1);
+        await cpu.FetchAddPhys(linux.Data.StopMachineDone, 1, MemOrder.Release);   // cpu_stop_signal_done: complete() (spin_unlock: release)
     }
 }
