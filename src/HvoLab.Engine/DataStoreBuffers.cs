@@ -59,6 +59,9 @@ internal sealed class DataStoreBuffers
         _releases = new int[n];
     }
 
+    /// <summary>Stores a CPU may have buffered at once.</summary>
+    public const int Capacity = 8;
+
     /// <summary>Arm data ordering is on (search mode with the Arm model).</summary>
     public bool Active { get; }
 
@@ -90,7 +93,9 @@ internal sealed class DataStoreBuffers
                 var order = op.Order;
                 if (kind == AccessKind.Read) return order != MemOrder.Relaxed && _releases[id] > 0;
                 if (order == MemOrder.Full || (kind == AccessKind.Rmw && order == MemOrder.Release)) return true;
-                if (kind == AccessKind.Write && order != MemOrder.Acquire && Buffers(op.Mem.Va)) return false;
+                // A full buffer holds the CPU back until a drain (the hardware's buffer is finite too): a loop of
+                // stores cannot grow it without bound while the search leaves its drains for later.
+                if (kind == AccessKind.Write && order != MemOrder.Acquire && Buffers(op.Mem.Va)) return _count[id] >= Capacity;
                 if (order == MemOrder.Release) return true;
                 if (order == MemOrder.Acquire && _releases[id] > 0) return true;
                 return HasOlderEpoch(id) || HasWord(id, op.Mem.Va & ~7UL);
@@ -123,7 +128,7 @@ internal sealed class DataStoreBuffers
             case OpKind.WaitPhys: return op.Order != MemOrder.Relaxed;
             case OpKind.MemPhys:
                 if (op.Mem.Kind == AccessKind.Read) return op.Order != MemOrder.Relaxed;
-                if (WillBuffer(c)) return CanPass(c);
+                if (WillBuffer(c)) return CanPass(c) || _count[c.Id] >= Capacity;
                 return true;
             default: return false;
         }

@@ -22,6 +22,11 @@ public sealed class StopMachine(Linux linux)
         await caller.StorePhys(linux.Data.StopMachineDone, 0);
         double wake = caller.Time + linux.Cost.Kernel.StopMachineBaseNs + linux.Cost.Kernel.StopMachinePerCpuNs * n;
         int label = caller.Sim.Label("stop_machine");
+        // cpu_stop_queue_work(): the works are queued under stopper->lock and wake_up_process() implies a full
+        // barrier when it wakes (Documentation/memory-barriers.txt, "Sleep and wake-up functions"): the stoppers see
+        // the state and counters set above. The queue itself is C# state, so the barrier is explicit here; only under
+        // the Arm data model, where it orders something (its cost is part of StopMachineBaseNs in timed runs).
+        if (caller.Sim.HasStoreBuffers) await caller.Barrier(Arch.BarrierKind.DmbIsh);
         foreach (var other in caller.Sim.Cpus)
             if (other != caller) other.QueuePreemptWork(c => MultiCpuStop(c, null, n), wake, label);
         await caller.Work(linux.Cost.Kernel.StopMachineBaseNs, label);    // stop_cpus(): queue works, wake stoppers
