@@ -29,7 +29,7 @@ public sealed partial class ArchMachine
     /// plain store of the value read, whatever the entry holds by then.</summary>
     internal void AddLateFlagWrite(int cpu, ulong pa, ulong value, int level, ulong va)
     {
-        if (TryLocateLive(pa, level, va, out bool noWrite, out bool pxn)) AddTranslation(cpu, value, level, va, pa, noWrite, pxn);
+        if (Mmu.TryLocateLive(pa, level, va, out bool noWrite, out bool pxn)) Mmu.AddTranslation(cpu, value, level, va, pa, noWrite, pxn);
         _lateFlagWrites[cpu].Add(new LateFlagWrite(pa, value));
     }
 

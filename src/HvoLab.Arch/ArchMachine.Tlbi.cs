@@ -48,7 +48,7 @@ public sealed partial class ArchMachine
                 if (isTable && op.LastLevelOnly()) continue; // it was never removed in the first place
                 ulong size = Granule.LevelSize(level);
                 if (!op.IsAll() && op != TlbiOp.ASIDE1IS && !(dva < end && start < dva + size)) continue;
-                if (!TryLocateLive(s.Pa, level, dva, out bool noWrite, out bool pxn)) continue;
+                if (!Mmu.TryLocateLive(s.Pa, level, dva, out bool noWrite, out bool pxn)) continue;
                 (list ??= new()).Add(new Refill(s.OldValue, level, dva, s.Pa, noWrite, pxn));
             }
         }
@@ -118,6 +118,6 @@ public sealed partial class ArchMachine
         else if (t.Op.IsRange()) tlb.InvalidateRange(t.Va, t.Va + t.Pages * Granule.PageSize, leafOnly, privateOnly);
         else tlb.InvalidateVa(t.Va, leafOnly, privateOnly);
         if (t.Refills == null) return;
-        foreach (var r in t.Refills) AddTranslation(target, r.Descriptor, r.Level, r.Va, r.DescPa, r.NoWrite, r.Pxn);
+        foreach (var r in t.Refills) Mmu.AddTranslation(target, r.Descriptor, r.Level, r.Va, r.DescPa, r.NoWrite, r.Pxn);
     }
 }

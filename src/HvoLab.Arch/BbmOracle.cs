@@ -60,8 +60,8 @@ public sealed class BbmOracle
         // Adversarial fill (arm-arch.md §3.3: speculative fills from any reachable, non-faulting entry at any time):
         // every CPU may hold the translation that the overwritten entry gave, until it completes a TLBI for it.
         if (cfg.FillPolicy == TlbFillPolicy.Adversarial && BbmRules.Cacheable(oldValue, g, level)
-            && _m.TryLocateLive(descPa, level, va, out bool noWrite, out bool pxn))
-            _m.AddTranslationEverywhere(oldValue, level, va, descPa, noWrite, pxn);
+            && _m.Mmu.TryLocateLive(descPa, level, va, out bool noWrite, out bool pxn))
+            _m.Mmu.AddTranslationEverywhere(oldValue, level, va, descPa, noWrite, pxn);
     }
 
     private void CheckStale(int cpu, ulong descPa, int level, ulong va, ulong oldValue, ulong newValue, bool directReported)

@@ -9,6 +9,10 @@ public sealed record CliContext(TextWriter Out, TextWriter Err)
     /// work and leave only complete files.</summary>
     public CancellationToken Cancel { get; init; }
 
+    /// <summary>The arguments as given (after the program name), recorded in outputs as the command line: taken from
+    /// the call, not from the process, so in-process runs (tests) record their own.</summary>
+    public IReadOnlyList<string> Args { get; init; } = [];
+
     /// <summary>Set by a command that watches <see cref="Cancel"/>; for any other command Ctrl-C keeps its default
     /// meaning (end the process), since its only output files are written atomically anyway.</summary>
     public StopState Stop { get; init; } = new();

@@ -27,7 +27,10 @@ public static class CliErrors
         }
     }
 
-    public static bool IsUserError(Exception e) => e is ScenarioException or ArgumentException or FormatException
+    /// <remarks>ArgumentOutOfRangeException and ArgumentNullException are bugs (an index past a list, a missing value),
+    /// not user input: "compare" once printed "Index was out of range" as if the user had made a mistake.</remarks>
+    public static bool IsUserError(Exception e) => e is ArgumentOutOfRangeException or ArgumentNullException ? false
+        : e is ScenarioException or HvoLab.Engine.Host.HostFileException or ArgumentException or FormatException
         or FileNotFoundException or DirectoryNotFoundException or JsonException or InvalidDataException or UnauthorizedAccessException
         || (e is IOException && e.GetType() == typeof(IOException));
 

@@ -1,11 +1,11 @@
-using System.Text.Json.Nodes;
 using HvoLab.Experiments.Scenarios;
 
 namespace HvoLab.Cli;
 
 /// <summary>
-/// The scenario a command runs: "--scenario FILE" or the embedded default, with command-line overrides applied to
-/// the JSON before validation so an override is checked by exactly the same rules (and messages) as the file.
+/// The scenario a command runs: "--scenario FILE" or the embedded default, with command-line overrides applied as
+/// typed edits and re-checked by the loader's rules (<see cref="ScenarioEdits.Revalidate"/>), so an override gets the
+/// same checks and messages as the same value in the file.
 /// </summary>
 public static class CliScenario
 {
@@ -27,48 +27,28 @@ public static class CliScenario
 
     public static Scenario Resolve(string? path, Overrides? o = null, string? defaultJson = null)
     {
-        var json = path is null ? defaultJson ?? ScenarioLoader.DefaultJson() : ReadFile(path);
-        if (o is null) return ScenarioLoader.Parse(json);
         // Parse first so a broken file is reported as such, not as a failed override.
-        var canonical = ScenarioLoader.Serialize(ScenarioLoader.Parse(json));
-        var root = JsonNode.Parse(canonical)!.AsObject();
-        var machine = root["machine"]!.AsObject();
-        if (o.Cpus is { } cpus)
-        {
-            machine["cpus"] = CliValues.Cpus("--cpus", cpus);
-            CpuSets.ClipWorkload(root, cpus);
-        }
-        if (o.Granule is { } g) machine["granule"] = CliValues.Granule("--granule", g).Name;
-        if (o.Hugepage is not null || o.Pages is not null)
-        {
-            var size = o.Hugepage is null ? null : Units.FormatSize(CliValues.Size("--hugepage", o.Hugepage));
-            foreach (var op in root["operations"]!.AsArray())
-            {
-                if (size is not null) op!["hugepage"] = size;
-                if (o.Pages is { } n) op!["count"] = CliValues.Positive("--pages", n);
-            }
-        }
-        var scheduler = root["scheduler"]!.AsObject();
-        if (o.Seeds is { } seeds) scheduler["seeds"] = CliValues.Positive("--seeds", seeds);
-        if (o.Mode is { } mode) scheduler["mode"] = CliValues.OneOf("--mode", mode, SchedulerModes.All);
-        if (o.Iterations is { } it) scheduler["iterations"] = CliValues.Positive("--iterations", it);
-        if (o.Seed is { } seed) root["seed"] = seed;
-        if (o.Strategies is { } names) root["strategies"] = new JsonArray(names.Select(n => (JsonNode)CliValues.Strategy("--strategy", n)).ToArray());
-        if (o.ExtraStrategies is { Count: > 0 } extra)
-        {
-            var list = root["strategies"]!.AsArray();
-            foreach (var n in extra)
-                if (!list.Any(x => string.Equals(x!.GetValue<string>(), n, StringComparison.OrdinalIgnoreCase))) list.Add(n);
-        }
-        if (o.RevertFix is { } fixes)
-            root["kernel"]!["revert_fix"] = new JsonArray(fixes.Select(f => (JsonNode)CliValues.OneOf("--revert-fix", f, RevertibleFixes.All)).ToArray());
-        return ScenarioLoader.Parse(root.ToJsonString());
+        var s = ScenarioLoader.Parse(path is null ? defaultJson ?? ScenarioLoader.DefaultJson() : ScenarioLoader.ReadFile(path));
+        return o is null ? s : ScenarioEdits.Revalidate(Apply(s, o));
     }
 
-
-    private static string ReadFile(string path)
+    private static Scenario Apply(Scenario s, Overrides o)
     {
-        if (!File.Exists(path)) throw new ArgumentException($"--scenario: \"{path}\" does not exist");
-        return File.ReadAllText(path);
+        if (o.Cpus is { } cpus) s = ScenarioEdits.WithCpus(s, ScenarioFields.Cpus.CheckOption("--cpus", cpus));
+        if (o.Granule is { } g) s = s with { Machine = s.Machine with { Granule = CliValues.Granule("--granule", g) } };
+        if (o.Hugepage is not null || o.Pages is not null)
+            s = ScenarioEdits.WithOperations(s,
+                o.Hugepage is null ? null : CliValues.Size("--hugepage", o.Hugepage),
+                o.Pages is { } n ? ScenarioFields.Count.CheckOption("--pages", n) : null);
+        if (o.Seeds is { } seeds) s = s with { Scheduler = s.Scheduler with { Seeds = ScenarioFields.Seeds.CheckOption("--seeds", seeds) } };
+        if (o.Mode is { } mode) s = s with { Scheduler = s.Scheduler with { Mode = CliValues.OneOf("--mode", mode, SchedulerModes.All) } };
+        if (o.Iterations is { } it) s = s with { Scheduler = s.Scheduler with { Iterations = ScenarioFields.Iterations.CheckOption("--iterations", it) } };
+        if (o.Seed is { } seed) s = s with { Seed = seed };
+        if (o.Strategies is { } names) s = s with { Strategies = names.Select(n => CliValues.Strategy("--strategy", n)).Distinct().ToArray() };
+        if (o.ExtraStrategies is { Count: > 0 } extra)
+            s = s with { Strategies = s.Strategies.Concat(extra.Where(n => !s.Strategies.Contains(n, StringComparer.OrdinalIgnoreCase))).ToArray() };
+        if (o.RevertFix is { } fixes)
+            s = s with { Kernel = s.Kernel with { RevertFix = fixes.Select(f => CliValues.OneOf("--revert-fix", f, RevertibleFixes.All)).Distinct().ToArray() } };
+        return s;
     }
 }

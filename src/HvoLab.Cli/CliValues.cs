@@ -47,9 +47,6 @@ public static class CliValues
     public static string Strategy(string option, string text) => StrategyRegistry.TryGet(text, out var s) ? s.Name
         : throw new ArgumentException($"{option}: \"{text}\" is not allowed; use one of {StrategyRegistry.AllowedText}" + Suggest.Hint(text, StrategyRegistry.Names));
 
-    public static int Cpus(string option, int value) => value is >= ScenarioDefaults.MinCpus and <= ScenarioDefaults.MaxCpus ? value
-        : throw new ArgumentException($"{option}: {value} is not allowed; use {ScenarioDefaults.MinCpus}..{ScenarioDefaults.MaxCpus}");
-
     public static int Positive(string option, int value) => value >= 1 ? value
         : throw new ArgumentException($"{option}: {value} is not allowed; use an integer >= 1");
 

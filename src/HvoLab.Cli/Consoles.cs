@@ -40,17 +40,32 @@ public static class Consoles
         return c;
     }
 
-    /// <summary>Runs <paramref name="work"/> with a progress bar on stderr (live terminal) or silently.</summary>
-    public static T WithProgress<T>(TextWriter err, string label, Func<Action<int, int>, T> work)
+    /// <summary>Runs <paramref name="work"/> with a progress bar on stderr (live terminal) or silently; the work
+    /// reports (done, total) units.</summary>
+    public static T WithProgress<T>(TextWriter err, string label, Func<Action<int, int>, T> work) =>
+        WithProgressDetail(err, label, report => work((done, total) =>
+            report(total > 0 ? (double)done / total : 0, $"{label} {done}/{total}")));
+
+    /// <summary>Runs <paramref name="work"/> with a progress bar on stderr (live terminal) or silently; the work
+    /// reports the fraction done (0..1; what remains of its budget) and a one-line description (what it explored, how
+    /// fast). Reports may come from any thread and as often as the work likes: the bar reads the latest ten times a
+    /// second, so the work never waits on the console.</summary>
+    public static T WithProgressDetail<T>(TextWriter err, string label, Func<Action<double, string>, T> work)
     {
         var console = Progress(err);
         if (!console.Profile.Capabilities.Interactive) return work((_, _) => { });
         T result = default!;
-        console.Progress().AutoClear(true).Start(ctx =>
-        {
-            var task = ctx.AddTask(label, maxValue: 1);
-            result = work((done, total) => { task.MaxValue = total; task.Value = done; });
-        });
+        console.Progress().AutoClear(true).HideCompleted(true)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(Markup.Escape(label), maxValue: 1);
+                result = work((fraction, detail) =>
+                {
+                    task.Value = Math.Clamp(fraction, 0, 1);
+                    task.Description = Markup.Escape(detail);
+                });
+            });
         return result;
     }
 }

@@ -32,7 +32,7 @@ public static class Program
     /// commands that find violations define their own codes.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default, CliContext.StopState? stop = null)
     {
-        var cli = new CliContext(stdout, stderr) { Cancel = cancel, Stop = stop ?? new CliContext.StopState() };
+        var cli = new CliContext(stdout, stderr) { Cancel = cancel, Stop = stop ?? new CliContext.StopState(), Args = [.. args] };
         var root = BuildRoot(cli);
         if (args.Length == 0) args = ["--help"];
         // "hvolab help check" is "hvolab check --help"; "hvolab help" the top-level help.

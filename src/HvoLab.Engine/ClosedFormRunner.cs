@@ -98,7 +98,8 @@ internal sealed class ClosedFormRunner(Simulator sim)
             double parked = woken - r.ParkStart;
             r.Stats.SpinNs += parked;
             r.Stats.TimeInContext[(int)ContextKind.Nmi] += parked;
-            if (_sim.Trace.Enabled) _sim.Trace.Slice(r.ParkStart, woken, r.Id, _sim.Label("spin"));
+            // Named by the handler (D's pause: "paused"), as the op-level handler's own section is.
+            if (_sim.Trace.Enabled) _sim.Trace.Slice(r.ParkStart, woken, r.Id, h.Label != 0 ? h.Label : _sim.Label("spin"));
             r.Time = woken;
         }
         var step = h.Leave(r, r.Time);

@@ -43,6 +43,9 @@ public sealed partial class Cpu
     internal int ReadCount;
     internal bool ReadOverflow;
     internal readonly Queue<(Func<Cpu, SimTask> Work, double Arrival, int Label)> PreemptWork = new();
+    /// <summary>Search hook, one per queued work: the choice (step) whose action queued it, -1 if none did
+    /// (queued before the run). Taking the work happens after that step, and only that step enabled it.</summary>
+    internal readonly Queue<int> PreemptEnablers = new();
     internal readonly Action FrameDone;
     /// <summary>PSTATE.I, PMR and the active NMI/IRQ handlers (the Arch layer's rules; the engine keeps them per CPU).</summary>
     internal InterruptMasks Masks = InterruptMasks.Reset;
@@ -84,6 +87,7 @@ public sealed partial class Cpu
         Op.ReturnFaults = false;
         Op.WorkStarted = false;
         Op.Order = MemOrder.Relaxed;
+        Op.Result = RmwResult.Value;
         return new CpuOp(this);
     }
 
@@ -129,6 +133,26 @@ public sealed partial class Cpu
     public CpuOp StorePhys(ulong pa, ulong value, MemOrder order, int size = 8) { Op.Mem = MemOp.Store(pa, value, size); return Issue(OpKind.MemPhys, order); }
     public CpuOp CasPhys(ulong pa, ulong expected, ulong desired, MemOrder order, int size = 8) { Op.Mem = MemOp.Cas(pa, expected, desired, size); return Issue(OpKind.MemPhys, order); }
     public CpuOp FetchAddPhys(ulong pa, ulong delta, MemOrder order, int size = 8) { Op.Mem = MemOp.Add(pa, delta, size); return Issue(OpKind.MemPhys, order); }
+
+    /// <summary>atomic_add/atomic_inc/atomic_dec: an add whose old value the caller never sees (the awaitable has no
+    /// result), so two of them on one word commute for the search (Footprint.Blind).</summary>
+    public BlindOp AtomicAddPhys(ulong pa, ulong delta, int size = 8, MemOrder order = MemOrder.Relaxed)
+    {
+        Op.Mem = MemOp.Add(pa, delta, size);
+        var op = Issue(OpKind.MemPhys, order);
+        Op.Result = RmwResult.None;
+        return new BlindOp(op);
+    }
+
+    /// <summary>atomic_dec_and_test: decrements and returns whether the word became zero; the caller sees nothing
+    /// else of the old value, so two of them that both leave the word non-zero commute for the search.</summary>
+    public ZeroTestOp DecAndTestPhys(ulong pa)
+    {
+        Op.Mem = MemOp.Add(pa, ulong.MaxValue);
+        var op = Issue(OpKind.MemPhys, MemOrder.Full);   // value-returning: fully ordered (atomic_t.txt)
+        Op.Result = RmwResult.IsZero;
+        return new ZeroTestOp(op, ulong.MaxValue);
+    }
 
     // ---- TLB maintenance and barriers ----
     public CpuOp Tlbi(TlbiOp op, ulong va = 0, ulong pages = 1) { Op.Tlbi = op; Op.TlbiVa = va; Op.TlbiPages = pages; return Issue(OpKind.Tlbi); }
@@ -239,6 +263,7 @@ public sealed partial class Cpu
     {
         Sim.ClosedForm.OnInterruptQueued(this, arrival);
         PreemptWork.Enqueue((work, arrival, label));
+        PreemptEnablers.Enqueue(Sim.Driver.PerformingStep);
         Sim.MarkDirty(Id);   // another CPU's queue changed its next event
     }
 

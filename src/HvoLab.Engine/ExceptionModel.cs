@@ -85,6 +85,7 @@ internal sealed class ExceptionModel(Simulator sim)
     internal void TakePreemptWork(Cpu c)
     {
         var (work, arrival, label) = c.PreemptWork.Dequeue();
+        c.PreemptEnablers.Dequeue();
         double at = _sim.Driver.TakeTime(c, arrival);
         _sim.Ops.CancelPark(c, at);
         c.Time = Math.Max(c.Time, at);

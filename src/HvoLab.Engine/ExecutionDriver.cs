@@ -43,6 +43,10 @@ internal abstract class ExecutionDriver(Simulator sim)
     /// <summary>Interrupt handlers with a closed form may be taken in closed form (timed runs, when enabled).</summary>
     public abstract bool ClosedFormHandlers { get; }
 
+    /// <summary>The index of the search choice being performed, or -1 (timed runs; outside a step). Preempting work
+    /// queued during a step records it as its enabler (<see cref="Cpu.PreemptEnablers"/>).</summary>
+    public virtual int PerformingStep => -1;
+
     /// <summary>Times the driver picked a CPU to act (timed runs: each costs a queue update).</summary>
     public virtual long SchedulingEvents => 0;
 }

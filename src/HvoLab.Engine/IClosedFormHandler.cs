@@ -6,7 +6,7 @@ namespace HvoLab.Engine;
 /// <c>atomic_inc; while (READ_ONCE(cpu_paused)) cpu_relax(); atomic_dec; isb</c>). The engine uses it only in timed
 /// runs, only for a CPU that is inside private work when the SGI arrives, and gives exactly the times the op-level
 /// handler gives (<see cref="ClosedFormRunner"/>); searches always run the op-level handler.
-/// Implementations keep the op-level handler beside this one, step for step, so a reviewer can compare them.
+/// <see cref="SpinHandler"/> implements it from the same list of steps its op-level form runs.
 /// </summary>
 public interface IClosedFormHandler
 {

@@ -59,7 +59,7 @@ internal sealed class OpExecutor(Simulator sim)
                     c.Time += _sim.Jitter(_sim.Cost.TlbiCompletionNs(_sim.Cpus.Length));
                     _pendingTlbis[c.Id] = 0;
                 }
-                else c.Time += _sim.Jitter(bk == BarrierKind.Isb ? _sim.Cost.IsbNs : _sim.Cost.DsbNs);
+                else c.Time += _sim.Jitter(OpCosts.Barrier(_sim.Cost, bk));
                 if (_sim.Trace.Enabled) _sim.Trace.Op(c.Time, c.Id, c.Context, bk.ToString(), 0, 0);
                 CheckOracle(c);
                 break;
@@ -124,7 +124,7 @@ internal sealed class OpExecutor(Simulator sim)
                     outcome = ExecOutcome.Parked;
                     _sim.Steps--; c.Stats.Ops--;
                 }
-                else { c.LastValue = v; c.ClearReads(); c.Time += _sim.Jitter(_sim.Cost.MemAccessNs); }
+                else { c.LastValue = v; c.ClearReads(); c.Time += _sim.Jitter(OpCosts.SpinExitRead(_sim.Cost)); }
                 break;
             }
             case OpKind.Relax:
@@ -170,7 +170,7 @@ internal sealed class OpExecutor(Simulator sim)
         }
         c.LastValue = r.Value;
         var kind = op.Mem.Kind;
-        c.Time += _sim.Jitter(kind == AccessKind.Rmw ? _sim.Cost.AtomicNs : _sim.Cost.MemAccessNs);
+        c.Time += _sim.Jitter(OpCosts.Access(_sim.Cost, kind));
         if (kind != AccessKind.Write) RecordRead(c, r.Pa, r.Value, op.Mem.Size);
         if (kind != AccessKind.Read) { _sim.ClosedForm.ForgetVisibility(r.Pa & ~7UL, c.Time); NotifyWrite(r.Pa, c.Time); }
         if (_sim.Trace.Enabled)

@@ -44,6 +44,9 @@ public struct PendingOp
     /// <summary>On a fault, complete the op with <see cref="Cpu.LastFault"/> set instead of taking the exception
     /// (litmus threads and probes that handle faults themselves).</summary>
     public bool ReturnFaults;
+    /// <summary><see cref="OpKind.MemPhys"/> add: what its caller sees of the old value (the search lets adds whose
+    /// callers see less commute).</summary>
+    public RmwResult Result;
     /// <summary>A Work/Bulk op that has begun in a timed run: <see cref="Ns"/> is then the jittered time still to
     /// run (an interrupt taken in the middle leaves the rest here), so jitter is drawn and the step counted once.</summary>
     public bool WorkStarted;

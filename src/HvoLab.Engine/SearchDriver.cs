@@ -10,6 +10,8 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
     private readonly int[] _actionBuffer = new int[sim.Cpus.Length * 4];
 
     public override bool ClosedFormHandlers => false;
+    public override int PerformingStep => _performing;
+    private int _performing = -1;
 
     public override RunOutcome Run()
     {
@@ -25,7 +27,9 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
             if (idx < 0) return RunOutcome.Pruned;   // the scheduler ends this execution (sleep set, replay end)
             int action = _actionBuffer[idx];
             Sim.RecordChoice(action);
+            _performing = Sim.Choices.Count - 1;
             Perform(action);
+            _performing = -1;
         }
     }
 

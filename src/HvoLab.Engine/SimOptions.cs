@@ -6,6 +6,9 @@ public sealed record SimOptions
     public bool PseudoNmi { get; init; } = true;
     /// <summary>Maximum operations in one execution before it is stopped as a possible livelock.</summary>
     public long StepBudget { get; init; } = 200_000_000;
+    /// <summary>Timed runs: simulated time without progress (every live main task parked, no main task woken) after
+    /// which the run ends as a livelock (<see cref="ProgressWatch"/>). 0 turns the check off.</summary>
+    public double LivelockWindowNs { get; init; } = 100e6;
     /// <summary>Wall-clock budget for one execution.</summary>
     public TimeSpan WallBudget { get; init; } = TimeSpan.FromMinutes(5);
     public bool StopOnViolation { get; init; } = true;
@@ -26,7 +29,9 @@ public sealed record SimOptions
     public ulong Seed { get; init; } = 1;
 }
 
-public enum RunOutcome { Completed, Violation, Deadlock, BudgetExceeded, ModelError, Pruned }
+/// <summary>How an execution ended. EventCapReached: the recorded trace reached <see cref="TraceLog.MaxEvents"/>
+/// (hvolab trace --max-events) and the timed run was stopped there.</summary>
+public enum RunOutcome { Completed, Violation, Deadlock, BudgetExceeded, ModelError, Pruned, EventCapReached }
 
 public sealed record RunResult(RunOutcome Outcome, IReadOnlyList<Violation> Violations, long Steps, double EndTimeNs,
     IReadOnlyList<int> Choices, string? Error)

@@ -185,7 +185,7 @@ public sealed partial class Simulator
         StopRequested = true;
     }
 
-    private static bool IsMainTaskAlive(Cpu c) => c.Frames[0].Kind == ContextKind.Task && !c.Finished;
+    internal static bool IsMainTaskAlive(Cpu c) => c.Frames[0].Kind == ContextKind.Task && !c.Finished;
 
     internal bool OverBudget()
     {

@@ -13,12 +13,14 @@ internal sealed class TimedDriver : ExecutionDriver
     private SplitMix64 _jitterRng;
     private double _horizon = double.PositiveInfinity;
     private long _schedulingEvents;
+    private readonly ProgressWatch _progress;
 
     public TimedDriver(Simulator sim) : base(sim)
     {
         _queue = new TimedEventQueue(this, sim.Cpus);
         _jitter = sim.Cost.Jitter;
         _jitterRng = new SplitMix64(sim.Options.Seed);
+        _progress = new ProgressWatch(sim);
     }
 
     public override long SchedulingEvents => _schedulingEvents;
@@ -35,6 +37,8 @@ internal sealed class TimedDriver : ExecutionDriver
             var next = _queue.PeekEarliest(out double best);
             if (next is null) return Sim.EndWithoutActions();
             if (Sim.OverBudget()) return Sim.ReportBudget();
+            if (_progress.Stalled(_schedulingEvents, best)) return _progress.Report(best);
+            if (Sim.Trace.Full) return RunOutcome.EventCapReached;
             _schedulingEvents++;
             Perform(next, best);
             MarkDirty(next.Id);   // after, not before: Resume flushes the queue for its horizon mid-step
@@ -49,7 +53,11 @@ internal sealed class TimedDriver : ExecutionDriver
 
     public override double TakeTime(Cpu c, double arrival) => Math.Max(c.Time, arrival);
     public override void MarkDirty(int cpu) => _queue.MarkDirty(cpu);
-    public override void Woken(Cpu c) => _horizon = Math.Min(_horizon, c.Time);
+    public override void Woken(Cpu c)
+    {
+        _horizon = Math.Min(_horizon, c.Time);
+        _progress.Woken(c);
+    }
     public override void SgiPosted(Cpu target) => _horizon = Math.Min(_horizon, NextEventTime(target));
     public override void BeforeResume(Cpu c) => _horizon = _queue.HorizonFromQueue(c);
 

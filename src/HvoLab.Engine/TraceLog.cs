@@ -21,15 +21,24 @@ public sealed class TraceLog
 
     public TraceLog(bool enabled) => Enabled = enabled;
     public bool Enabled { get; }
+    /// <summary>Events kept at most; past it nothing more is recorded, <see cref="Full"/> is set and a timed run stops
+    /// (hvolab trace --max-events: the memory a trace takes stays bounded).</summary>
+    public long MaxEvents { get; set; } = long.MaxValue;
+    public bool Full => _events.Count >= MaxEvents;
     public IReadOnlyList<TraceEvent> Events => _events;
     /// <summary>Resolves label ids for slices (set by the simulator).</summary>
     public Func<int, string>? LabelNames { get; set; }
 
-    public void Op(double t, int cpu, ContextKind ctx, string what, ulong addr, ulong value) => _events.Add(new(t, t, cpu, ctx, TraceKind.Op, what, addr, value));
-    public void Mark(double t, int cpu, string text) => _events.Add(new(t, t, cpu, ContextKind.Task, TraceKind.Mark, text, 0, 0));
-    public void Begin(double t, int cpu, ContextKind ctx) => _events.Add(new(t, t, cpu, ctx, TraceKind.Begin, ctx.ToString(), 0, 0));
-    public void End(double t, int cpu, ContextKind ctx) => _events.Add(new(t, t, cpu, ctx, TraceKind.End, ctx.ToString(), 0, 0));
-    public void Slice(double t0, double t1, int cpu, int label) => _events.Add(new(t0, t1, cpu, ContextKind.Task, TraceKind.Slice, LabelNames?.Invoke(label) ?? label.ToString(CultureInfo.InvariantCulture), 0, 0));
+    public void Op(double t, int cpu, ContextKind ctx, string what, ulong addr, ulong value) => Add(new(t, t, cpu, ctx, TraceKind.Op, what, addr, value));
+    public void Mark(double t, int cpu, string text) => Add(new(t, t, cpu, ContextKind.Task, TraceKind.Mark, text, 0, 0));
+    public void Begin(double t, int cpu, ContextKind ctx) => Add(new(t, t, cpu, ctx, TraceKind.Begin, ctx.ToString(), 0, 0));
+    public void End(double t, int cpu, ContextKind ctx) => Add(new(t, t, cpu, ctx, TraceKind.End, ctx.ToString(), 0, 0));
+    public void Slice(double t0, double t1, int cpu, int label) => Add(new(t0, t1, cpu, ContextKind.Task, TraceKind.Slice, LabelNames?.Invoke(label) ?? label.ToString(CultureInfo.InvariantCulture), 0, 0));
+
+    private void Add(TraceEvent e)
+    {
+        if (_events.Count < MaxEvents) _events.Add(e);
+    }
 
     /// <summary>Readable text, one line per event.</summary>
     public string ToText()

@@ -30,7 +30,7 @@ internal sealed class KernelServices(Linux linux) : IKernelServices
     public SimTask PmdClear(Cpu cpu, ulong pmdp) => Pt.PmdClear(cpu, pmdp);
     public async SimTask<ulong> PmdpGet(Cpu cpu, ulong pmdp) => await cpu.LoadPhys(pmdp);
     public SimTask PmdPopulateKernel(Cpu cpu, ulong pmdp, ulong ptePage) => Pt.PmdPopulateKernel(cpu, pmdp, ptePage);
-    public ulong PmdOffK(ulong va) => linux.Hvo.PmdOffK(va);
+    public ulong PmdOffK(ulong va) => linux.Hvo.Walk.PmdOffK(va);
     public ulong PteOffsetKernel(ulong pmd, ulong va) => (pmd & DescBits.AddressMask(G.PageShift)) + ((ulong)G.Index(va, 3) << 3);
     public bool PmdLeaf(ulong pmd) => new Descriptor(pmd).IsBlock(G, 2);
     public bool PmdTable(ulong pmd) => new Descriptor(pmd).IsTable(G, 2);

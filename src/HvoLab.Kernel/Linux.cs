@@ -81,17 +81,12 @@ public sealed partial class Linux : IGuest
         var g = Layout.Granule;
         var mem = Arch.Memory;
         ulong pageSize = g.PageSize;
-        ulong vmemmapBytes = Layout.TotalPages * (ulong)Layout.StructPageSize;
-        // 4K: vmemmap_populate_hugepages maps PMD blocks (kernel-hvo.md §1); 16K/64K: base pages.
+        var plan = BootLayout.Plan(g, mem.SizeBytes)
+            ?? throw new ArgumentException($"memory {mem.SizeBytes} bytes is too small for the vmemmap and boot tables of a {g} kernel");
         bool pmdBlocks = g.PageShift == 12;
-        ulong unit = pmdBlocks ? g.PmdSize : pageSize;
-        ulong vmemmapMapped = (vmemmapBytes + unit - 1) / unit * unit;
-        ulong top = mem.SizeBytes;
-        VmemmapBackingPa = (top - vmemmapMapped) / unit * unit;
-        ulong bootTablesFrames = 64 + 8 + vmemmapMapped / (g.LevelSize(2)) + vmemmapMapped / g.LevelSize(3) / (ulong)g.EntriesPerTable;
-        ulong bootTablesPa = VmemmapBackingPa - bootTablesFrames * pageSize;
-        if (bootTablesPa >= VmemmapBackingPa || bootTablesPa < 16 * unit)
-            throw new ArgumentException($"memory {mem.SizeBytes} bytes is too small for the vmemmap and boot tables of a {g} kernel");
+        ulong vmemmapMapped = plan.VmemmapMappedBytes;
+        VmemmapBackingPa = plan.VmemmapBackingPa;
+        ulong bootTablesPa = plan.BootTablesPa;
         mem.Allocator = new BumpFrameAllocator(bootTablesPa >> g.PageShift, VmemmapBackingPa >> g.PageShift);
 
         var builder = new PageTableBuilder(Arch);

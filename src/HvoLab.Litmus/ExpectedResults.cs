@@ -32,7 +32,7 @@ public static partial class ExpectedReader
     [GeneratedRegex(@"^Observation\s+(\S+)\s+(Sometimes|Never|Always)\s+([0-9]+)\s+([0-9]+)\s*$")] private static partial Regex ObservationRe();
     [GeneratedRegex(@"^Positive:\s*([0-9]+)\s+Negative:\s*([0-9]+)\s*$")] private static partial Regex WitnessRe();
 
-    public static ExpectedOutcome ReadFile(string path) => Parse(File.ReadAllText(path), path);
+    public static ExpectedOutcome ReadFile(string path) => Parse(HvoLab.Engine.Host.HostFile.ReadText("PATH", path, 4 * LitmusParser.MaxFileBytes), path);
 
     public static ExpectedOutcome Parse(string text, string file)
     {
@@ -131,7 +131,7 @@ public static partial class ExpectedReader
     public static IReadOnlyDictionary<string, Verdict> ReadKinds(string path)
     {
         var result = new Dictionary<string, Verdict>(StringComparer.Ordinal);
-        var lines = File.ReadAllLines(path);
+        var lines = HvoLab.Engine.Host.HostFile.ReadText("PATH", path, 4 * LitmusParser.MaxFileBytes).Replace("\r", "").Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
             var l = lines[i].Trim();

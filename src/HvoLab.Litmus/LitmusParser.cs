@@ -13,7 +13,11 @@ public static partial class LitmusParser
     [GeneratedRegex(@"^\s*(~\s*exists|exists|forall|locations|filter)\b")] private static partial Regex TailStartRe();
     [GeneratedRegex(@"^([A-Za-z][A-Za-z0-9_]*)\s*=\s*(.*)$")] private static partial Regex MetaRe();
 
-    public static LitmusTest ParseFile(string path) => Parse(File.ReadAllText(path), path);
+    /// <summary>Largest litmus file read (the catalogue's largest is under 30 KB); a bigger or special file is a
+    /// user error, not a minute of reading /dev/zero.</summary>
+    public const long MaxFileBytes = 1 << 20;
+
+    public static LitmusTest ParseFile(string path) => Parse(HvoLab.Engine.Host.HostFile.ReadText("PATH", path, MaxFileBytes), path);
 
     public static LitmusTest Parse(string text, string file)
     {

@@ -18,6 +18,8 @@ public sealed record LitmusRunOptions
     public bool ArmDataModel { get; init; } = true;
     /// <summary>Called after each test (progress output).</summary>
     public Action<LitmusTestResult>? Progress { get; init; }
+    /// <summary>Ctrl-C: no further test starts; the report covers the tests that ran.</summary>
+    public CancellationToken Cancel { get; init; }
 }
 
 /// <summary>
@@ -34,6 +36,22 @@ public static class LitmusRunner
     public static LitmusReport Run(IEnumerable<string> paths, LitmusRunOptions? options = null)
     {
         options ??= new LitmusRunOptions();
+        var kindsCache = new Dictionary<string, IReadOnlyDictionary<string, Verdict>?>(StringComparer.Ordinal);
+        var results = new List<LitmusTestResult>();
+        foreach (var f in Files(paths))
+        {
+            if (options.Cancel.IsCancellationRequested) break;
+            var r = RunFile(f, options, kindsCache);
+            options.Progress?.Invoke(r);
+            results.Add(r);
+        }
+        return new LitmusReport(results);
+    }
+
+    /// <summary>The litmus files <see cref="Run"/> runs, in its order: each folder's *.litmus files (recursively, in
+    /// ordinal order) and each named file, once.</summary>
+    public static IReadOnlyList<string> Files(IEnumerable<string> paths)
+    {
         var files = new List<string>();
         foreach (var p in paths)
         {
@@ -41,15 +59,7 @@ public static class LitmusRunner
             else if (File.Exists(p)) files.Add(p);
             else throw new FileNotFoundException($"no such litmus file or folder: {p}", p);
         }
-        var kindsCache = new Dictionary<string, IReadOnlyDictionary<string, Verdict>?>(StringComparer.Ordinal);
-        var results = new List<LitmusTestResult>();
-        foreach (var f in files.Distinct())
-        {
-            var r = RunFile(f, options, kindsCache);
-            options.Progress?.Invoke(r);
-            results.Add(r);
-        }
-        return new LitmusReport(results);
+        return files.Distinct().ToArray();
     }
 
     public static LitmusTestResult RunFile(string path, LitmusRunOptions? options = null,

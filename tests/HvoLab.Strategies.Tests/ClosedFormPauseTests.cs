@@ -11,7 +11,7 @@ using Xunit;
 namespace HvoLab.Strategies.Tests;
 
 /// <summary>
-/// The closed form of pause_local_cpu (PauseRemoteCpus as IClosedFormHandler, Simulator.ClosedForm.cs) must give the
+/// The closed form of pause_local_cpu (SpinHandler, derived from the steps its op-level form runs; ClosedFormRunner) must give the
 /// timed run the op-level handler gives. With jitter off, both runs are compared number for number: end time, steps,
 /// violations, and every CPU's clock, per-context time, spin time, NMIs taken, IRQ-off stretches and labelled time.
 /// The systems mix CPUs the closed form can hold (background work) with CPUs it cannot (PFN walker and GUP-fast

@@ -16,6 +16,10 @@ public static class CheckCommands
     /// <summary>Exit codes of check: 0 proved safe (complete search), 1 violation, 2 bad input, 3 not refuted (a budget
     /// stopped the search first), 4 refused (the strategy cannot run on this machine), 130 interrupted.</summary>
     public const int Safe = 0, Unsafe = 1, NotRefuted = 3, Refused = 4;
+    /// <summary>replay: the trace did not reproduce (a recorded choice was not enabled, choices were left over or
+    /// missing, or the outcome differs), or its scenario/header was edited after recording. A reproduced trace exits
+    /// as its execution does: 1 with the recorded violation, 0 without.</summary>
+    public const int Diverged = 5, ScenarioDiffers = 6;
 
     public static IEnumerable<Command> Build(CliContext cli)
     {
@@ -46,10 +50,14 @@ public static class CheckCommands
         reduction.AcceptOnlyFromAmong("dpor", "sleep", "none");
         var memoryModel = Options.MemoryModel();
         var byCpu = new Option<bool>("--by-cpu") { Description = "Group the counterexample's steps per CPU (numbers stay those of the execution order)." };
+        var parallel = new Option<int?>("--parallel") { Description = "Worker threads of the exhaustive search (default: every core). Same verdict and, for a complete search, the same execution count as --parallel 1.", HelpName = "N" };
+        var shard = new Option<string?>("--shard") { Description = "Search only part i of n of the exhaustive search tree and write a partial result (--out); combine the parts with 'hvolab check merge'.", HelpName = "i/n" };
+        var splitDepth = new Option<int?>("--split-depth") { Description = $"Branching nodes at the top of the search tree that are fully branched so the subtrees below can be searched apart (default {CheckOptions.DefaultSplitDepth}; 0: no split). The execution count depends on it, not on --parallel or --shard.", HelpName = "K" };
+        var partialOut = new Option<string?>("--out") { Description = "With --shard: the partial result file to write.", HelpName = "FILE" };
         var cmd = new Command("check", "Model-check one strategy: explore interleavings; report proved, unsafe (with a replayable trace) or not refuted. "
             + "Exit 0 proved, 1 unsafe, 2 bad input, 3 not refuted (budget reached), 4 refused, 130 interrupted.")
         {
-            strategy, strategyFile, scenario, mode, cpus, iterations, seed, format, revert, traces, all, reduction, byCpu, memoryModel,
+            strategy, strategyFile, scenario, mode, cpus, iterations, seed, format, revert, traces, all, reduction, byCpu, parallel, shard, splitDepth, partialOut, memoryModel,
         };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
@@ -64,14 +72,31 @@ public static class CheckCommands
             s = Options.WithMemoryModel(s, r.GetValue(memoryModel));
             cli.Stop.Observe();
             string m = r.GetValue(mode) ?? (s.Scheduler.Mode == SchedulerModes.Timed ? SchedulerModes.Exhaustive : s.Scheduler.Mode);
-            var result = CheckRunner.Check(s, name, new CheckOptions
+            var sh = r.GetValue(shard) is { } t ? CliValues.Shard("--shard", t) : (0, 1);
+            string? shardOut = r.GetValue(partialOut);
+            if (r.GetValue(shard) is not null && shardOut is null) throw new ArgumentException("--shard: needs --out FILE for the partial result");
+            if (shardOut is not null && r.GetValue(shard) is null) throw new ArgumentException("--out: only with --shard i/n");
+            if (r.GetValue(shard) is not null && m != SchedulerModes.Exhaustive) throw new ArgumentException($"--shard: only for --mode exhaustive (mode is {m})");
+            int split = r.GetValue(splitDepth) ?? CheckOptions.DefaultSplitDepth;
+            if (split < 0) throw new ArgumentException($"--split-depth: {split} is not allowed; use an integer >= 0");
+            int workers = r.GetValue(parallel) is { } p ? CliValues.Positive("--parallel", p) : Environment.ProcessorCount;
+            long budget = m == SchedulerModes.Exhaustive ? s.Scheduler.MaxExecutions : s.Scheduler.Iterations;
+            var result = Consoles.WithProgressDetail(cli.Err, $"check {name}", report =>
             {
-                Mode = m, Iterations = s.Scheduler.Iterations, Seed = s.Seed, PctDepth = s.Scheduler.PctDepth,
-                PreemptionBound = s.Scheduler.PreemptionBound, MaxExecutions = s.Scheduler.MaxExecutions,
-                WallSeconds = s.Scheduler.WallSeconds, TraceDirectory = r.GetValue(traces) ?? "hvolab-traces",
-                AllViolations = r.GetValue(all), Reduction = r.GetValue(reduction) ?? "dpor", Cancel = cli.Cancel,
+                var progress = new CheckProgress($"check {name}", m, budget, s.Scheduler.WallSeconds, report);
+                return CheckRunner.Check(s, name, new CheckOptions
+                {
+                    Mode = m, Iterations = s.Scheduler.Iterations, Seed = s.Seed, PctDepth = s.Scheduler.PctDepth,
+                    PreemptionBound = s.Scheduler.PreemptionBound, MaxExecutions = s.Scheduler.MaxExecutions,
+                    WallSeconds = s.Scheduler.WallSeconds, TraceDirectory = r.GetValue(traces) ?? "hvolab-traces",
+                    AllViolations = r.GetValue(all), Reduction = r.GetValue(reduction) ?? "dpor", Cancel = cli.Cancel,
+                    Workers = workers, Shard = sh, SplitDepth = split, ShardOut = shardOut,
+                    OnBuild = _ => progress.OnExecution(),
+                });
             });
-            var run = new RunInfo(s.Machine.Cpus, s.Seed, s.Name, ScenarioHash(s), Environment.GetCommandLineArgs());
+            if (shardOut is not null)
+                cli.Out.WriteLine($"shard {sh.Item1}/{sh.Item2}: partial result written to {shardOut}; combine every shard with: hvolab check merge FILES...");
+            var run = new RunInfo(s.Machine.Cpus, s.Name, HvoLab.Experiments.Reports.Provenance.Of(s, [s.Seed], cli.Args));
             if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result, run));
             else
             {
@@ -88,18 +113,39 @@ public static class CheckCommands
             }
             return HvoLab.Experiments.Reports.VerdictText.ExitCode(result);
         }));
+        cmd.Subcommands.Add(Merge(cli));
         return cmd;
     }
 
-    /// <summary>What every output of check records beside the verdict (version, command line, scenario hash, seed).</summary>
-    private sealed record RunInfo(int Cpus, ulong Seed, string Scenario, string ScenarioHash, string[] CommandLine)
+    /// <summary>hvolab check merge: the verdict of a distributed search from its shards' partial results.</summary>
+    private static Command Merge(CliContext cli)
     {
-        public static string Version => "hvolab " + typeof(CheckCommands).Assembly.GetName().Version;
+        var files = new Argument<string[]>("FILES") { Description = "Partial results of every shard (check --shard i/n --out FILE).", Arity = ArgumentArity.OneOrMore };
+        var traces = new Option<string?>("--traces") { Description = "Directory for replayable traces of violations (default: ./hvolab-traces).", HelpName = "DIR" };
+        var strategyFile = Options.StrategyFile();
+        var format = Options.Format("text", "json");
+        var merge = new Command("merge", "Combine the partial results of 'check --shard i/n' into the verdict one run gives. "
+            + "Exit 0 proved, 1 unsafe, 2 bad input, 3 not refuted (a shard stopped at a budget).") { files, traces, strategyFile, format };
+        merge.SetAction(r => CliErrors.Guard(cli, () =>
+        {
+            StrategyFiles.LoadOption(cli, r.GetValue(strategyFile));   // a strategy the shards loaded from a file
+            var result = CheckShard.Merge(r.GetValue(files)!, r.GetValue(traces) ?? "hvolab-traces");
+            var s = ScenarioLoader.Parse(CheckShard.Load(r.GetValue(files)![0]).Scenario.GetRawText());
+            var run = new RunInfo(s.Machine.Cpus, s.Name, HvoLab.Experiments.Reports.Provenance.Of(s, [s.Seed], cli.Args));
+            if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result, run));
+            else WriteText(cli.Out, result, run, byCpu: false);
+            return HvoLab.Experiments.Reports.VerdictText.ExitCode(result);
+        }));
+        return merge;
     }
 
-    /// <summary>SHA-256 (first 16 hex digits) of the resolved scenario, so a result names exactly what it ran.</summary>
-    public static string ScenarioHash(HvoLab.Experiments.Scenarios.Scenario s) =>
-        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ScenarioLoader.Serialize(s))))[..16].ToLowerInvariant();
+    /// <summary>What every output of check records beside the verdict (version, command line, scenario hash, seed).</summary>
+    private sealed record RunInfo(int Cpus, string Scenario, HvoLab.Experiments.Reports.Provenance Provenance)
+    {
+        public ulong Seed => Provenance.Seeds[0];
+        public string ScenarioHash => Provenance.ScenarioHash;
+        public string Version => Provenance.Version;
+    }
 
     private static void WriteText(TextWriter o, CheckResult r, RunInfo run, bool byCpu)
     {
@@ -120,11 +166,11 @@ public static class CheckCommands
                     o.WriteLine(r.Mode == "exhaustive"
                         ? "  this is not a proof: raise scheduler.max_executions / wall_seconds to complete the search"
                         : "  this is not a proof: pct and random sample interleavings; --mode exhaustive can prove");
-                o.WriteLine($"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {RunInfo.Version}");
+                o.WriteLine($"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {run.Version}");
                 return;
         }
         o.WriteLine($"{r.Strategy}: {word}: {HvoLab.Experiments.Reports.ComparisonText.Plural(r.Violations.Count, "distinct violation")} found by {Article(r.Mode)} {searched}");
-        o.WriteLine($"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {RunInfo.Version}");
+        o.WriteLine($"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {run.Version}");
         foreach (var v in r.Violations)
         {
             o.WriteLine();
@@ -144,7 +190,7 @@ public static class CheckCommands
     {
         var root = new JsonObject
         {
-            ["version"] = RunInfo.Version, ["command_line"] = new JsonArray(run.CommandLine.Select(a => (JsonNode)a).ToArray()),
+            ["version"] = run.Version, ["command_line"] = new JsonArray(run.Provenance.CommandLine.Select(a => (JsonNode)a).ToArray()),
             ["scenario"] = run.Scenario, ["scenario_hash"] = run.ScenarioHash, ["seed"] = run.Seed, ["cpus"] = run.Cpus,
             ["strategy"] = r.Strategy, ["verdict"] = HvoLab.Experiments.Reports.VerdictText.Of(r, run.Cpus), ["mode"] = r.Mode, ["complete"] = r.Complete,
             ["executions"] = r.Executions, ["transitions"] = r.Transitions, ["seconds"] = Math.Round(r.Seconds, 3),
@@ -165,47 +211,60 @@ public static class CheckCommands
         var strategyFile = Options.StrategyFile();
         var accesses = new Option<bool>("--accesses") { Description = "Include every memory access in the Perfetto export (off: most of the events)." };
         var format = Options.Format("text", "json");
-        var cmd = new Command("replay", "Re-run a recorded execution step by step and print its events.") { trace, perfetto, accesses, format, strategyFile };
+        var cmd = new Command("replay", "Re-run a recorded execution step by step, print its events and verify it: exit 1 (or 0) reproduced, 5 diverged, 6 scenario differs, 2 bad trace.") { trace, perfetto, accesses, format, strategyFile };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
             StrategyFiles.LoadOption(cli, r.GetValue(strategyFile));   // a trace of a strategy from a file needs the file
             var tracePath = r.GetRequiredValue(trace);
             var t = ScheduleTrace.Load(tracePath);
-            (HvoLab.Engine.RunResult run, HvoLab.Experiments.Running.ScenarioSystem system) replayed;
-            // A trace that does not fit the model (edited, or recorded by another version) is a bad input, not a crash
-            // (fuzz regression replay-diverging-trace.json).
-            try { replayed = CheckRunner.ReplaySystem(t); }
-            catch (HvoLab.Engine.Schedulers.ReplayDivergenceException e) { throw new InvalidDataException($"trace '{tracePath}' cannot be replayed: {e.Message}", e); }
-            var (run, system) = replayed;
-            var sim = system.System.Sim;
-            var sym = new Symbolizer(system.System.Linux);
-            if (r.GetValue(format) == "json") cli.Out.WriteLine(ReplayJson(t, run, sim, sym));
-            else
+            // A trace that does not fit the model (edited, or recorded by another version) is reported as diverged or
+            // "scenario differs" with its own exit code, never as success (issue #19, defect 7).
+            var outcome = ReplayVerifier.Verify(t);
+            if (outcome.System is { } system)
             {
-                foreach (var v in run.Violations) cli.Out.WriteLine($"{t.Strategy}: {v.Kind} on CPU{string.Join(",", v.Cpus)}: {sym.InText(v.Explanation)}");
-                cli.Out.WriteLine($"{"#",5}  {"time (ns)",12}  {"CPU",-4} {"context",-7}  what");
-                cli.Out.Write(Explainer.ReplayText(sim.Trace.Events, sym));
-                cli.Out.WriteLine($"-- {run.Outcome}: {run.Steps} operations, {run.Choices.Count} choices");
+                var sim = system.System.Sim;
+                var sym = new Symbolizer(system.System.Linux);
+                if (r.GetValue(format) == "json") cli.Out.WriteLine(ReplayJson(t, outcome, sim, sym));
+                else
+                {
+                    if (outcome.Run is { } run0)
+                        foreach (var v in run0.Violations) cli.Out.WriteLine($"{t.Strategy}: {v.Kind} on CPU{string.Join(",", v.Cpus)}: {sym.InText(v.Explanation)}");
+                    cli.Out.WriteLine($"{"#",5}  {"time (ns)",12}  {"CPU",-4} {"context",-7}  what");
+                    cli.Out.Write(Explainer.ReplayText(sim.Trace.Events, sym));
+                    if (outcome.Run is { } run) cli.Out.WriteLine($"-- {run.Outcome}: {run.Steps} operations, {run.Choices.Count} choices");
+                    cli.Out.WriteLine($"-- {outcome.Message}");
+                }
+                if (r.GetValue(perfetto) is { } path)
+                    HvoLab.Experiments.IO.AtomicFile.WriteAllText("--perfetto", path, HvoLab.Experiments.Reports.PerfettoExport.ToJson(sim.Trace.Events, sim.Cpus.Length, sym,
+                        new HvoLab.Experiments.Reports.PerfettoOptions { Accesses = r.GetValue(accesses), Title = $"hvolab replay {t.Strategy}" }));
             }
-            if (r.GetValue(perfetto) is { } path)
-                HvoLab.Experiments.IO.AtomicFile.WriteAllText(path, HvoLab.Experiments.Reports.PerfettoExport.ToJson(sim.Trace.Events, sim.Cpus.Length, sym,
-                    new HvoLab.Experiments.Reports.PerfettoOptions { Accesses = r.GetValue(accesses), Title = $"hvolab replay {t.Strategy}" }));
-            return run.Violations.Count > 0 ? Unsafe : Safe;
+            else if (r.GetValue(format) == "json") cli.Out.WriteLine(ReplayJson(t, outcome, null, null));
+            else cli.Out.WriteLine($"-- {outcome.Message}");
+            if (outcome.Verdict != ReplayVerdict.Reproduced) cli.Err.WriteLine($"hvolab: {tracePath}: {outcome.Message}");
+            return outcome.Verdict switch
+            {
+                ReplayVerdict.Reproduced => outcome.Run!.Violations.Count > 0 ? Unsafe : Safe,
+                ReplayVerdict.Diverged => Diverged,
+                _ => ScenarioDiffers,
+            };
         }));
         return cmd;
     }
 
-    private static string ReplayJson(ScheduleTrace t, HvoLab.Engine.RunResult run, HvoLab.Engine.Simulator sim, Symbolizer sym)
+    private static string ReplayJson(ScheduleTrace t, ReplayOutcome outcome, HvoLab.Engine.Simulator? sim, Symbolizer? sym)
     {
+        var run = outcome.Run;
         var root = new JsonObject
         {
             ["version"] = "hvolab " + typeof(CheckCommands).Assembly.GetName().Version, ["strategy"] = t.Strategy, ["seed"] = t.Seed,
-            ["outcome"] = run.Outcome.ToString(), ["operations"] = run.Steps, ["choices"] = run.Choices.Count,
-            ["violations"] = new JsonArray(run.Violations.Select(v => (JsonNode)new JsonObject
+            ["replay"] = outcome.Verdict switch { ReplayVerdict.Reproduced => "reproduced", ReplayVerdict.Diverged => "diverged", _ => "scenario differs" },
+            ["message"] = outcome.Message, ["diverged_at_step"] = outcome.Step,
+            ["outcome"] = run?.Outcome.ToString(), ["operations"] = run?.Steps, ["choices"] = run?.Choices.Count,
+            ["violations"] = new JsonArray((run?.Violations ?? []).Select(v => (JsonNode)new JsonObject
             {
-                ["kind"] = v.Kind, ["cpus"] = new JsonArray(v.Cpus.Select(c => (JsonNode)c).ToArray()), ["explanation"] = sym.InText(v.Explanation),
+                ["kind"] = v.Kind, ["cpus"] = new JsonArray(v.Cpus.Select(c => (JsonNode)c).ToArray()), ["explanation"] = sym!.InText(v.Explanation),
             }).ToArray()),
-            ["steps"] = new JsonArray(Explainer.AllSteps(sim.Trace.Events, sym).Select(s => (JsonNode)new JsonObject
+            ["steps"] = sim is null ? new JsonArray() : new JsonArray(Explainer.AllSteps(sim.Trace.Events, sym!).Select(s => (JsonNode)new JsonObject
             {
                 ["n"] = s.Number, ["cpu"] = s.Cpu, ["time_ns"] = s.TimeNs, ["context"] = s.Context, ["what"] = s.What,
             }).ToArray()),

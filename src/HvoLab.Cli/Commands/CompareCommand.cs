@@ -41,11 +41,22 @@ public static class CompareCommand
             });
             int threads = r.GetValue(parallel) is { } p ? CliValues.Positive("--parallel", p) : Environment.ProcessorCount;
             foreach (var w in s.Warnings) cli.Err.WriteLine($"warning: {w}");
+            cli.Stop.Observe();
             var result = Consoles.WithProgress(cli.Err, "compare", progress =>
-                Comparer.Run(s, new CompareOptions { Parallel = threads, Progress = progress }));
+                Comparer.Run(s, new CompareOptions { Parallel = threads, Progress = progress, Cancel = cli.Cancel })) with
+            {
+                Provenance = Provenance.Of(s, Comparer.TimedSeeds(s), cli.Args),
+            };
             Write(cli.Out, result, r.GetValue(format)!, r.GetValue(wide), r.GetValue(explain));
+            if (result.NotMeasured is { } missing)
+            {
+                // A partial comparison is shown, never saved: a file must not pass for the full result.
+                cli.Err.WriteLine($"hvolab: interrupted; the report above is partial (not measured: {(missing.Count == 0 ? "none" : string.Join(", ", missing))}; "
+                    + "some rows rest on fewer timed runs); no files written");
+                return CliContext.Interrupted;
+            }
             if (r.GetValue(outDir) is { } dir) WriteAll(dir, result);
-            if (r.GetValue(html) is { } file) AtomicFile.WriteAllText(file, HtmlReport.Render(result));
+            if (r.GetValue(html) is { } file) AtomicFile.WriteAllText("--html", file, HtmlReport.Render(result));
             return CliContext.Ok;
         }));
         return cmd;
@@ -64,13 +75,13 @@ public static class CompareCommand
 
     private static void WriteAll(string dir, ComparisonResult result)
     {
-        AtomicFile.WriteAllText(Path.Combine(dir, "compare.json"), ComparisonJson.Serialize(result) + "\n");
-        AtomicFile.WriteAllText(Path.Combine(dir, "compare.csv"), ComparisonText.Csv(result));
-        AtomicFile.WriteAllText(Path.Combine(dir, "compare.md"), ComparisonText.Markdown(result, wide: true));
+        AtomicFile.WriteAllText("--out", Path.Combine(dir, "compare.json"), ComparisonJson.Serialize(result) + "\n");
+        AtomicFile.WriteAllText("--out", Path.Combine(dir, "compare.csv"), ComparisonText.Csv(result));
+        AtomicFile.WriteAllText("--out", Path.Combine(dir, "compare.md"), ComparisonText.Markdown(result, wide: true));
         var table = new StringWriter();
         WriteTable(table, result, wide: true, explain: true, width: 260);
-        AtomicFile.WriteAllText(Path.Combine(dir, "compare.txt"), table.ToString());
-        AtomicFile.WriteAllText(Path.Combine(dir, "compare.html"), HtmlReport.Render(result));
+        AtomicFile.WriteAllText("--out", Path.Combine(dir, "compare.txt"), table.ToString());
+        AtomicFile.WriteAllText("--out", Path.Combine(dir, "compare.html"), HtmlReport.Render(result));
     }
 
     /// <summary>The console table: headline columns at the terminal's width (COLUMNS, default 100), every column

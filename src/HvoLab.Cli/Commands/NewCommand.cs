@@ -25,7 +25,7 @@ public static class NewCommand
             var path = r.GetValue(output) ?? n + ".cs";
             if (File.Exists(path) && !r.GetValue(force)) throw new ArgumentException($"--out: \"{path}\" exists; give --force to overwrite it");
             var text = r.GetValue(from) is { } f ? StrategySource.Copy(StrategyRegistry.Get(CliValues.Strategy("--from", f)), n, className) : Template(n, className);
-            AtomicFile.WriteAllText(path, text);
+            AtomicFile.WriteAllText("--out", path, text);
             cli.Out.WriteLine($"{path}: strategy {n} ({className}); next: hvolab check --strategy-file {path}");
             return CliContext.Ok;
         }));

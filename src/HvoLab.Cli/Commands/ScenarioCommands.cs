@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using HvoLab.Experiments.Scenarios;
 
 namespace HvoLab.Cli.Commands;
@@ -19,12 +21,33 @@ public static class ScenarioCommands
         group.Add(schema);
 
         var file = new Argument<string>("FILE") { Description = "Scenario JSON file." };
-        var validate = new Command("validate", "Check a scenario file; print \"valid\" with warnings and refusals, or the first error.") { file };
+        var format = Options.Format("text", "json");
+        var validate = new Command("validate", "Check a scenario file; print \"valid\" with warnings and refusals, or the first error (exit 2).") { file, format };
         validate.SetAction(r => CliErrors.Guard(cli, () =>
         {
-            var s = ScenarioLoader.Load(r.GetRequiredValue(file));
-            cli.Out.WriteLine("valid");
-            Report(cli.Out, s);
+            string path = r.GetRequiredValue(file);
+            if (r.GetValue(format) != "json")
+            {
+                var s = ScenarioLoader.Load(path, "FILE");
+                cli.Out.WriteLine("valid");
+                Report(cli.Out, s);
+                return CliContext.Ok;
+            }
+            // JSON: the verdict on stdout either way, so a script reads one object; a bad file still exits 2 and
+            // still says why on stderr.
+            Scenario loaded;
+            try { loaded = ScenarioLoader.Load(path, "FILE"); }
+            catch (Exception e) when (CliErrors.IsUserError(e))
+            {
+                cli.Out.WriteLine(Json(new JsonObject { ["file"] = path, ["valid"] = false, ["error"] = CliErrors.OneLine(e.Message) }));
+                return cli.Fail(e.Message);
+            }
+            cli.Out.WriteLine(Json(new JsonObject
+            {
+                ["file"] = path, ["valid"] = true, ["name"] = loaded.Name, ["scenario_hash"] = ContentHash.Of(loaded),
+                ["warnings"] = new JsonArray(loaded.Warnings.Select(w => (JsonNode?)w).ToArray()),
+                ["refusals"] = new JsonArray(loaded.Refusals.Select(x => (JsonNode?)new JsonObject { ["strategy"] = x.Strategy, ["reason"] = x.Reason }).ToArray()),
+            }));
             return CliContext.Ok;
         }));
         group.Add(validate);
@@ -42,6 +65,9 @@ public static class ScenarioCommands
         group.Add(show);
         return group;
     }
+
+    private static string Json(JsonObject o) =>
+        o.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     /// <summary>One line each, with a fixed prefix so scripts can grep them.</summary>
     private static void Report(TextWriter to, Scenario s)

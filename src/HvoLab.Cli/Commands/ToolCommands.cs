@@ -3,8 +3,7 @@ using HvoLab.Experiments.Bench;
 
 namespace HvoLab.Cli.Commands;
 
-/// <summary>Tools beside the simulator: litmus tests, benchmarks, PTE decode/encode. Declared now; actions
-/// validate their inputs and report "not yet implemented" (exit 3).</summary>
+/// <summary>Tools beside the simulator: litmus tests, benchmarks, PTE decode/encode.</summary>
 public static class ToolCommands
 {
     public static IEnumerable<Command> Build(CliContext cli)
@@ -30,8 +29,20 @@ public static class ToolCommands
                 if (!File.Exists(p) && !Directory.Exists(p)) throw new ArgumentException($"PATH: \"{p}\" does not exist; give litmus files or folders");
             var options = new HvoLab.Litmus.LitmusRunOptions();
             if (r.GetValue(maxExecutions) is { } n) options = options with { MaxExecutions = CliValues.Positive("--max-executions", n) };
-            var report = HvoLab.Litmus.LitmusRunner.Run(list, options);
+            int total = HvoLab.Litmus.LitmusRunner.Files(list).Count, done = 0;
+            cli.Stop.Observe();
+            options = options with { Cancel = cli.Cancel };
+            var report = Consoles.WithProgressDetail(cli.Err, "litmus", progress =>
+                HvoLab.Litmus.LitmusRunner.Run(list, options with
+                {
+                    Progress = t => { done++; progress((double)done / total, $"litmus {done}/{total}: {t.Name}"); },
+                }));
             cli.Out.WriteLine(r.GetValue(format) == "json" ? report.ToJson() : report.ToText());
+            if (cli.Cancel.IsCancellationRequested && report.Results.Count < total)
+            {
+                cli.Err.WriteLine($"hvolab: interrupted; the report above covers {report.Results.Count} of {total} tests");
+                return CliContext.Interrupted;
+            }
             return CliContext.Ok;
         }));
         return cmd;
@@ -51,7 +62,12 @@ public static class ToolCommands
     /// when a target is missed: the figures are the output, not a verdict.</summary>
     public static int RunBench(CliContext cli, BenchConfig config, string format)
     {
-        var figures = BenchSuite.Run(config);
+        // The suite reports no steps of its own; the bar shows that it runs and for how long (Elapsed column).
+        var figures = Consoles.WithProgressDetail(cli.Err, "bench", report =>
+        {
+            report(0, $"bench: measuring the {(config == BenchConfig.Quick ? "quick" : "full")} suite; figures print at the end");
+            return BenchSuite.Run(config);
+        });
         cli.Out.Write(format == "json" ? BenchSuite.ToJson(figures) + Environment.NewLine : BenchSuite.ToTable(figures));
         return CliContext.Ok;
     }
@@ -63,12 +79,13 @@ public static class ToolCommands
         var value = new Argument<string>("VALUE") { Description = "Descriptor value, hex (0x…) or decimal." };
         var granule = Options.Granule();
         var level = Level();
-        var decode = new Command("decode", "Explain the fields of a descriptor.") { value, granule, level };
+        var decodeFormat = Options.Format("text", "json");
+        var decode = new Command("decode", "Explain the fields of a descriptor.") { value, granule, level, decodeFormat };
         decode.SetAction(r => CliErrors.Guard(cli, () =>
         {
             var gr = r.GetValue(granule) is { } g ? CliValues.Granule("--granule", g) : HvoLab.Arch.Granule.K4;
             ulong v = HvoLab.Arch.DescriptorFormatter.ParseValue(r.GetRequiredValue(value), "VALUE");
-            cli.Out.WriteLine(HvoLab.Arch.DescriptorFormatter.Describe(v, gr, r.GetValue(level) ?? 3));
+            WriteDescriptor(cli, v, gr, r.GetValue(level) ?? 3, r.GetValue(decodeFormat) == "json", withValue: false);
             return CliContext.Ok;
         }));
         group.Add(decode);
@@ -78,7 +95,8 @@ public static class ToolCommands
         var encGranule = Options.Granule();
         var encLevel = Level();
         var set = new Option<string[]>("--set") { Description = "Override a field, e.g. AF=0 (repeatable).", HelpName = "FIELD=VALUE" };
-        var encode = new Command("encode", "Build a descriptor from a protection and a PFN.") { prot, pfn, encGranule, encLevel, set };
+        var encodeFormat = Options.Format("text", "json");
+        var encode = new Command("encode", "Build a descriptor from a protection and a PFN.") { prot, pfn, encGranule, encLevel, set, encodeFormat };
         encode.SetAction(r => CliErrors.Guard(cli, () =>
         {
             var gr = r.GetValue(encGranule) is { } g ? CliValues.Granule("--granule", g) : HvoLab.Arch.Granule.K4;
@@ -87,12 +105,25 @@ public static class ToolCommands
             int lvl = r.GetValue(encLevel) ?? 3;
             ulong v = HvoLab.Arch.DescriptorFormatter.EncodePfn(r.GetRequiredValue(prot),
                 HvoLab.Arch.DescriptorFormatter.ParseValue(r.GetRequiredValue(pfn), "--pfn"), lvl, gr, sets);
-            cli.Out.WriteLine($"0x{v:x16}");
-            cli.Out.WriteLine(HvoLab.Arch.DescriptorFormatter.Describe(v, gr, lvl));
+            WriteDescriptor(cli, v, gr, lvl, r.GetValue(encodeFormat) == "json", withValue: true);
             return CliContext.Ok;
         }));
         group.Add(encode);
         return group;
+    }
+
+    /// <summary>The descriptor as text (encode prints the bare value first, for scripts) or as one JSON object of
+    /// every field (<see cref="HvoLab.Arch.DescriptorFormatter.Fields"/>, the same fields and order as the text).</summary>
+    private static void WriteDescriptor(CliContext cli, ulong v, HvoLab.Arch.Granule g, int level, bool json, bool withValue)
+    {
+        if (json)
+        {
+            cli.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(HvoLab.Arch.DescriptorFormatter.Fields(v, g, level),
+                new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            return;
+        }
+        if (withValue) cli.Out.WriteLine($"0x{v:x16}");
+        cli.Out.WriteLine(HvoLab.Arch.DescriptorFormatter.Describe(v, g, level));
     }
 
     private static Option<int?> Level()

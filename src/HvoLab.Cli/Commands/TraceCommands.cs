@@ -11,6 +11,8 @@ namespace HvoLab.Cli.Commands;
 /// <summary>`hvolab trace` (one timed run as a Perfetto trace) and `hvolab strategies` (the catalog).</summary>
 public static class TraceCommands
 {
+    public const long DefaultMaxEvents = 2_000_000;
+
     public static Command Trace(CliContext cli)
     {
         var strategy = Options.Strategy(required: false);
@@ -22,14 +24,18 @@ public static class TraceCommands
         var cpuList = new Option<string?>("--cpus") { Description = "Only these CPUs' tracks, e.g. 0,2 or 0-3.", HelpName = "LIST" };
         var from = new Option<string?>("--from") { Description = "Start of the time window, with a unit (e.g. 2ms).", HelpName = "TIME" };
         var to = new Option<string?>("--to") { Description = "End of the time window, with a unit (e.g. 3ms).", HelpName = "TIME" };
-        var cmd = new Command("trace", "Run one timed execution of a strategy and write a Perfetto trace.") { strategy, strategyFile, scenario, output, seed, accesses, cpuList, from, to };
+        var maxEvents = new Option<long?>("--max-events")
+        {
+            Description = $"Stop the run after this many recorded events (default {DefaultMaxEvents:N0}; memory grows with the events kept).", HelpName = "N",
+        };
+        var cmd = new Command("trace", "Run one timed execution of a strategy and write a Perfetto trace.") { strategy, strategyFile, scenario, output, seed, accesses, cpuList, from, to, maxEvents };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
             var file = r.GetValue(strategyFile);
             var name = StrategyFiles.Choose(r.GetValue(strategy), StrategyFiles.LoadOption(cli, file), file);
             var s = CliScenario.Resolve(r.GetValue(scenario), new CliScenario.Overrides { Strategies = [name] });
             if (ScenarioSystem.RefusalOf(s, name, null) is { } refusal) return cli.Refuse(name, refusal);
-            var m = TimedRunner.RunOne(s, name, r.GetValue(seed) ?? s.Seed, true, out var system);
+            long cap = r.GetValue(maxEvents) is { } n ? (n >= 1 ? n : throw new ArgumentException($"--max-events: {n} is not allowed; use an integer >= 1")) : DefaultMaxEvents;
             var path = r.GetRequiredValue(output)!;
             var options = new PerfettoOptions
             {
@@ -38,8 +44,20 @@ public static class TraceCommands
                 FromNs = r.GetValue(from) is { } f ? CliValues.Duration("--from", f) : double.NegativeInfinity,
                 ToNs = r.GetValue(to) is { } t ? CliValues.Duration("--to", t) : double.PositiveInfinity,
             };
-            var sym = new HvoLab.Experiments.Checking.Symbolizer(system.System.Linux);
-            AtomicFile.WriteAllText(path, PerfettoExport.ToJson(system.System.Sim.Trace.Events, s.Machine.Cpus, sym, options));
+            // One run has no known end before it ends: the bar names the phase and the elapsed time runs beside it.
+            var (m, system) = Consoles.WithProgressDetail(cli.Err, $"trace {name}", report =>
+            {
+                report(0, $"trace {name}: simulating (at most {cap:N0} events)");
+                var run = TimedRunner.RunOne(s, name, r.GetValue(seed) ?? s.Seed, true, out var sys, maxEvents: cap);
+                report(0.5, $"trace {name}: writing {sys.System.Sim.Trace.Events.Count:N0} events");
+                var sym = new HvoLab.Experiments.Checking.Symbolizer(sys.System.Linux);
+                // Streamed to the file: the JSON is never held in memory as a whole.
+                AtomicFile.Write("--out", path, stream => PerfettoExport.Write(stream, sys.System.Sim.Trace.Events, s.Machine.Cpus, sym, options));
+                return (run, sys);
+            });
+            if (m.Outcome == HvoLab.Engine.RunOutcome.EventCapReached)
+                throw new ArgumentException($"--max-events: the run reached {cap:N0} events at {ComparisonText.Us(m.EndTimeNs)} simulated and was stopped; " +
+                    $"{path} holds the events up to there; give a larger --max-events or a shorter scenario");
             cli.Out.WriteLine($"{path}: {new FileInfo(path).Length / 1e6:F1} MB from {system.System.Sim.Trace.Events.Count} recorded events, {s.Machine.Cpus} CPU tracks; open in ui.perfetto.dev");
             cli.Out.WriteLine($"{name}: {m.Outcome}, simulated {ComparisonText.Us(m.EndTimeNs)}, updater {string.Join(", ", m.OperationLatencyNs.Select(ComparisonText.Us))}, "
                 + $"remote stall max {ComparisonText.Us(m.RemoteStallNs.DefaultIfEmpty(0).Max())}, IPIs {m.Ipis}, TLBIs {m.Tlbis}, faults {m.Faults}");

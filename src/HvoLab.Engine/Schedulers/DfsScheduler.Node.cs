@@ -16,8 +16,15 @@ public sealed partial class DfsScheduler
         public readonly HashSet<int> Backtrack = new();
         public int Chosen;
         public int? Forced;   // preemption bound reached: only this index may run
+        /// <summary>A split node's choice fixed by the subtree being searched (<see cref="SearchSplit"/>): its
+        /// siblings are other subtrees, searched elsewhere, so backtracking never moves it.</summary>
+        public bool Pinned;
+        /// <summary>Ordinal of this node among the split nodes of its execution, -1 if it is not one.</summary>
+        public int SplitOrdinal = -1;
         /// <summary>Vector clock of the chosen action (per DPOR process: how many of its actions happen before it).</summary>
         public int[] Clock = [];
+        /// <summary>The choice <see cref="Clock"/> was computed for (-1: none yet).</summary>
+        public int ClockChosen = -1;
 
         public bool IsEnabled(int action) => Array.IndexOf(Enabled, action) >= 0;
 
@@ -79,6 +86,7 @@ public sealed partial class DfsScheduler
         /// <summary>Index of the next action to try: in the backtrack set, not done, not asleep; -1 if none.</summary>
         public int NextCandidate()
         {
+            if (Pinned) return -1;
             if (Forced is int f) return Done.Contains(Enabled[f]) ? -1 : f;
             for (int i = 0; i < Enabled.Length; i++)
             {
@@ -86,6 +94,16 @@ public sealed partial class DfsScheduler
                 if (Backtrack.Contains(a) && !Done.Contains(a) && !IsSleeping(a)) return i;
             }
             return -1;
+        }
+
+        /// <summary>Indices of the actions this node can try (enabled, not asleep) in the order a fully branched node
+        /// tries them: <paramref name="first"/>, then the others by index, as <see cref="NextCandidate"/> picks them.</summary>
+        public int[] CandidateOrder(int first)
+        {
+            var order = new List<int> { first };
+            for (int i = 0; i < Enabled.Length; i++)
+                if (i != first && !IsSleeping(Enabled[i])) order.Add(i);
+            return [.. order];
         }
 
         /// <summary>The first action worth starting with: not asleep, preferring the CPU that ran last (fewer switches).</summary>

@@ -24,6 +24,30 @@ public sealed partial class DfsScheduler
         int procs = sim.Cpus.Length * 4;
         _clock = new int[procs][];
         for (int i = 0; i < procs; i++) _clock[i] = new int[procs];
+        _walkedAt = new int[procs];
+        Array.Fill(_walkedAt, -1);
+        _walkedFp = new Footprint[procs];
+    }
+
+    /// <summary>Per action (cpu × kind): the depth of its last race walk in this execution and the footprint walked.</summary>
+    private int[] _walkedAt = [];
+    private Footprint[] _walkedFp = [];
+
+    /// <summary>Whether the walk for <paramref name="action"/> would repeat the one made in the previous state: same
+    /// footprint, and the one action since is another CPU's and independent of it. Then the walk skips that action,
+    /// meets the same nodes with the same clocks (only that action's process, or its CPU's code after an interrupt,
+    /// got a new clock) and adds the same backtrack points, which are already there.</summary>
+    private bool RepeatsLastWalk(int action, in Footprint fp)
+    {
+        bool repeat = _depth > 0 && _walkedAt[action] == _depth - 1 && _walkedFp[action] == fp;
+        if (repeat)
+        {
+            var last = _stack[_depth - 1];
+            repeat = Actions.Cpu(last.Enabled[last.Chosen]) != Actions.Cpu(action) && Footprint.Independent(last.Ops[last.Chosen], fp);
+        }
+        _walkedAt[action] = _depth;
+        _walkedFp[action] = fp;
+        return repeat;
     }
 
     /// <summary>Records that <paramref name="action"/> ran with <paramref name="clock"/>.</summary>
@@ -48,9 +72,18 @@ public sealed partial class DfsScheduler
         for (int j = 0; j < depth; j++)
         {
             var prev = _stack[j];
-            if (Proc(prev.Enabled[prev.Chosen], prev.Ops[prev.Chosen]) == proc || Footprint.Independent(prev.Ops[prev.Chosen], fp)) continue;
+            int prevProc = Proc(prev.Enabled[prev.Chosen], prev.Ops[prev.Chosen]);
+            // Already known to happen before (clocks are monotone joins): nothing new, whatever the footprints say.
+            if (prevProc == proc || prev.Clock[prevProc] <= clock[prevProc] || Footprint.Independent(prev.Ops[prev.Chosen], fp)) continue;
             var pc = prev.Clock;
             for (int k = 0; k < clock.Length; k++) if (pc[k] > clock[k]) clock[k] = pc[k];
+        }
+        // Preempting work starts after the action that queued it (the enabling relation is part of happens-before),
+        // though the two commute with nothing to exchange (Footprint.Independent).
+        if (fp.Kind == FootprintKind.TakePreempt && fp.Addr < (ulong)depth)
+        {
+            var ec = _stack[(int)fp.Addr].Clock;
+            for (int k = 0; k < clock.Length; k++) if (ec[k] > clock[k]) clock[k] = ec[k];
         }
         clock[proc]++;
         return clock;
@@ -88,9 +121,14 @@ public sealed partial class DfsScheduler
     {
         int index = node is null ? -1 : Array.IndexOf(node.Enabled, action);
         var fp = index >= 0 ? node!.Ops[index] : Footprint.Of(sim, action);
+        if (node is not null && RepeatsLastWalk(action, fp)) return;
         int proc = Proc(action, fp);
         var known = _clock[proc];
         int entry = -1;   // the latest interrupt or preemption of this CPU's code seen so far, walking back
+        // A zero-tested add that makes its word zero races with every add of the word before it that did not (they
+        // commute among themselves): reversing only the latest race would move the zero to that add and never give
+        // the earlier ones their turn to be last (Footprint.ZeroTest).
+        bool everyRace = fp.MakesZero;
         for (int j = _depth - 1; j >= 0; j--)
         {
             var prev = _stack[j];
@@ -98,15 +136,15 @@ public sealed partial class DfsScheduler
             int prevProc = Proc(prevAction, prev.Ops[prev.Chosen]);
             if (proc == Actions.Make(Actions.Cpu(action), Actions.RunOp) && Actions.Cpu(prevAction) == Actions.Cpu(action)
                 && Actions.Kind(prevAction) is Actions.TakeInterrupt or Actions.TakePreemptWork) entry = prevAction;
-            if (prevProc == proc || Footprint.Independent(prev.Ops[prev.Chosen], fp)) continue;
-            if (prev.Clock[prevProc] <= known[prevProc]) continue;   // happens-before: not a race; look further back
-            if (entry < 0 && prev.IsEnabled(action)) { prev.AddBacktrack(action); return; }
+            if (prevProc == proc || prev.Clock[prevProc] <= known[prevProc]) continue;   // happens-before: not a race; look further back
+            if (Footprint.Independent(prev.Ops[prev.Chosen], fp)) continue;
+            if (entry < 0 && prev.IsEnabled(action)) { prev.AddBacktrack(action); if (everyRace) continue; return; }
             // The paper's set E: a process whose later action happens before this one. An interrupt taken since
             // changed what this CPU's code runs next (its handler), so the CPU's code at that node would run
             // something else: reversing the race needs the interrupt first.
-            if (entry >= 0 && prev.IsEnabled(entry)) { prev.AddBacktrack(entry); return; }
+            if (entry >= 0 && prev.IsEnabled(entry)) { prev.AddBacktrack(entry); if (everyRace) continue; return; }
             // Arm data model: a member of the paper's set E where one is known (DfsScheduler.Buffers.cs).
-            if (entry < 0 && sim.HasStoreBuffers && TryAddSetE(prev, action, fp, proc)) return;
+            if (entry < 0 && sim.HasStoreBuffers && TryAddSetE(prev, action, fp, proc)) { if (everyRace) continue; return; }
             prev.AddAllToBacktrack();
         }
     }

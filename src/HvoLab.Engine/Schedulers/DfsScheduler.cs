@@ -16,6 +16,13 @@ public sealed partial class DfsScheduler : IScheduler
     private int _preemptions;
 
     public DfsScheduler(List<Node> stack, ExplorationOptions opt) { _stack = stack; _opt = opt; }
+
+    /// <summary>A scheduler that searches only the subtree below <paramref name="pins"/> (choices at the first split
+    /// nodes); with <paramref name="probe"/> it stops at the next split node instead and reports its candidates.</summary>
+    public DfsScheduler(List<Node> stack, ExplorationOptions opt, int[] pins, bool probe) : this(stack, opt)
+    {
+        _pins = pins; _probe = probe;
+    }
     public SchedulingMode Mode => SchedulingMode.Choice;
 
     public void OnExecutionStart(Simulator sim) => ResetClocks(sim);
@@ -28,7 +35,14 @@ public sealed partial class DfsScheduler : IScheduler
             node = _stack[_depth];
             if (!actions.SequenceEqual(node.Enabled))
                 throw new InvalidOperationException($"exhaustive search: the model is not deterministic at depth {_depth} (enabled actions differ on replay)");
-            node.Clock = ClockFor(node.Enabled[node.Chosen], node.Ops[node.Chosen], _depth);
+            // Replaying, a node above the one backtracking moved to gets the clock it had: the same prefix of the same
+            // actions. Only the node whose choice changed needs its clock again (clocks are never mutated).
+            if (node.ClockChosen != node.Chosen)
+            {
+                node.Clock = ClockFor(node.Enabled[node.Chosen], node.Ops[node.Chosen], _depth);
+                node.ClockChosen = node.Chosen;
+            }
+            if (node.SplitOrdinal >= 0) _splitSeen++;
         }
         else
         {
@@ -43,10 +57,16 @@ public sealed partial class DfsScheduler : IScheduler
             }
             int first = node.Forced ?? node.FirstCandidate(_lastCpu);
             if (first < 0) return -1;   // every enabled action is asleep: this interleaving was covered already
-            if (_opt.UsesDpor) node.AddBacktrack(node.Enabled[first]);
+            if (IsSplitNode(node))
+            {
+                first = Split(node, first);
+                if (first < 0) return -1;   // probe: the next split node is reached
+            }
+            else if (_opt.UsesDpor) node.AddBacktrack(node.Enabled[first]);
             else node.AddAllToBacktrack();
             node.Chosen = first;
             node.Clock = ClockFor(node.Enabled[first], node.Ops[first], _depth);
+            node.ClockChosen = first;
             _stack.Add(node);
         }
         int chosen = node.Chosen;
@@ -83,12 +103,12 @@ public sealed partial class DfsScheduler : IScheduler
         int taken = parent.Enabled[parent.Chosen];
         var takenOp = parent.Ops[parent.Chosen];
         foreach (var s in parent.Sleep)
-            if (Footprint.Independent(s.Op, takenOp) && actions.Contains(s.Action)) result.Add(s);
+            if (Footprint.IndependentAfter(s.Op, takenOp) && actions.Contains(s.Action)) result.Add(s);
         for (int i = 0; i < parent.Enabled.Length; i++)
         {
             int a = parent.Enabled[i];
             if (a == taken || !parent.Done.Contains(a)) continue;
-            if (Footprint.Independent(parent.Ops[i], takenOp) && actions.Contains(a)) result.Add((a, parent.Ops[i]));
+            if (Footprint.IndependentAfter(parent.Ops[i], takenOp) && actions.Contains(a)) result.Add((a, parent.Ops[i]));
         }
         return result;
     }

@@ -21,12 +21,26 @@ public sealed record ExplorationOptions
     public CancellationToken Cancel { get; init; }
     /// <summary>Stop at the first execution with a violation.</summary>
     public bool StopAtFirstViolation { get; init; } = true;
+    /// <summary>How many branching nodes at the top of the tree are split nodes (<see cref="SearchSplit"/>): fully
+    /// branched, so the subtrees below them can be searched independently. 0: one tree, plain DPOR everywhere. The
+    /// execution count of a complete search depends on this, never on <see cref="Workers"/> or <see cref="Shard"/>.</summary>
+    public int SplitDepth { get; init; }
+    /// <summary>Threads searching subtrees at the same time.</summary>
+    public int Workers { get; init; } = 1;
+    /// <summary>Search only the subtrees whose index is <c>Index</c> modulo <c>Count</c> (a shard of a distributed search).</summary>
+    public (int Index, int Count) Shard { get; init; } = (0, 1);
+    /// <summary>A level of split nodes that would make more subtrees than this is not split (<see cref="SearchSplit"/>).</summary>
+    public int MaxSubtrees { get; init; } = 256;
 }
 
 public sealed record ExplorationResult(bool Complete, long Executions, long Pruned, long Transitions, TimeSpan Elapsed,
     IReadOnlyList<(RunResult Run, IReadOnlyList<int> Choices)> Failures, string StopReason)
 {
     public double ExecutionsPerSecond => Elapsed.TotalSeconds > 0 ? Executions / Elapsed.TotalSeconds : Executions;
+    /// <summary>How many subtrees the split made (1 without a split), over every shard.</summary>
+    public int Subtrees { get; init; } = 1;
+    /// <summary>For each failure, the index of the subtree it was found in (its position in the order of a single search).</summary>
+    public IReadOnlyList<int> FailureSubtrees { get; init; } = [];
 }
 
 /// <summary>
@@ -34,7 +48,8 @@ public sealed record ExplorationResult(bool Complete, long Executions, long Prun
 /// DFS strategy): each execution is rebuilt from the factory and driven by a <see cref="DfsScheduler"/> that replays
 /// the current prefix and extends it; backtracking picks the deepest untried choice. Sleep sets (Godefroid 1996) skip
 /// interleavings that only reorder independent actions. The search is complete when the stack is exhausted within
-/// the budgets.
+/// the budgets. With a split (<see cref="ExplorationOptions.SplitDepth"/>) the tree is cut into subtrees that worker
+/// threads, or shards on other machines, search independently; their union is the tree a single search explores.
 /// </summary>
 public sealed class ExhaustiveExplorer(Func<IScheduler, Simulator> factory, ExplorationOptions? options = null)
 {
@@ -42,47 +57,37 @@ public sealed class ExhaustiveExplorer(Func<IScheduler, Simulator> factory, Expl
 
     public ExplorationResult Explore()
     {
-        var sw = Stopwatch.StartNew();
-        var stack = new List<DfsScheduler.Node>();
-        var failures = new List<(RunResult, IReadOnlyList<int>)>();
-        long executions = 0, pruned = 0, transitions = 0;
-        while (true)
+        if (_opt.Workers < 1) throw new ArgumentOutOfRangeException(nameof(options), _opt.Workers, "workers must be >= 1");
+        var (shard, shards) = _opt.Shard;
+        if (shards < 1 || shard < 0 || shard >= shards)
+            throw new ArgumentOutOfRangeException(nameof(options), $"{shard}/{shards}", "shard must be i/n with 0 <= i < n");
+        var clock = Stopwatch.StartNew();
+        List<int[]> subtrees = [[]];
+        var opt = _opt;
+        if (_opt.SplitDepth > 0)
         {
-            if (_opt.Cancel.IsCancellationRequested) return Done(false, "interrupted");
-            if (executions >= _opt.MaxExecutions) return Done(false, "execution budget reached");
-            if (sw.Elapsed > _opt.WallBudget) return Done(false, "wall-clock budget reached");
-            var dfs = new DfsScheduler(stack, _opt);
-            var sim = factory(dfs);
-            var run = sim.Run();
-            // The final state has no node of its own, but what still waits in it (a parked CPU, a masked interrupt)
-            // races with the actions before it like any next transition.
-            if (_opt.UsesDpor && run.Outcome != RunOutcome.Pruned) dfs.DetectRacesAtEnd(sim);
-            executions++;
-            transitions += run.Steps;
-            if (run.Outcome == RunOutcome.Pruned) pruned++;
-            if (run.Outcome is RunOutcome.Violation or RunOutcome.Deadlock or RunOutcome.BudgetExceeded or RunOutcome.ModelError)
-            {
-                failures.Add((run, run.Choices.ToArray()));
-                if (_opt.StopAtFirstViolation) return Done(false, "violation found");
-            }
-            if (!Backtrack(stack)) return Done(true, "search complete");
+            if (SearchSplit.Subtrees(factory, _opt, clock) is not { } split)
+                return new ExplorationResult(false, 0, 0, 0, clock.Elapsed, [], _opt.Cancel.IsCancellationRequested ? "interrupted" : "wall-clock budget reached");
+            subtrees = split.Subtrees;
+            opt = _opt with { SplitDepth = split.Depth };
         }
-
-        ExplorationResult Done(bool complete, string why) =>
-            new(complete, executions, pruned, transitions, sw.Elapsed, failures, why);
-    }
-
-    /// <summary>Moves the deepest node with an untried, non-sleeping action to that action; false when none is left.</summary>
-    private static bool Backtrack(List<DfsScheduler.Node> stack)
-    {
-        while (stack.Count > 0)
+        var search = new SubtreeSearch(factory, opt, clock);
+        var mine = Enumerable.Range(0, subtrees.Count).Where(i => i % shards == shard).ToArray();
+        var outcomes = new SubtreeSearch.Outcome?[mine.Length];
+        int next = -1;
+        void Worker()
         {
-            var node = stack[^1];
-            node.Done.Add(node.Enabled[node.Chosen]);
-            int next = node.NextCandidate();
-            if (next >= 0) { node.Chosen = next; return true; }
-            stack.RemoveAt(stack.Count - 1);
+            for (int k = Interlocked.Increment(ref next); k < mine.Length; k = Interlocked.Increment(ref next))
+                outcomes[k] = search.Search(mine[k], subtrees[mine[k]]);
         }
-        return false;
+        int workers = Math.Min(_opt.Workers, Math.Max(1, mine.Length));
+        if (workers == 1) Worker();
+        else
+        {
+            var threads = Enumerable.Range(0, workers).Select(_ => new Thread(Worker) { IsBackground = true }).ToArray();
+            foreach (var t in threads) t.Start();
+            foreach (var t in threads) t.Join();
+        }
+        return search.Combine(outcomes, subtrees.Count);
     }
 }

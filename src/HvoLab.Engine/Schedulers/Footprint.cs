@@ -11,14 +11,20 @@ public enum FootprintKind : byte
     DsbPending,
     /// <summary>cpu_relax() in a spin: depends on writes to the words it watches.</summary>
     Relax,
-    Event, SendSgi, TakeInterrupt, Preempt,
+    Event, SendSgi, TakeInterrupt,
+    /// <summary>Anything not known (dependent with everything).</summary>
+    Preempt,
+    /// <summary>Starting queued preempting work (a stopper): changes only what its own CPU runs next. Addr is the
+    /// step that queued it (ulong.MaxValue: queued before the run), the only action that enabled it.</summary>
+    TakePreempt,
     /// <summary>Bulk memory work (copy_page, struct page initialisation): may touch any word.</summary>
     Bulk,
 }
 
 /// <summary>
 /// What an enabled action may touch, computed when the search reaches it (the state then is the state the action
-/// would run in for as long as it stays in a sleep set: anything that changes it is dependent with it and wakes it).
+/// would run in for as long as it stays in a sleep set: anything that changes it is dependent with it and wakes it —
+/// except the old value a zero-tested add sees, which <see cref="IndependentAfter"/> accounts for).
 /// Addresses are words (PA or VA); for descriptor writes and TLBIs, [VaLo, VaHi) is the VA range they affect.
 /// </summary>
 public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr, ulong VaLo, ulong VaHi, ulong[]? Watched)
@@ -37,7 +43,12 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
         switch (Actions.Kind(action))
         {
             case Actions.TakeInterrupt: return new(cpu, FootprintKind.TakeInterrupt, 0, 0, 0, null);
-            case Actions.TakePreemptWork: return new(cpu, FootprintKind.Preempt, 0, 0, 0, null);
+            case Actions.TakePreemptWork:
+            {
+                var q = sim.Cpus[cpu].PreemptEnablers;
+                ulong enabler = q.Count > 0 && q.Peek() >= 0 ? (ulong)q.Peek() : ulong.MaxValue;
+                return new(cpu, FootprintKind.TakePreempt, enabler, 0, 0, null);
+            }
             case Actions.RunOpAlternative:
                 // A drain of the CPU's oldest buffered store writes its word (kernel globals: no VA aliases them);
                 // otherwise the alternative runs the pending op (a ChooseOne is Local, a store passing others its store).
@@ -66,10 +77,15 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
                 bool isTable = arch.Tables.IsTable(pa);
                 bool privateData = isTable || (sim.Guest?.IsPrivateKernelData(pa) ?? false);
                 if (op.Mem.Kind == AccessKind.Read) return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null) { Aliased = !privateData };
+                bool add = op.Mem.Kind == AccessKind.Rmw && op.Mem.Rmw == RmwOp.Add && op.Mem.Size == 8;
+                bool zeroTest = add && op.Result == RmwResult.IsZero;
                 if (arch.Tables.TryLocateDescriptor(pa, out int level, out ulong va))
                     return new(cpu, FootprintKind.PhysWrite, pa, va, va + arch.Granule.LevelSize(level), null) { Aliased = false };
                 // A data write that is not kernel-private data might be what some VA maps: affect every VA.
-                return new(cpu, FootprintKind.PhysWrite, pa, 0UL, privateData ? 0UL : ulong.MaxValue, null) { Aliased = !privateData };
+                return new(cpu, FootprintKind.PhysWrite, pa, 0UL, privateData ? 0UL : ulong.MaxValue, null) {
+                    Aliased = !privateData, Blind = add && op.Result == RmwResult.None,
+                    ZeroTest = zeroTest, Delta = zeroTest ? op.Mem.Value : 0, Seen = zeroTest ? arch.ReadPhys(pa) : 0,
+                };
             }
             case OpKind.Tlbi:
             {
@@ -136,6 +152,36 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
     /// own buffer (FootprintDrains.cs).</summary>
     public bool BufferSensitive { get; init; }
 
+    /// <summary>An add to a data word whose old value nobody sees (<see cref="Cpu.AtomicAddPhys"/>): two of them on
+    /// one word commute (addition does), and neither enables or disables anything.</summary>
+    public bool Blind { get; init; }
+
+    /// <summary>An add whose caller sees only whether it made the word zero (<see cref="Cpu.DecAndTestPhys"/>), with
+    /// <see cref="Delta"/> and the old value <see cref="Seen"/> in the state the footprint was taken in. Two of them on
+    /// one word with the same delta commute when neither makes the word zero: either order leaves the same word and
+    /// tells each caller "not zero" (atomic_dec_and_test acknowledgements of all but the last CPU).</summary>
+    public bool ZeroTest { get; init; }
+    public ulong Delta { get; init; }
+    public ulong Seen { get; init; }
+
+    /// <summary>A zero-tested add that makes its word zero (the last acknowledgement).</summary>
+    public bool MakesZero => ZeroTest && Seen + Delta == 0;
+
+    private static bool SameZeroTest(in Footprint a, in Footprint b) =>
+        a.ZeroTest && b.ZeroTest && a.Addr == b.Addr && a.Delta == b.Delta;
+
+    /// <summary>Whether an action asleep in the state before <paramref name="taken"/> stays asleep after it (sleep sets
+    /// keep the footprint from where the action fell asleep). For everything but zero-tested adds that footprint still
+    /// holds (what changes it is dependent and wakes it); a zero-tested add asleep there would now see the value
+    /// <paramref name="taken"/> saw, so the two commute only if neither order makes the word zero: taken's add, and
+    /// the asleep one's add right after it.</summary>
+    public static bool IndependentAfter(in Footprint asleep, in Footprint taken)
+    {
+        if (asleep.Cpu != taken.Cpu && SameZeroTest(asleep, taken))
+            return taken.Seen + taken.Delta != 0 && taken.Seen + 2 * taken.Delta != 0;
+        return Independent(asleep, taken);
+    }
+
     /// <summary>For physical accesses: whether some VA might map this word (false for page tables and kernel globals).</summary>
     public bool Aliased { get; init; } = true;
 
@@ -147,6 +193,10 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
     {
         if (a.Cpu == b.Cpu) return DrainCommutes(a, b);
         if (a.Kind == FootprintKind.Local || b.Kind == FootprintKind.Local) return true;
+        // Starting preempting work touches only its CPU's context stack, which no other CPU's action reads or
+        // changes, and nothing but its enabler (joined into its clock, DfsScheduler.ClockFor) enables it — as for
+        // taking an interrupt. Its CPU's own actions are dependent (same CPU, above).
+        if (a.Kind == FootprintKind.TakePreempt || b.Kind == FootprintKind.TakePreempt) return true;
         if (a.Kind == FootprintKind.Preempt || b.Kind == FootprintKind.Preempt) return false;
         if (a.Kind == FootprintKind.TakeInterrupt || b.Kind == FootprintKind.TakeInterrupt)
             return a.Kind != FootprintKind.SendSgi && b.Kind != FootprintKind.SendSgi;
@@ -154,6 +204,10 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
         if (a.Kind == FootprintKind.Event || b.Kind == FootprintKind.Event) return a.Kind != b.Kind;
         if (a.Kind == FootprintKind.Bulk) return !BulkTouches(a, b);
         if (b.Kind == FootprintKind.Bulk) return !BulkTouches(b, a);
+        if (a.Blind && b.Blind && a.Addr == b.Addr) return true;
+        // Each footprint is the add as it ran (or would run now): neither made the word zero, so swapping them —
+        // they are adjacent whenever they are swapped — gives each the other's old value and still not zero.
+        if (SameZeroTest(a, b)) return !a.MakesZero && !b.MakesZero;
         return !Dependent(a, b) && !Dependent(b, a);
     }
 

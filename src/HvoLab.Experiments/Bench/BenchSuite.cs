@@ -23,8 +23,15 @@ public sealed record BenchConfig
     public TimeSpan ScaleBudget { get; init; } = TimeSpan.FromSeconds(90);
     public TimeSpan ExhaustiveBudget { get; init; } = TimeSpan.FromSeconds(40);
     public string Label { get; init; } = "";
+    /// <summary>Wall budget of each exhaustive search of <see cref="SearchBench"/>; null: those figures are left out.</summary>
+    public TimeSpan? SearchBudget { get; init; }
+    public int SearchWorkers { get; init; } = Environment.ProcessorCount;
 
-    public static BenchConfig Full => new();
+    /// <summary>The search figures (several minutes) join the full run only with HVOLAB_BENCH_SEARCH=1.</summary>
+    public static BenchConfig Full => new()
+    {
+        SearchBudget = Environment.GetEnvironmentVariable("HVOLAB_BENCH_SEARCH") == "1" ? TimeSpan.FromSeconds(120) : null,
+    };
     public static BenchConfig Quick => new()
     {
         EngineIterationsPerCpu = 300_000, EngineRepeats = 3, ScaleCpus = 16, ScaleFolios = 4096, ScaleBudget = TimeSpan.FromSeconds(20),
@@ -33,7 +40,7 @@ public sealed record BenchConfig
     public static BenchConfig Tiny => new()
     {
         EngineIterationsPerCpu = 1_000, EngineRepeats = 1, ScaleCpus = 4, ScaleFolios = 4, ScaleBudget = TimeSpan.FromSeconds(5),
-        ExhaustiveBudget = TimeSpan.FromMilliseconds(200), Label = " (tiny)",
+        ExhaustiveBudget = TimeSpan.FromMilliseconds(200), Label = " (tiny)", SearchBudget = TimeSpan.FromMilliseconds(200), SearchWorkers = 2,
     };
 }
 
@@ -70,6 +77,8 @@ public static class BenchSuite
             "complete proof ≤ 60 s", proved && sw.Elapsed.TotalSeconds <= ExhaustiveTargetSeconds, xd));
         figures.Add(new("exhaustive D: executions/s", x.ExecutionsPerSecond, "exec/s", "reported", true, xd));
         figures.Add(new("exhaustive D: transitions/s", x.Elapsed.TotalSeconds > 0 ? x.Transitions / x.Elapsed.TotalSeconds : 0, "ops/s", "reported", true, xd));
+
+        if (config.SearchBudget is { } searchBudget) figures.AddRange(SearchBench.Run(searchBudget, config.SearchWorkers));
 
         var s = BenchWorkloads.MeasureScale(config.ScaleCpus, config.ScaleFolios, config.ScaleBudget);
         string name = $"HVO of {FormatBytes((ulong)config.ScaleFolios << 21)} of 2 MiB folios, {config.ScaleCpus} CPUs, D + background{config.Label}";

@@ -123,8 +123,11 @@ public static class BenchWorkloads
     }
 
     /// <summary>The proof `hvolab check --strategy D` runs: DPOR with sleep sets (its default reduction).</summary>
-    public static ExplorationResult ExploreD(TimeSpan budget, int readerIterations = 1) =>
-        new ExhaustiveExplorer(s => ExhaustiveDSystem(s, readerIterations), new ExplorationOptions { WallBudget = budget, MaxExecutions = long.MaxValue, Dpor = true }).Explore();
+    public static ExplorationResult ExploreD(TimeSpan budget, int readerIterations = 1, int workers = 1, int splitDepth = 0) =>
+        new ExhaustiveExplorer(s => ExhaustiveDSystem(s, readerIterations), new ExplorationOptions
+        {
+            WallBudget = budget, MaxExecutions = long.MaxValue, Dpor = true, Workers = workers, SplitDepth = splitDepth,
+        }).Explore();
 
     /// <summary>Peak resident set of this process (VmHWM), falling back to the runtime's peak working set.</summary>
     public static long PeakRss()

@@ -25,8 +25,18 @@ public sealed record CheckOptions
     /// <summary>Partial-order reduction of the exhaustive search: "dpor" (DPOR + sleep sets, the default), "sleep"
     /// (sleep sets only) or "none".</summary>
     public string Reduction { get; init; } = "dpor";
+    /// <summary>With a shard: where its partial result (<see cref="CheckShard"/>) is written.</summary>
+    public string? ShardOut { get; init; }
     /// <summary>Keep searching after the first violation (to collect distinct kinds).</summary>
     public bool AllViolations { get; init; }
+    /// <summary>Worker threads of the exhaustive search (check --parallel).</summary>
+    public int Workers { get; init; } = 1;
+    /// <summary>This run's part of a distributed exhaustive search (check --shard i/n).</summary>
+    public (int Index, int Count) Shard { get; init; } = (0, 1);
+    /// <summary>Split nodes at the top of the exhaustive search tree (<see cref="SearchSplit"/>); the execution count of
+    /// a complete search depends on it, not on the workers or shards.</summary>
+    public int SplitDepth { get; init; } = DefaultSplitDepth;
+    public const int DefaultSplitDepth = 8;
     /// <summary>Strategy options replacing the scenario's (strategy variants such as ours' window size).</summary>
     public object? StrategyOptions { get; init; }
     /// <summary>A named barrier site to leave out of every execution (hvolab barriers), or null.</summary>
@@ -72,10 +82,12 @@ public static class CheckRunner
                     MaxExecutions = options.MaxExecutions, WallBudget = TimeSpan.FromSeconds(options.WallSeconds),
                     PreemptionBound = options.PreemptionBound, StopAtFirstViolation = !options.AllViolations,
                     Dpor = options.Reduction == "dpor", SleepSets = options.Reduction != "none", Cancel = options.Cancel,
+                    Workers = options.Workers, Shard = options.Shard, SplitDepth = options.SplitDepth,
                 });
             var r = explorer.Explore();
             executions = r.Executions; transitions = r.Transitions; complete = r.Complete; stop = r.StopReason;
             failures.AddRange(r.Failures.Select(f => (f.Run, f.Choices, options.Seed)));
+            if (options.ShardOut is { } partial) CheckShard.From(scenario, strategy, options, r).Save(partial);
         }
         else
         {
@@ -115,7 +127,7 @@ public static class CheckRunner
         return sim;
     }
 
-    private static List<CheckViolation> Distinct(Scenario scenario, string strategy, CheckOptions options,
+    internal static List<CheckViolation> Distinct(Scenario scenario, string strategy, CheckOptions options,
         List<(RunResult Run, IReadOnlyList<int> Choices, ulong Seed)> failures)
     {
         var seen = new HashSet<string>();
@@ -133,15 +145,26 @@ public static class CheckRunner
                 string? path = null;
                 if (options.TraceDirectory is { } dir)
                 {
-                    Directory.CreateDirectory(dir);
+                    try { Directory.CreateDirectory(dir); }
+                    catch (Exception e) when (HvoLab.Engine.Host.HostFile.IsIo(e)) { throw HvoLab.Engine.Host.HostFile.Wrap("--traces", dir, "cannot create the directory", e); }
                     path = Path.Combine(dir, $"{Sanitize(strategy)}-{Sanitize(v.Kind)}.trace.json");
-                    (ScheduleTrace.Create(scenario, strategy, options.Mode, seed, choices, v.Kind) with { OmitBarrier = options.OmitBarrierSite }).Save(path);
+                    ScheduleTrace.Create(scenario, strategy, options.Mode, seed, choices, v.Kind, TraceOptions(options), options.OmitBarrierSite).Save(path);
                 }
                 list.Add(new CheckViolation(v.Kind, v.Cpus, v.Va, v.TimeNs, v.Explanation, path, choices.Count));
             }
         }
         return list;
     }
+
+    /// <summary>The search options a trace records (the seed is a field of its own).</summary>
+    private static Dictionary<string, string> TraceOptions(CheckOptions o) => new(StringComparer.Ordinal)
+    {
+        ["iterations"] = o.Iterations.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["pct_depth"] = o.PctDepth.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["preemption_bound"] = o.PreemptionBound?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none",
+        ["max_executions"] = o.MaxExecutions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["reduction"] = o.Reduction,
+    };
 
     private static string Sanitize(string s) => string.Concat(s.Select(ch => char.IsLetterOrDigit(ch) || ch == '-' ? ch : '_'));
 

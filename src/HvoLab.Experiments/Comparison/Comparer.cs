@@ -12,10 +12,21 @@ public sealed record CompareOptions
     public int CheckIterations { get; init; } = VerdictCheck.DefaultIterations;
     /// <summary>Called once per finished job (timed run or search) with (done, total); may be called from any thread.</summary>
     public Action<int, int>? Progress { get; init; }
+    /// <summary>Ctrl-C: jobs not yet started are skipped and the result is partial (<see cref="ComparisonResult.NotMeasured"/>).</summary>
+    public CancellationToken Cancel { get; init; }
 }
 
 /// <summary>Everything compare produced: the scenario it ran and one row per strategy, "off" first.</summary>
-public sealed record ComparisonResult(string Scenario, int Cpus, string Granule, int Seeds, IReadOnlyList<ComparisonRow> Rows);
+public sealed record ComparisonResult(string Scenario, int Cpus, string Granule, int Seeds, IReadOnlyList<ComparisonRow> Rows)
+{
+    /// <summary>Version, command line, scenario hash and seeds; set by the caller that knows the command line.</summary>
+    public Reports.Provenance? Provenance { get; init; }
+
+    /// <summary>Set when Ctrl-C stopped the comparison: the strategies left out because their search or every timed
+    /// run had not finished (the rows shown rest on the runs that did). Null for a complete comparison.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? NotMeasured { get; init; }
+}
 
 /// <summary>
 /// Runs every strategy of a scenario: K timed seeds each plus a bounded search for the verdict. Jobs run on a
@@ -24,6 +35,10 @@ public sealed record ComparisonResult(string Scenario, int Cpus, string Granule,
 /// </summary>
 public static class Comparer
 {
+    /// <summary>The seeds of the timed runs: the scenario's seed and the next K−1 (each strategy runs all of them).</summary>
+    public static IEnumerable<ulong> TimedSeeds(Scenario scenario) =>
+        Enumerable.Range(0, scenario.Scheduler.Seeds).Select(i => scenario.Seed + (ulong)i);
+
     public static ComparisonResult Run(Scenario scenario, CompareOptions? options = null) =>
         Run(scenario, StrategyVariant.OfScenario(scenario), options);
 
@@ -44,6 +59,7 @@ public static class Comparer
         // Longest jobs first would balance better, but order of execution never affects the results.
         System.Threading.Tasks.Parallel.For(0, total, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallel) }, i =>
         {
+            if (options.Cancel.IsCancellationRequested) return;
             if (i < timedJobs)
             {
                 var v = runnable[i / seeds];
@@ -54,15 +70,22 @@ public static class Comparer
         });
 
         var rows = new List<ComparisonRow>();
+        var notMeasured = new List<string>();
         int k = 0;
         foreach (var v in variants)
         {
             if (refused[v.Label] is { } reason) { rows.Add(ComparisonRow.Refused(v, reason)); continue; }
-            rows.Add(ComparisonRow.From(v, checks[k], timed.AsSpan(k * seeds, seeds).ToArray()));
+            // Only an interrupted comparison has holes; a variant is shown when its search and a timed run finished.
+            var runs = timed.AsSpan(k * seeds, seeds).ToArray().Where(r => r is not null).ToArray();
+            if (checks[k] is { } check && runs.Length > 0) rows.Add(ComparisonRow.From(v, check, runs));
+            else notMeasured.Add(v.Label);
             k++;
         }
         var off = rows.FirstOrDefault(r => r.BaseStrategy == OffStrategy.Id && r.Verdict != Verdict.Refused);
         if (off is not null) rows = rows.Select(r => r.RelativeTo(off)).ToList();
-        return new ComparisonResult(scenario.Name, scenario.Machine.Cpus, scenario.Machine.Granule.Name, seeds, rows);
+        return new ComparisonResult(scenario.Name, scenario.Machine.Cpus, scenario.Machine.Granule.Name, seeds, rows)
+        {
+            NotMeasured = options.Cancel.IsCancellationRequested ? notMeasured : null,
+        };
     }
 }

@@ -31,11 +31,11 @@ public sealed record ComparisonRow
     public required string BaseStrategy { get; init; }
     public required string Title { get; init; }
     public required string Hardware { get; init; }
-    /// <summary>Not refuted (printed "safe": compare's search is bounded), unsafe or refused.</summary>
+    /// <summary>Not refuted (compare's search is bounded, so never proved), unsafe or refused.</summary>
     public required Verdict Verdict { get; init; }
     /// <summary>Why: the refusal, the violations (search and timed), or what the search covered.</summary>
     public required string VerdictDetail { get; init; }
-    /// <summary>Executions of the bounded search behind a "safe" verdict (what "not refuted" rests on).</summary>
+    /// <summary>Executions of the bounded search behind a "not refuted" verdict (what it rests on).</summary>
     public long SearchExecutions { get; init; }
     /// <summary>The verdict in the words every output uses (<see cref="Reports.VerdictText"/>).</summary>
     public string VerdictText => Reports.VerdictText.OfRow(Verdict, SearchExecutions);

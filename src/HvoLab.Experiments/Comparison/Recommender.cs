@@ -7,7 +7,14 @@ namespace HvoLab.Experiments.Comparison;
 /// <summary>One candidate's standing: its figures and why it was or was not eligible.</summary>
 public sealed record Candidate(ComparisonRow Row, bool Eligible, string Reason);
 
-public sealed record Recommendation(double BudgetNs, ComparisonRow? Choice, IReadOnlyList<Candidate> Candidates, ComparisonRow? Baseline);
+/// <param name="NearestMisses">When nothing is chosen: the candidates that only missed the stall budget (not unsafe,
+/// refused or incomplete), closest first, so the reader sees what budget would have been met and by whom.</param>
+public sealed record Recommendation(double BudgetNs, ComparisonRow? Choice, IReadOnlyList<Candidate> Candidates, ComparisonRow? Baseline,
+    IReadOnlyList<Candidate> NearestMisses)
+{
+    /// <summary>Version, command line, scenario hash and seeds; set by the caller that knows the command line.</summary>
+    public Reports.Provenance? Provenance { get; init; }
+}
 
 /// <summary>
 /// Picks the strategy for a remote-stall budget: among the strategies that do HVO (not "off", which frees nothing)
@@ -31,6 +38,9 @@ public static class Recommender
         return list.DistinctBy(v => (v.Strategy, v.Options)).ToArray();
     }
 
+    /// <summary>How many nearest misses a recommendation that found nothing lists.</summary>
+    public const int MaxNearestMisses = 3;
+
     public static Recommendation Recommend(Scenario s, double budgetNs, CompareOptions? options = null)
     {
         if (!(budgetNs > 0) || double.IsInfinity(budgetNs)) throw new ArgumentException("--stall-budget: must be a positive duration");
@@ -51,6 +61,10 @@ public static class Recommender
         var choice = candidates.Where(c => c.Eligible).Select(c => c.Row)
             .OrderBy(r => r.UpdaterLatencyNs.P50).ThenBy(r => r.UpdaterLatencyNs.P99).ThenBy(r => r.Strategy, StringComparer.Ordinal)
             .FirstOrDefault();
-        return new Recommendation(budgetNs, choice, candidates, result.Rows.FirstOrDefault(r => r.BaseStrategy == OffStrategy.Id));
+        var misses = choice is not null ? [] : candidates
+            .Where(c => c.Row.Verdict.IsSafe() && c.Row.IncompleteRuns == 0 && c.Row.Runs > 0 && c.Row.RemoteStallNs.P99 > budgetNs)
+            .OrderBy(c => c.Row.RemoteStallNs.P99).ThenBy(c => c.Row.UpdaterLatencyNs.P50).ThenBy(c => c.Row.Strategy, StringComparer.Ordinal)
+            .Take(MaxNearestMisses).ToArray();
+        return new Recommendation(budgetNs, choice, candidates, result.Rows.FirstOrDefault(r => r.BaseStrategy == OffStrategy.Id), misses);
     }
 }

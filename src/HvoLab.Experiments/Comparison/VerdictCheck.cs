@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using HvoLab.Experiments.Checking;
 using HvoLab.Experiments.Scenarios;
 
@@ -15,32 +14,33 @@ public static class VerdictCheck
 {
     public const int DefaultIterations = 300;
     public const ulong Seed = 1;
+    /// <summary>CPUs of the derived configuration (updater, PFN walker, NMI or GUP-fast reader).</summary>
+    public const int Cpus = 3;
 
+    /// <summary>A typed edit of <paramref name="s"/>, re-checked like a file (<see cref="ScenarioEdits.Revalidate"/>).</summary>
     public static Scenario Derive(Scenario s)
     {
-        var root = JsonNode.Parse(ScenarioLoader.Serialize(s))!.AsObject();
-        var machine = root["machine"]!.AsObject();
-        machine["cpus"] = 3;
-        var first = s.Operations.FirstOrDefault() ?? ScenarioDefaults.Operations[0];
-        // Enough memory for a couple of the folios involved, but no more: set-up cost grows with memory.
-        machine["memory"] = Units.FormatSize(Math.Max(1UL << 30, 4 * first.HugepageBytes));
-        var op = JsonNode.Parse(root["operations"]!.AsArray()[0]?.ToJsonString() ?? "{}")!.AsObject();
-        if (s.Operations.Count == 0)
-            op = new JsonObject { ["cpu"] = 0, ["op"] = "alloc", ["hugepage"] = "2MiB" };
-        op["cpu"] = 0;
-        op["count"] = 1;
-        op["at_ns"] = 0;
-        root["operations"] = new JsonArray(op);
-        var workload = new JsonArray(new JsonObject { ["cpus"] = "1", ["kind"] = WorkloadKinds.PfnWalker, ["period_ns"] = 200 });
-        workload.Add(new JsonObject { ["cpus"] = "2", ["kind"] = s.Machine.PseudoNmi ? WorkloadKinds.NmiReader : WorkloadKinds.GupFast, ["period_ns"] = 200 });
-        root["workload"] = workload;
-        // The user's per-execution budgets still hold in the derived search (fuzz regression compare-verdict-budgets.json).
-        root["scheduler"] = new JsonObject
+        // A scenario without operations (only readers) still gets a verdict about one allocation.
+        var first = s.Operations.Count > 0 ? s.Operations[0]
+            : new OperationSpec { Cpu = 0, Op = OperationKinds.Alloc, HugepageBytes = 2UL << 20 };
+        var derived = s with
         {
-            ["mode"] = SchedulerModes.Pct, ["iterations"] = DefaultIterations, ["seeds"] = 1,
-            ["step_budget"] = s.Scheduler.StepBudget, ["wall_seconds"] = s.Scheduler.WallSeconds,
+            // Enough memory for a couple of the folios involved, but no more: set-up cost grows with memory.
+            Machine = s.Machine with { Cpus = Cpus, MemoryBytes = Math.Max(1UL << 30, 4 * first.HugepageBytes) },
+            Operations = [first with { Cpu = 0, Count = 1, AtNs = 0 }],
+            Workload =
+            [
+                new WorkloadSpec { CpusText = "1", Kind = WorkloadKinds.PfnWalker, PeriodNs = 200 },
+                new WorkloadSpec { CpusText = "2", Kind = s.Machine.PseudoNmi ? WorkloadKinds.NmiReader : WorkloadKinds.GupFast, PeriodNs = 200 },
+            ],
+            // The user's per-execution budgets still hold in the derived search (fuzz regression compare-verdict-budgets.json).
+            Scheduler = new SchedulerSpec
+            {
+                Mode = SchedulerModes.Pct, Iterations = DefaultIterations, Seeds = 1,
+                StepBudget = s.Scheduler.StepBudget, WallSeconds = s.Scheduler.WallSeconds,
+            },
         };
-        return ScenarioLoader.Parse(root.ToJsonString());
+        return ScenarioEdits.Revalidate(derived);
     }
 
     /// <summary>Bounded PCT search of <paramref name="v"/> on the derived configuration.</summary>

@@ -17,11 +17,19 @@ public sealed class JsonlAppender : IDisposable
     public JsonlAppender(string path)
     {
         Path = path;
-        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        _stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        TruncateTornTail();
-        _stream.Seek(0, SeekOrigin.End);
+        try
+        {
+            var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+            if (dir is not null) Directory.CreateDirectory(dir);
+            _stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+            TruncateTornTail();
+            _stream.Seek(0, SeekOrigin.End);
+        }
+        catch (Exception e) when (HvoLab.Engine.Host.HostFile.IsIo(e))
+        {
+            _stream?.Dispose();
+            throw HvoLab.Engine.Host.HostFile.Wrap("--out", path, "cannot append to", e);
+        }
     }
 
     /// <summary>Serialises <paramref name="row"/> (snake_case) as one line and flushes it to disk.</summary>
@@ -64,12 +72,15 @@ public sealed class JsonlAppender : IDisposable
 /// <summary>Reads a JSON Lines file written by <see cref="JsonlAppender"/>.</summary>
 public static class JsonlReader
 {
+    /// <summary>Largest sweep file read whole (rows are about 1 KB: a million rows fit).</summary>
+    public const long MaxFileBytes = 2L << 30;
+
     /// <summary>Parsed rows. The appender writes each row with its newline in one write, so a last line without a
     /// newline is a torn write and is skipped (as is an invalid last line); an invalid line anywhere else is
     /// corruption and throws <see cref="InvalidDataException"/> naming the line.</summary>
-    public static IReadOnlyList<JsonElement> ReadRows(string path)
+    public static IReadOnlyList<JsonElement> ReadRows(string path, string option = "FILES")
     {
-        var text = File.ReadAllText(path);
+        var text = HvoLab.Engine.Host.HostFile.ReadText(option, path, MaxFileBytes);
         var lines = text.Split('\n');
         // After a final newline Split leaves one empty piece; otherwise the last piece is an unterminated (torn) line.
         int complete = lines.Length - 1;

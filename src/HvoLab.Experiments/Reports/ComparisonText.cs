@@ -90,6 +90,11 @@ public static class ComparisonText
         foreach (var r in result.Rows.Where(r => r.InPlace is not null))
             sb.Append(Inv, $"- {r.Strategy}: in-place updates over {r.Runs} runs: {InPlaceText(r.InPlace!)}\n");
         if (!wide) sb.Append('\n').Append(LegendText(80));
+        if (result.Provenance is { } p)
+        {
+            sb.Append('\n');
+            Wrap(sb, $"{p.Version}, scenario {p.ScenarioHash}, seeds {p.SeedText}: `{p.CommandText}`", 100);
+        }
         return sb.ToString();
     }
 
@@ -124,7 +129,7 @@ public static class ComparisonText
         "uninterruptible_max_p50_ns", "uninterruptible_max_p99_ns", "uninterruptible_max_max_ns",
         "reader_throughput_per_us", "throughput_loss", "memory_saved_bytes", "ipis", "tlbis", "faults", "spread", "stall_spread",
         "updater_p50_vs_off", "updater_p99_vs_off", "per_folio_p50_vs_off", "stall_p99_vs_off", "uninterruptible_p99_vs_off",
-        "tlbis_vs_off",
+        "tlbis_vs_off", "scenario_hash", "seeds", "hvolab_version", "command_line",
     ];
 
     public static string Csv(ComparisonResult result)
@@ -147,6 +152,9 @@ public static class ComparisonText
                 N(r.Spread), N(r.StallSpread),
                 O(rel?.UpdaterLatencyP50), O(rel?.UpdaterLatencyP99), O(rel?.PerFolioLatencyP50), O(rel?.RemoteStallP99),
                 O(rel?.UninterruptibleMaxP99), O(rel?.Tlbis),
+                // Provenance on every row, so a row cut out of the file still says what produced it.
+                result.Provenance?.ScenarioHash ?? "", Quote(string.Join(' ', result.Provenance?.Seeds ?? [])),
+                Quote(result.Provenance?.Version ?? ""), Quote(result.Provenance?.CommandText ?? ""),
             ];
             sb.Append(string.Join(",", cells)).Append('\n');
         }

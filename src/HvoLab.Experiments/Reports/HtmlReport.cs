@@ -20,14 +20,17 @@ public static class HtmlReport
         sb.Append("<p>").Append(result.Cpus).Append(" CPUs, ").Append(WebUtility.HtmlEncode(result.Granule)).Append(" granule, ")
           .Append(WebUtility.HtmlEncode(ComparisonText.Plural(result.Seeds, "timed seed"))).Append(" per strategy. Every figure comes from the simulation.</p>\n");
         // What produced this file: the tool's version and the command line, so a pasted report can be reproduced.
-        sb.Append("<p><small>hvolab ").Append(WebUtility.HtmlEncode(typeof(HtmlReport).Assembly.GetName().Version?.ToString() ?? "?"))
-          .Append(" · <code>").Append(WebUtility.HtmlEncode(string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("hvolab"))))
-          .Append("</code></small></p>\n<table><tr>");
+        var p = result.Provenance;
+        sb.Append("<p><small>").Append(WebUtility.HtmlEncode(p?.Version ?? Provenance.ToolVersion));
+        if (p is not null)
+            sb.Append(" · scenario ").Append(p.ScenarioHash).Append(" · seeds ").Append(WebUtility.HtmlEncode(p.SeedText))
+              .Append(" · <code>").Append(WebUtility.HtmlEncode(p.CommandText)).Append("</code>");
+        sb.Append("</small></p>\n<table><tr>");
         foreach (var h in ComparisonText.Headers) sb.Append("<th>").Append(WebUtility.HtmlEncode(h)).Append("</th>");
         sb.Append("</tr>\n");
         foreach (var r in result.Rows)
         {
-            sb.Append("<tr class=\"").Append(r.Verdict.Word()).Append("\">");
+            sb.Append("<tr class=\"").Append(r.Verdict.ToString().ToLowerInvariant()).Append("\">");
             foreach (var c in ComparisonText.Cells(r)) sb.Append("<td>").Append(WebUtility.HtmlEncode(c)).Append("</td>");
             sb.Append("</tr>\n");
         }

@@ -121,6 +121,7 @@ public static partial class PerfettoExport
                     Op(w, e, t, inWindow, sym, o, openBreak, openTlbi, pendingIpis, ref flowIds);
                     break;
             }
+            if (w.BytesPending > 1 << 20) w.Flush();   // stream out (hvolab trace writes to the file): keep the buffer small
         }
         foreach (var ((cpu, _), ps) in pendingSlice) MergedSlice(w, cpu, ps);
         // A handler still running at the end of the execution (a deadlock) is drawn up to the last event.

@@ -22,14 +22,14 @@ public static class VerdictText
         _ => r.Complete ? Proved : NotRefuted(r.Mode, r.Executions, cpus),
     };
 
-    /// <summary>The word for a compare/recommend row: "safe" there rests on the bounded PCT search of
+    /// <summary>The word for a compare/recommend row: no violation there rests on the bounded PCT search of
     /// <see cref="Comparison.VerdictCheck"/>, so it is "not refuted", never "proved".</summary>
     public static string OfRow(Verdict verdict, long searchExecutions) => verdict switch
     {
         Verdict.Unsafe => Unsafe,
         Verdict.Refused => Refused,
         Verdict.Proved => Proved,
-        _ => NotRefuted("pct", searchExecutions, 3),
+        _ => NotRefuted("pct", searchExecutions, Comparison.VerdictCheck.Cpus),
     };
 
     /// <summary>hvolab check's exit codes: 0 proved, 1 unsafe, 3 not refuted (budget reached), 4 refused

@@ -41,7 +41,12 @@ public sealed record RunMetrics
         if (log.StallAtStart is { } a && log.StallAtEnd is { } b)
             for (int i = 0; i < cpus.Length; i++)
                 if (!s.UpdaterCpus.Contains(i)) stall.Add(b[i] - a[i]);
-        double window = Math.Max(1e-9, log.WindowEnd - log.WindowStart);
+        // A run stopped (by a violation) before any operation finished never closed the window: the readers are
+        // measured to the end of the run. Before, the open window gave -3.4e16 iterations/µs (end snapshot 0 over a
+        // 1e-9 ns window; found by BaselineTests with HVOLAB_BASELINE_INPUTS=200, input 75).
+        bool began = log.StallAtStart is not null, closed = log.StallAtEnd is not null;
+        double window = Math.Max(1e-9, (closed ? log.WindowEnd : r.EndTimeNs) - log.WindowStart);
+        long readerIterationsAtEnd = closed ? log.ReaderIterationsAtEnd : s.Workloads.Sum(w => w.Stats.Iterations);
         return new RunMetrics
         {
             Strategy = s.Strategy,
@@ -54,7 +59,7 @@ public sealed record RunMetrics
             PerFolioLatencyNs = log.Ops.Where(o => o.Folios > 0).Select(o => (o.EndNs - o.StartNs) / o.Folios).ToArray(),
             RemoteStallNs = stall,
             UninterruptibleMaxNs = cpus.Max(c => c.Stats.MaxIrqsOffNs),
-            ReaderThroughputPerUs = (log.ReaderIterationsAtEnd - log.ReaderIterationsAtStart) / (window / 1000.0),
+            ReaderThroughputPerUs = began ? (readerIterationsAtEnd - log.ReaderIterationsAtStart) / (window / 1000.0) : 0,
             MemorySavedBytes = s.System.Linux.PeakNetFreed * (long)s.System.Linux.Layout.PageSize,
             Ipis = cpus.Sum(c => c.Stats.SgisSent),
             Tlbis = cpus.Sum(c => c.Stats.Tlbis),

@@ -57,10 +57,22 @@ public sealed class ScenarioSystem
             Seed = seed, RecordEvents = recordEvents, StepBudget = sched.StepBudget, OmitBarrierSite = omitBarrierSite,
             MemoryModel = scenario.Machine.MemoryModel,
             WallBudget = TimeSpan.FromSeconds(sched.WallSeconds), ClosedFormHandlers = sched.ClosedFormHandlers,
+            LivelockWindowNs = LivelockWindowNs(scenario),
             StopOnViolation = scheduler.Mode == SchedulingMode.Choice || !info.TimePastViolations,
         };
         System = HvoSystem.Create(machine, kernel, Hooks, scheduler, costOverride ?? scenario.Machine.CostModel(), options);
         Spawn(seed, scheduler.Mode == SchedulingMode.Choice);
+    }
+
+    /// <summary>How long every main task may wait without progress before a timed run is a livelock: 100 ms of simulated
+    /// time, or 100 times the longest period or masked section a workload is configured with, so a legitimately slow
+    /// IPI acknowledgement (a 1 s IRQ-off section) is never mistaken for one.</summary>
+    public static double LivelockWindowNs(Scenario s)
+    {
+        double longest = 0;
+        foreach (var w in s.Workload)
+            longest = Math.Max(longest, Math.Max(w.PeriodNs, Math.Max(w.IrqOffNs?.Max ?? 0, Math.Max(w.PreemptOffNs?.Max ?? 0, w.DaifMaskedNs?.Max ?? 0))));
+        return Math.Max(100e6, 100 * longest);
     }
 
     public static MachineConfig MachineConfigOf(Scenario s) => s.Machine.ToMachineConfig() with { FillPolicy = TlbFillPolicy.Adversarial };
@@ -150,7 +162,13 @@ public sealed class ScenarioSystem
             // first (the speculative-walker race of bd225530a4c7 needs exactly this history).
             // (Only PFNs that exist: on 64K pages one vmemmap page covers 1024 struct pages, more than a small RAM.)
             ulong[] hvo = new[] { head + perVmemmapPage, head + 1 }.Where(p => p < linux.Layout.TotalPages).DefaultIfEmpty(head).ToArray();
-            foreach (ulong pfn in hvo) { linux.MarkInUseLruPage(pfn); _releaseFirst.Add(pfn); }
+            // That history is set up only when one CPU runs every operation. The in-use pages stay in the model's buddy,
+            // so with a second updater (whose free or demote first fills the pool) the buddy could hand them to that CPU
+            // before their owner released them, which the kernel never does: the owner then waited forever for a
+            // refcount the allocation had reset ("off" reported a deadlock: issue #19, defect 2). Without the history
+            // the readers still look at the same pages.
+            if (Scenario.Operations.Select(o => o.Cpu).Distinct().Count() == 1)
+                foreach (ulong pfn in hvo) { linux.MarkInUseLruPage(pfn); _releaseFirst.Add(pfn); }
             return (hvo, inUseTargets);
         }
         ulong total = 0;

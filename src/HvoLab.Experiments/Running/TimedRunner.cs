@@ -15,10 +15,11 @@ public static class TimedRunner
         RunOne(scenario, strategy, seed, recordEvents, out _);
 
     public static RunMetrics RunOne(Scenario scenario, string strategy, ulong seed, bool recordEvents, out ScenarioSystem system,
-        object? strategyOptions = null)
+        object? strategyOptions = null, long maxEvents = long.MaxValue)
     {
         var sw = Stopwatch.StartNew();
         system = new ScenarioSystem(scenario, strategy, new TimedScheduler(), seed, recordEvents, strategyOptions: strategyOptions);
+        system.System.Sim.Trace.MaxEvents = maxEvents;
         var result = system.System.Sim.Run();
         return RunMetrics.From(system, result, sw.Elapsed.TotalMilliseconds);
     }

@@ -66,6 +66,8 @@ internal readonly record struct JsonField(JsonElement Value, string Path)
         return (int)v;
     }
 
+    public int Int(FieldRange range) => Int((int)range.Min, (int)Math.Min(range.Max, int.MaxValue));
+
     public long Long(long min, long max)
     {
         if (Value.ValueKind != JsonValueKind.Number || !Value.TryGetInt64(out var v) || v < min || v > max)

@@ -1,4 +1,6 @@
 using HvoLab.Arch;
+using HvoLab.Kernel;
+
 namespace HvoLab.Experiments.Scenarios;
 
 /// <summary>
@@ -16,6 +18,9 @@ internal static class ScenarioChecks
         CheckOperations(s, warnings);
         if (!workloadGiven) s = s with { Workload = ClipDefaultWorkload(s.Workload, s.Machine.Cpus) };
         var workload = ResolveWorkload(s, warnings);
+        s = s with { Workload = workload };
+        CheckSomethingRuns(s);
+        CheckMemory(s);
         var refusals = Refusals(s);
         if (!s.Kernel.HvoEnabled && s.Strategies.Any(x => x != Strategies.OffStrategy.Id))
             warnings.Add("$.kernel.hvo_enabled: false, so every strategy leaves the vmemmap alone and runs as \"off\"");
@@ -55,6 +60,49 @@ internal static class ScenarioChecks
                     "HVO frees nothing (kernel-hvo.md §1); the demoted pages are left unoptimised");
         }
     }
+
+    /// <summary>A run needs something to run: an empty scenario validated, then failed (issue #19, defect 3).</summary>
+    private static void CheckSomethingRuns(Scenario s)
+    {
+        if (s.Operations.Count == 0 && s.Workload.All(w => w.Cpus.Count == 0))
+            throw new ScenarioException("$.operations", "[] is not allowed when no workload runs on any CPU; give at least one operation or one workload entry");
+    }
+
+    /// <summary>
+    /// The memory must hold what the run allocates: the boot page tables and the vmemmap (<see cref="BootLayout"/>),
+    /// then, from the buddy allocator, every hugetlb page the operations allocate (alloc counts add up; a free or demote
+    /// whose pool is empty first allocates its pages, so the largest of those counts), the in-use folio GUP-fast readers
+    /// look at, and headroom of one hugepage of the largest size for the kernel's own pages (vmemmap pages restored on
+    /// free, page tables of split PMDs, the shared tail page) and for alignment. Before this check a 16 MiB machine
+    /// validated and then failed to boot (issue #19, defect 3).
+    /// </summary>
+    private static void CheckMemory(Scenario s)
+    {
+        var m = s.Machine;
+        if (BootLayout.Plan(m.Granule, m.MemoryBytes) is not { } boot)
+            throw new ScenarioException("$.machine.memory", $"\"{Units.FormatSize(m.MemoryBytes)}\" is not allowed; use at least " +
+                $"{Units.FormatSize(BootLayout.MinimumMemory(m.Granule))} (the vmemmap and boot page tables of a {m.Granule.Name} kernel do not fit)");
+        UInt128 allocs = 0, setup = 0;
+        ulong largest = 0;
+        foreach (var o in s.Operations)
+        {
+            var bytes = (UInt128)o.HugepageBytes * (UInt128)o.Count;
+            if (o.Op == OperationKinds.Alloc) allocs += bytes; else setup = UInt128.Max(setup, bytes);
+            largest = Math.Max(largest, o.HugepageBytes);
+        }
+        bool gup = s.Workload.Any(w => w.Kind == WorkloadKinds.GupFast && w.Cpus.Count > 0);
+        // Without operations the readers' in-use folio is of order 9 (ScenarioSystem.PlanTargets; fuzz family
+        // validate→run found 16 MiB on 64K validating and then failing to set it up).
+        ulong inUse = s.Operations.Count > 0 ? s.Operations[0].HugepageBytes : m.Granule.PageSize << 9;
+        UInt128 need = allocs + setup + (gup ? inUse : 0UL) + largest;
+        if (need > boot.BuddyBytes)
+            throw new ScenarioException("$.machine.memory", $"\"{Units.FormatSize(m.MemoryBytes)}\" is not allowed; the operations need " +
+                $"{Units.FormatSize(Clamp(need))} from the page allocator (hugetlb pages{(gup ? ", the in-use folio of the GUP-fast readers" : "")} " +
+                $"and one hugepage of headroom for the kernel's own pages) but only {Units.FormatSize(boot.BuddyBytes)} remain after the " +
+                "vmemmap and boot page tables; use more memory or fewer or smaller hugepages");
+    }
+
+    private static ulong Clamp(UInt128 v) => v > ulong.MaxValue ? ulong.MaxValue : (ulong)v;
 
     private static IReadOnlyList<WorkloadSpec> ClipDefaultWorkload(IReadOnlyList<WorkloadSpec> workload, int cpus) => workload
         .Select(w => w.CpusText == CpuSets.Others ? w

@@ -13,7 +13,8 @@ public static class ScenarioDefaults
     public const string Name = "default";
     public const ulong Seed = 1;
 
-    public const int Cpus = 64, MinCpus = 1, MaxCpus = 256;
+    /// <summary>MaxCpus is the machine model's cpumask width, so the scenario cannot ask for more CPUs than Arch can hold.</summary>
+    public const int Cpus = 64, MinCpus = 1, MaxCpus = CpuMask.MaxCpus;
     public static Granule Granule => Granule.K4;
     public const int MaxBbmLevel = 2;
     public const ulong MemoryBytes = 64UL << 30;

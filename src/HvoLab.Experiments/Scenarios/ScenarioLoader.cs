@@ -1,4 +1,5 @@
 using System.Reflection;
+using HvoLab.Engine.Host;
 
 namespace HvoLab.Experiments.Scenarios;
 
@@ -10,16 +11,14 @@ public static class ScenarioLoader
 {
     private const string DefaultResource = "HvoLab.Experiments.Scenarios.default.json";
 
-    public static Scenario Load(string path)
-    {
-        string json;
-        try { json = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new ScenarioException("$", $"cannot read scenario file \"{path}\": {e.Message}", e);
-        }
-        return Parse(json);
-    }
+    /// <summary>Largest scenario file read: real ones are a few KB; this stops /dev/zero or a runaway file early.</summary>
+    public const long MaxFileBytes = 4 << 20;
+
+    public static Scenario Load(string path, string option = "--scenario") => Parse(ReadFile(path, option));
+
+    /// <summary>The text of a scenario file: a regular file of at most <see cref="MaxFileBytes"/>; anything else
+    /// (missing, FIFO, device, too large, unreadable) is one error naming <paramref name="option"/> and the path.</summary>
+    public static string ReadFile(string path, string option = "--scenario") => HostFile.ReadText(option, path, MaxFileBytes);
 
     public static Scenario Parse(string json) => ScenarioReader.Read(json);
 

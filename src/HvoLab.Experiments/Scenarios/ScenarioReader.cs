@@ -68,14 +68,14 @@ internal static class ScenarioReader
     {
         var f = node.Object(MachineFields);
         var m = new MachineSpec();
-        if (f.TryGetValue("cpus", out var v)) m = m with { Cpus = v.Int(ScenarioDefaults.MinCpus, ScenarioDefaults.MaxCpus) };
+        if (f.TryGetValue("cpus", out var v)) m = m with { Cpus = v.Int(ScenarioFields.Cpus) };
         if (f.TryGetValue("granule", out v))
         {
             var text = v.Value.ValueKind == JsonValueKind.String ? v.Value.GetString() : null;
             if (!Granule.TryParse(text, out var g)) throw v.NotAllowed("\"4k\", \"16k\" or \"64k\"");
             m = m with { Granule = g };
         }
-        if (f.TryGetValue("bbm_level", out v)) m = m with { BbmLevel = v.Int(0, ScenarioDefaults.MaxBbmLevel) };
+        if (f.TryGetValue("bbm_level", out v)) m = m with { BbmLevel = v.Int(ScenarioFields.BbmLevel) };
         if (f.TryGetValue("tlbi_range", out v)) m = m with { TlbiRange = v.Bool() };
         if (f.TryGetValue("pseudo_nmi", out v)) m = m with { PseudoNmi = v.Bool() };
         if (f.TryGetValue("memory", out v))
@@ -148,7 +148,7 @@ internal static class ScenarioReader
         // CPU upper bound depends on the machine; ScenarioChecks tests it with the resolved CPU count.
         if (f.TryGetValue("cpu", out var v)) o = o with { Cpu = v.Int(0, ScenarioDefaults.MaxCpus - 1) };
         if (f.TryGetValue("op", out v)) o = o with { Op = v.Enum(OperationKinds.All) };
-        if (f.TryGetValue("count", out v)) o = o with { Count = v.Int(1, ScenarioDefaults.MaxCount) };
+        if (f.TryGetValue("count", out v)) o = o with { Count = v.Int(ScenarioFields.Count) };
         if (f.TryGetValue("hugepage", out v)) o = o with { HugepageBytes = v.Size() };
         if (f.TryGetValue("batched", out v)) o = o with { Batched = v.Bool() };
         if (f.TryGetValue("demote_to", out v))
@@ -208,8 +208,8 @@ internal static class ScenarioReader
         var f = node.Object(SchedulerFields);
         var s = new SchedulerSpec();
         if (f.TryGetValue("mode", out var v)) s = s with { Mode = v.Enum(SchedulerModes.All) };
-        if (f.TryGetValue("seeds", out v)) s = s with { Seeds = v.Int(1, ScenarioDefaults.MaxSeeds) };
-        if (f.TryGetValue("iterations", out v)) s = s with { Iterations = v.Int(1, int.MaxValue) };
+        if (f.TryGetValue("seeds", out v)) s = s with { Seeds = v.Int(ScenarioFields.Seeds) };
+        if (f.TryGetValue("iterations", out v)) s = s with { Iterations = v.Int(ScenarioFields.Iterations) };
         if (f.TryGetValue("pct_depth", out v)) s = s with { PctDepth = v.Int(1, ScenarioDefaults.MaxPctDepth) };
         if (f.TryGetValue("preemption_bound", out v))
             s = s with { PreemptionBound = v.Value.ValueKind == JsonValueKind.Null ? null : v.Int(0, int.MaxValue) };

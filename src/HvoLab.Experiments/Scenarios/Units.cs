@@ -43,6 +43,8 @@ public static class Units
             }
             // "1.5GiB" is fine as long as it lands on a whole byte.
             if (!decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var frac)) return false;
+            // Compared before multiplying: 99999999999999999999TiB overflows decimal too (issue #19, defect 4).
+            if (frac > (decimal)(ulong.MaxValue >> shift) + 1) return false;
             var value = frac * (decimal)Math.Pow(2, shift);
             if (value != decimal.Truncate(value) || value > ulong.MaxValue) return false;
             bytes = (ulong)value;

@@ -26,6 +26,9 @@ public sealed class SweepGrid
 
     public IReadOnlyList<SweepPoint> Points { get; }
     public IReadOnlyList<string> Strategies { get; }
+    /// <summary>Hash of the base scenario, the swept parameters with their values, and the strategies: rows of
+    /// different sweeps never share a file (resume) or a merge.</summary>
+    public string Id { get; }
 
     public SweepGrid(Scenario scenario, IReadOnlyList<SweepParam> parameters)
     {
@@ -57,6 +60,9 @@ public sealed class SweepGrid
             points.Add(new SweepPoint(points.Count, combo, s));
         }
         Points = points;
+        Id = ContentHash.Of(string.Join('\n', new[] { ContentHash.Of(scenario) }
+            .Concat(axes.Select(a => $"{a.Name}={string.Join(',', a.Values)}"))
+            .Append("strategy=" + string.Join(',', Strategies))));
     }
 
     public static string Canonical(string name)

@@ -28,8 +28,8 @@ public static class SweepPlots
             Directory.CreateDirectory(dir);
             var png = Path.Combine(dir, $"{stem}-{file}.png");
             var svg = Path.Combine(dir, $"{stem}-{file}.svg");
-            AtomicFile.WriteAllBytes(png, plot.GetImageBytes(800, 450, ImageFormat.Png));
-            AtomicFile.WriteAllText(svg, plot.GetSvgXml(800, 450));
+            AtomicFile.WriteAllBytes("--plots", png, plot.GetImageBytes(800, 450, ImageFormat.Png));
+            AtomicFile.WriteAllText("--plots", svg, plot.GetSvgXml(800, 450));
             written.Add(png);
             written.Add(svg);
         }

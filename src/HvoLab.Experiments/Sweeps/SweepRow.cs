@@ -10,6 +10,8 @@ namespace HvoLab.Experiments.Sweeps;
 public sealed record SweepRow
 {
     public required string Key { get; init; }
+    /// <summary><see cref="SweepGrid.Id"/>: which sweep (scenario and parameters) the row belongs to.</summary>
+    public required string Sweep { get; init; }
     public required int Point { get; init; }
     public required Dictionary<string, string> Params { get; init; }
     public required int Cpus { get; init; }
@@ -32,18 +34,18 @@ public sealed record SweepRow
     public static string MakeKey(SweepPoint p, int strategyIndex, string strategy, int seedIndex) =>
         $"{p.Index:D6}|{p.Text}|{strategyIndex:D2}:{strategy}|{seedIndex:D6}";
 
-    public static SweepRow From(string key, SweepPoint p, string strategy, ulong seed, RunMetrics m) => new()
+    public static SweepRow From(string key, string sweep, SweepPoint p, string strategy, ulong seed, RunMetrics m) => new()
     {
-        Key = key, Point = p.Index, Params = ParamsOf(p), Cpus = p.Scenario.Machine.Cpus, Strategy = strategy, Seed = seed,
+        Key = key, Sweep = sweep, Point = p.Index, Params = ParamsOf(p), Cpus = p.Scenario.Machine.Cpus, Strategy = strategy, Seed = seed,
         Outcome = m.Outcome.ToString(), Violations = m.Violations.Select(v => v.Kind).Distinct().ToArray(),
         UpdaterLatencyNs = Distribution.Of(m.OperationLatencyNs), PerFolioLatencyNs = Distribution.Of(m.PerFolioLatencyNs),
         RemoteStallNs = Distribution.Of(m.RemoteStallNs), UninterruptibleMaxNs = m.UninterruptibleMaxNs,
         ReaderThroughputPerUs = m.ReaderThroughputPerUs, MemorySavedBytes = m.MemorySavedBytes, Ipis = m.Ipis, Tlbis = m.Tlbis, Faults = m.Faults,
     };
 
-    public static SweepRow Refused(string key, SweepPoint p, string strategy, ulong seed, string reason) => new()
+    public static SweepRow Refused(string key, string sweep, SweepPoint p, string strategy, ulong seed, string reason) => new()
     {
-        Key = key, Point = p.Index, Params = ParamsOf(p), Cpus = p.Scenario.Machine.Cpus, Strategy = strategy, Seed = seed,
+        Key = key, Sweep = sweep, Point = p.Index, Params = ParamsOf(p), Cpus = p.Scenario.Machine.Cpus, Strategy = strategy, Seed = seed,
         Outcome = "refused", Refusal = reason, Violations = [], UpdaterLatencyNs = default, PerFolioLatencyNs = default,
         RemoteStallNs = default, UninterruptibleMaxNs = 0, ReaderThroughputPerUs = 0, MemorySavedBytes = 0, Ipis = 0, Tlbis = 0, Faults = 0,
     };

@@ -41,10 +41,12 @@ public static class SweepRunner
                     all.Add(new Job(SweepRow.MakeKey(p, si, v.Label, k), p, v, k, refusal));
             }
 
-        if (!options.Resume && File.Exists(outPath)) File.Delete(outPath);
-        var done = options.Resume && File.Exists(outPath)
-            ? JsonlReader.ReadRows(outPath).Select(r => r.GetProperty("key").GetString() ?? "").ToHashSet()
-            : [];
+        var kind = HvoLab.Engine.Host.HostFile.KindOf(outPath);
+        if (kind is not (HvoLab.Engine.Host.HostFileKind.Missing or HvoLab.Engine.Host.HostFileKind.Regular))
+            throw new HvoLab.Engine.Host.HostFileException($"--out: \"{outPath}\" {HvoLab.Engine.Host.HostFile.Describe(kind)}; a sweep appends to and resumes a regular file");
+        try { if (!options.Resume && File.Exists(outPath)) File.Delete(outPath); }
+        catch (Exception e) when (HvoLab.Engine.Host.HostFile.IsIo(e)) { throw HvoLab.Engine.Host.HostFile.Wrap("--out", outPath, "cannot replace", e); }
+        var done = options.Resume && File.Exists(outPath) ? KeysOfSameSweep(outPath, grid.Id) : [];
         var todo = all.Where(j => !done.Contains(j.Key)).ToArray();
 
         using var appender = new JsonlAppender(outPath);
@@ -56,8 +58,8 @@ public static class SweepRunner
             var j = todo[i];
             ulong seed = j.Point.Scenario.Seed + (ulong)j.SeedIndex;
             results[i] = j.Refusal is { } reason
-                ? SweepRow.Refused(j.Key, j.Point, j.Variant.Label, seed, reason)
-                : SweepRow.From(j.Key, j.Point, j.Variant.Label, seed,
+                ? SweepRow.Refused(j.Key, grid.Id, j.Point, j.Variant.Label, seed, reason)
+                : SweepRow.From(j.Key, grid.Id, j.Point, j.Variant.Label, seed,
                     TimedRunner.RunOne(j.Point.Scenario, j.Variant.Strategy, seed, false, out _, j.Variant.Options));
             lock (gate)
             {
@@ -70,5 +72,21 @@ public static class SweepRunner
             }
         });
         return new SweepSummary(points.Length, all.Count, all.Count - todo.Length, todo.Length);
+    }
+
+    /// <summary>Keys already in <paramref name="path"/>; a row of another sweep (the scenario file or the --param values
+    /// changed since the file was written) stops the resume instead of mixing two sweeps in one file.</summary>
+    private static HashSet<string> KeysOfSameSweep(string path, string id)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var row in JsonlReader.ReadRows(path, "--out"))
+        {
+            var sweep = row.TryGetProperty("sweep", out var s) ? s.GetString() : null;
+            if (sweep != id)
+                throw new InvalidDataException($"--resume: \"{path}\" holds rows of another sweep (sweep {sweep ?? "not recorded"}, this one is {id}): " +
+                    "the scenario or the --param values changed since it was written; resume with the same ones, or use another --out");
+            keys.Add(row.GetProperty("key").GetString() ?? "");
+        }
+        return keys;
     }
 }

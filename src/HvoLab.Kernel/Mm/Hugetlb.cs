@@ -161,10 +161,12 @@ public sealed class Hugetlb(Linux linux)
 
     private async SimTask DestroyAndFree(Cpu cpu, Folio f)
     {
-        linux.Folios.Remove(f.HeadPfn);
+        // The monitors' truth changes when the struct pages do: DestroyCompound's stores land at the end of its step, and
+        // until then a reader legitimately sees the folio (removing it first reported "off" unsafe: issue #19, defect 2).
         await Pages.DestroyCompound(cpu, f);
+        linux.Folios.Remove(f.HeadPfn);
         linux.Buddy.Free(f.HeadPfn, f.Order);
-        await cpu.Work(linux.Cost.Kernel.PageAllocNs, cpu.Sim.Label("free hugetlb page"));
+        await cpu.Work(linux.Cost.Kernel.HugetlbFreeNs, cpu.Sim.Label("free hugetlb page"));
     }
 
     /// <summary>demote_free_hugetlb_folios(): restore the source folios' vmemmap (batched), split each into folios
@@ -178,8 +180,8 @@ public sealed class Hugetlb(Linux linux)
         var dst = new List<Folio>();
         foreach (var f in restored)
         {
-            linux.Folios.Remove(f.HeadPfn);
             await Pages.DestroyCompound(cpu, f);
+            linux.Folios.Remove(f.HeadPfn);   // after the stores, as in DestroyAndFree
             for (ulong p = f.HeadPfn; p < f.HeadPfn + f.Pages; p += 1UL << toOrder)
             {
                 var nf = new Folio(p, toOrder, linux.Layout);

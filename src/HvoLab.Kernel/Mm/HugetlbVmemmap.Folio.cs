@@ -68,7 +68,7 @@ public sealed partial class HugetlbVmemmap
         walk.ReusePfn = await AllocPage(cpu);
         bool newHead = walk.ReusePfn is not null;
         if (newHead) linux.VmemmapPagesAllocated++;
-        int ret = await VmemmapRemapRange(cpu, reuse, end, walk);
+        int ret = await Walk.VmemmapRemapRange(cpu, reuse, end, walk);
         if (ret != 0 && newHead && !walk.NewHeadMapped && walk.ReusePfn is ulong unused)
         {
             // The new head page sits on the free list until the head PTE maps it (2026 vmemmap_remap_free); a walk that
@@ -80,7 +80,7 @@ public sealed partial class HugetlbVmemmap
         {
             ulong rollbackEnd = reuse + (ulong)walk.NrWalked * L.PageSize;
             var back = new VmemmapWalk { Kind = VmemmapWalk.Action.Restore, ReuseAddr = reuse, ReusePfn = walk.ReusePfn, VmemmapPages = vmemmapPages, Flags = VmemmapFlags.None, Order = order };
-            int rb = await VmemmapRemapRange(cpu, reuse + L.PageSize, rollbackEnd, back);
+            int rb = await Walk.VmemmapRemapRange(cpu, reuse + L.PageSize, rollbackEnd, back);
             if (InPlace is not null)
             {
                 if (rb != 0) return VmemmapRemapIncomplete;
@@ -107,7 +107,7 @@ public sealed partial class HugetlbVmemmap
             if (!linux.VmemmapOptimizeEnabled || OptimizableSize(folio.Bytes) == 0) continue;
             ulong reuse = folio.HeadPage;
             var split = new VmemmapWalk { Kind = VmemmapWalk.Action.SplitOnly, Flags = VmemmapFlags.SplitNoTlbFlush };
-            if (await VmemmapRemapRange(cpu, reuse, reuse + VmemmapSize(folio.Bytes), split) == ENOMEM) break;
+            if (await Walk.VmemmapRemapRange(cpu, reuse, reuse + VmemmapSize(folio.Bytes), split) == ENOMEM) break;
         }
         if ((ArchFlags & VmemmapFlags.SplitNoTlbFlush) == 0) await Pt.FlushTlbAll(cpu);
 
@@ -166,7 +166,7 @@ public sealed partial class HugetlbVmemmap
         linux.VmemmapPagesAllocated += n;
         pages.Reverse();   // popped from the end: the first PTE gets the first page
         var walk = new VmemmapWalk { Kind = VmemmapWalk.Action.Restore, ReuseAddr = reuse, VmemmapPages = pages, Flags = flags, Order = order };
-        int ret = await VmemmapRemapRange(cpu, reuse, end, walk);
+        int ret = await Walk.VmemmapRemapRange(cpu, reuse, end, walk);
         if (pages.Count > 0)
         {
             // Pages the walk did not consume go back (free_vmemmap_page_list); the folio stays optimized, partly

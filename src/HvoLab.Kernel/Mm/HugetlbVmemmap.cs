@@ -7,13 +7,30 @@ using HvoLab.Kernel.Workloads;
 namespace HvoLab.Kernel.Mm;
 
 /// <summary>
-/// mm/hugetlb_vmemmap.c with the seed series' hooks (seed-series.md §2.1–2.2): the walk over the vmemmap of a folio,
-/// the PMD split, the PTE remap (optimize) and restore, in the kernel's order of steps. Names follow the C.
+/// mm/hugetlb_vmemmap.c with the seed series' hooks (seed-series.md §2.1–2.2), folio level: optimize and restore of
+/// one folio or a batch (HugetlbVmemmap.Folio.cs), the sizes, and the page helpers the walk uses. The walk itself
+/// (vmemmap_remap_range, the PMD split, the PTE remap and restore) is <see cref="VmemmapRemapWalk"/>. Names follow the C.
 /// </summary>
-public sealed partial class HugetlbVmemmap(Linux linux)
+public sealed partial class HugetlbVmemmap
 {
     public const int ENOMEM = -12;
     public const int ENOTSUPP = -524;
+    /// <summary>VMEMMAP_REMAP_INCOMPLETE: the optimize walk failed and so did its rollback.</summary>
+    public const int VmemmapRemapIncomplete = 1;
+
+    private readonly Linux linux;
+
+    public HugetlbVmemmap(Linux linux)
+    {
+        this.linux = linux;
+        Walk = new VmemmapRemapWalk(linux, this);
+    }
+
+    /// <summary>The page-table walk of mm/hugetlb_vmemmap.c (vmemmap_remap_range and what it calls).</summary>
+    public VmemmapRemapWalk Walk { get; }
+
+    /// <summary>The 2026 in-place primitive, when the arch hooks implement it (null: the seed series' hooks).</summary>
+    internal IVmemmapInPlaceUpdate? InPlace => Hooks as IVmemmapInPlaceUpdate;
 
     private Layout L => linux.Layout;
     private Granule G => L.Granule;
@@ -29,129 +46,6 @@ public sealed partial class HugetlbVmemmap(Linux linux)
     {
         ulong size = VmemmapSize(hugepageBytes);
         return size > L.PageSize ? size - L.PageSize : 0;
-    }
-
-    // ---- the walk ----
-
-    /// <summary>vmemmap_remap_range(): the page walk over [start, end), then the flush. (The series' update lock,
-    /// cpus_read_lock() for D, is not modelled: no CPU hotplug in the model.)</summary>
-    internal async SimTask<int> VmemmapRemapRange(Cpu cpu, ulong start, ulong end, VmemmapWalk walk)
-    {
-        // mmap_read_lock(&init_mm): no writer of init_mm's mmap lock exists in the modelled scenarios.
-        int ret = 0;
-        for (ulong addr = start; addr < end;)
-        {
-            ulong next = Math.Min((addr + G.PmdSize) & ~(G.PmdSize - 1), end);
-            ret = await VmemmapPmdEntry(cpu, addr, next, walk);
-            if (ret != 0) break;
-            addr = next;
-        }
-        if (walk.Kind != VmemmapWalk.Action.SplitOnly && (walk.Flags & VmemmapFlags.RemapNoTlbFlush) == 0)
-            await Pt.FlushTlbKernelRange(cpu, start, end);
-        return ret;
-    }
-
-    /// <summary>PA of the level-2 descriptor (PMD) for a kernel VA, read from the live tables (pmd_off_k).</summary>
-    internal ulong PmdOffK(ulong va)
-    {
-        ulong table = linux.Arch.Ttbr1;
-        for (int level = G.StartLevel; level < 2; level++)
-        {
-            ulong desc = linux.Arch.ReadPhys(table + ((ulong)G.Index(va, level) << 3));
-            table = desc & DescBits.AddressMask(G.PageShift);
-        }
-        return table + ((ulong)G.Index(va, 2) << 3);
-    }
-
-    private bool PmdLeaf(ulong pmd) => new Descriptor(pmd).IsBlock(G, 2);
-
-    /// <summary>vmemmap_pmd_entry() in the batched form of series patch 1: split a leaf PMD, then hand the PTEs of
-    /// [addr, next) to the remap or restore routine.</summary>
-    private async SimTask<int> VmemmapPmdEntry(Cpu cpu, ulong addr, ulong next, VmemmapWalk walk)
-    {
-        ulong pmdp = PmdOffK(addr);
-        ulong? head;
-        if ((linux.Config.Reverted & RevertedFix.PmdSplitLock) != 0)
-        {
-            // Before the July 2023 fix: pmd_leaf() and pmd_page() read without init_mm.page_table_lock.
-            ulong pmd = await cpu.LoadPhys(pmdp);
-            head = null;
-            if (PmdLeaf(pmd))
-            {
-                ulong again = await cpu.LoadPhys(pmdp);   // pmd_page(*pmd): a second, unlocked read
-                head = (again & DescBits.AddressMask(G.PageShift)) >> G.PageShift;
-            }
-        }
-        else
-        {
-            await Locks.SpinLock(cpu, linux.Data.InitMmPageTableLock);
-            ulong pmd = await cpu.LoadPhys(pmdp);
-            head = PmdLeaf(pmd) ? new Descriptor(pmd).OutputAddress(G, 2) >> G.PageShift : null;
-            await Locks.SpinUnlock(cpu, linux.Data.InitMmPageTableLock);
-        }
-        if (head is ulong h)
-        {
-            int r = await VmemmapSplitPmd(cpu, pmdp, h, addr & ~(G.PmdSize - 1), walk);
-            if (r != 0) return r;
-        }
-        if (walk.Kind == VmemmapWalk.Action.SplitOnly) return 0;
-
-        ulong ptePage = (await cpu.LoadPhys(pmdp)) & DescBits.AddressMask(G.PageShift);
-        ulong PtepOf(ulong va) => ptePage + ((ulong)G.Index(va, 3) << 3);
-        walk.NrWalked += (long)((next - addr) >> G.PageShift);
-        if (walk.ReusePfn is null)
-        {
-            // The first PTE maps the reuse page: adopt it and skip it (restore, or optimize without a new head copy).
-            walk.ReusePfn = Pt.PtePfn(await cpu.LoadPhys(PtepOf(addr)));
-            addr += G.PageSize;
-            if (addr >= next) return 0;
-        }
-        return walk.Kind == VmemmapWalk.Action.Remap
-            ? await VmemmapRemapPteRange(cpu, addr, next, PtepOf, walk)
-            : await VmemmapRestorePteRange(cpu, addr, next, PtepOf, walk);
-    }
-
-    /// <summary>vmemmap_split_pmd(): build a PTE table mapping the same pages, then (under init_mm.page_table_lock,
-    /// if the PMD is still a leaf) replace the live block by the table through the arch hook.</summary>
-    private async SimTask<int> VmemmapSplitPmd(Cpu cpu, ulong pmdp, ulong headPfn, ulong start, VmemmapWalk walk)
-    {
-        ulong? tablePfn = await AllocPage(cpu);                           // pte_alloc_one_kernel
-        if (tablePfn is not ulong tp) return ENOMEM;
-        ulong tablePa = tp << G.PageShift;
-        // Fill PTRS_PER_PTE entries PAGE_KERNEL, same pages: the table is private until populated, so its stores are
-        // one private step (each set_pte_at on it costs PteWriteNs).
-        for (int i = 0; i < G.EntriesPerTable; i++)
-        {
-            ulong pte = Pt.MkPte(headPfn + (ulong)i, Prot.PAGE_KERNEL);
-            linux.Arch.Memory.Write(tablePa + (ulong)(8 * i), pte);
-            linux.Monitors.OnPteWritten(cpu, tablePa + (ulong)(8 * i), pte);
-        }
-        await cpu.Work(G.EntriesPerTable * linux.Cost.Hardware.PteWriteNs, cpu.Sim.Label("fill pte table"));
-
-        bool locked = Hooks.SplitUnderPageTableLock;
-        if (locked) await Locks.SpinLock(cpu, linux.Data.InitMmPageTableLock);
-        ulong pmd = await cpu.LoadPhys(pmdp);
-        if (PmdLeaf(pmd))
-        {
-            await cpu.Barrier(BarrierKind.DmbIshSt, "vmemmap_split_pmd: smp_wmb()"); // PTEs visible before the PMD
-            if (InPlace is not null)
-            {
-                int r = await HvoPopulateVmemmapPmd(cpu, start, pmdp, tablePa);
-                if (r != 0)
-                {
-                    linux.Arch.ForgetTable(tablePa);
-                    FreePage(tp);                                           // pte_free_kernel; the error goes up
-                    if (locked) await Locks.SpinUnlock(cpu, linux.Data.InitMmPageTableLock);
-                    return r;
-                }
-            }
-            else await Hooks.UpdatePmd(cpu, pmdp, start, tablePa);
-            if ((walk.Flags & VmemmapFlags.SplitNoTlbFlush) == 0)
-                await Pt.FlushTlbKernelRange(cpu, start, start + G.PmdSize);
-        }
-        else FreePage(tp);                                                  // pte_free_kernel: someone split it first
-        if (locked) await Locks.SpinUnlock(cpu, linux.Data.InitMmPageTableLock);
-        return 0;
     }
 
     internal async SimTask<ulong?> AllocPage(Cpu cpu)
@@ -175,6 +69,28 @@ public sealed partial class HugetlbVmemmap(Linux linux)
     }
 
     private ulong? TranslateFor(Cpu cpu, ulong va) => linux.TranslateNow(va);
+
+    /// <summary>reset_struct_pages(): copy struct pages [4..8) over [0..4) of the new page, so the head's folio
+    /// metadata (pages 0–3) is not duplicated into tails (NR_RESET_STRUCT_PAGE = 4).</summary>
+    internal void ResetStructPages(ulong pfn)
+    {
+        ulong pa = pfn << G.PageShift;
+        int n = StructPage.NrResetStructPage * Layout.StructPageSize;
+        for (int off = 0; off < n; off += 8)
+            linux.Arch.Memory.Write(pa + (ulong)off, linux.Arch.Memory.Read(pa + (ulong)(n + off)));
+    }
+
+    /// <summary>free_vmemmap_page_list(): old vmemmap pages go back to the allocator (after the flush, normally).</summary>
+    internal void FreeVmemmapPageList(List<ulong> pages)
+    {
+        foreach (ulong pfn in pages)
+        {
+            linux.Monitors.OnVmemmapPageFreed(pfn);
+            FreePage(pfn);
+            linux.VmemmapPagesFreed++;
+        }
+        pages.Clear();
+    }
 
     public void CopyFrame(ulong dstPfn, ulong srcPfn)
     {

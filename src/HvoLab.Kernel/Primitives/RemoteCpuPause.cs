@@ -27,7 +27,7 @@ public interface ICpuPause
 /// a cpu_paused flag and a counter of paused CPUs; the pause is IPI_CPU_STOP_NMI (a pseudo-NMI under priority
 /// masking, else an ordinary IRQ) to every online CPU but self, via the GICv3 broadcast (patch 3).
 /// </summary>
-public sealed class RemoteCpuPause(Linux kernel, PauseIpi ipi) : IClosedFormHandler, ICpuPause
+public sealed class RemoteCpuPause(Linux kernel, PauseIpi ipi) : ICpuPause
 {
     private KernelData D => kernel.Data;
     public int Ipi => ipi == PauseIpi.Nmi ? Linux.IPI_CPU_STOP_NMI : Linux.IPI_CPU_STOP;
@@ -42,14 +42,16 @@ public sealed class RemoteCpuPause(Linux kernel, PauseIpi ipi) : IClosedFormHand
         if (n == 0) return;
         var mask = new CpuMask();
         for (int c = 0; c < cpu.Sim.Cpus.Length; c++) if (c != cpu.Id) mask.Set(c);
+        double start = cpu.Time;
         await Locks.SpinLock(cpu, D.CpuPauseLock);                          // raw_spin_lock(&cpu_pause_lock)
         if (await cpu.LoadPhys(D.CpuPaused) != 0 || await cpu.LoadPhys(D.NrCpusPaused) != 0)
             cpu.Sim.ReportViolation(ViolationKind.WarnOn, [cpu.Id], 0, $"CPU{cpu.Id}: WARN_ON_ONCE(cpu_paused || nr_cpus_paused) in pause_remote_cpus (a pause is still in progress)");
         await cpu.StorePhys(D.CpuPaused, 1);                                // cpu_paused = true (plain store)
         await cpu.Barrier(BarrierKind.DsbIshSt, "gic_ipi_send_mask: wmb()");
-        await cpu.SendSgi(mask, Ipi, broadcast: true, closedForm: this);    // smp_cross_call(IPI_CPU_STOP_NMI)
+        await cpu.SendSgi(mask, Ipi, broadcast: true, closedForm: ClosedForm);    // smp_cross_call(IPI_CPU_STOP_NMI)
         await cpu.WaitPhys(D.NrCpusPaused, (ulong)n);                       // spin until every CPU has paused
         await Locks.SpinUnlock(cpu, D.CpuPauseLock);
+        cpu.Section(start, "pause_remote_cpus");
         Pauses++;
     }
 
@@ -57,47 +59,32 @@ public sealed class RemoteCpuPause(Linux kernel, PauseIpi ipi) : IClosedFormHand
     public async SimTask ResumeRemoteCpus(Cpu cpu)
     {
         if (await cpu.LoadPhys(D.CpuPaused) == 0) return;
+        double start = cpu.Time;
         await Locks.SpinLock(cpu, D.CpuPauseLock);
         await cpu.StorePhys(D.CpuPaused, 0);                                // WRITE_ONCE(cpu_paused, false)
         await cpu.WaitPhys(D.NrCpusPaused, 0);                              // until every CPU has left the loop
         await Locks.SpinUnlock(cpu, D.CpuPauseLock);
+        cpu.Section(start, "resume_remote_cpus");
     }
+
+    /// <summary>pause_local_cpu(), in the IPI handler of every remote CPU: its steps, written once. The engine runs
+    /// them op by op or, in timed runs, in closed form from this same list (<see cref="SpinHandler"/>).</summary>
+    private SpinHandler PauseLocalCpuSteps => _pauseLocalCpu ??= new SpinHandler(kernel.Sim, "paused",
+        SpinHandlerStep.AtomicAdd(D.NrCpusPaused, 1),                        // atomic_inc(&nr_cpus_paused)
+        SpinHandlerStep.SpinUntil(D.CpuPaused, 0),                           // while (READ_ONCE(cpu_paused)) cpu_relax();
+        SpinHandlerStep.AtomicAdd(D.NrCpusPaused, ulong.MaxValue),           // atomic_dec(&nr_cpus_paused)
+        SpinHandlerStep.Isb("pause_local_cpu: isb()"));                      // see the updater's table changes
+    private SpinHandler? _pauseLocalCpu;
+
+    /// <summary>The closed form of pause_local_cpu() the pause IPI is sent with.</summary>
+    internal IClosedFormHandler ClosedForm => PauseLocalCpuSteps;
 
     /// <summary>pause_local_cpu(), in the IPI handler of every remote CPU.</summary>
     public async SimTask PauseLocalCpu(Cpu cpu)
     {
-        int stalled = cpu.Sim.Label("paused");
         double t0 = cpu.Time;
-        await cpu.FetchAddPhys(D.NrCpusPaused, 1, MemOrder.Relaxed);        // atomic_inc(&nr_cpus_paused): no ordering
-        await cpu.WaitPhys(D.CpuPaused, 0);                                 // while (READ_ONCE(cpu_paused)) cpu_relax();
-        await cpu.FetchAddPhys(D.NrCpusPaused, ulong.MaxValue, MemOrder.Relaxed); // atomic_dec(&nr_cpus_paused): no ordering
-        await cpu.Isb("pause_local_cpu: isb()");                             // see the updater's table changes
-        cpu.Stats.TimeByLabel.Add(stalled, cpu.Time - t0);
+        await PauseLocalCpuSteps.Run(cpu);
+        cpu.Stats.TimeByLabel.Add(PauseLocalCpuSteps.Label, cpu.Time - t0);
+        cpu.Section(t0, "paused");
     }
-
-    // ---- pause_local_cpu in closed form (timed runs; IClosedFormHandler): the same steps as PauseLocalCpu above ----
-
-    /// <summary>atomic_inc(&amp;nr_cpus_paused), visible when the atomic completes.</summary>
-    ClosedFormStep IClosedFormHandler.Enter(Cpu cpu, double start)
-    {
-        double t = start + cpu.Sim.Jitter(kernel.Cost.Hardware.AtomicNs);
-        return new ClosedFormStep(t, D.NrCpusPaused, 1, t);
-    }
-
-    /// <summary>while (READ_ONCE(cpu_paused)) cpu_relax();</summary>
-    ulong IClosedFormHandler.WaitPa => D.CpuPaused;
-    ulong IClosedFormHandler.WaitValue => 0;
-
-    /// <summary>The read that sees cpu_paused clear, atomic_dec(&amp;nr_cpus_paused), isb().</summary>
-    ClosedFormStep IClosedFormHandler.Leave(Cpu cpu, double woken)
-    {
-        double t = woken + cpu.Sim.Jitter(kernel.Cost.Hardware.MemAccessNs);
-        t += cpu.Sim.Jitter(kernel.Cost.Hardware.AtomicNs);
-        return new ClosedFormStep(t + cpu.Sim.Jitter(kernel.Cost.Hardware.IsbNs), D.NrCpusPaused, ulong.MaxValue, t);
-    }
-
-    /// <summary>FetchAdd, the successful WaitPhys, FetchAdd, ISB.</summary>
-    int IClosedFormHandler.Ops => 4;
-    int IClosedFormHandler.Label => _pausedLabel ??= kernel.Sim.Label("paused");
-    private int? _pausedLabel;
 }

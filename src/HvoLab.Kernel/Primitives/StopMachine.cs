@@ -11,6 +11,9 @@ namespace HvoLab.Kernel.Primitives;
 public sealed class StopMachine(Linux linux)
 {
     private const ulong None = 0, Prepare = 1, DisableIrq = 2, Run = 3, Exit = 4;
+    /// <summary>enum multi_stop_state names (kernel/stop_machine.c), for the trace.</summary>
+    private static readonly string[] StateNames =
+        ["", "multi_cpu_stop: PREPARE", "multi_cpu_stop: DISABLE_IRQ", "multi_cpu_stop: RUN", "multi_cpu_stop: EXIT"];
 
     public async SimTask Execute(Cpu caller, Func<Cpu, SimTask> fn)
     {
@@ -48,19 +51,23 @@ public sealed class StopMachine(Linux linux)
     {
         bool wasEnabled = !cpu.IrqsDisabled;
         ulong cur = None;
+        double since = cpu.Time;
         do
         {
             ulong state = await cpu.WaitPhys(linux.Data.StopMachineState, cur, notEqual: true);   // spin until it moves
             {
+                if (cur != None) cpu.Section(since, StateNames[cur]);   // this CPU's time in the state it leaves
+                since = cpu.Time;
                 cur = state;
                 if (cur == DisableIrq) await cpu.LocalIrqDisable();   // local_irq_disable(); hard_irq_disable() (no-op on arm64)
                 else if (cur == Run && fn is not null) await fn(cpu);
                 // ack_state(): the last CPU to acknowledge moves everyone to the next state.
-                if (await cpu.FetchAddPhys(linux.Data.StopMachineAck, ulong.MaxValue, MemOrder.Full) == 1)   // atomic_dec_and_test: fully ordered
+                if (await cpu.DecAndTestPhys(linux.Data.StopMachineAck))     // atomic_dec_and_test(&msdata->thread_ack)
                     await SetState(cpu, cur + 1, n);
             }
         } while (cur != Exit);
+        cpu.Section(since, StateNames[Exit]);
         if (wasEnabled) await cpu.LocalIrqEnable();
-        await cpu.FetchAddPhys(linux.Data.StopMachineDone, 1, MemOrder.Release);   // cpu_stop_signal_done: complete() (spin_unlock: release)
+        await cpu.AtomicAddPhys(linux.Data.StopMachineDone, 1, order: MemOrder.Release);   // cpu_stop_signal_done: complete() (spin_unlock: release); the caller only waits for the count
     }
 }

@@ -56,7 +56,11 @@ public sealed class MemoryFailureReader(Linux linux, WorkloadSpec spec) : Worklo
         {
             ulong page = NextTargetPage();
             ulong head = await ResolveHead(cpu, page, "memory-failure");
-            await cpu.Load(head + 3 * (ulong)Layout.StructPageSize + 16);   // folio->_hugetlb_hwpoison
+            // get_huge_page_for_hwpoison() reads folio->_hugetlb_hwpoison only of a hugetlb folio (folio_test_hugetlb):
+            // a tail resolved to its head, or a page whose own flags say hugetlb head. Reading it for a plain page ran past
+            // the vmemmap at the end of memory (a kernel-fault "B" showed and "off" did not: issue #19, defect 2).
+            if (head != page || (LastFlags & StructPage.PG_hugetlb) != 0)
+                await cpu.Load(head + 3 * (ulong)Layout.StructPageSize + 16);   // folio->_hugetlb_hwpoison
             Stats.Iterations++;
             await Pause(cpu);
         }

@@ -59,11 +59,14 @@ public abstract class Workload(Linux linux, WorkloadSpec spec)
     protected async SimTask<ulong> ResolveHead(Cpu cpu, ulong page, string reader, bool readFlags = true)
     {
         ulong truth = Linux.Monitors.TruthOf(page);
-        if (readFlags) await cpu.Load(page + StructPage.Flags);
+        if (readFlags) LastFlags = await cpu.Load(page + StructPage.Flags);
         ulong head = await Flags.CompoundHead(cpu, page);
         Linux.Monitors.CheckCompoundHead(cpu, page, head, reader, truth);
         return head;
     }
+
+    /// <summary>The flags word the last <see cref="ResolveHead"/> read (the page's own flags).</summary>
+    protected ulong LastFlags { get; private set; }
 
     protected async SimTask Pause(Cpu cpu)
     {

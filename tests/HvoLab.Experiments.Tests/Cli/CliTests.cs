@@ -38,7 +38,7 @@ public sealed class CliTests : IDisposable
         (code, _, err) = Run("scenario", "validate", WriteScenario("{ nope"));
         AssertOneLineUserError(code, err, "malformed JSON at line 1");
         (code, _, err) = Run("scenario", "validate", Path.Combine(_dir, "missing.json"));
-        AssertOneLineUserError(code, err, "cannot read scenario file");
+        AssertOneLineUserError(code, err, "missing.json\" does not exist");
     }
 
     [Fact]

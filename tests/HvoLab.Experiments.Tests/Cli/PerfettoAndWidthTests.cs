@@ -35,6 +35,11 @@ public sealed class PerfettoAndWidthTests : IDisposable
         Assert.Contains("BBM window", names);
         Assert.Contains("TLBI", names);
         Assert.Contains("send IPI", names);
+        // The pause as its own slices (#15): the paused CPUs, and the updater's set-up and tear-down; and RCU.
+        Assert.Contains("paused", names);
+        Assert.Contains("pause_remote_cpus", names);
+        Assert.Contains("resume_remote_cpus", names);
+        Assert.Contains("synchronize_rcu", names);
         Assert.DoesNotContain(names, n => n.Any(char.IsDigit));   // numbers go to args
         Assert.True(names.Count < 60, string.Join(", ", names));
         // Each IPI's arrow starts on the sender's track and ends on another CPU's.
@@ -43,6 +48,20 @@ public sealed class PerfettoAndWidthTests : IDisposable
         Assert.NotEmpty(ends);
         Assert.Contains(ends, f => starts[f.GetProperty("id").GetInt64()].GetProperty("tid").GetInt32() != f.GetProperty("tid").GetInt32());
         Assert.All(ends, f => Assert.True(starts[f.GetProperty("id").GetInt64()].GetProperty("ts").GetDouble() <= f.GetProperty("ts").GetDouble()));
+    }
+
+    [Fact]
+    public void StopMachineShowsEachCpusMultiStopStates()
+    {
+        var path = Path.Combine(_dir, "b.json");
+        var r = CliRun.Run("trace", "--strategy", "B", "--scenario", Path.Combine(Scenarios.RepoPaths.ScenariosDir(), "check-default.json"), "--out", path);
+        Assert.Equal(0, r.Code);
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        var slices = doc.RootElement.GetProperty("traceEvents").EnumerateArray()
+            .Where(e => e.GetProperty("ph").GetString() == "X").Select(e => (Name: e.GetProperty("name").GetString()!, Tid: e.GetProperty("tid").GetInt32())).ToList();
+        // Every CPU (3) passes through every state of multi_cpu_stop (kernel/stop_machine.c) once.
+        foreach (var state in new[] { "PREPARE", "DISABLE_IRQ", "RUN", "EXIT" })
+            Assert.Equal([0, 1, 2], slices.Where(s => s.Name == "multi_cpu_stop: " + state).Select(s => s.Tid).Distinct().Order());
     }
 
     [Fact]

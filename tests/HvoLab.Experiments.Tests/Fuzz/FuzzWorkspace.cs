@@ -20,17 +20,19 @@ public sealed class FuzzWorkspace : IDisposable
 
     private static readonly string[] BadTraces =
     [
-        """{"format":"hvolab-trace/1","strategy":"unsafe","mode":"random","seed":1,"scenario":{"machine":{"cpus":2}},"choices":[-1,99999,3]}""",
-        """{"format":"hvolab-trace/1","strategy":"Z","mode":"random","seed":1,"scenario":{},"choices":[]}""",
+        """{"format":"hvolab-trace/2","strategy":"unsafe","mode":"random","seed":1,"scenario_hash":"x","header_hash":"y","scenario":{"machine":{"cpus":2}},"choices":[-1,99999,3]}""",
+        """{"format":"hvolab-trace/2","strategy":"Z","mode":"random","seed":1,"scenario":{},"choices":[]}""",
         """{"format":"hvolab-trace/9","strategy":"D","mode":"pct","seed":1,"scenario":{},"choices":[]}""",
-        """{"format":"hvolab-trace/1","strategy":"D","mode":"pct","seed":1,"scenario":{"machine":{"cpus":"x"}},"choices":[1]}""",
-        """{"format":"hvolab-trace/1","strategy":"D","mode":"pct","seed":-1}""",
-        """{"format":"hvolab-trace/1","strategy":"D","mode":"pct","seed":1,"scenario":{"operations":[{"cpu":0,"op":"alloc","count":1}],"workload":[],"scheduler":{"step_budget":100}},"choices":[1,2,3]}""",
-        """{"format":"hvolab-trace/1","strat""",
+        """{"format":"hvolab-trace/2","strategy":"D","mode":"pct","seed":1,"scenario":{"machine":{"cpus":"x"}},"choices":[1]}""",
+        """{"format":"hvolab-trace/2","strategy":"D","mode":"pct","seed":-1}""",
+        """{"format":"hvolab-trace/2","strategy":"D","mode":"pct","seed":1,"scenario":{"operations":[{"cpu":0,"op":"alloc","count":1}],"workload":[],"scheduler":{"step_budget":100}},"choices":[1,2,3]}""",
+        """{"format":"hvolab-trace/2","strategy":"D","mode":"pct","seed":1,"options":{},"scenario_hash":"x","header_hash":"y","scenario":{},"choices":null}""",
+        """{"format":"hvolab-trace/2","strategy":"D","mode":"pct","seed":1,"options":null,"scenario_hash":"x","header_hash":"y","scenario":[],"choices":[]}""",
+        """{"format":"hvolab-trace/2","strat""",
         "[]", "null", "",
     ];
 
-    private readonly string _tiny, _trace;
+    private readonly string _tiny, _trace, _fifo, _device;
     private readonly string[] _badTraces;
     private int _cases;
 
@@ -42,6 +44,11 @@ public sealed class FuzzWorkspace : IDisposable
         File.WriteAllText(_tiny, TinyJson);
         _trace = Path.Combine(Root, "tiny.trace.json");
         ScheduleTrace.Create(ScenarioLoader.Parse(TinyJson), "unsafe", SchedulerModes.Random, 7, [0, 1, 1, 0, 2, 1, 0], null).Save(_trace);
+        _fifo = Path.Combine(Root, "input.fifo");
+        _device = Path.Combine(Root, "null.dev");
+        // Special files of our own, never the machine's /dev entries: a FIFO, and (as root) a private /dev/null node.
+        if (!Run($"mkfifo '{_fifo}'")) _fifo = "/dev/zero";
+        if (!(Environment.UserName == "root" && Run($"mknod '{_device}' c 1 3"))) _device = "/dev/null";
         _badTraces = BadTraces.Select((t, i) =>
         {
             var p = Path.Combine(Root, $"bad{i}.trace.json");
@@ -65,7 +72,41 @@ public sealed class FuzzWorkspace : IDisposable
         return args.Select(a => a
             .Replace("{tiny}", _tiny).Replace("{bad}", bad).Replace("{trace}", _trace)
             .Replace("{badtrace}", _badTraces[n % _badTraces.Length]).Replace("{dir}", dir)
+            .Replace("{special}", Special(n, dir)).Replace("{outspecial}", OutSpecial(n, dir))
             .Replace("{missing}", Path.Combine(dir, "missing", "nothing.json"))).ToArray();
+    }
+
+    /// <summary>An input that is not a regular file, or is one only the size cap stops.</summary>
+    private string Special(int n, string dir) => (n % 7) switch
+    {
+        0 => "/dev/zero",
+        1 => _fifo,
+        2 => _device,
+        3 => dir,
+        4 => "/proc/self/status",
+        5 => Path.Combine(dir, new string('n', 244) + ".json"),
+        _ => _badTraces[0],
+    };
+
+    /// <summary>An output that must be written in place (device), refused (directory, /proc) or named at the limit.</summary>
+    private string OutSpecial(int n, string dir) => (n % 5) switch
+    {
+        0 => _device,
+        1 => dir,
+        2 => "/proc/self/status",
+        3 => Path.Combine(dir, new string('n', 244) + ".json"),
+        _ => "/",
+    };
+
+    private static bool Run(string command)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", command]) { RedirectStandardError = true })!;
+            p.WaitForExit();
+            return p.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception) { return false; }
     }
 
     public void Dispose()

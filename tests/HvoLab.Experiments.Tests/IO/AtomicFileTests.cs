@@ -13,8 +13,8 @@ public sealed class AtomicFileTests : IDisposable
     public void WritesAndReplaces()
     {
         var path = Path.Combine(_dir, "a.txt");
-        AtomicFile.WriteAllText(path, "one");
-        AtomicFile.WriteAllText(path, "two");
+        AtomicFile.WriteAllText("--out", path, "one");
+        AtomicFile.WriteAllText("--out", path, "two");
         Assert.Equal("two", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(_dir));
     }
@@ -23,8 +23,8 @@ public sealed class AtomicFileTests : IDisposable
     public void ThrowingWriterLeavesOldContentAndNoTempFile()
     {
         var path = Path.Combine(_dir, "b.txt");
-        AtomicFile.WriteAllText(path, "old");
-        Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(path, s =>
+        AtomicFile.WriteAllText("--out", path, "old");
+        Assert.Throws<InvalidOperationException>(() => AtomicFile.Write("--out", path, s =>
         {
             s.Write("partial"u8);
             throw new InvalidOperationException("boom");
@@ -33,7 +33,7 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal([path], Directory.GetFiles(_dir));
 
         var fresh = Path.Combine(_dir, "c.txt");
-        Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(fresh, _ => throw new InvalidOperationException()));
+        Assert.Throws<InvalidOperationException>(() => AtomicFile.Write("--out", fresh, _ => throw new InvalidOperationException()));
         Assert.False(File.Exists(fresh));
         Assert.Equal([path], Directory.GetFiles(_dir));
     }

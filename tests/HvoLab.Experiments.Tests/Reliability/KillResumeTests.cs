@@ -74,7 +74,11 @@ public class KillResumeTests
         var expected = Uninterrupted();
         var dir = SmallScenario.TempDir();
         var p = Start(dir, resume: false);
-        Thread.Sleep(700);
+        // Signal once the sweep has written its first row (its Ctrl-C handler is in place by then), not after a fixed
+        // 700 ms: on a loaded machine the runtime was still starting and died of the default SIGINT action, silently.
+        var output = Path.Combine(dir, "s.jsonl");
+        for (var waited = Stopwatch.StartNew(); !p.HasExited && waited.Elapsed < TimeSpan.FromSeconds(120); Thread.Sleep(50))
+            if (File.Exists(output) && new FileInfo(output).Length > 0) break;
         if (!p.HasExited) Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
         var (code, err) = Finish(p);
         if (code != 0)

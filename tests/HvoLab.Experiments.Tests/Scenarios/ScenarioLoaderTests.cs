@@ -104,9 +104,9 @@ public class ScenarioLoaderTests
     }
 
     [Fact]
-    public void LoadOfMissingFileIsAScenarioException()
+    public void LoadOfMissingFileNamesTheOptionAndPath()
     {
-        var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load("/nonexistent/dir/x.json"));
-        Assert.StartsWith("$: cannot read scenario file", e.Message);
+        var e = Assert.Throws<HvoLab.Engine.Host.HostFileException>(() => ScenarioLoader.Load("/nonexistent/dir/x.json"));
+        Assert.Equal("--scenario: \"/nonexistent/dir/x.json\" does not exist; give a regular file", e.Message);
     }
 }

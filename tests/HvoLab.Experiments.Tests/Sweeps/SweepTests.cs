@@ -57,6 +57,49 @@ public class SweepTests
         Assert.Equal(Full.Value.Bytes, File.ReadAllBytes(path));
     }
 
+    /// <summary>Issue #19 defect 8: a resume after the scenario or the parameters changed used to append rows of the
+    /// new sweep to the old file.</summary>
+    [Fact]
+    public void ResumeOfAnotherSweepStopsWithAClearError()
+    {
+        var lines = Lines(Full.Value.Bytes);
+        var path = Path.Combine(SmallScenario.TempDir(), "other.jsonl");
+        File.WriteAllText(path, lines[0] + "\n");
+        var changedScenario = new SweepGrid(SmallScenario.Load() with { Seed = 99 },
+            [new SweepParam("cpus", ["8", "9"]), new SweepParam("irq_off", ["5us", "10us"]), new SweepParam("strategy", ["off", "D", "ours"])]);
+        var changedParams = new SweepGrid(SmallScenario.Load(),
+            [new SweepParam("cpus", ["8"]), new SweepParam("irq_off", ["5us", "10us"]), new SweepParam("strategy", ["off", "D", "ours"])]);
+        foreach (var grid in new[] { changedScenario, changedParams })
+        {
+            Assert.NotEqual(Grid().Id, grid.Id);
+            var e = Assert.Throws<InvalidDataException>(() => SweepRunner.Run(grid, path, new SweepOptions { Resume = true, Parallel = 1 }));
+            Assert.StartsWith($"--resume: \"{path}\" holds rows of another sweep", e.Message);
+            Assert.Equal(lines[0] + "\n", File.ReadAllText(path));   // untouched
+        }
+        Assert.Equal(Grid().Id, new SweepGrid(SmallScenario.Load(),
+            [new SweepParam("cpus", ["8", "9"]), new SweepParam("irq_off", ["5us", "10us"]), new SweepParam("strategy", ["off", "D", "ours"])]).Id);
+    }
+
+    /// <summary>Issue #19 defect 8: merge silently kept the first of two rows with the same key and other values.</summary>
+    [Fact]
+    public void MergeReportsConflictingRowsAndOtherSweeps()
+    {
+        var dir = SmallScenario.TempDir();
+        var lines = Lines(Full.Value.Bytes);
+        var a = Path.Combine(dir, "a.jsonl");
+        var b = Path.Combine(dir, "b.jsonl");
+        File.WriteAllText(a, lines[0] + "\n" + lines[1] + "\n");
+        File.WriteAllText(b, lines[1].Replace("\"ipis\":", "\"ipis\":1") + "\n");
+        var e = Assert.Throws<InvalidDataException>(() => SweepMerge.Merge([a, b], Path.Combine(dir, "m.jsonl")));
+        Assert.Contains("conflicting rows for key", e.Message);
+        File.WriteAllText(b, lines[1] + "\n");   // the same row twice is fine
+        Assert.Equal(2, SweepMerge.Merge([a, b], Path.Combine(dir, "m.jsonl")));
+        var sweepId = System.Text.Json.JsonDocument.Parse(lines[2]).RootElement.GetProperty("sweep").GetString()!;
+        File.WriteAllText(b, lines[2].Replace(sweepId, new string('0', 32)) + "\n");
+        Assert.Contains("holds rows of sweep 0000", Assert.Throws<InvalidDataException>(() => SweepMerge.Merge([a, b], Path.Combine(dir, "m.jsonl"))).Message);
+        Assert.False(File.Exists(Path.Combine(dir, "m2.jsonl")));
+    }
+
     [Fact]
     public void TwoShardsMergedEqualTheUnshardedRun()
     {

@@ -8,7 +8,7 @@ namespace HvoLab.Litmus.Tests;
 
 /// <summary>
 /// Regression pin of HvoLab's agreement with Arm's model over herdtools7's AArch64 data-memory catalogues
-/// (`../shared/litmus-aarch64`, 131 tests, a few seconds), run the way a user runs it: <c>hvolab litmus
+/// (testdata/litmus-aarch64, 131 tests, a few seconds), run the way a user runs it: <c>hvolab litmus
 /// litmus-aarch64</c>. The acceptance bounds of issue #20 are checked as well as the exact counts: no test Arm forbids
 /// is allowed, at least 90 % supported, at least 90 % of the Allowed tests reproduced. A model change that moves a
 /// count fails here; update the numbers and docs/litmus.md together, explaining the change.
@@ -18,7 +18,7 @@ public sealed class Aarch64SummaryTests(ITestOutputHelper output)
     [Fact]
     public void Aarch64SummaryCountsArePinned()
     {
-        if (!LitmusCorpus.Aarch64Available) return;
+        Assert.True(LitmusCorpus.Aarch64Available, "litmus-aarch64 data missing: " + LitmusCorpus.Aarch64Root);
         var (code, json, err) = CliRun.Run("litmus", LitmusCorpus.Aarch64Root, "--format", "json");
         Assert.True(code == 0, err);
         using var doc = JsonDocument.Parse(json);

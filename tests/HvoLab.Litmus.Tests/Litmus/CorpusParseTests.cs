@@ -4,13 +4,13 @@ using Xunit;
 
 namespace HvoLab.Litmus.Tests;
 
-/// <summary>Parses the whole shared catalogue; prints each failure so regressions are easy to locate.</summary>
+/// <summary>Parses the whole herdtools7 catalogue in testdata/litmus; prints each failure so regressions are easy to locate.</summary>
 public sealed class CorpusParseTests(ITestOutputHelper output)
 {
     [Fact]
     public void EveryLitmusFileParses()
     {
-        Assert.True(LitmusCorpus.Available, "shared litmus data missing: " + LitmusCorpus.Root);
+        Assert.True(LitmusCorpus.Available, "litmus data missing (testdata/litmus): " + LitmusCorpus.Root);
         var files = LitmusCorpus.AllTests();
         var failures = new List<string>();
         foreach (var f in files)

@@ -66,4 +66,18 @@ public sealed class HerdBbmTests
         Assert.Equal("Warning-BBM-expected", res.GetProperty("flags")[0].GetString());
         Assert.Equal(1, doc.RootElement.GetProperty("summary").GetProperty("supported").GetInt32());
     }
+
+    /// <summary>Ctrl-C (#15): no further test starts, the tests that ran are reported, exit 130.</summary>
+    [Fact]
+    public void InterruptedRunReportsWhatRanAndExits130()
+    {
+        if (!LitmusCorpus.Available) return;
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = HvoLab.Cli.Program.Run(["litmus", Path.Combine(LitmusCorpus.Root, "herd-bbm")], stdout, stderr, stop.Token);
+        Assert.Equal(130, code);
+        Assert.Contains("interrupted; the report above covers 0 of 8 tests", stderr.ToString());
+    }
 }

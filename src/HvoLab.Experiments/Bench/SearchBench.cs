@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using HvoLab.Experiments.Checking;
+using HvoLab.Experiments.Scenarios;
+
+namespace HvoLab.Experiments.Bench;
+
+/// <summary>
+/// The exhaustive-search figures of <c>hvolab bench</c> (issue #18): the searches that must complete within 60 s, the
+/// speed-up of the searches that completed before over their DPOR figures at e9e538c (docs/performance.md, "The
+/// exhaustive search": D check-default 1.5 s, D + NMI reader 18 s, C check-bbm2 21 s, measured on this machine when it
+/// was quiet), and the speed-up of two workers over one. Every search is built from the embedded check-default
+/// scenario, so the figures need no files. Long: only with a budget of tens of seconds (not in CI).
+/// </summary>
+public static class SearchBench
+{
+    public const double CompleteTargetSeconds = 60, SpeedupTarget = 5, ParallelTarget = 1.7;
+
+    /// <summary>DPOR figures of the complete searches at e9e538c (docs/performance.md).</summary>
+    private static readonly (string Name, string Strategy, Func<Scenario> Scenario, double OldSeconds)[] Improved =
+    [
+        ("D, check-default", "D", () => Build(_ => { }), 1.5),
+        ("D, check-default + NMI reader on CPU2", "D", WithNmiReader, 18),
+        ("C, check-bbm2", "C", () => Build(s => s["machine"]!["bbm_level"] = 2), 21),
+    ];
+
+    public static IEnumerable<BenchFigure> Run(TimeSpan budget, int workers)
+    {
+        var b = Check("B", Build(_ => { }), budget, workers);
+        yield return Figure("check B, check-default", b, workers);
+        var two = Check("D", TwoUpdaters(), budget, workers);
+        yield return Figure("check D, two updaters + PFN walker", two, workers);
+        foreach (var (name, strategy, scenario, old) in Improved)
+        {
+            var r = Check(strategy, scenario(), budget, workers);
+            double speedup = r.Complete ? old / r.Seconds : 0;
+            yield return new($"check {name}: speed-up over e9e538c ({old} s)", speedup, "×", $"≥ {SpeedupTarget}× (complete)",
+                r.Complete && speedup >= SpeedupTarget, Detail(r, workers));
+        }
+        var one = Check("D", WithNmiReader(), budget, 1);
+        var many = Check("D", WithNmiReader(), budget, 2);
+        double parallel = one.Complete && many.Complete ? one.Seconds / many.Seconds : 0;
+        yield return new("check D + NMI reader: --parallel 2 over --parallel 1", parallel, "×", $"≥ {ParallelTarget}× (≥ 20 s search)",
+            one.Complete && many.Complete && one.Executions == many.Executions && one.Seconds >= 20 && parallel >= ParallelTarget,
+            $"--parallel 1: {Detail(one, 1)}; --parallel 2: {Detail(many, 2)}");
+    }
+
+    private static BenchFigure Figure(string name, CheckResult r, int workers) =>
+        new(name + ": time" + (r.Complete ? "" : " (not complete)"), r.Seconds, "s", $"complete ≤ {CompleteTargetSeconds} s",
+            r.Complete && r.Seconds <= CompleteTargetSeconds, Detail(r, workers));
+
+    private static string Detail(CheckResult r, int workers) =>
+        $"{r.Strategy}: {r.Verdict}, {r.Executions:N0} executions, {r.Transitions:N0} transitions in {r.Seconds:F1} s with {workers} worker(s), {r.StopReason}";
+
+    private static CheckResult Check(string strategy, Scenario scenario, TimeSpan budget, int workers) =>
+        CheckRunner.Check(scenario, strategy, new CheckOptions
+        {
+            MaxExecutions = long.MaxValue, WallSeconds = budget.TotalSeconds, Workers = workers, AllViolations = false,
+        });
+
+    private static Scenario Build(Action<JsonNode> edit)
+    {
+        var node = JsonNode.Parse(ScenarioLoader.CheckDefaultJson())!;
+        edit(node);
+        return ScenarioLoader.Parse(node.ToJsonString());
+    }
+
+    /// <summary>scenarios/check-default-nmi.json.</summary>
+    private static Scenario WithNmiReader() => Build(s =>
+        s["workload"]!.AsArray().Add(new JsonObject { ["cpus"] = new JsonArray(2), ["kind"] = "nmi-reader", ["period_ns"] = 200 }));
+
+    /// <summary>scenarios/check-two-updaters.json.</summary>
+    private static Scenario TwoUpdaters() => Build(s =>
+    {
+        var ops = s["operations"]!.AsArray();
+        ops.Add(new JsonObject { ["cpu"] = 1, ["op"] = "alloc", ["count"] = 1, ["hugepage"] = "2MiB", ["batched"] = true });
+        s["workload"] = new JsonArray(new JsonObject { ["cpus"] = new JsonArray(2), ["kind"] = "pfn-walker", ["period_ns"] = 200 });
+    });
+}

@@ -1,0 +1,111 @@
+using Xunit;
+using HvoLab.Engine.Schedulers;
+
+namespace HvoLab.Engine.Tests;
+
+/// <summary>Differential check of the split search on generated tiny programs: with split nodes it still observes
+/// everything the unreduced search observes; and its parallel workers and its shards explore exactly the executions
+/// of one worker (same count, same observations), and stop at the violation one worker stops at.</summary>
+public class SplitSearchTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    internal static readonly ExplorationOptions Unreduced = new() { Dpor = false, SleepSets = false, StopAtFirstViolation = false, MaxExecutions = 5_000 };
+    internal static readonly ExplorationOptions Dpor = new() { Dpor = true, StopAtFirstViolation = false };
+
+    [Fact]
+    public void WorkersAndShardsExploreTheExecutionsOfOneSearch()
+    {
+        int compared = 0, split = 0;
+        for (int i = 0; i < 80; i++)
+        {
+            var p = TinyPrograms.Nth(i);
+            var (expected, full) = TinyPrograms.Observe(p, Unreduced);
+            if (!full.Complete) continue;
+            foreach (int depth in new[] { 1, 3 })
+            {
+                var one = Dpor with { SplitDepth = depth };
+                var (seen, r) = TinyPrograms.Observe(p, one);
+                Assert.True(r.Complete, $"program {i}: {p}");
+                Assert.True(expected.SetEquals(seen), $"program {i}, split depth {depth}: {p}\nmissed {expected.Except(seen).FirstOrDefault()}");
+                var (seenParallel, parallel) = TinyPrograms.Observe(p, one with { Workers = 3 });
+                Assert.Equal(r.Executions, parallel.Executions);
+                Assert.Equal(r.Transitions, parallel.Transitions);
+                Assert.True(seen.SetEquals(seenParallel), $"program {i}: workers observed something else");
+                long sharded = 0;
+                var seenShards = new HashSet<string>();
+                for (int s = 0; s < 3; s++)
+                {
+                    var (seenShard, shard) = TinyPrograms.Observe(p, one with { Shard = (s, 3) });
+                    Assert.True(shard.Complete);
+                    Assert.Equal(r.Subtrees, shard.Subtrees);
+                    sharded += shard.Executions;
+                    seenShards.UnionWith(seenShard);
+                }
+                Assert.Equal(r.Executions, sharded);
+                Assert.True(seen.SetEquals(seenShards), $"program {i}: shards observed something else");
+                if (r.Subtrees > 1) split++;
+            }
+            compared++;
+        }
+        output.WriteLine($"{compared} programs compared, {split} searches split into more than one subtree");
+        Assert.True(compared >= 60 && split >= compared, $"{compared} programs, {split} split searches");
+    }
+
+    [Fact]
+    public void WorkersStopAtTheViolationOneWorkerStopsAt()
+    {
+        int found = 0;
+        for (int i = 0; i < 80; i++)
+        {
+            var p = TinyPrograms.Nth(i);
+            var options = Dpor with { SplitDepth = 3, StopAtFirstViolation = true };
+            var (_, one) = TinyPrograms.Observe(p, options);
+            if (one.Failures.Count == 0) continue;
+            found++;
+            var (_, parallel) = TinyPrograms.Observe(p, options with { Workers = 4 });
+            Assert.Equal(one.Failures[0].Choices, Assert.Single(parallel.Failures).Choices);
+            Assert.Equal(one.FailureSubtrees, parallel.FailureSubtrees);
+        }
+        Assert.True(found >= 5, $"only {found} programs fail");
+    }
+}
+
+/// <summary>Differential check of the preempting-work footprint (starting queued work commutes with every other
+/// CPU's action; the step that queued it happens before it) and of blind adds (two atomic_inc on one word commute):
+/// on tiny programs whose IRQ sends queue the target's handler as preempting work instead, and/or whose FetchAdds
+/// are atomic_inc, DPOR observes every outcome the unreduced search observes.</summary>
+public class PreemptWorkReductionTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void DporObservesEverythingWithQueuedPreemptingWorkAndBlindAdds(bool preemptWork, bool blindAdds)
+        => ReductionDifferential.Check(output, preemptWork, blindAdds ? TinyAdds.Blind : TinyAdds.Fetch);
+}
+
+/// <summary>The differential check the reductions share: on the first 150 tiny programs, DPOR observes every outcome
+/// the unreduced search observes.</summary>
+internal static class ReductionDifferential
+{
+    public static void Check(Xunit.Abstractions.ITestOutputHelper output, bool preemptWork, TinyAdds adds)
+    {
+        int compared = 0, withWork = 0;
+        long unreduced = 0, dpor = 0;
+        for (int i = 0; i < 150; i++)
+        {
+            var p = TinyPrograms.Nth(i);
+            var (expected, full) = TinyPrograms.Observe(p, SplitSearchTests.Unreduced, preemptWork, adds);
+            if (!full.Complete) continue;
+            var (seen, r) = TinyPrograms.Observe(p, SplitSearchTests.Dpor, preemptWork, adds);
+            Assert.True(r.Complete, $"program {i}: {p}");
+            var missed = expected.Except(seen).ToList();
+            Assert.True(missed.Count == 0, $"program {i}: {p}\nmissed {missed.Count} of {expected.Count} outcomes, e.g. {missed.FirstOrDefault()}");
+            Assert.Subset(expected, seen);
+            compared++;
+            if (expected.Any(o => o.Contains("[work", StringComparison.Ordinal))) withWork++;
+            unreduced += full.Executions; dpor += r.Executions;
+        }
+        output.WriteLine($"{compared} programs ({withWork} run preempting work): {unreduced} unreduced executions, {dpor} with DPOR");
+        Assert.True(compared >= 100 && (!preemptWork || withWork >= 20), $"{compared} programs compared, {withWork} with preempting work");
+    }
+}
