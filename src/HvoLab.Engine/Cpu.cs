@@ -86,9 +86,18 @@ public sealed partial class Cpu
         Op.Kind = kind;
         Op.ReturnFaults = false;
         Op.WorkStarted = false;
+        Op.Order = MemOrder.Relaxed;
         Op.Result = RmwResult.Value;
         Op.RendezvousAck = false;
         return new CpuOp(this);
+    }
+
+    /// <summary>Issue for an access with an ordering (<see cref="MemOrder"/>).</summary>
+    private CpuOp Issue(OpKind kind, MemOrder order)
+    {
+        var r = Issue(kind);
+        Op.Order = order;
+        return r;
     }
 
     /// <summary>Any memory operation by VA; with <paramref name="returnFaults"/> a fault completes the op with
@@ -98,6 +107,7 @@ public sealed partial class Cpu
         Op.Mem = op;
         Op.Kind = OpKind.Mem;
         Op.ReturnFaults = returnFaults;
+        Op.Order = MemOrder.Relaxed;
         return new CpuOp(this);
     }
 
@@ -116,14 +126,21 @@ public sealed partial class Cpu
     // ---- memory by PA (page-table entries and linear-map data whose translation is not under test) ----
     public CpuOp LoadPhys(ulong pa, int size = 8) { Op.Mem = MemOp.Load(pa, size); return Issue(OpKind.MemPhys); }
     public CpuOp StorePhys(ulong pa, ulong value, int size = 8) { Op.Mem = MemOp.Store(pa, value, size); return Issue(OpKind.MemPhys); }
-    public CpuOp CasPhys(ulong pa, ulong expected, ulong desired, int size = 8) { Op.Mem = MemOp.Cas(pa, expected, desired, size); return Issue(OpKind.MemPhys); }
-    public CpuOp FetchAddPhys(ulong pa, ulong delta, int size = 8) { Op.Mem = MemOp.Add(pa, delta, size); return Issue(OpKind.MemPhys); }
+    /// <summary>cmpxchg: fully ordered (atomic_t.txt); see the overload with a <see cref="MemOrder"/> for the others.</summary>
+    public CpuOp CasPhys(ulong pa, ulong expected, ulong desired, int size = 8) => CasPhys(pa, expected, desired, MemOrder.Full, size);
+    /// <summary>A value-returning atomic add: fully ordered; see the overload with a <see cref="MemOrder"/> for the others.</summary>
+    public CpuOp FetchAddPhys(ulong pa, ulong delta, int size = 8) => FetchAddPhys(pa, delta, MemOrder.Full, size);
+    public CpuOp LoadPhys(ulong pa, MemOrder order, int size = 8) { Op.Mem = MemOp.Load(pa, size); return Issue(OpKind.MemPhys, order); }
+    public CpuOp StorePhys(ulong pa, ulong value, MemOrder order, int size = 8) { Op.Mem = MemOp.Store(pa, value, size); return Issue(OpKind.MemPhys, order); }
+    public CpuOp CasPhys(ulong pa, ulong expected, ulong desired, MemOrder order, int size = 8) { Op.Mem = MemOp.Cas(pa, expected, desired, size); return Issue(OpKind.MemPhys, order); }
+    public CpuOp FetchAddPhys(ulong pa, ulong delta, MemOrder order, int size = 8) { Op.Mem = MemOp.Add(pa, delta, size); return Issue(OpKind.MemPhys, order); }
+
     /// <summary>atomic_add/atomic_inc/atomic_dec: an add whose old value the caller never sees (the awaitable has no
     /// result), so two of them on one word commute for the search (Footprint.Blind).</summary>
-    public BlindOp AtomicAddPhys(ulong pa, ulong delta, int size = 8)
+    public BlindOp AtomicAddPhys(ulong pa, ulong delta, int size = 8, MemOrder order = MemOrder.Relaxed)
     {
         Op.Mem = MemOp.Add(pa, delta, size);
-        var op = Issue(OpKind.MemPhys);
+        var op = Issue(OpKind.MemPhys, order);
         Op.Result = RmwResult.None;
         return new BlindOp(op);
     }
@@ -133,7 +150,7 @@ public sealed partial class Cpu
     public ZeroTestOp DecAndTestPhys(ulong pa)
     {
         Op.Mem = MemOp.Add(pa, ulong.MaxValue);
-        var op = Issue(OpKind.MemPhys);
+        var op = Issue(OpKind.MemPhys, MemOrder.Full);   // value-returning: fully ordered (atomic_t.txt)
         Op.Result = RmwResult.IsZero;
         if (_rendezvous == RendezvousPhase.Begun && _rendezvousDepth == Depth)
         {
@@ -182,7 +199,9 @@ public sealed partial class Cpu
     /// dsb(ishst)") so <c>hvolab barriers</c> can list it and run a check without it (<see cref="SimOptions.OmitBarrierSite"/>).</summary>
     public CpuOp Barrier(BarrierKind kind, string? site = null)
     {
-        if (site is not null && Sim.OmitsBarrier(site)) kind = BarrierKind.DmbIsh;
+        // An omitted barrier is issued as a DMB LD: no effect on the machine (DMBs order nothing there) nor on the Arm
+        // data ordering (loads are performed in order), so the run is as if it were not there.
+        if (site is not null && Sim.OmitsBarrier(site)) kind = BarrierKind.DmbIshLd;
         Op.Barrier = kind;
         return Issue(OpKind.Barrier);
     }
@@ -255,6 +274,8 @@ public sealed partial class Cpu
     /// may do either way, e.g. which of two conflicting TLB entries an access uses. Timed runs take 0.</summary>
     public CpuOp ChooseOne() => Issue(OpKind.Choose);
     internal int ChoiceAlt;
+    /// <summary>Arm data model: the pending plain store passes the older buffered stores it may (set by the search).</summary>
+    internal bool PassStore;
 
     /// <summary>cpu_relax() inside a spin loop. If the loop's loads since the previous relax saw nothing change, the
     /// engine parks the CPU until another CPU writes one of those locations (spin detection).</summary>
@@ -264,12 +285,16 @@ public sealed partial class Cpu
     /// <paramref name="value"/> (or, with <paramref name="notEqual"/>, differs from it). Equivalent to
     /// <c>while (READ_ONCE(*p) != value) cpu_relax();</c> — the reads that see the old value change nothing — but the
     /// search takes it as one step, enabled only when the condition holds.</summary>
-    public CpuOp WaitPhys(ulong pa, ulong value, bool notEqual = false)
+    public CpuOp WaitPhys(ulong pa, ulong value, bool notEqual = false) => WaitPhys(pa, value, MemOrder.Relaxed, notEqual);
+
+    /// <summary><see cref="WaitPhys(ulong, ulong, bool)"/> whose reads have an ordering: with <see cref="MemOrder.Acquire"/>
+    /// it is smp_cond_load_acquire().</summary>
+    public CpuOp WaitPhys(ulong pa, ulong value, MemOrder order, bool notEqual = false)
     {
         Op.WaitPa = pa;
         Op.WaitValue = value;
         Op.WaitNotEqual = notEqual;
-        return Issue(OpKind.WaitPhys);
+        return Issue(OpKind.WaitPhys, order);
     }
 
     /// <summary>Queue work that runs on this CPU at its next preemption point (a stopper kthread, a woken task).</summary>

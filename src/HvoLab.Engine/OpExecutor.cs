@@ -51,6 +51,7 @@ internal sealed class OpExecutor(Simulator sim)
                 _sim.Arch.Now = (long)c.Time;
                 var bk = op.Barrier;
                 _sim.Arch.Barrier(c.Id, bk);
+                if (bk == BarrierKind.DmbIshSt) _sim.DataBuffer.StoreBarrier(c.Id);
                 if ((bk == BarrierKind.DsbIsh || bk == BarrierKind.DsbSy) && _pendingTlbis[c.Id] > 0)
                 {
                     // A DSB after broadcast TLBIs waits for them to complete on every PE (costs.md §2: ~95 % of
@@ -102,7 +103,7 @@ internal sealed class OpExecutor(Simulator sim)
             case OpKind.WaitPhys:
             {
                 ulong pa = op.WaitPa & ~7UL;
-                ulong v = _sim.Arch.ReadPhys(pa);
+                ulong v = _sim.DataBuffer.Read(c.Id, pa, 8);
                 bool ok = op.WaitSatisfiedBy(v);
                 c.WokeFromPark = false;
                 if (!ok)
@@ -148,6 +149,7 @@ internal sealed class OpExecutor(Simulator sim)
     {
         _sim.Arch.Now = (long)c.Time;
         AccessResult r;
+        if (physical && _sim.DataBuffer.WillBuffer(c)) return BufferStore(c, ref op);
         if (physical) r = PhysAccess(c, in op.Mem);
         else r = _sim.Arch.Access(c.Id, in op.Mem);
         CheckOracle(c);
@@ -176,9 +178,22 @@ internal sealed class OpExecutor(Simulator sim)
         return ExecOutcome.Completed;
     }
 
+    /// <summary>Arm data model: a store to a kernel global enters the CPU's buffer; it becomes visible when drained.</summary>
+    private ExecOutcome BufferStore(Cpu c, ref PendingOp op)
+    {
+        _sim.DataBuffer.Enqueue(c.Id, op.Mem.Va, op.Mem.Value, op.Mem.Size, op.Order, c.PassStore);
+        bool passed = c.PassStore;
+        c.PassStore = false;
+        c.LastFault = FaultKind.None;
+        c.LastValue = 0;
+        c.Time += _sim.Jitter(_sim.Cost.MemAccessNs);
+        if (_sim.Trace.Enabled) _sim.Trace.Op(c.Time, c.Id, c.Context, passed ? "phys Write (buffered, passes older stores)" : "phys Write (buffered)", op.Mem.Va, op.Mem.Value);
+        return ExecOutcome.Completed;
+    }
+
     private AccessResult PhysAccess(Cpu c, in MemOp m)
     {
-        ulong old = _sim.Arch.ReadPhys(m.Va, m.Size);
+        ulong old = m.Kind == AccessKind.Read ? _sim.DataBuffer.Read(c.Id, m.Va, m.Size) : _sim.Arch.ReadPhys(m.Va, m.Size);
         if (m.Kind == AccessKind.Read) return AccessResult.Success(m.Va, old);
         ulong nv = m.Kind == AccessKind.Write ? m.Value : m.Rmw switch
         {
@@ -251,7 +266,7 @@ internal sealed class OpExecutor(Simulator sim)
     private void RecordRead(Cpu c, ulong pa, ulong value, int size)
     {
         // Spin detection compares whole 8-byte words, so keep the word as it was when read.
-        c.RecordRead(pa, size == 8 ? value : _sim.Arch.ReadPhys(pa & ~7UL));
+        c.RecordRead(pa, size == 8 ? value : _sim.DataBuffer.Read(c.Id, pa & ~7UL, 8));
     }
 
     /// <summary>True when every location read in this spin iteration still holds what was read: parking is then
@@ -259,7 +274,7 @@ internal sealed class OpExecutor(Simulator sim)
     private bool ReadSetUnchanged(Cpu c)
     {
         for (int i = 0; i < c.ReadCount; i++)
-            if (_sim.Arch.ReadPhys(c.ReadSet[i]) != c.ReadVals[i]) return false;
+            if (_sim.DataBuffer.Read(c.Id, c.ReadSet[i], 8) != c.ReadVals[i]) return false;
         return true;
     }
 
@@ -281,15 +296,15 @@ internal sealed class OpExecutor(Simulator sim)
             // A WaitPhys whose condition still fails would only park again (adding no time): leave it parked, so a
             // CPU waiting for N others to check in wakes once, not N times.
             var o = _sim.Cpus[t];
-            if (o.Depth > 0 && o.Frames[o.Depth - 1].Pending.Kind == OpKind.WaitPhys && !WaitHolds(ref o.Frames[o.Depth - 1].Pending)) continue;
+            if (o.Depth > 0 && o.Frames[o.Depth - 1].Pending.Kind == OpKind.WaitPhys && !WaitHolds(o, ref o.Frames[o.Depth - 1].Pending)) continue;
             Unpark(o, time + _sim.Cost.CacheLineNs);
         }
     }
 
-    /// <summary>The condition of a WaitPhys op on the word's current value.</summary>
-    internal bool WaitHolds(ref PendingOp op)
+    /// <summary>The condition of a WaitPhys op of <paramref name="c"/> on the word's current value as that CPU sees it.</summary>
+    internal bool WaitHolds(Cpu c, ref PendingOp op)
     {
-        return op.WaitSatisfiedBy(_sim.Arch.ReadPhys(op.WaitPa & ~7UL));
+        return op.WaitSatisfiedBy(_sim.DataBuffer.Read(c.Id, op.WaitPa & ~7UL, 8));
     }
 
     internal void Unpark(Cpu c, double wakeTime)

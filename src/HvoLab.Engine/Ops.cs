@@ -54,6 +54,10 @@ public struct PendingOp
     /// <summary>A Work/Bulk op that has begun in a timed run: <see cref="Ns"/> is then the jittered time still to
     /// run (an interrupt taken in the middle leaves the rest here), so jitter is drawn and the step counted once.</summary>
     public bool WorkStarted;
+    /// <summary><see cref="OpKind.Mem"/>, <see cref="OpKind.MemPhys"/>, <see cref="OpKind.WaitPhys"/>: the access's
+    /// ordering (READ_ONCE/WRITE_ONCE and relaxed atomics, acquire, release, fully ordered); meaningful under the Arm
+    /// data model only (<see cref="DataStoreBuffers"/>).</summary>
+    public MemOrder Order;
 
     /// <summary>The condition of a WaitPhys op on the word's value <paramref name="v"/>.</summary>
     public readonly bool WaitSatisfiedBy(ulong v) => WaitNotEqual ? v != WaitValue : v == WaitValue;

@@ -35,7 +35,8 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
 
     /// <summary>Private work, and the writes the last caller of a rendezvous acknowledgement makes in the same step
     /// (<see cref="Cpu.BeginRendezvousAck"/>).</summary>
-    public override bool MayRunInline(Cpu c, ref PendingOp op) => op.Kind == OpKind.Work || (c.InRendezvousWrites && !op.RendezvousAck);
+    public override bool MayRunInline(Cpu c, ref PendingOp op) =>
+        op.Kind == OpKind.Work || (c.InRendezvousWrites && !op.RendezvousAck && !Sim.HasStoreBuffers);   // no rendezvous steps under the Arm data model
     public override double Jitter(double ns) => ns;
     public override double TakeTime(Cpu c, double arrival) => c.Time;
     public override void ChargeWait(Cpu c, double wakeTime) { }
@@ -58,11 +59,11 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
         int n = 0;
         foreach (var c in Sim.Cpus)
         {
-            if (c.Depth > 0 && c.Park == Cpu.ParkKind.None && !ParkIfWaitFails(c))
-            {
+            if (c.Depth > 0 && c.Park == Cpu.ParkKind.None && !ParkIfWaitFails(c) && !Sim.BlockedByStoreBuffer(c))
                 buffer[n++] = Actions.Make(c.Id, Actions.RunOp);
-                if (c.Frames[c.Depth - 1].Pending.Kind == OpKind.Choose) buffer[n++] = Actions.Make(c.Id, Actions.RunOpAlternative);
-            }
+            // The other outcome of a ChooseOne, or (Arm data model) a store passing older ones or a buffered store
+            // drained, which stays enabled while the CPU's code is parked or finished (Simulator.DataOrdering.cs).
+            if (Sim.HasOpAlternative(c)) buffer[n++] = Actions.Make(c.Id, Actions.RunOpAlternative);
             if (Sim.Gic.Deliverable(c.Id, in c.Masks, long.MaxValue) >= 0) buffer[n++] = Actions.Make(c.Id, Actions.TakeInterrupt);
             if (Sim.Exceptions.PreemptWorkDeliverable(c, double.PositiveInfinity)) buffer[n++] = Actions.Make(c.Id, Actions.TakePreemptWork);
         }
@@ -73,7 +74,7 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
     private bool ParkIfWaitFails(Cpu c)
     {
         ref var op = ref c.Frames[c.Depth - 1].Pending;
-        if (op.Kind != OpKind.WaitPhys || Sim.Ops.WaitHolds(ref op)) return false;
+        if (op.Kind != OpKind.WaitPhys || Sim.Ops.WaitHolds(c, ref op)) return false;
         ulong pa = op.WaitPa & ~7UL;
         c.ClearReads();
         c.RecordRead(pa, Sim.Arch.ReadPhys(pa));
@@ -88,7 +89,7 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
         {
             case Actions.RunOp: Sim.Resume(c); break;
             case Actions.TakeInterrupt: Sim.Exceptions.TakeInterrupt(c, Sim.Gic.Deliverable(c.Id, in c.Masks, long.MaxValue)); break;
-            case Actions.RunOpAlternative: c.ChoiceAlt = 1; Sim.Resume(c); break;
+            case Actions.RunOpAlternative: Sim.RunAlternative(c); break;
             default: Sim.Exceptions.TakePreemptWork(c); break;
         }
     }

@@ -19,8 +19,12 @@ public sealed record SimOptions
     /// jitter off); with jitter the draws come in another order. Off: every handler runs op by op.</summary>
     public bool ClosedFormHandlers { get; init; } = true;
     /// <summary>The named barrier site (<see cref="Cpu.Barrier"/>) to omit in this run (hvolab barriers): it is issued as
-    /// a DMB ISH, which the machine gives no effect (docs/arch.md), so the schedule keeps its shape. Null: none.</summary>
+    /// a DMB LD, which orders nothing the model tracks (docs/arch.md), so the schedule keeps its shape. Null: none.</summary>
     public string? OmitBarrierSite { get; init; }
+    /// <summary>Ordering of data accesses in a search: SC, or Arm (<see cref="DataStoreBuffers"/>: stores to kernel
+    /// globals are buffered per CPU and become visible later, as the accesses' <see cref="MemOrder"/> and the barriers
+    /// allow). Timed runs are always SC.</summary>
+    public DataMemoryModel MemoryModel { get; init; }
     /// <summary>Seed for timing jitter in timed runs; every random choice flows from it.</summary>
     public ulong Seed { get; init; } = 1;
 }

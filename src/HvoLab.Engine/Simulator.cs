@@ -33,6 +33,7 @@ public sealed partial class Simulator
         Exceptions = new ExceptionModel(this);
         ClosedForm = new ClosedFormRunner(this);
         Driver = scheduler.Mode == SchedulingMode.Timed ? new TimedDriver(this) : new SearchDriver(this);
+        DataBuffer = new DataStoreBuffers(this, Options.MemoryModel == DataMemoryModel.Arm && scheduler.Mode == SchedulingMode.Choice);
         Trace = new TraceLog(Options.RecordEvents) { LabelNames = LabelName };
     }
 
@@ -52,6 +53,8 @@ public sealed partial class Simulator
     internal ClosedFormRunner ClosedForm { get; }
     /// <summary>The semantics and cost of each op, spin parking and wake-ups.</summary>
     internal OpExecutor Ops { get; }
+    /// <summary>Buffered data stores under the Arm data model (inactive otherwise).</summary>
+    internal DataStoreBuffers DataBuffer { get; }
     /// <summary>Taking interrupts, faults and preempting work.</summary>
     internal ExceptionModel Exceptions { get; }
     /// <summary>Interrupts taken in closed form, and holds cancelled because something else reached the CPU first.</summary>

@@ -17,10 +17,11 @@ public static class HistoricalSetups
     public const ulong Memory = 256UL << 20;
     public const int Order2M = 9;
 
-    public static HvoSystem Build(IScheduler s, string strategy, RevertedFix reverted, bool stopOnViolation = true) =>
+    public static HvoSystem Build(IScheduler s, string strategy, RevertedFix reverted, bool stopOnViolation = true,
+        DataMemoryModel model = DataMemoryModel.Sc) =>
         HvoSystem.Create(new MachineConfig { Cpus = 2, Granule = Granule.K4, MemoryBytes = Memory },
             new KernelConfig { Reverted = reverted }, StrategyRegistry.Get(strategy).Create(), s,
-            options: new SimOptions { StopOnViolation = stopOnViolation, StepBudget = 200_000, RecordEvents = Trace });
+            options: new SimOptions { StopOnViolation = stopOnViolation, StepBudget = 200_000, RecordEvents = Trace, MemoryModel = model });
 
     public static bool Trace;
 
@@ -39,9 +40,9 @@ public static class HistoricalSetups
     /// of a hugetlb folio and optimizes it (single-folio path, VMEMMAP_SYNCHRONIZE_RCU). CPU1 is one
     /// get_page_unless_zero/put_page by a speculative PFN walker on a tail struct page in vmemmap page 1.
     /// The release is part of the harness: the model's buddy does not track struct-page refcounts.</summary>
-    public static Simulator RcuSync(IScheduler s, string strategy, RevertedFix reverted)
+    public static Simulator RcuSync(IScheduler s, string strategy, RevertedFix reverted, DataMemoryModel model = DataMemoryModel.Sc)
     {
-        var sys = Build(s, strategy, reverted);
+        var sys = Build(s, strategy, reverted, model: model);
         var linux = sys.Linux;
         ulong target = NthFolioPfnCached + 65;
         linux.MarkInUseLruPage(target);
@@ -58,9 +59,9 @@ public static class HistoricalSetups
 
     /// <summary>July 2023 pmd split race: CPU0 and CPU1 each allocate and optimize one 2 MiB folio; both folios'
     /// vmemmap lies in the same vmemmap PMD block, so both walk and try to split it.</summary>
-    public static Simulator PmdSplit(IScheduler s, string strategy, RevertedFix reverted)
+    public static Simulator PmdSplit(IScheduler s, string strategy, RevertedFix reverted, DataMemoryModel model = DataMemoryModel.Sc)
     {
-        var sys = Build(s, strategy, reverted);
+        var sys = Build(s, strategy, reverted, model: model);
         var linux = sys.Linux;
         for (int c = 0; c < 2; c++)
             sys.Sim.Spawn(c, async cpu => { await linux.Hugetlb.AllocFreshFolio(cpu, Order2M); });
@@ -70,9 +71,9 @@ public static class HistoricalSetups
     /// <summary>Free after flush: CPU0 optimizes one folio; CPU1 reads a tail struct page once (memory-failure).
     /// Violations do not stop the run (the generic hooks also trip the BBM oracle), so each execution reports every
     /// kind it met.</summary>
-    public static Simulator FreeBeforeFlush(IScheduler s, string strategy, RevertedFix reverted)
+    public static Simulator FreeBeforeFlush(IScheduler s, string strategy, RevertedFix reverted, DataMemoryModel model = DataMemoryModel.Sc)
     {
-        var sys = Build(s, strategy, reverted, stopOnViolation: strategy != "unsafe");
+        var sys = Build(s, strategy, reverted, stopOnViolation: strategy != "unsafe", model: model);
         var linux = sys.Linux;
         sys.Sim.Spawn(0, async cpu => { await linux.Hugetlb.AllocFreshFolio(cpu, Order2M); });
         sys.Sim.Spawn(1, Workload.Create(linux, new WorkloadSpec { Kind = "memory-failure", TargetPfns = [NthFolioPfnCached + 65], Iterations = 1, PeriodNs = 0 }).Run);

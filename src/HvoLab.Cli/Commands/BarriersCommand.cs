@@ -17,15 +17,17 @@ public static class BarriersCommand
         var scenario = Options.Scenario();
         var format = Options.Format("text", "json");
         var traces = new Option<string?>("--traces") { Description = "Directory for replayable traces (one sub-directory per barrier; default: ./hvolab-traces/barriers).", HelpName = "DIR" };
+        var memoryModel = Options.MemoryModel();
         var cmd = new Command("barriers", "For every named barrier on the strategy's path, check again without it: needed (violation, with a replayable trace) or redundant (safe; complete search or not). Exit 0, 2 bad input, 4 refused on this machine.")
         {
-            strategy, strategyFile, scenario, format, traces,
+            strategy, strategyFile, scenario, format, traces, memoryModel,
         };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
             var file = r.GetValue(strategyFile);
             var name = StrategyFiles.Choose(r.GetValue(strategy), StrategyFiles.LoadOption(cli, file), file);
             var s = CliScenario.Resolve(r.GetValue(scenario), new CliScenario.Overrides { Strategies = [name] }, ScenarioLoader.CheckDefaultJson());
+            s = Options.WithMemoryModel(s, r.GetValue(memoryModel));
             var mode = s.Scheduler.Mode == SchedulerModes.Timed ? SchedulerModes.Exhaustive : s.Scheduler.Mode;
             var result = BarrierAudit.Run(s, name, new CheckOptions
             {
@@ -56,7 +58,7 @@ public static class BarriersCommand
             o.WriteLine($"  {f.Site.PadRight(width)}  {f.Verdict,-16}  {detail}");
         }
         if (a.MemoryModel == "sc")
-            o.WriteLine("  (data accesses are sequentially consistent in this model: a barrier that only orders data accesses cannot be shown needed)");
+            o.WriteLine("  (data accesses are sequentially consistent here: a barrier that only orders data accesses cannot be shown needed; try --memory-model arm)");
     }
 
     private static string ToJson(BarrierAuditResult a) => new JsonObject

@@ -9,6 +9,24 @@ public static class Options
     public static Option<int?> Cpus() => new("--cpus") { Description = "Override machine.cpus (1..256).", HelpName = "N" };
     public static Option<string?> Granule() => new("--granule") { Description = "Translation granule: 4k, 16k or 64k.", HelpName = "G" };
     public static Option<string?> Hugepage() => new("--hugepage") { Description = "Hugepage size for every operation, e.g. 2MiB or 1GiB.", HelpName = "SIZE" };
+    /// <summary>--memory-model sc|arm: overrides machine.memory_model (ordering of data accesses in the search).</summary>
+    public static Option<string?> MemoryModel()
+    {
+        var o = new Option<string?>("--memory-model") { Description = "Ordering of data accesses in the search: sc (sequentially consistent) or arm (stores to kernel globals buffered per CPU as the accesses' ordering and barriers allow; docs/arch.md). Default: the scenario's machine.memory_model (sc).", HelpName = "sc|arm" };
+        o.Validators.Add(r =>
+        {
+            var v = r.GetValueOrDefault<string?>();
+            if (v is not null && !HvoLab.Engine.DataMemoryModels.TryParse(v, out _))
+                r.AddError($"--memory-model: '{v}' is not allowed; use {string.Join(" or ", HvoLab.Engine.DataMemoryModels.Names)}");
+        });
+        o.CompletionSources.Add([.. HvoLab.Engine.DataMemoryModels.Names]);
+        return o;
+    }
+
+    /// <summary>The scenario with --memory-model applied, if given.</summary>
+    public static HvoLab.Experiments.Scenarios.Scenario WithMemoryModel(HvoLab.Experiments.Scenarios.Scenario s, string? model) =>
+        model is not null && HvoLab.Engine.DataMemoryModels.TryParse(model, out var m) ? s with { Machine = s.Machine with { MemoryModel = m } } : s;
+
     public static Option<int?> Parallel() => new("--parallel") { Description = "Worker threads (default: processor count).", HelpName = "N" };
 
     public static Option<string?> Strategy(bool required) => new("--strategy")

@@ -9,6 +9,8 @@ public sealed partial class DfsScheduler
         public required List<(int Action, Footprint Op)> Sleep;
         /// <summary>CPUs whose code has an op pending but cannot run it here (parked on a spin or in WFE).</summary>
         public required int[] Waiting;
+        /// <summary>CPUs whose op waits here for their own buffered stores to drain (Arm data model).</summary>
+        public int[] BufferBlocked = [];
         public readonly List<int> Done = new();
         /// <summary>Actions this node must try (DPOR); every enabled action when DPOR is off.</summary>
         public readonly HashSet<int> Backtrack = new();
@@ -52,8 +54,15 @@ public sealed partial class DfsScheduler
                 AddAllToBacktrack();
                 return;
             }
-            if (kind != Actions.RunOp) AddIfEnabled(run);
-            if (kind != Actions.RunOpAlternative) AddIfEnabled(alternative);
+            // A buffered store's drain is a process of its own (Arm data model), not a second outcome of the op.
+            if (kind != Actions.RunOp && !IsDrain(action)) AddIfEnabled(run);
+            if (kind != Actions.RunOpAlternative && !IsDrain(alternative)) AddIfEnabled(alternative);
+        }
+
+        private bool IsDrain(int action)
+        {
+            int i = Array.IndexOf(Enabled, action);
+            return i >= 0 && Ops[i].Drain;
         }
 
         private void AddIfEnabled(int action)

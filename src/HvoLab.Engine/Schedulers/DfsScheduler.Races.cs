@@ -10,11 +10,14 @@ public sealed partial class DfsScheduler
     /// <summary>Per DPOR process, the vector clock of its last executed action.</summary>
     private int[][] _clock = [];
 
+
     /// <summary>DPOR processes: each CPU's own code (both outcomes of a ChooseOne are that code's one transition), and
     /// the delivery of interrupts and of preempting work to it — separate processes, so where an interrupt lands is
     /// explored like any other race (with the CPU's code, on which it depends).</summary>
-    private static int Proc(int action) =>
-        Actions.Kind(action) == Actions.RunOpAlternative ? Actions.Make(Actions.Cpu(action), Actions.RunOp) : action;
+    /// A buffered store's drain (Arm data model, <see cref="Footprint.Drain"/>) is a process of its own: the memory
+    /// system of its CPU, ordered after the CPU's code only where their footprints depend (FootprintDrains.cs).
+    private static int Proc(int action, in Footprint fp) =>
+        Actions.Kind(action) == Actions.RunOpAlternative && !fp.Drain ? Actions.Make(Actions.Cpu(action), Actions.RunOp) : action;
 
     private void ResetClocks(Simulator sim)
     {
@@ -48,9 +51,9 @@ public sealed partial class DfsScheduler
     }
 
     /// <summary>Records that <paramref name="action"/> ran with <paramref name="clock"/>.</summary>
-    private void AdvanceClocks(int action, int[] clock)
+    private void AdvanceClocks(int action, in Footprint fp, int[] clock)
     {
-        _clock[Proc(action)] = clock;
+        _clock[Proc(action, fp)] = clock;
         if (Actions.Kind(action) is Actions.TakeInterrupt or Actions.TakePreemptWork)
         {
             // The handler (or preempting work) that this action starts runs as the CPU's code: it happens after it.
@@ -64,12 +67,12 @@ public sealed partial class DfsScheduler
     /// earlier dependent action of another process.</summary>
     private int[] ClockFor(int action, in Footprint fp, int depth)
     {
-        int proc = Proc(action);
+        int proc = Proc(action, fp);
         var clock = (int[])_clock[proc].Clone();
         for (int j = 0; j < depth; j++)
         {
             var prev = _stack[j];
-            int prevProc = Proc(prev.Enabled[prev.Chosen]);
+            int prevProc = Proc(prev.Enabled[prev.Chosen], prev.Ops[prev.Chosen]);
             // Already known to happen before (clocks are monotone joins): nothing new, whatever the footprints say.
             if (prevProc == proc || prev.Clock[prevProc] <= clock[prevProc] || Footprint.Independent(prev.Ops[prev.Chosen], fp)) continue;
             var pc = prev.Clock;
@@ -95,11 +98,9 @@ public sealed partial class DfsScheduler
     {
         foreach (var c in sim.Cpus)
         {
-            if (c.Depth > 0)
-            {
-                RaceOf(sim, node, Actions.Make(c.Id, Actions.RunOp));
-                if (c.Frames[c.Depth - 1].Pending.Kind == OpKind.Choose) RaceOf(sim, node, Actions.Make(c.Id, Actions.RunOpAlternative));
-            }
+            if (c.Depth > 0) RaceOf(sim, node, Actions.Make(c.Id, Actions.RunOp));
+            // A ChooseOne's other outcome, or a buffered store's drain (also once the CPU's code has finished).
+            if (sim.HasOpAlternative(c)) RaceOf(sim, node, Actions.Make(c.Id, Actions.RunOpAlternative));
             if (sim.Gic.AnyPending(c.Id)) RaceOf(sim, node, Actions.Make(c.Id, Actions.TakeInterrupt));
             if (c.PreemptWork.Count > 0) RaceOf(sim, node, Actions.Make(c.Id, Actions.TakePreemptWork));
         }
@@ -121,7 +122,7 @@ public sealed partial class DfsScheduler
         int index = node is null ? -1 : Array.IndexOf(node.Enabled, action);
         var fp = index >= 0 ? node!.Ops[index] : Footprint.Of(sim, action);
         if (node is not null && RepeatsLastWalk(action, fp)) return;
-        int proc = Proc(action);
+        int proc = Proc(action, fp);
         var known = _clock[proc];
         int entry = -1;   // the latest interrupt or preemption of this CPU's code seen so far, walking back
         // A zero-tested add that makes its word zero races with every add of the word before it that did not (they
@@ -132,7 +133,7 @@ public sealed partial class DfsScheduler
         {
             var prev = _stack[j];
             int prevAction = prev.Enabled[prev.Chosen];
-            int prevProc = Proc(prevAction);
+            int prevProc = Proc(prevAction, prev.Ops[prev.Chosen]);
             if (proc == Actions.Make(Actions.Cpu(action), Actions.RunOp) && Actions.Cpu(prevAction) == Actions.Cpu(action)
                 && Actions.Kind(prevAction) is Actions.TakeInterrupt or Actions.TakePreemptWork) entry = prevAction;
             if (prevProc == proc || prev.Clock[prevProc] <= known[prevProc]) continue;   // happens-before: not a race; look further back
@@ -143,6 +144,8 @@ public sealed partial class DfsScheduler
             // changed what this CPU's code runs next (its handler), so the CPU's code at that node would run
             // something else: reversing the race needs the interrupt first.
             if (entry >= 0 && prev.IsEnabled(entry)) { prev.AddBacktrack(entry); if (everyRace) continue; return; }
+            // Arm data model: a member of the paper's set E where one is known (DfsScheduler.Buffers.cs).
+            if (entry < 0 && sim.HasStoreBuffers && TryAddSetE(prev, action, fp, proc)) { if (everyRace) continue; return; }
             prev.AddAllToBacktrack();
         }
     }

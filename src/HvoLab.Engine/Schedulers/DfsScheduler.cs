@@ -48,7 +48,7 @@ public sealed partial class DfsScheduler : IScheduler
         {
             var ops = new Footprint[actions.Length];
             for (int i = 0; i < actions.Length; i++) ops[i] = Footprint.Of(sim, actions[i]);
-            node = new Node { Enabled = actions.ToArray(), Ops = ops, Sleep = InheritedSleep(actions), Waiting = WaitingCpus(sim, actions) };
+            node = new Node { Enabled = actions.ToArray(), Ops = ops, Sleep = InheritedSleep(actions), Waiting = WaitingCpus(sim, actions), BufferBlocked = BufferBlockedCpus(sim) };
             if (_opt.UsesDpor) DetectRaces(sim, node);
             if (_opt.PreemptionBound is int bound && _preemptions >= bound && _lastCpu >= 0)
             {
@@ -71,7 +71,7 @@ public sealed partial class DfsScheduler : IScheduler
         }
         int chosen = node.Chosen;
         int cpu = Actions.Cpu(node.Enabled[chosen]);
-        AdvanceClocks(node.Enabled[chosen], node.Clock);
+        AdvanceClocks(node.Enabled[chosen], node.Ops[chosen], node.Clock);
         if (_lastCpu >= 0 && cpu != _lastCpu && Array.Exists(node.Enabled, a => Actions.Cpu(a) == _lastCpu && Actions.Kind(a) == Actions.RunOp))
             _preemptions++;
         _lastCpu = cpu;

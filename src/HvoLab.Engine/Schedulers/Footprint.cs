@@ -27,9 +27,17 @@ public enum FootprintKind : byte
 /// except the old value a zero-tested add sees, which <see cref="IndependentAfter"/> accounts for).
 /// Addresses are words (PA or VA); for descriptor writes and TLBIs, [VaLo, VaHi) is the VA range they affect.
 /// </summary>
-public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr, ulong VaLo, ulong VaHi, ulong[]? Watched)
+public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr, ulong VaLo, ulong VaHi, ulong[]? Watched)
 {
     public static Footprint Of(Simulator sim, int action)
+    {
+        var f = OfAction(sim, action);
+        // Arm data model: whether the CPU's own op depends on its buffered stores (FootprintDrains.cs).
+        if (!f.Drain && sim.HasStoreBuffers && sim.IsBufferSensitive(Actions.Cpu(action), Actions.Kind(action))) f = f with { BufferSensitive = true };
+        return f;
+    }
+
+    private static Footprint OfAction(Simulator sim, int action)
     {
         int cpu = Actions.Cpu(action);
         switch (Actions.Kind(action))
@@ -41,7 +49,11 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
                 ulong enabler = q.Count > 0 && q.Peek() >= 0 ? (ulong)q.Peek() : ulong.MaxValue;
                 return new(cpu, FootprintKind.TakePreempt, enabler, 0, 0, null);
             }
-            case Actions.RunOpAlternative: return new(cpu, FootprintKind.Local, 0, 0, 0, null);
+            case Actions.RunOpAlternative:
+                // A drain of the CPU's oldest buffered store writes its word (kernel globals: no VA aliases them);
+                // otherwise the alternative runs the pending op (a ChooseOne is Local, a store passing others its store).
+                if (sim.AlternativeDrainWord(cpu) is ulong word) return new(cpu, FootprintKind.PhysWrite, word, 0, 0, null) { Aliased = false, Drain = true };
+                break;
         }
         if (sim.PendingOpOf(action) is not { } op) return new(cpu, FootprintKind.Preempt, 0, 0, 0, null);
         var arch = sim.Arch;
@@ -65,11 +77,14 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
                 bool isTable = arch.Tables.IsTable(pa);
                 bool privateData = isTable || (sim.Guest?.IsPrivateKernelData(pa) ?? false);
                 if (op.Mem.Kind == AccessKind.Read) return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null) { Aliased = !privateData };
-                bool add = op.Mem.Kind == AccessKind.Rmw && op.Mem.Rmw == RmwOp.Add && op.Mem.Size == 8;
+                // The value-based rules (blind adds, dec-and-test acks, rendezvous acks) assume sequentially consistent
+                // kernel data; under the Arm data model (store buffers) every such op is a plain RMW (engine.md 8-9).
+                bool valueRules = !sim.HasStoreBuffers;
+                bool add = valueRules && op.Mem.Kind == AccessKind.Rmw && op.Mem.Rmw == RmwOp.Add && op.Mem.Size == 8;
                 bool zeroTest = add && op.Result == RmwResult.IsZero;
                 if (arch.Tables.TryLocateDescriptor(pa, out int level, out ulong va))
                     return new(cpu, FootprintKind.PhysWrite, pa, va, va + arch.Granule.LevelSize(level), null) { Aliased = false };
-                if (op.RendezvousAck)
+                if (op.RendezvousAck && valueRules)
                     return new(cpu, FootprintKind.PhysWrite, pa, 0UL, privateData ? 0UL : ulong.MaxValue, null)
                     {
                         Aliased = !privateData, Rendezvous = true, AlsoWrites = op.StatePa & ~7UL,
@@ -141,6 +156,13 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
         if (a == ulong.MaxValue || b == ulong.MaxValue) return true;
         return a == b;
     }
+
+    /// <summary>Arm data model: the action makes the oldest buffered store of its CPU visible (writes <see cref="Addr"/>).</summary>
+    public bool Drain { get; init; }
+
+    /// <summary>Arm data model: the action of the CPU's code could be enabled, disabled or changed by a drain of its
+    /// own buffer (FootprintDrains.cs).</summary>
+    public bool BufferSensitive { get; init; }
 
     /// <summary>An add to a data word whose old value nobody sees (<see cref="Cpu.AtomicAddPhys"/>): two of them on
     /// one word commute (addition does), and neither enables or disables anything.</summary>
@@ -218,7 +240,7 @@ public readonly record struct Footprint(int Cpu, FootprintKind Kind, ulong Addr,
     /// <summary>Whether the two actions commute. Conservative: unknown means dependent.</summary>
     public static bool Independent(in Footprint a, in Footprint b)
     {
-        if (a.Cpu == b.Cpu) return false;
+        if (a.Cpu == b.Cpu) return DrainCommutes(a, b);
         if (a.Kind == FootprintKind.Local || b.Kind == FootprintKind.Local) return true;
         // Starting preempting work touches only its CPU's context stack, which no other CPU's action reads or
         // changes, and nothing but its enabler (joined into its clock, DfsScheduler.ClockFor) enables it — as for

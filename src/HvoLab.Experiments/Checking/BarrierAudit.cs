@@ -15,10 +15,10 @@ public sealed record BarrierAuditResult(string Strategy, CheckResult Baseline, I
 /// <summary>
 /// hvolab barriers: finds the named barrier sites (<see cref="Cpu.Barrier"/>) the strategy's executions pass through
 /// during the baseline check, then re-runs the check once per site with that barrier left out
-/// (<see cref="SimOptions.OmitBarrierSite"/>: issued as a DMB, which the machine gives no effect). A violation means
-/// the barrier is needed (its trace replays with the barrier left out); a complete safe search means it is redundant
-/// under the machine's semantics. Data accesses are sequentially consistent in the kernel model (docs/arch.md), so a
-/// barrier that only orders data accesses (smp_wmb) cannot be shown needed here.
+/// (<see cref="SimOptions.OmitBarrierSite"/>: issued as a DMB LD, which orders nothing the model tracks). A violation
+/// means the barrier is needed (its trace replays with the barrier left out); a complete safe search means it is
+/// redundant under the model's semantics. Under machine.memory_model "sc" data accesses are sequentially consistent,
+/// so a barrier that only orders data accesses (smp_wmb) can be shown needed only under "arm" (docs/arch.md).
 /// </summary>
 public static class BarrierAudit
 {
@@ -47,7 +47,7 @@ public static class BarrierAudit
             };
             findings.Add(new BarrierFinding(site, verdict, r));
         }
-        return new BarrierAuditResult(strategy, baseline, findings, "sc");
+        return new BarrierAuditResult(strategy, baseline, findings, scenario.Machine.MemoryModel.Name());
     }
 
     /// <summary>"flush_tlb_kernel_range: dsb(ishst)" → "flush_tlb_kernel_range-dsb-ishst".</summary>

@@ -55,6 +55,7 @@ public sealed class ScenarioSystem
         var options = new SimOptions
         {
             Seed = seed, RecordEvents = recordEvents, StepBudget = sched.StepBudget, OmitBarrierSite = omitBarrierSite,
+            MemoryModel = scenario.Machine.MemoryModel,
             WallBudget = TimeSpan.FromSeconds(sched.WallSeconds), ClosedFormHandlers = sched.ClosedFormHandlers,
             LivelockWindowNs = LivelockWindowNs(scenario),
             StopOnViolation = scheduler.Mode == SchedulingMode.Choice || !info.TimePastViolations,

@@ -66,6 +66,9 @@ public sealed record MachineSpec
     public bool HardwareDirty { get; init; }
     /// <summary>Errata names (<see cref="ErrataNames"/>), resolved from the profile unless machine.errata is given.</summary>
     public IReadOnlyList<string> Errata { get; init; } = [];
+    /// <summary>machine.memory_model: ordering of data accesses in searches (hvolab check): "sc" (default) or "arm"
+    /// (Engine.DataStoreBuffers; docs/arch.md). Timed runs are SC either way.</summary>
+    public Engine.DataMemoryModel MemoryModel { get; init; }
 
     public ArchErrata ArchErrata => Errata.Aggregate(ArchErrata.None, (a, e) => a | ErrataNames.Parse(e));
 

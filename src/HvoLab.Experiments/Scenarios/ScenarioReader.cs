@@ -11,7 +11,7 @@ internal static class ScenarioReader
 {
     internal static readonly string[] TopFields =
         ["name", "description", "seed", "machine", "kernel", "operations", "workload", "strategies", "strategy_options", "scheduler"];
-    internal static readonly string[] MachineFields = ["cpus", "granule", "bbm_level", "tlbi_range", "pseudo_nmi", "memory", "costs", "cpu", "features", "errata"];
+    internal static readonly string[] MachineFields = ["cpus", "granule", "bbm_level", "tlbi_range", "pseudo_nmi", "memory", "costs", "cpu", "features", "errata", "memory_model"];
     internal static readonly string[] KernelFields = ["design", "hvo_enabled", "revert_fix", "workarounds", "fail_hugetlb_vmemmap_pte", "fail_hugetlb_vmemmap_pmd"];
     internal static readonly string[] FaultAttrFields = ["probability", "interval", "times"];
     internal static readonly string[] OperationFields = ["cpu", "op", "count", "hugepage", "batched", "demote_to", "at_ns"];
@@ -89,6 +89,12 @@ internal static class ScenarioReader
             m = m with { MemoryBytes = bytes };
         }
         if (f.TryGetValue("costs", out v)) m = m with { Costs = ReadCosts(v) };
+        if (f.TryGetValue("memory_model", out v))
+        {
+            var text = v.Value.ValueKind == JsonValueKind.String ? v.Value.GetString() : null;
+            if (!Engine.DataMemoryModels.TryParse(text, out var model)) throw v.NotAllowed(string.Join(" or ", Engine.DataMemoryModels.Names.Select(n => $"\"{n}\"")));
+            m = m with { MemoryModel = model };
+        }
         return ScenarioHardware.Apply(m, f);
     }
 

@@ -42,6 +42,7 @@ public static class ScenarioSchema
             ["granule"] = Enum("translation granule (4k, 16k, 64k; 4kb/4096 etc. also accepted)", ["4k", "16k", "64k"], "4k"),
             ["bbm_level"] = Int("ID_AA64MMFR2_EL1.BBM", 0, ScenarioDefaults.MaxBbmLevel, 0),
             ["tlbi_range"] = Bool("FEAT_TLBIRANGE present", false),
+            ["memory_model"] = Enum("ordering of data accesses in searches (hvolab check): sc, or arm (stores to kernel globals buffered per CPU, as the accesses' ordering and barriers allow; docs/arch.md)", ["sc", "arm"], "sc"),
             ["pseudo_nmi"] = Bool("GICv3 pseudo-NMI in use (irqchip.gicv3_pseudo_nmi=1)", true),
             ["memory"] = Size($"memory size, {Units.FormatSize(ScenarioDefaults.MinMemoryBytes)}..{Units.FormatSize(ScenarioDefaults.MaxMemoryBytes)}; default {Units.FormatSize(ScenarioDefaults.MemoryBytes)}"),
             ["costs"] = new JsonObject

@@ -69,6 +69,7 @@ internal static class ScenarioWriter
         w.WriteBoolean("tlbi_range", m.TlbiRange);
         w.WriteBoolean("pseudo_nmi", m.PseudoNmi);
         w.WriteString("memory", Units.FormatSize(m.MemoryBytes));
+        if (m.MemoryModel != Engine.DataMemoryModel.Sc) w.WriteString("memory_model", Engine.DataMemoryModels.Name(m.MemoryModel));
         if (m.Cpu is not null) w.WriteString("cpu", m.Cpu);
         // Hardware flag updates are written only when they differ from the default (hw AF on, dirty state off).
         if (!m.HardwareAf || m.HardwareDirty || m.Cpu is not null)

@@ -28,7 +28,7 @@ public sealed partial class HugetlbVmemmap
     private async SimTask StaticBranch(Cpu cpu, bool inc)
     {
         if (linux.Config.Design != HvoDesign.FakeHead) return;   // 2026: the static key is gone
-        await cpu.FetchAddPhys(linux.Data.HugetlbOptimizeVmemmapKey, inc ? 1UL : ulong.MaxValue);
+        await cpu.FetchAddPhys(linux.Data.HugetlbOptimizeVmemmapKey, inc ? 1UL : ulong.MaxValue, MemOrder.Full);   // static_branch_inc/dec: text patching, fully ordered
     }
 
     private bool RcuSyncInUse => linux.Config.Design == HvoDesign.FakeHead && (linux.Config.Reverted & RevertedFix.RcuSync) == 0;

@@ -16,12 +16,14 @@ public static class Locks
                 $"CPU{cpu.Id} takes the spinlock at PA 0x{lockPa:x} in NMI context: it deadlocks if the NMI interrupted the holder on this CPU (spinlocks are not NMI-safe)");
         ulong me = (ulong)cpu.Id + 1;
         // Test-and-test-and-set: wait until the lock word reads 0, then try to take it.
-        while (await cpu.CasPhys(lockPa, 0, me) != 0) await cpu.WaitPhys(lockPa, 0);
+        // spin_lock is an acquire (arm64 qspinlock: atomic_try_cmpxchg_acquire); the waiting reads are relaxed.
+        while (await cpu.CasPhys(lockPa, 0, me, MemOrder.Acquire) != 0) await cpu.WaitPhys(lockPa, 0);
     }
 
-    public static async SimTask<bool> SpinTryLock(Cpu cpu, ulong lockPa) => await cpu.CasPhys(lockPa, 0, (ulong)cpu.Id + 1) == 0;
+    public static async SimTask<bool> SpinTryLock(Cpu cpu, ulong lockPa) => await cpu.CasPhys(lockPa, 0, (ulong)cpu.Id + 1, MemOrder.Acquire) == 0;
 
-    public static async SimTask SpinUnlock(Cpu cpu, ulong lockPa) => await cpu.StorePhys(lockPa, 0);
+    /// <summary>spin_unlock: smp_store_release(&amp;lock->locked, 0).</summary>
+    public static async SimTask SpinUnlock(Cpu cpu, ulong lockPa) => await cpu.StorePhys(lockPa, 0, MemOrder.Release);
 
     /// <summary>spin_lock_irqsave: returns whether interrupts were enabled before.</summary>
     public static async SimTask<bool> SpinLockIrqSave(Cpu cpu, ulong lockPa)

@@ -15,14 +15,17 @@ public sealed class Rcu(Linux linux)
         cpu.PreemptCount++;   // !CONFIG_PREEMPT_RCU: rcu_read_lock() disables preemption
         ulong pa = linux.Data.RcuNesting[cpu.Id];
         ulong n = await cpu.LoadPhys(pa);
-        await cpu.StorePhys(pa, n + 1);
+        // The nesting counter stands for the grace-period machinery, whose guarantee rests on full barriers
+        // (Documentation/RCU/Design/Memory-Ordering): under the Arm data model the reader's entry is fully ordered
+        // before its critical section, its exit a release after it, and synchronize_rcu's check an acquire.
+        await cpu.StorePhys(pa, n + 1, MemOrder.Full);
     }
 
     public async SimTask ReadUnlock(Cpu cpu)
     {
         ulong pa = linux.Data.RcuNesting[cpu.Id];
         ulong n = await cpu.LoadPhys(pa);
-        await cpu.StorePhys(pa, n - 1);
+        await cpu.StorePhys(pa, n - 1, MemOrder.Release);
         cpu.PreemptCount--;
     }
 
@@ -32,7 +35,7 @@ public sealed class Rcu(Linux linux)
         for (int c = 0; c < cpu.Sim.Cpus.Length; c++)
         {
             if (c == cpu.Id) continue;
-            await cpu.WaitPhys(linux.Data.RcuNesting[c], 0);
+            await cpu.WaitPhys(linux.Data.RcuNesting[c], 0, MemOrder.Acquire);
         }
     }
 }

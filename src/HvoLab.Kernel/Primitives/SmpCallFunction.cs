@@ -25,10 +25,10 @@ public sealed class SmpCallFunction(Linux kernel)
         for (int c = 0; c < _queues.Length; c++)
             if (c != cpu.Id && mask.Test(c)) { targets.Set(c); _queues[c].Enqueue(fn); n++; }
         if (n == 0) return;
-        await cpu.FetchAddPhys(kernel.Data.CallFunctionPending, n);
+        await cpu.FetchAddPhys(kernel.Data.CallFunctionPending, n, MemOrder.Relaxed);   // csd_lock(): flags set, ordered by the wmb below
         await cpu.Barrier(BarrierKind.DsbIshSt);                              // smp_cross_call: wmb() before the SGI
         await cpu.SendSgi(targets, Linux.IPI_CALL_FUNC);
-        if (wait) await cpu.WaitPhys(kernel.Data.CallFunctionPending, 0);   // csd_lock_wait()
+        if (wait) await cpu.WaitPhys(kernel.Data.CallFunctionPending, 0, MemOrder.Acquire);   // csd_lock_wait(): smp_cond_load_acquire
     }
 
     internal bool HasWork(int cpu) => _queues[cpu].Count > 0;
@@ -39,7 +39,7 @@ public sealed class SmpCallFunction(Linux kernel)
         while (_queues[cpu.Id].TryDequeue(out var fn))
         {
             await fn(cpu);
-            await cpu.FetchAddPhys(kernel.Data.CallFunctionPending, ulong.MaxValue);
+            await cpu.FetchAddPhys(kernel.Data.CallFunctionPending, ulong.MaxValue, MemOrder.Release);   // csd_unlock(): smp_store_release
         }
     }
 }

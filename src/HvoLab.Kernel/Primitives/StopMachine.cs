@@ -20,18 +20,23 @@ public sealed class StopMachine(Linux linux)
         // cpus_read_lock(): no hotplug writer in the model. num_threads = num_online_cpus().
         int n = caller.Sim.Cpus.Length;
         // stop_cpus_mutex serialises callers; waiting on it stays preemptible, so this CPU's stopper can still run.
-        while (await caller.CasPhys(linux.Data.StopCpusMutex, 0, (ulong)caller.Id + 1) != 0) await caller.WaitPhys(linux.Data.StopCpusMutex, 0);
+        while (await caller.CasPhys(linux.Data.StopCpusMutex, 0, (ulong)caller.Id + 1, MemOrder.Acquire) != 0) await caller.WaitPhys(linux.Data.StopCpusMutex, 0);
         await SetState(caller, Prepare, n);
         await caller.StorePhys(linux.Data.StopMachineDone, 0);
         double wake = caller.Time + linux.Cost.Kernel.StopMachineBaseNs + linux.Cost.Kernel.StopMachinePerCpuNs * n;
         int label = caller.Sim.Label("stop_machine");
+        // cpu_stop_queue_work(): the works are queued under stopper->lock and wake_up_process() implies a full
+        // barrier when it wakes (Documentation/memory-barriers.txt, "Sleep and wake-up functions"): the stoppers see
+        // the state and counters set above. The queue itself is C# state, so the barrier is explicit here; only under
+        // the Arm data model, where it orders something (its cost is part of StopMachineBaseNs in timed runs).
+        if (caller.Sim.HasStoreBuffers) await caller.Barrier(Arch.BarrierKind.DmbIsh);
         foreach (var other in caller.Sim.Cpus)
             if (other != caller) other.QueuePreemptWork(c => MultiCpuStop(c, null, n), wake, label);
         await caller.Work(linux.Cost.Kernel.StopMachineBaseNs, label);    // stop_cpus(): queue works, wake stoppers
         await MultiCpuStop(caller, fn, n);                         // the caller's own stopper
         // wait_for_completion(&done): every stopper has left multi_cpu_stop.
-        await caller.WaitPhys(linux.Data.StopMachineDone, (ulong)n);
-        await caller.StorePhys(linux.Data.StopCpusMutex, 0);
+        await caller.WaitPhys(linux.Data.StopMachineDone, (ulong)n, MemOrder.Acquire);
+        await caller.StorePhys(linux.Data.StopCpusMutex, 0, MemOrder.Release);   // mutex_unlock
     }
 
     private async SimTask SetState(Cpu cpu, ulong state, int n)
@@ -67,6 +72,6 @@ public sealed class StopMachine(Linux linux)
         } while (cur != Exit);
         cpu.Section(since, StateNames[Exit]);
         if (wasEnabled) await cpu.LocalIrqEnable();
-        await cpu.AtomicAddPhys(linux.Data.StopMachineDone, 1);   // the caller only waits for the count
+        await cpu.AtomicAddPhys(linux.Data.StopMachineDone, 1, order: MemOrder.Release);   // cpu_stop_signal_done: complete() (spin_unlock: release); the caller only waits for the count
     }
 }

@@ -1,0 +1,228 @@
+using HvoLab.Arch;
+
+namespace HvoLab.Engine;
+
+/// <summary>
+/// Arm ordering of the kernel's data accesses in a search (<see cref="SimOptions.MemoryModel"/> = Arm): each CPU has a
+/// buffer of stores to kernel globals that other CPUs do not see yet. A store enters the buffer; the CPU's loads read
+/// their own newest buffered store of the word (forwarding) or memory; the buffer drains one store at a time, as a
+/// scheduled action of its CPU (<see cref="Actions.RunOpAlternative"/>), so other CPUs act between a store and its
+/// visibility. Memory itself stays one coherent copy that every CPU reads: other-multi-copy atomicity (Arm ARM B2.3).
+/// </summary>
+/// <remarks>
+/// The rules, each an ordering the Arm model requires (aarch64.cat: ob = obs | dob | aob | bob) and no more:
+/// <list type="bullet">
+/// <item>The buffer drains from its front. A plain store normally joins the back; its CPU may instead let it pass the
+/// stores to other words issued since the last DMB ST (the second outcome of the store op): store→store reordering.
+/// It never passes a store to the same word (coherence, R_PHMBW) nor one before a barrier.</item>
+/// <item>DMB ST (smp_wmb) starts a new epoch: a later store may not pass an earlier one, and a store that does not
+/// go through the buffer (by VA, a descriptor, an RMW) waits until the older epochs have drained.</item>
+/// <item>DMB ISH/SY (smp_mb), every DSB (including DSB ST: it waits for the stores to complete), a Release or
+/// fully ordered RMW and a fully ordered store wait until the buffer is empty.</item>
+/// <item>A release store joins the back and never passes; since the buffer drains from the front it becomes visible
+/// after every earlier store. An acquire load or RMW waits while a release store is buffered (RCsc: release→acquire
+/// in bob).</item>
+/// <item>An RMW is performed on memory, after the CPU's buffered stores to its word (coherence; atomicity holds since
+/// memory is one copy).</item>
+/// </list>
+/// Loads are performed in program order, so load→load and load→store reordering are not explored (an smp_rmb is never
+/// found necessary); stores by VA (struct pages), descriptor stores and bulk copies are not buffered (descriptors keep
+/// their own visibility to walkers, DescriptorStoreBuffer). Both only remove behaviours Arm allows: the model never
+/// allows an outcome Arm forbids. Timed runs are sequentially consistent.
+/// </remarks>
+internal sealed class DataStoreBuffers
+{
+    private struct Entry
+    {
+        public ulong Pa;
+        public ulong Value;
+        public int Size;
+        public int Epoch;
+        public bool Release;
+    }
+
+    private readonly Simulator _sim;
+    private readonly Entry[][] _entries;
+    private readonly int[] _count;
+    private readonly int[] _epoch;
+    private readonly int[] _releases;
+
+    public DataStoreBuffers(Simulator sim, bool active)
+    {
+        _sim = sim;
+        Active = active;
+        int n = sim.Cpus.Length;
+        _entries = new Entry[n][];
+        for (int i = 0; i < n; i++) _entries[i] = active ? new Entry[8] : [];
+        _count = new int[n];
+        _epoch = new int[n];
+        _releases = new int[n];
+    }
+
+    /// <summary>Stores a CPU may have buffered at once.</summary>
+    public const int Capacity = 8;
+
+    /// <summary>Arm data ordering is on (search mode with the Arm model).</summary>
+    public bool Active { get; }
+
+    public int Count(int cpu) => _count[cpu];
+
+    /// <summary>Stores to this word go through the buffer: kernel globals (no VA the model accesses maps them), not
+    /// page tables.</summary>
+    public bool Buffers(ulong pa) => Active && !_sim.Arch.Tables.IsTable(pa & ~7UL) && (_sim.Guest?.IsPrivateKernelData(pa & ~7UL) ?? false);
+
+    /// <summary>Whether CPU <paramref name="c"/>'s pending op must wait for (part of) its buffer to drain first.</summary>
+    public bool Blocks(Cpu c)
+    {
+        if (!Active || c.Depth == 0 || _count[c.Id] == 0) return false;
+        ref var op = ref c.Frames[c.Depth - 1].Pending;
+        int id = c.Id;
+        switch (op.Kind)
+        {
+            case OpKind.Barrier:
+                return op.Barrier is BarrierKind.DmbIsh or BarrierKind.DsbIsh or BarrierKind.DsbIshSt or BarrierKind.DsbSy;
+            case OpKind.Mem:
+                return op.Mem.Kind != AccessKind.Read && (op.Order is MemOrder.Release or MemOrder.Full || HasOlderEpoch(id));
+            case OpKind.Bulk:
+                return HasOlderEpoch(id);
+            case OpKind.WaitPhys:
+                return op.Order != MemOrder.Relaxed && _releases[id] > 0;
+            case OpKind.MemPhys:
+            {
+                var kind = op.Mem.Kind;
+                var order = op.Order;
+                if (kind == AccessKind.Read) return order != MemOrder.Relaxed && _releases[id] > 0;
+                if (order == MemOrder.Full || (kind == AccessKind.Rmw && order == MemOrder.Release)) return true;
+                // A full buffer holds the CPU back until a drain (the hardware's buffer is finite too): a loop of
+                // stores cannot grow it without bound while the search leaves its drains for later.
+                if (kind == AccessKind.Write && order != MemOrder.Acquire && Buffers(op.Mem.Va)) return _count[id] >= Capacity;
+                if (order == MemOrder.Release) return true;
+                if (order == MemOrder.Acquire && _releases[id] > 0) return true;
+                return HasOlderEpoch(id) || HasWord(id, op.Mem.Va & ~7UL);
+            }
+            default: return false;
+        }
+    }
+
+    /// <summary>CPU <paramref name="c"/>'s pending op is a store that enters the buffer (relaxed or release, to a
+    /// kernel global).</summary>
+    public bool WillBuffer(Cpu c)
+    {
+        if (!Active || c.Depth == 0) return false;
+        ref var op = ref c.Frames[c.Depth - 1].Pending;
+        return op.Kind == OpKind.MemPhys && op.Mem.Kind == AccessKind.Write && op.Order is MemOrder.Relaxed or MemOrder.Release && Buffers(op.Mem.Va);
+    }
+
+    /// <summary>Whether CPU <paramref name="c"/>'s pending op depends on its buffer beyond the word it touches: it may
+    /// be blocked by it (<see cref="Blocks"/> for some buffer content), pass buffered stores, or (a ChooseOne) hold
+    /// drains back. Loads, buffered stores that cannot pass, TLBIs, SGIs, masks and private work do not.</summary>
+    public bool Sensitive(Cpu c)
+    {
+        if (!Active || c.Depth == 0) return false;
+        ref var op = ref c.Frames[c.Depth - 1].Pending;
+        switch (op.Kind)
+        {
+            case OpKind.Choose: case OpKind.Bulk: return true;
+            case OpKind.Barrier: return op.Barrier is not (BarrierKind.DmbIshLd or BarrierKind.Isb);
+            case OpKind.Mem: return op.Mem.Kind != AccessKind.Read;
+            case OpKind.WaitPhys: return op.Order != MemOrder.Relaxed;
+            case OpKind.MemPhys:
+                if (op.Mem.Kind == AccessKind.Read) return op.Order != MemOrder.Relaxed;
+                if (WillBuffer(c)) return CanPass(c) || _count[c.Id] >= Capacity;
+                return true;
+            default: return false;
+        }
+    }
+
+    /// <summary>The second outcome CPU <paramref name="c"/> has besides running its op: drain the front store, or
+    /// (its op being a plain buffered store that may pass others) issue the store ahead of them.</summary>
+    public bool HasAlternative(Cpu c) => Active && (_count[c.Id] > 0 || CanPass(c));
+
+    /// <summary>The word the alternative writes to memory (a drain), or null for a store that only enters the buffer.</summary>
+    public ulong? AlternativeWrite(Cpu c) => _count[c.Id] > 0 && !CanPass(c) ? _entries[c.Id][0].Pa & ~7UL : null;
+
+    /// <summary>The pending op is a plain buffered store and the buffer holds a store it may pass.</summary>
+    public bool CanPass(Cpu c)
+    {
+        if (!Active || c.Depth == 0 || c.Park != Cpu.ParkKind.None) return false;
+        ref var op = ref c.Frames[c.Depth - 1].Pending;
+        if (op.Kind != OpKind.MemPhys || op.Mem.Kind != AccessKind.Write || op.Order != MemOrder.Relaxed || !Buffers(op.Mem.Va)) return false;
+        return PassIndex(c.Id, op.Mem.Va & ~7UL) < _count[c.Id];
+    }
+
+    /// <summary>Where a store to <paramref name="word"/> that passes lands: before the trailing run of same-epoch
+    /// stores to other words.</summary>
+    private int PassIndex(int cpu, ulong word)
+    {
+        var e = _entries[cpu];
+        int i = _count[cpu];
+        while (i > 0 && e[i - 1].Epoch == _epoch[cpu] && (e[i - 1].Pa & ~7UL) != word) i--;
+        return i;
+    }
+
+    /// <summary>A store enters CPU <paramref name="cpu"/>'s buffer, at the back or (<paramref name="pass"/>) ahead of
+    /// the stores it may pass.</summary>
+    public void Enqueue(int cpu, ulong pa, ulong value, int size, MemOrder order, bool pass)
+    {
+        var e = _entries[cpu];
+        int n = _count[cpu];
+        if (n == e.Length) { Array.Resize(ref _entries[cpu], n * 2); e = _entries[cpu]; }
+        int at = pass && order == MemOrder.Relaxed ? PassIndex(cpu, pa & ~7UL) : n;
+        Array.Copy(e, at, e, at + 1, n - at);
+        e[at] = new Entry { Pa = pa, Value = value, Size = size, Epoch = _epoch[cpu], Release = order == MemOrder.Release };
+        _count[cpu] = n + 1;
+        if (order == MemOrder.Release) _releases[cpu]++;
+    }
+
+    /// <summary>DMB ST: later stores may not pass earlier ones.</summary>
+    public void StoreBarrier(int cpu)
+    {
+        if (_count[cpu] > 0) _epoch[cpu]++;
+    }
+
+    /// <summary>Makes the front store of <paramref name="cpu"/>'s buffer visible to every CPU; returns its word.</summary>
+    public ulong DrainFront(int cpu)
+    {
+        var e = _entries[cpu];
+        var front = e[0];
+        int n = --_count[cpu];
+        Array.Copy(e, 1, e, 0, n);
+        if (front.Release) _releases[cpu]--;
+        _sim.Arch.WritePhys(cpu, front.Pa, front.Value, front.Size);
+        return front.Pa & ~7UL;
+    }
+
+    /// <summary>What CPU <paramref name="cpu"/> reads at <paramref name="pa"/>: memory with its own buffered stores to
+    /// the word laid over it in program order (forwarding).</summary>
+    public ulong Read(int cpu, ulong pa, int size)
+    {
+        ulong word = pa & ~7UL;
+        if (!Active || _count[cpu] == 0 || !HasWord(cpu, word)) return _sim.Arch.ReadPhys(pa, size);
+        ulong w = _sim.Arch.ReadPhys(word);
+        var e = _entries[cpu];
+        for (int i = 0; i < _count[cpu]; i++)
+        {
+            if ((e[i].Pa & ~7UL) != word) continue;
+            int shift = (int)(e[i].Pa & 7) * 8;
+            ulong mask = e[i].Size == 8 ? ulong.MaxValue : ((1UL << (e[i].Size * 8)) - 1) << shift;
+            w = (w & ~mask) | ((e[i].Value << shift) & mask);
+        }
+        int s = (int)(pa & 7) * 8;
+        return size == 8 ? w : (w >> s) & ((1UL << (size * 8)) - 1);
+    }
+
+    private bool HasWord(int cpu, ulong word)
+    {
+        var e = _entries[cpu];
+        for (int i = 0; i < _count[cpu]; i++) if ((e[i].Pa & ~7UL) == word) return true;
+        return false;
+    }
+
+    private bool HasOlderEpoch(int cpu) => _count[cpu] > 0 && _entries[cpu][0].Epoch < _epoch[cpu];
+
+    /// <summary>The buffered stores of a CPU, oldest first (for traces and tests).</summary>
+    public IEnumerable<(ulong Pa, ulong Value)> Pending(int cpu)
+    {
+        for (int i = 0; i < _count[cpu]; i++) yield return (_entries[cpu][i].Pa, _entries[cpu][i].Value);
+    }
+}

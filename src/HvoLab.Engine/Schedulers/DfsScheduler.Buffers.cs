@@ -1,0 +1,40 @@
+namespace HvoLab.Engine.Schedulers;
+
+/// <summary>
+/// Race reversal under the Arm data model. A race whose later process could not run at the earlier node falls back,
+/// in Flanagan &amp; Godefroid's stateless algorithm, to trying every enabled action there; buffered stores add such
+/// nodes (a CPU blocked until its drain, a drain not offered yet). Where the reason is the store buffer, the node tries
+/// one member of the paper's set E (POPL 2005, Fig. 3: a process enabled there with a later action that happens
+/// before the racing one) instead. Off, and the search unchanged, when the run has no store buffers.
+/// </summary>
+public sealed partial class DfsScheduler
+{
+    /// <summary>Adds a member of E to <paramref name="prev"/>'s backtrack set where the racing process could not run
+    /// there for a reason of the store buffer; false otherwise (then every enabled action is tried).</summary>
+    private static bool TryAddSetE(Node prev, int action, in Footprint fp, int proc)
+    {
+        int cpu = Actions.Cpu(action);
+        int run = Actions.Make(cpu, Actions.RunOp), drain = Actions.Make(cpu, Actions.RunOpAlternative);
+        // The CPU's code waited there for its own buffered stores: the drains that let it go on happen before its op.
+        if (proc == run && Array.IndexOf(prev.BufferBlocked, cpu) >= 0 && prev.IsEnabled(drain)) { prev.AddBacktrack(drain); return true; }
+        // A drain not offered there waits for its CPU's code (the store it makes visible, or the ChooseOne or passing
+        // store that held it back, happens before it).
+        if (fp.Drain && prev.IsEnabled(run)) { prev.AddBacktrack(run); return true; }
+        return false;
+    }
+
+    /// <summary>CPUs whose pending op waits for their own buffered stores (Arm data model; empty otherwise).</summary>
+    private static int[] BufferBlockedCpus(Simulator sim)
+    {
+        if (!sim.HasStoreBuffers) return [];
+        int[]? blocked = null;
+        int n = 0;
+        foreach (var c in sim.Cpus)
+        {
+            if (!sim.BlockedByStoreBuffer(c)) continue;
+            blocked ??= new int[sim.Cpus.Length];
+            blocked[n++] = c.Id;
+        }
+        return blocked is null ? [] : blocked[..n];
+    }
+}

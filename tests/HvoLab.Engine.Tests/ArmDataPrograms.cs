@@ -1,0 +1,142 @@
+using System.Text;
+using CsCheck;
+using HvoLab.Arch;
+using HvoLab.Engine.Schedulers;
+using HvoLab.Engine;
+
+namespace HvoLab.Engine.Tests;
+
+/// <summary>One step of a tiny program under the Arm data model: accesses with each ordering, barriers, a wait, an
+/// SGI, a ChooseOne.</summary>
+public enum ArmStep { Load, Store, StoreRelease, LoadAcquire, AddRelaxed, AddFull, Cas, Wait, Wmb, Mb, Dsb, SendIrq, Choose }
+
+public readonly record struct ArmOp(ArmStep Step, int Word, int Value)
+{
+    public override string ToString() => $"{Step}(w{Word},{Value})";
+}
+
+public sealed record ArmProgram(ArmOp[][] Tasks, ArmOp[][] Handlers)
+{
+    public override string ToString() =>
+        string.Join(" | ", Tasks.Select((t, c) => $"CPU{c}: {string.Join(" ", t)} / handler: {string.Join(" ", Handlers[c])}"));
+}
+
+/// <summary>
+/// Runs small programs on a machine whose words are kernel globals (so the Arm data model buffers their stores) and
+/// records what each execution observed: the values each CPU read, in its order, the final words, violations and
+/// deadlocks. Equivalent interleavings observe the same, so a sound reduction observes what the plain search does.
+/// </summary>
+internal static class ArmDataPrograms
+{
+    public const int IrqSgi = 1;
+    public const ulong Base = 0x1000;
+    public static ulong Word(int w) => Base + 8 * (ulong)w;
+
+    private static readonly Gen<ArmOp> TaskOp = Gen.Select(Gen.Enum<ArmStep>(), Gen.Int[0, 2], Gen.Int[0, 2], (s, w, v) => new ArmOp(s, w, v));
+    private static readonly Gen<ArmOp> HandlerOp = Gen.Select(Gen.Int[0, 3].Select(k => (ArmStep)k), Gen.Int[0, 2], Gen.Int[0, 2], (s, w, v) => new ArmOp(s, w, v));
+
+    public static readonly Gen<ArmProgram> Programs =
+        from cpus in Gen.Int[2, 3]
+        from tasks in TaskOp.Array[1, 4].Array[cpus]
+        from handlers in HandlerOp.Array[0, 2].Array[cpus]
+        select new ArmProgram(tasks, handlers);
+
+    /// <summary>The <paramref name="index"/>-th program of a fixed, seeded sequence.</summary>
+    public static ArmProgram Nth(int index) => Programs.Generate(new PCG(11, (ulong)index), null!, out _);
+
+    public static (HashSet<string> Seen, ExplorationResult Result) Observe(ArmProgram p, ExplorationOptions options, DataMemoryModel model)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Execution? last = null;
+        var r = new ExhaustiveExplorer(s =>
+        {
+            last?.Harvest(seen);
+            last = new Execution(p, s, model);
+            return last.Sim;
+        }, options).Explore();
+        last?.Harvest(seen);
+        return (seen, r);
+    }
+
+    /// <summary>A guest whose words at <see cref="Base"/> are kernel globals (no VA maps them).</summary>
+    internal sealed class GlobalsGuest(Func<Cpu, int, SimTask> handler) : IGuest
+    {
+        public SimTask HandleSgi(Cpu cpu, int sgi) => handler(cpu, sgi);
+        public SimTask<bool> HandleFault(Cpu cpu, FaultInfo fault) => throw new InvalidOperationException($"CPU{cpu.Id}: unexpected fault");
+        public bool IsPrivateKernelData(ulong pa) => pa >= Base && pa < Base + 0x1000;
+    }
+
+    private sealed class Execution : IScheduler
+    {
+        private readonly IScheduler _search;
+        private readonly StringBuilder[] _reads;
+        private bool _pruned;
+        public Simulator Sim { get; }
+
+        public Execution(ArmProgram p, IScheduler search, DataMemoryModel model)
+        {
+            _search = search;
+            int cpus = p.Tasks.Length;
+            _reads = Enumerable.Range(0, cpus).Select(_ => new StringBuilder()).ToArray();
+            Sim = TestMachines.Make(cpus, this, new SimOptions { StepBudget = 500, MemoryModel = model });
+            Sim.AttachGuest(new GlobalsGuest(async (cpu, sgi) =>
+            {
+                _reads[cpu.Id].Append("[irq ");
+                foreach (var op in p.Handlers[cpu.Id]) await Run(cpu, op, cpus);
+                _reads[cpu.Id].Append(']');
+            }));
+            for (int c = 0; c < cpus; c++)
+            {
+                var task = p.Tasks[c];
+                Sim.Spawn(c, async cpu => { foreach (var op in task) await Run(cpu, op, cpus); });
+            }
+        }
+
+        public SchedulingMode Mode => SchedulingMode.Choice;
+        public void OnExecutionStart(Simulator sim) => _search.OnExecutionStart(sim);
+
+        public int Choose(ReadOnlySpan<int> actions, Simulator sim)
+        {
+            int i = _search.Choose(actions, sim);
+            if (i < 0) _pruned = true;
+            return i;
+        }
+
+        public void Harvest(HashSet<string> seen)
+        {
+            if (_pruned) return;
+            var sb = new StringBuilder();
+            for (int c = 0; c < _reads.Length; c++) sb.Append("CPU").Append(c).Append(':').Append(_reads[c]).Append(' ');
+            for (int w = 0; w < 3; w++) sb.Append('w').Append(w).Append('=').Append(Sim.Arch.ReadPhys(Word(w))).Append(' ');
+            foreach (var v in Sim.Violations) sb.Append(v.Kind).Append(' ');
+            seen.Add(sb.ToString());
+        }
+
+        private async SimTask Run(Cpu cpu, ArmOp op, int cpus)
+        {
+            var log = _reads[cpu.Id];
+            ulong w = Word(op.Word), v = (ulong)op.Value;
+            int target = (cpu.Id + 1 + op.Value % (cpus - 1)) % cpus;
+            switch (op.Step)
+            {
+                case ArmStep.Load: log.Append(await cpu.LoadPhys(w)).Append(' '); break;
+                case ArmStep.Store: await cpu.StorePhys(w, v + 1); break;
+                case ArmStep.StoreRelease: await cpu.StorePhys(w, v + 1, MemOrder.Release); break;
+                case ArmStep.LoadAcquire: log.Append('a').Append(await cpu.LoadPhys(w, MemOrder.Acquire)).Append(' '); break;
+                case ArmStep.AddRelaxed: log.Append(await cpu.FetchAddPhys(w, 1, MemOrder.Relaxed)).Append(' '); break;
+                case ArmStep.AddFull: log.Append(await cpu.FetchAddPhys(w, 1, MemOrder.Full)).Append(' '); break;
+                case ArmStep.Cas: log.Append(await cpu.CasPhys(w, v, v + 1, MemOrder.Relaxed)).Append(' '); break;
+                case ArmStep.Wait: await cpu.WaitPhys(w, v); break;
+                case ArmStep.Wmb: await cpu.Barrier(BarrierKind.DmbIshSt); break;
+                case ArmStep.Mb: await cpu.Barrier(BarrierKind.DmbIsh); break;
+                case ArmStep.Dsb: await cpu.Barrier(BarrierKind.DsbIshSt); break;
+                case ArmStep.SendIrq: await cpu.SendSgi(CpuMask.Of(target), IrqSgi); break;
+                case ArmStep.Choose:
+                    ulong alt = await cpu.ChooseOne();
+                    log.Append('c').Append(alt).Append(' ');
+                    if (alt == 1) await cpu.StorePhys(w, v + 1);
+                    break;
+            }
+        }
+    }
+}
