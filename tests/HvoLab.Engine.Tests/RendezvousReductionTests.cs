@@ -74,7 +74,24 @@ public class RendezvousReductionTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.True(compared == 40 && withIrq >= 15 && marked < plain, $"{withIrq} with IRQs; {marked} vs {plain} executions");
     }
 
-    private static (HashSet<string> Seen, ExplorationResult Result) Observe(Program p, ExplorationOptions options, bool marks)
+    /// <summary>Under the Arm data model the marks are ignored (they reason about SC memory): a search with them is the
+    /// same search as without them, execution for execution.</summary>
+    [Fact]
+    public void UnderTheArmDataModelTheMarksChangeNothing()
+    {
+        for (int i = 0; i < 8; i++)
+        {
+            var p = Programs(1).Generate(new PCG(31, (ulong)i), null!, out _);
+            var (plain, a) = Observe(p, SplitSearchTests.Dpor with { MaxExecutions = 50_000 }, marks: false, DataMemoryModel.Arm);
+            var (marked, b) = Observe(p, SplitSearchTests.Dpor with { MaxExecutions = 50_000 }, marks: true, DataMemoryModel.Arm);
+            Assert.Equal(a.Complete, b.Complete);
+            Assert.Equal(a.Executions, b.Executions);
+            Assert.True(plain.SetEquals(marked), $"program {i}: {p}");
+        }
+    }
+
+    private static (HashSet<string> Seen, ExplorationResult Result) Observe(Program p, ExplorationOptions options, bool marks,
+        DataMemoryModel model = DataMemoryModel.Sc)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         Simulator? last = null;
@@ -93,7 +110,7 @@ public class RendezvousReductionTests(Xunit.Abstractions.ITestOutputHelper outpu
         {
             if (!pruned) Harvest();
             var probe = new PruneProbe(search);
-            var sim = TestMachines.Make(Cpus, probe, new SimOptions { PseudoNmi = true, StepBudget = 2000 });
+            var sim = TestMachines.Make(Cpus, probe, new SimOptions { PseudoNmi = true, StepBudget = 2000, MemoryModel = model });
             probe.Pruned = () => pruned = true;
             pruned = false;
             var l = logs = Enumerable.Range(0, Cpus).Select(_ => new StringBuilder()).ToArray();
