@@ -66,24 +66,17 @@ internal static class ArmDataPrograms
         public bool IsPrivateKernelData(ulong pa) => pa >= Base && pa < Base + 0x1000;
     }
 
-    private sealed class Execution : IScheduler
+    private sealed class Execution : ObservedExecution
     {
-        private readonly IScheduler _search;
-        private readonly StringBuilder[] _reads;
-        private bool _pruned;
-        public Simulator Sim { get; }
-
-        public Execution(ArmProgram p, IScheduler search, DataMemoryModel model)
+        public Execution(ArmProgram p, IScheduler search, DataMemoryModel model) : base(search, p.Tasks.Length, 3)
         {
-            _search = search;
             int cpus = p.Tasks.Length;
-            _reads = Enumerable.Range(0, cpus).Select(_ => new StringBuilder()).ToArray();
             Sim = TestMachines.Make(cpus, this, new SimOptions { StepBudget = 500, MemoryModel = model });
             Sim.AttachGuest(new GlobalsGuest(async (cpu, sgi) =>
             {
-                _reads[cpu.Id].Append("[irq ");
+                Reads[cpu.Id].Append("[irq ");
                 foreach (var op in p.Handlers[cpu.Id]) await Run(cpu, op, cpus);
-                _reads[cpu.Id].Append(']');
+                Reads[cpu.Id].Append(']');
             }));
             for (int c = 0; c < cpus; c++)
             {
@@ -92,29 +85,11 @@ internal static class ArmDataPrograms
             }
         }
 
-        public SchedulingMode Mode => SchedulingMode.Choice;
-        public void OnExecutionStart(Simulator sim) => _search.OnExecutionStart(sim);
-
-        public int Choose(ReadOnlySpan<int> actions, Simulator sim)
-        {
-            int i = _search.Choose(actions, sim);
-            if (i < 0) _pruned = true;
-            return i;
-        }
-
-        public void Harvest(HashSet<string> seen)
-        {
-            if (_pruned) return;
-            var sb = new StringBuilder();
-            for (int c = 0; c < _reads.Length; c++) sb.Append("CPU").Append(c).Append(':').Append(_reads[c]).Append(' ');
-            for (int w = 0; w < 3; w++) sb.Append('w').Append(w).Append('=').Append(Sim.Arch.ReadPhys(Word(w))).Append(' ');
-            foreach (var v in Sim.Violations) sb.Append(v.Kind).Append(' ');
-            seen.Add(sb.ToString());
-        }
+        protected override ulong Word(int w) => ArmDataPrograms.Word(w);
 
         private async SimTask Run(Cpu cpu, ArmOp op, int cpus)
         {
-            var log = _reads[cpu.Id];
+            var log = Reads[cpu.Id];
             ulong w = Word(op.Word), v = (ulong)op.Value;
             int target = (cpu.Id + 1 + op.Value % (cpus - 1)) % cpus;
             switch (op.Step)

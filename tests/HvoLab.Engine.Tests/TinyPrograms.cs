@@ -41,7 +41,7 @@ internal static class TinyPrograms
     /// zero writes back: three acknowledgements per round, as multi_cpu_stop on 3 CPUs.</summary>
     private const ulong DecAndTestStart = 3;
     private const ulong Base = 0x1000;
-    private static ulong Word(int w) => Base + 8 * (ulong)w;
+    internal static ulong Word(int w) => Base + 8 * (ulong)w;
 
     private static readonly Gen<TinyOp> TaskOp = Gen.Select(Gen.Enum<TinyStep>(), Gen.Int[0, 2], Gen.Int[0, 2], (s, w, v) => new TinyOp(s, w, v));
     private static readonly Gen<TinyOp> HandlerOp = Gen.Select(Gen.Int[0, 2].Select(k => (TinyStep)k), Gen.Int[0, 2], Gen.Int[0, 2], (s, w, v) => new TinyOp(s, w, v));
@@ -88,34 +88,28 @@ internal static class TinyPrograms
     }
 
     /// <summary>One execution: the simulator, what each CPU read, and whether the search cut it (sleep set).</summary>
-    private sealed class Execution : IScheduler
+    private sealed class Execution : ObservedExecution
     {
-        private readonly IScheduler _search;
-        private readonly StringBuilder[] _reads;
-        private bool _pruned;
-        public Simulator Sim { get; }
-
         private readonly TinyProgram _program;
         private readonly bool _irqAsPreemptWork;
 
         private readonly TinyAdds _adds;
 
         public Execution(TinyProgram p, IScheduler search, bool irqAsPreemptWork = false, TinyAdds adds = TinyAdds.Fetch)
+            : base(search, p.Tasks.Length, 3)
         {
             _adds = adds;
             _program = p;
             _irqAsPreemptWork = irqAsPreemptWork;
-            _search = search;
             int cpus = p.Tasks.Length;
-            _reads = Enumerable.Range(0, cpus).Select(_ => new StringBuilder()).ToArray();
             Sim = TestMachines.Make(cpus, this, new SimOptions { PseudoNmi = true, StepBudget = 500 });
             Sim.Gic.SetPriority(NmiSgi, Gic.PrioNmi);
             if (adds == TinyAdds.DecAndTest) for (int w = 0; w < 3; w++) Sim.Arch.WritePhys(0, Word(w), DecAndTestStart);
             Sim.OnSgi(async (cpu, sgi) =>
             {
-                _reads[cpu.Id].Append(sgi == NmiSgi ? "[nmi " : "[irq ");
+                Reads[cpu.Id].Append(sgi == NmiSgi ? "[nmi " : "[irq ");
                 foreach (var op in p.Handlers[cpu.Id]) await Run(cpu, op, cpus);
-                _reads[cpu.Id].Append(']');
+                Reads[cpu.Id].Append(']');
             });
             for (int c = 0; c < cpus; c++)
             {
@@ -124,29 +118,11 @@ internal static class TinyPrograms
             }
         }
 
-        public SchedulingMode Mode => SchedulingMode.Choice;
-        public void OnExecutionStart(Simulator sim) => _search.OnExecutionStart(sim);
-
-        public int Choose(ReadOnlySpan<int> actions, Simulator sim)
-        {
-            int i = _search.Choose(actions, sim);
-            if (i < 0) _pruned = true;
-            return i;
-        }
-
-        public void Harvest(HashSet<string> seen)
-        {
-            if (_pruned) return;
-            var sb = new StringBuilder();
-            for (int c = 0; c < _reads.Length; c++) sb.Append("CPU").Append(c).Append(':').Append(_reads[c]).Append(' ');
-            for (int w = 0; w < 3; w++) sb.Append('w').Append(w).Append('=').Append(Sim.Arch.ReadPhys(Word(w))).Append(' ');
-            foreach (var v in Sim.Violations) sb.Append(v.Kind).Append(' ');
-            seen.Add(sb.ToString());
-        }
+        protected override ulong Word(int w) => TinyPrograms.Word(w);
 
         private async SimTask Run(Cpu cpu, TinyOp op, int cpus)
         {
-            var log = _reads[cpu.Id];
+            var log = Reads[cpu.Id];
             ulong w = Word(op.Word), v = (ulong)op.Value;
             int target = (cpu.Id + 1 + op.Value % (cpus - 1)) % cpus;   // another CPU
             switch (op.Step)
@@ -169,9 +145,9 @@ internal static class TinyPrograms
                     await cpu.StorePhys(Word(op.Word), v);   // the queueing step: work is queued as this store completes
                     cpu.Sim.Cpus[target].QueuePreemptWork(async c =>
                     {
-                        _reads[c.Id].Append("[work ");
+                        Reads[c.Id].Append("[work ");
                         foreach (var h in _program.Handlers[c.Id]) await Run(c, h, cpus);
-                        _reads[c.Id].Append(']');
+                        Reads[c.Id].Append(']');
                     }, 0);
                     break;
                 case TinyStep.SendIrq: await cpu.SendSgi(CpuMask.Of(target), IrqSgi); break;
