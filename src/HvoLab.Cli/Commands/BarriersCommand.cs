@@ -75,5 +75,5 @@ public static class BarriersCommand
                 ["kind"] = v.Kind, ["explanation"] = v.Explanation, ["trace"] = v.TracePath,
             }).ToArray()),
         }).ToArray()),
-    }.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }.ToJsonString(HvoLab.Experiments.Reports.ReportJson.Indented);
 }

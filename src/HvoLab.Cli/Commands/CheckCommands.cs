@@ -201,7 +201,7 @@ public static class CheckCommands
                 ["va"] = $"0x{v.Va:x}", ["time_ns"] = v.TimeNs, ["explanation"] = v.Explanation, ["trace"] = v.TracePath,
             }).ToArray()),
         };
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        return root.ToJsonString(HvoLab.Experiments.Reports.ReportJson.Indented);
     }
 
     private static Command Replay(CliContext cli)
@@ -269,6 +269,6 @@ public static class CheckCommands
                 ["n"] = s.Number, ["cpu"] = s.Cpu, ["time_ns"] = s.TimeNs, ["context"] = s.Context, ["what"] = s.What,
             }).ToArray()),
         };
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        return root.ToJsonString(HvoLab.Experiments.Reports.ReportJson.Indented);
     }
 }

@@ -67,7 +67,7 @@ public static class ScenarioCommands
     }
 
     private static string Json(JsonObject o) =>
-        o.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        o.ToJsonString(HvoLab.Experiments.Reports.ReportJson.Indented);
 
     /// <summary>One line each, with a fixed prefix so scripts can grep them.</summary>
     private static void Report(TextWriter to, Scenario s)

@@ -98,8 +98,7 @@ public static class BenchSuite
         {
             ["name"] = f.Name, ["value"] = double.IsFinite(f.Value) ? f.Value : -1, ["unit"] = f.Unit, ["target"] = f.Target, ["met"] = f.Met,
         });
-        // Readable names and targets ("≥ 20,000,000", "D + background"), not \u escapes: the output is data, not HTML.
-        return JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        return JsonSerializer.Serialize(rows, Reports.ReportJson.Indented);
     }
 
     /// <summary>What the figures were measured on (printed above the table).</summary>

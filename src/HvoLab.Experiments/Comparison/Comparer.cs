@@ -76,7 +76,7 @@ public static class Comparer
         {
             if (refused[v.Label] is { } reason) { rows.Add(ComparisonRow.Refused(v, reason)); continue; }
             // Only an interrupted comparison has holes; a variant is shown when its search and a timed run finished.
-            var runs = timed.AsSpan(k * seeds, seeds).ToArray().Where(r => r is not null).ToArray();
+            var runs = timed.Skip(k * seeds).Take(seeds).Where(r => r is not null).ToArray();
             if (checks[k] is { } check && runs.Length > 0) rows.Add(ComparisonRow.From(v, check, runs));
             else notMeasured.Add(v.Label);
             k++;

@@ -74,7 +74,7 @@ public sealed record ComparisonRow
         bool unsafeVerdict = check.Verdict == Verdict.Unsafe || timedViolations.Length > 0;
         string detail = unsafeVerdict
             ? string.Join("; ", check.Violations.Select(x => $"search: {x.Kind}").Concat(timedViolations.Select(k => $"timed: {k}")))
-            : $"pct {check.Executions} executions on 3 CPUs, 1 folio: no violation; {runs.Count} timed runs: none";
+            : $"pct {check.Executions} executions on {VerdictCheck.Cpus} CPUs, 1 folio: no violation; {runs.Count} timed runs: none";
         var pastViolations = runs.Where(r => r.RanToEnd && r.ViolationCount > 0).ToArray();
         if (pastViolations.Length > 0)
             detail += $"; timed to the end past {pastViolations.Average(r => (double)r.ViolationCount):N0} violations per run (the cost of HVO without break-before-make)";
