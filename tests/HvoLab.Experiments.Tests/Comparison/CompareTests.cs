@@ -82,7 +82,7 @@ public class CompareTests
         // second's own NMIs are the largest stall of its CPU; either would drown the IPI cost.
         var small = SmallScenario.Load();
         var s = small with { Strategies = ["off", "D"],
-            Workload = small.Workload.Where(w => w.Kind is not (WorkloadKinds.Background or WorkloadKinds.NmiReader)).ToArray() };
+            Workload = small.Workload.Where(w => w.Kind is not (WorkloadKind.Background or WorkloadKind.NmiReader)).ToArray() };
         var slow = s with { Machine = s.Machine with { Costs = new Dictionary<string, double> { ["IpiDeliveryNs"] = Arch.HardwareCosts.Default.IpiDeliveryNs * 5 } } };
         var a = Comparer.Run(s, new CompareOptions { Parallel = 2, CheckIterations = 20 });
         var b = Comparer.Run(slow, new CompareOptions { Parallel = 2, CheckIterations = 20 });
@@ -106,7 +106,7 @@ public class CompareTests
     {
         // Without the NMI reader: under A an NMI that faults in the window is a violation that ends the timed run.
         var s0 = SmallScenario.Load();
-        var s = s0 with { Strategies = ["off", "A"], Workload = s0.Workload.Where(w => w.Kind != WorkloadKinds.NmiReader).ToArray() };
+        var s = s0 with { Strategies = ["off", "A"], Workload = s0.Workload.Where(w => w.Kind != WorkloadKind.NmiReader).ToArray() };
         var slow = s with { Machine = s.Machine with { Costs = new Dictionary<string, double> { ["TlbiBaseNs"] = Arch.HardwareCosts.Default.TlbiBaseNs * 10 } } };
         var a = Comparer.Run(s, new CompareOptions { CheckIterations = 20 });
         var b = Comparer.Run(slow, new CompareOptions { CheckIterations = 20 });
