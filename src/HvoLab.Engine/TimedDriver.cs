@@ -31,12 +31,12 @@ internal sealed class TimedDriver : ExecutionDriver
         _queue.Init();
         while (true)
         {
-            if (Sim.StopReason() is { } stop) return stop;
+            if (Sim.Termination.StopReason() is { } stop) return stop;
             if (Sim.TakeForcedFault() is { } f) { Sim.Exceptions.StartFault(f); MarkDirty(f.Id); continue; }
-            Sim.UpdateStopRequested();
+            Sim.Termination.UpdateStopRequested();
             var next = _queue.PeekEarliest(out double best);
-            if (next is null) return Sim.EndWithoutActions();
-            if (Sim.OverBudget()) return Sim.ReportBudget();
+            if (next is null) return Sim.Termination.EndWithoutActions();
+            if (Sim.Termination.OverBudget()) return Sim.Termination.ReportBudget();
             if (_progress.Stalled(_schedulingEvents, best)) return _progress.Report(best);
             if (Sim.Trace.Full) return RunOutcome.EventCapReached;
             _schedulingEvents++;

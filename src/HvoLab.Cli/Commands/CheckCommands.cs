@@ -191,8 +191,7 @@ public static class CheckCommands
     {
         var root = new JsonObject
         {
-            ["version"] = run.Version, ["command_line"] = new JsonArray(run.Provenance.CommandLine.Select(a => (JsonNode)a).ToArray()),
-            ["scenario"] = run.Scenario, ["scenario_hash"] = run.ScenarioHash, ["seed"] = run.Seed, ["cpus"] = run.Cpus,
+            ["scenario"] = run.Scenario, ["cpus"] = run.Cpus,
             ["strategy"] = r.Strategy, ["verdict"] = HvoLab.Experiments.Reports.VerdictText.Of(r, run.Cpus), ["mode"] = r.Mode, ["complete"] = r.Complete,
             ["executions"] = r.Executions, ["transitions"] = r.Transitions, ["seconds"] = Math.Round(r.Seconds, 3),
             ["stop_reason"] = r.StopReason, ["refusal"] = r.Refusal,
@@ -202,6 +201,7 @@ public static class CheckCommands
                 ["va"] = $"0x{v.Va:x}", ["time_ns"] = v.TimeNs, ["explanation"] = v.Explanation, ["trace"] = v.TracePath,
             }).ToArray()),
         };
+        root["provenance"] = run.Provenance.ToJsonNode();
         return root.ToJsonString(HvoLab.Experiments.Reports.ReportJson.Indented);
     }
 
