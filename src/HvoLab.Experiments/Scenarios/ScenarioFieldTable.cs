@@ -15,9 +15,9 @@ public static class ScenarioFieldTable
 {
     public static readonly FieldTable<FaultAttrSpec> FaultAttr = new(
     [
-        Field<FaultAttrSpec>.Int("probability", "percent", new("$.kernel.fail_hugetlb_vmemmap_*.probability", 0, 100), a => a.Probability, (a, v) => a with { Probability = (int)v!.Value }),
-        Field<FaultAttrSpec>.Int("interval", "fail only every interval-th call", new("$.kernel.fail_hugetlb_vmemmap_*.interval", 1, int.MaxValue), a => a.Interval, (a, v) => a with { Interval = (int)v!.Value }),
-        Field<FaultAttrSpec>.Int("times", "at most this many failures (-1 = no limit)", new("$.kernel.fail_hugetlb_vmemmap_*.times", -1, long.MaxValue), a => a.Times, (a, v) => a with { Times = v!.Value }),
+        Field<FaultAttrSpec>.Int("probability", "percent", new(0, 100), a => a.Probability, (a, v) => a with { Probability = (int)v!.Value }),
+        Field<FaultAttrSpec>.Int("interval", "fail only every interval-th call", new(1, int.MaxValue), a => a.Interval, (a, v) => a with { Interval = (int)v!.Value }),
+        Field<FaultAttrSpec>.Int("times", "at most this many failures (-1 = no limit)", new(-1, long.MaxValue), a => a.Times, (a, v) => a with { Times = v!.Value }),
     ]);
 
     public static readonly FieldTable<MachineSpec> Machine = new(
@@ -32,7 +32,7 @@ public static class ScenarioFieldTable
             m => m.BbmLevel, (m, v) => m with { BbmLevel = (int?)v }, defaultWhenNull: 0),
         Field<MachineSpec>.Bool("tlbi_range", "FEAT_TLBIRANGE present (default: the CPU profile's, else false)", m => m.TlbiRange, (m, v) => m with { TlbiRange = v }, false),
         Field<MachineSpec>.Bool("pseudo_nmi", "GICv3 pseudo-NMI in use (irqchip.gicv3_pseudo_nmi=1; default: the CPU profile's, else true)", m => m.PseudoNmi, (m, v) => m with { PseudoNmi = v }, true),
-        Field<MachineSpec>.Size("memory", "memory size, a whole number of pages", m => m.MemoryBytes, (m, v) => m with { MemoryBytes = v },
+        Field<MachineSpec>.Size("memory", $"memory size, a whole number of pages, {Units.FormatSize(ScenarioDefaults.MinMemoryBytes)}..{Units.FormatSize(ScenarioDefaults.MaxMemoryBytes)}", m => m.MemoryBytes, (m, v) => m with { MemoryBytes = v },
             ScenarioDefaults.MinMemoryBytes, ScenarioDefaults.MaxMemoryBytes),
         MachineFields.MemoryModel,
         MachineFields.CpuProfile,
@@ -57,7 +57,7 @@ public static class ScenarioFieldTable
     public static readonly FieldTable<OperationSpec> Operation = new(
     [
         // The upper bound depends on the machine; ScenarioChecks tests it against machine.cpus.
-        Field<OperationSpec>.Int("cpu", "CPU that issues it (< machine.cpus)", new("$.operations[].cpu", 0, ScenarioDefaults.MaxCpus - 1), o => o.Cpu, (o, v) => o with { Cpu = (int)v!.Value }),
+        Field<OperationSpec>.Int("cpu", "CPU that issues it (< machine.cpus)", new(0, ScenarioDefaults.MaxCpus - 1), o => o.Cpu, (o, v) => o with { Cpu = (int)v!.Value }),
         Field<OperationSpec>.Enum("op", "request", ScenarioWords.Operation, o => o.Op, (o, v) => o with { Op = v }),
         Field<OperationSpec>.Int("count", "number of hugepages", ScenarioFields.Count, o => o.Count, (o, v) => o with { Count = (int)v!.Value }),
         Field<OperationSpec>.Size("hugepage", "hugepage size, one the granule supports (4k: 64KiB, 2MiB, 32MiB, 1GiB; 16k: 2MiB, 32MiB, 1GiB; 64k: 2MiB, 512MiB, 16GiB)",
@@ -82,11 +82,11 @@ public static class ScenarioFieldTable
         Field<SchedulerSpec>.Enum("mode", "timed = cost-model runs; others explore interleavings", ScenarioWords.Mode, s => s.Mode, (s, v) => s with { Mode = v }),
         Field<SchedulerSpec>.Int("seeds", "timed runs", ScenarioFields.Seeds, s => s.Seeds, (s, v) => s with { Seeds = (int)v!.Value }),
         Field<SchedulerSpec>.Int("iterations", "pct/random executions", ScenarioFields.Iterations, s => s.Iterations, (s, v) => s with { Iterations = (int)v!.Value }),
-        Field<SchedulerSpec>.Int("pct_depth", "PCT bug depth", new("$.scheduler.pct_depth", 1, ScenarioDefaults.MaxPctDepth), s => s.PctDepth, (s, v) => s with { PctDepth = (int)v!.Value }),
-        Field<SchedulerSpec>.Int("preemption_bound", "exhaustive: max preemptions; null = unbounded", new("$.scheduler.preemption_bound", 0, int.MaxValue),
+        Field<SchedulerSpec>.Int("pct_depth", "PCT bug depth", new(1, ScenarioDefaults.MaxPctDepth), s => s.PctDepth, (s, v) => s with { PctDepth = (int)v!.Value }),
+        Field<SchedulerSpec>.Int("preemption_bound", "exhaustive: max preemptions; null = unbounded", new(0, int.MaxValue),
             s => s.PreemptionBound, (s, v) => s with { PreemptionBound = (int?)v }, nullAllowed: true),
-        Field<SchedulerSpec>.Int("max_executions", "exhaustive: execution cap", new("$.scheduler.max_executions", 1, int.MaxValue), s => s.MaxExecutions, (s, v) => s with { MaxExecutions = (int)v!.Value }),
-        Field<SchedulerSpec>.Int("step_budget", "steps per execution before it counts as a livelock", new("$.scheduler.step_budget", 1, long.MaxValue), s => s.StepBudget, (s, v) => s with { StepBudget = v!.Value }),
+        Field<SchedulerSpec>.Int("max_executions", "exhaustive: execution cap", new(1, int.MaxValue), s => s.MaxExecutions, (s, v) => s with { MaxExecutions = (int)v!.Value }),
+        Field<SchedulerSpec>.Int("step_budget", "steps per execution before it counts as a livelock", new(1, long.MaxValue), s => s.StepBudget, (s, v) => s with { StepBudget = v!.Value }),
         // At most a week: a wall budget is a safety net, and TimeSpan cannot hold arbitrary doubles.
         Field<SchedulerSpec>.Number("wall_seconds", "wall-clock budget, s", 0, ScenarioDefaults.MaxWallSeconds, " s", true, s => s.WallSeconds, (s, v) => s with { WallSeconds = v }),
         Field<SchedulerSpec>.Bool("closed_form_handlers", "timed runs: compute NMI handlers that have a closed form (the D pause) instead of running them op by op; same times",
