@@ -24,7 +24,7 @@ internal sealed class OpExecutor(Simulator sim)
 {
     private readonly Simulator _sim = sim;
     private readonly SpinWatchers _watchers = new();
-    private readonly int[] _pendingTlbis = new int[256];
+    private readonly int[] _pendingTlbis = new int[CpuMask.MaxCpus];
     private int _seenArchViolations;
     private long _seenArchTotal;
 

@@ -6,7 +6,7 @@ namespace HvoLab.Cli.Commands;
 public static class Options
 {
     public static Option<string?> Scenario() => new("--scenario") { Description = "Scenario JSON file (default: the embedded default scenario).", HelpName = "FILE" };
-    public static Option<int?> Cpus() => new("--cpus") { Description = "Override machine.cpus (1..256).", HelpName = "N" };
+    public static Option<int?> Cpus() => new("--cpus") { Description = $"Override machine.cpus ({HvoLab.Experiments.Scenarios.ScenarioFields.Cpus.AllowedText}).", HelpName = "N" };
     public static Option<string?> Granule() => new("--granule") { Description = "Translation granule: 4k, 16k or 64k.", HelpName = "G" };
     public static Option<string?> Hugepage() => new("--hugepage") { Description = "Hugepage size for every operation, e.g. 2MiB or 1GiB.", HelpName = "SIZE" };
     /// <summary>--memory-model sc|arm: overrides machine.memory_model (ordering of data accesses in the search).</summary>
@@ -25,7 +25,7 @@ public static class Options
 
     /// <summary>The scenario with --memory-model applied, if given.</summary>
     public static HvoLab.Experiments.Scenarios.Scenario WithMemoryModel(HvoLab.Experiments.Scenarios.Scenario s, string? model) =>
-        model is not null && HvoLab.Engine.DataMemoryModels.TryParse(model, out var m) ? s with { Machine = s.Machine with { MemoryModel = m } } : s;
+        model is not null && HvoLab.Engine.DataMemoryModels.TryParse(model, out var m) ? HvoLab.Experiments.Scenarios.ScenarioEdits.Edit(s, spec => spec with { Machine = spec.Machine with { MemoryModel = m } }) : s;
 
     public static Option<int?> Parallel() => new("--parallel") { Description = "Worker threads (default: processor count).", HelpName = "N" };
 
