@@ -107,6 +107,9 @@ internal sealed class TimedDriver : ExecutionDriver
     /// <summary>When this CPU next has something to do in virtual time, or +∞.</summary>
     internal double NextEventTime(Cpu c)
     {
+        // Held in a closed-form NMI handler: PSTATE.I is set and the context is an NMI, so no interrupt and no
+        // preempting work can be taken; only the write that releases it (or a cancellation) gives it an event again.
+        if (c.Park == Cpu.ParkKind.Held) return double.PositiveInfinity;
         double t = double.PositiveInfinity;
         if (c.Depth > 0 && c.Park == Cpu.ParkKind.None) t = c.Time;
         else if (c.Park == Cpu.ParkKind.Wfe) t = c.ParkStart + Sim.Cost.EventStreamPeriodNs;
