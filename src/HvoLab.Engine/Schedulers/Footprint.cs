@@ -141,7 +141,7 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
         var arch = sim.Arch;
         var w = arch.Translate(va);
         if (w.Fault != FaultKind.None || sim.Guest?.TranslationMayVary(va) == true) return ulong.MaxValue;
-        for (int c = 0; c < arch.CpuCount; c++)
+        for (int c = 0; c < arch.Cpus; c++)
         {
             int n = arch.TlbOf(c).LookupLeaves(va, out var first, out _);
             if (n > 1 || (n == 1 && first.Descriptor != w.Leaf)) return ulong.MaxValue;
