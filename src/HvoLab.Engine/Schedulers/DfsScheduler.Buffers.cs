@@ -11,7 +11,7 @@ public sealed partial class DfsScheduler
 {
     /// <summary>Adds a member of E to <paramref name="prev"/>'s backtrack set where the racing process could not run
     /// there for a reason of the store buffer; false otherwise (then every enabled action is tried).</summary>
-    private static bool TryAddSetE(Node prev, int action, in Footprint fp, int proc)
+    internal static bool TryAddSetE(Node prev, int action, in Footprint fp, int proc)
     {
         int cpu = Actions.Cpu(action);
         int run = Actions.Make(cpu, Actions.RunOp), drain = Actions.Make(cpu, Actions.RunOpAlternative);

@@ -14,8 +14,9 @@ public sealed partial class DfsScheduler : IScheduler
     private int _depth;
     private int _lastCpu = -1;
     private int _preemptions;
+    private readonly RaceDetector _races;
 
-    public DfsScheduler(List<Node> stack, ExplorationOptions opt) { _stack = stack; _opt = opt; }
+    public DfsScheduler(List<Node> stack, ExplorationOptions opt) { _stack = stack; _opt = opt; _races = new RaceDetector(stack); }
 
     /// <summary>A scheduler that searches only the subtree below <paramref name="pins"/> (choices at the first split
     /// nodes); with <paramref name="probe"/> it stops at the next split node instead and reports its candidates.</summary>
@@ -25,7 +26,7 @@ public sealed partial class DfsScheduler : IScheduler
     }
     public SchedulingMode Mode => SchedulingMode.Choice;
 
-    public void OnExecutionStart(Simulator sim) => ResetClocks(sim);
+    public void OnExecutionStart(Simulator sim) => _races.Reset(sim);
 
     public int Choose(ReadOnlySpan<int> actions, Simulator sim)
     {
@@ -39,7 +40,7 @@ public sealed partial class DfsScheduler : IScheduler
             // actions. Only the node whose choice changed needs its clock again (clocks are never mutated).
             if (node.ClockChosen != node.Chosen)
             {
-                node.Clock = ClockFor(node.Enabled[node.Chosen], node.Ops[node.Chosen], _depth);
+                node.Clock = _races.ClockFor(node.Enabled[node.Chosen], node.Ops[node.Chosen], _depth);
                 node.ClockChosen = node.Chosen;
             }
             if (node.SplitOrdinal >= 0) _splitSeen++;
@@ -49,7 +50,7 @@ public sealed partial class DfsScheduler : IScheduler
             var ops = new Footprint[actions.Length];
             for (int i = 0; i < actions.Length; i++) ops[i] = Footprint.Of(sim, actions[i]);
             node = new Node { Enabled = actions.ToArray(), Ops = ops, Sleep = InheritedSleep(actions), Waiting = WaitingCpus(sim, actions), BufferBlocked = BufferBlockedCpus(sim) };
-            if (_opt.UsesDpor) DetectRaces(sim, node);
+            if (_opt.UsesDpor) _races.DetectRaces(sim, node, _depth);
             if (_opt.PreemptionBound is int bound && _preemptions >= bound && _lastCpu >= 0)
             {
                 int keep = Array.FindIndex(node.Enabled, a => Actions.Cpu(a) == _lastCpu);
@@ -65,19 +66,23 @@ public sealed partial class DfsScheduler : IScheduler
             else if (_opt.UsesDpor) node.AddBacktrack(node.Enabled[first]);
             else node.AddAllToBacktrack();
             node.Chosen = first;
-            node.Clock = ClockFor(node.Enabled[first], node.Ops[first], _depth);
+            node.Clock = _races.ClockFor(node.Enabled[first], node.Ops[first], _depth);
             node.ClockChosen = first;
             _stack.Add(node);
         }
         int chosen = node.Chosen;
         int cpu = Actions.Cpu(node.Enabled[chosen]);
-        AdvanceClocks(node.Enabled[chosen], node.Ops[chosen], node.Clock);
+        _races.Advance(node.Enabled[chosen], node.Ops[chosen], node.Clock);
         if (_lastCpu >= 0 && cpu != _lastCpu && Array.Exists(node.Enabled, a => Actions.Cpu(a) == _lastCpu && Actions.Kind(a) == Actions.RunOp))
             _preemptions++;
         _lastCpu = cpu;
         _depth++;
         return chosen;
     }
+
+    /// <summary>Final state of an execution: no node, but parked CPUs and masked interrupts may still race with the
+    /// last actions (a store that made a waiter's condition false for good, say).</summary>
+    internal void DetectRacesAtEnd(Simulator sim) => _races.DetectRaces(sim, null, _depth);
 
     /// <summary>CPUs with an op pending that is not among <paramref name="actions"/> (parked on a spin or in WFE).</summary>
     private static int[] WaitingCpus(Simulator sim, ReadOnlySpan<int> actions)

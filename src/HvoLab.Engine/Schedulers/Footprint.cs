@@ -252,7 +252,7 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
         if (a.Cpu == b.Cpu) return DrainCommutes(a, b);
         if (a.Kind == FootprintKind.Local || b.Kind == FootprintKind.Local) return true;
         // Starting preempting work touches only its CPU's context stack, which no other CPU's action reads or
-        // changes, and nothing but its enabler (joined into its clock, DfsScheduler.ClockFor) enables it — as for
+        // changes, and nothing but its enabler (joined into its clock, RaceDetector.ClockFor) enables it — as for
         // taking an interrupt. Its CPU's own actions are dependent (same CPU, above).
         if (a.Kind == FootprintKind.TakePreempt || b.Kind == FootprintKind.TakePreempt) return true;
         if (a.Kind == FootprintKind.Preempt || b.Kind == FootprintKind.Preempt) return false;

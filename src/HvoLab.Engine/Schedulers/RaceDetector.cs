@@ -1,15 +1,15 @@
 namespace HvoLab.Engine.Schedulers;
 
 /// <summary>
-/// Race detection of dynamic partial-order reduction (Flanagan &amp; Godefroid, POPL 2005, Fig. 4): happens-before as
-/// vector clocks over executed actions, and for the next transition of every process the latest racing action of
-/// another process, whose node must then try that process first.
+/// Race detection of dynamic partial-order reduction (Flanagan &amp; Godefroid, POPL 2005, Fig. 4) for one execution
+/// of a <see cref="DfsScheduler"/>: happens-before as vector clocks over executed actions, and for the next
+/// transition of every process the latest racing action of another process, whose node must then try that process
+/// first. The scheduler decides what runs; this class only reads its stack of nodes and adds backtrack points to them.
 /// </summary>
-public sealed partial class DfsScheduler
+internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
 {
     /// <summary>Per DPOR process, the vector clock of its last executed action.</summary>
     private int[][] _clock = [];
-
 
     /// <summary>DPOR processes: each CPU's own code (both outcomes of a ChooseOne are that code's one transition), and
     /// the delivery of interrupts and of preempting work to it — separate processes, so where an interrupt lands is
@@ -19,7 +19,8 @@ public sealed partial class DfsScheduler
     private static int Proc(int action, in Footprint fp) =>
         Actions.Kind(action) == Actions.RunOpAlternative && !fp.Drain ? Actions.Make(Actions.Cpu(action), Actions.RunOp) : action;
 
-    private void ResetClocks(Simulator sim)
+    /// <summary>Clears the clocks and the walk cache at the start of an execution.</summary>
+    public void Reset(Simulator sim)
     {
         int procs = sim.Cpus.Length * 4;
         _clock = new int[procs][];
@@ -37,21 +38,21 @@ public sealed partial class DfsScheduler
     /// footprint, and the one action since is another CPU's and independent of it. Then the walk skips that action,
     /// meets the same nodes with the same clocks (only that action's process, or its CPU's code after an interrupt,
     /// got a new clock) and adds the same backtrack points, which are already there.</summary>
-    private bool RepeatsLastWalk(int action, in Footprint fp)
+    private bool RepeatsLastWalk(int action, in Footprint fp, int depth)
     {
-        bool repeat = _depth > 0 && _walkedAt[action] == _depth - 1 && _walkedFp[action] == fp;
+        bool repeat = depth > 0 && _walkedAt[action] == depth - 1 && _walkedFp[action] == fp;
         if (repeat)
         {
-            var last = _stack[_depth - 1];
+            var last = stack[depth - 1];
             repeat = Actions.Cpu(last.Enabled[last.Chosen]) != Actions.Cpu(action) && Footprint.Independent(last.Ops[last.Chosen], fp);
         }
-        _walkedAt[action] = _depth;
+        _walkedAt[action] = depth;
         _walkedFp[action] = fp;
         return repeat;
     }
 
     /// <summary>Records that <paramref name="action"/> ran with <paramref name="clock"/>.</summary>
-    private void AdvanceClocks(int action, in Footprint fp, int[] clock)
+    public void Advance(int action, in Footprint fp, int[] clock)
     {
         _clock[Proc(action, fp)] = clock;
         if (Actions.Kind(action) is Actions.TakeInterrupt or Actions.TakePreemptWork)
@@ -65,13 +66,13 @@ public sealed partial class DfsScheduler
 
     /// <summary>Vector clock of an action at <paramref name="depth"/>: after everything its process did and every
     /// earlier dependent action of another process.</summary>
-    private int[] ClockFor(int action, in Footprint fp, int depth)
+    public int[] ClockFor(int action, in Footprint fp, int depth)
     {
         int proc = Proc(action, fp);
         var clock = (int[])_clock[proc].Clone();
         for (int j = 0; j < depth; j++)
         {
-            var prev = _stack[j];
+            var prev = stack[j];
             int prevProc = Proc(prev.Enabled[prev.Chosen], prev.Ops[prev.Chosen]);
             // Already known to happen before (clocks are monotone joins): nothing new, whatever the footprints say.
             if (prevProc == proc || prev.Clock[prevProc] <= clock[prevProc] || Footprint.Independent(prev.Ops[prev.Chosen], fp)) continue;
@@ -82,33 +83,29 @@ public sealed partial class DfsScheduler
         // though the two commute with nothing to exchange (Footprint.Independent).
         if (fp.Kind == FootprintKind.TakePreempt && fp.Addr < (ulong)depth)
         {
-            var ec = _stack[(int)fp.Addr].Clock;
+            var ec = stack[(int)fp.Addr].Clock;
             for (int k = 0; k < clock.Length; k++) if (ec[k] > clock[k]) clock[k] = ec[k];
         }
         clock[proc]++;
         return clock;
     }
 
-    /// <summary>Race detection in the state reached at this depth; <paramref name="node"/> is its node (null in the
+    /// <summary>Race detection in the state reached at <paramref name="depth"/>; <paramref name="node"/> is its node (null in the
     /// final state of an execution, which has none). As in the paper, "for all processes p": not only the enabled
     /// actions but every process with a transition waiting — a CPU parked on a spin or in WFE, an interrupt pending
     /// while masked, queued preempting work — so a race with an action that disabled or never enabled it is found
     /// even when it never runs in this execution.</summary>
-    private void DetectRaces(Simulator sim, Node? node)
+    public void DetectRaces(Simulator sim, DfsScheduler.Node? node, int depth)
     {
         foreach (var c in sim.Cpus)
         {
-            if (c.Depth > 0) RaceOf(sim, node, Actions.Make(c.Id, Actions.RunOp));
+            if (c.Depth > 0) RaceOf(sim, node, depth, Actions.Make(c.Id, Actions.RunOp));
             // A ChooseOne's other outcome, or a buffered store's drain (also once the CPU's code has finished).
-            if (sim.HasOpAlternative(c)) RaceOf(sim, node, Actions.Make(c.Id, Actions.RunOpAlternative));
-            if (sim.Gic.AnyPending(c.Id)) RaceOf(sim, node, Actions.Make(c.Id, Actions.TakeInterrupt));
-            if (c.PreemptWork.Count > 0) RaceOf(sim, node, Actions.Make(c.Id, Actions.TakePreemptWork));
+            if (sim.HasOpAlternative(c)) RaceOf(sim, node, depth, Actions.Make(c.Id, Actions.RunOpAlternative));
+            if (sim.Gic.AnyPending(c.Id)) RaceOf(sim, node, depth, Actions.Make(c.Id, Actions.TakeInterrupt));
+            if (c.PreemptWork.Count > 0) RaceOf(sim, node, depth, Actions.Make(c.Id, Actions.TakePreemptWork));
         }
     }
-
-    /// <summary>Final state of an execution: no node, but parked CPUs and masked interrupts may still race with the
-    /// last actions (a store that made a waiter's condition false for good, say).</summary>
-    internal void DetectRacesAtEnd(Simulator sim) => DetectRaces(sim, null);
 
     /// <summary>Walks back from the latest action for one that races with <paramref name="action"/> (dependent, of
     /// another process, not happening before it). Where that process was enabled, the node tries it first and the
@@ -117,11 +114,11 @@ public sealed partial class DfsScheduler
     /// SGI send before the take) — so the node tries every enabled action, as the paper's fallback does, and the
     /// walk goes on: stopping there would hide an earlier race that can be reversed (the CPU's own access that the
     /// interrupt could have preceded had the SGI been sent sooner), which is how bd225530a4c7's race was missed.</summary>
-    private void RaceOf(Simulator sim, Node? node, int action)
+    private void RaceOf(Simulator sim, DfsScheduler.Node? node, int depth, int action)
     {
         int index = node is null ? -1 : Array.IndexOf(node.Enabled, action);
         var fp = index >= 0 ? node!.Ops[index] : Footprint.Of(sim, action);
-        if (node is not null && RepeatsLastWalk(action, fp)) return;
+        if (node is not null && RepeatsLastWalk(action, fp, depth)) return;
         int proc = Proc(action, fp);
         var known = _clock[proc];
         int entry = -1;   // the latest interrupt or preemption of this CPU's code seen so far, walking back
@@ -129,9 +126,9 @@ public sealed partial class DfsScheduler
         // commute among themselves): reversing only the latest race would move the zero to that add and never give
         // the earlier ones their turn to be last (Footprint.ZeroTest). Its other races are handled as any race.
         bool makesZero = fp.MakesZero;
-        for (int j = _depth - 1; j >= 0; j--)
+        for (int j = depth - 1; j >= 0; j--)
         {
-            var prev = _stack[j];
+            var prev = stack[j];
             int prevAction = prev.Enabled[prev.Chosen];
             int prevProc = Proc(prevAction, prev.Ops[prev.Chosen]);
             if (proc == Actions.Make(Actions.Cpu(action), Actions.RunOp) && Actions.Cpu(prevAction) == Actions.Cpu(action)
@@ -146,7 +143,7 @@ public sealed partial class DfsScheduler
             // something else: reversing the race needs the interrupt first.
             if (entry >= 0 && prev.IsEnabled(entry)) { prev.AddBacktrack(entry); if (everyRace) continue; return; }
             // Arm data model: a member of the paper's set E where one is known (DfsScheduler.Buffers.cs).
-            if (entry < 0 && sim.HasStoreBuffers && TryAddSetE(prev, action, fp, proc)) { if (everyRace) continue; return; }
+            if (entry < 0 && sim.HasStoreBuffers && DfsScheduler.TryAddSetE(prev, action, fp, proc)) { if (everyRace) continue; return; }
             prev.AddAllToBacktrack();
         }
     }
