@@ -17,7 +17,7 @@ public class ArmHistoricalFixCheckTests
     public void PmdSplitLockRevertedIsFoundByCheckUnderArmAndTheTraceReplays()
     {
         var s = VerdictTests.Load("check-two-updaters");
-        s = s with { Machine = s.Machine with { MemoryModel = DataMemoryModel.Arm }, Kernel = s.Kernel with { RevertFix = ["pmd-split-lock"] } };
+        s = ScenarioEdits.Edit(s, x => x with { Machine = x.Machine with { MemoryModel = DataMemoryModel.Arm }, Kernel = x.Kernel with { RevertFix = ["pmd-split-lock"] } });
         var dir = Path.Combine(Path.GetTempPath(), "hvolab-arm-pmd-split-" + Environment.ProcessId);
         try
         {
