@@ -31,7 +31,7 @@ public sealed class BumpFrameAllocator : IFrameAllocator
 
 /// <summary>
 /// Sparse simulated physical memory. Storage is a two-level directory indexed by PFN (granule frames): a top array
-/// of directory pages, each holding <see cref="DirEntries"/> frame slots. Only written frames take host memory;
+/// of directory pages, each holding 2^<see cref="_dirShift"/> frame slots. Only written frames take host memory;
 /// untouched frames read as zero or from the optional generator. A written frame is held as a
 /// <see cref="PeriodicFrame"/> (one 64-byte record repeated, a few words different: struct pages) while its content
 /// allows, else as a plain word array; periodic frames may be shared by several PFNs (copy-on-write), so
@@ -40,8 +40,12 @@ public sealed class BumpFrameAllocator : IFrameAllocator
 /// </summary>
 public sealed class PhysicalMemory
 {
-    private const int DirShift = 12;
-    private const int DirEntries = 1 << DirShift;
+    /// <summary>log2 of the frame slots per directory page: about the square root of the frame count, between 64 and
+    /// 4096 slots. A search builds a new machine for every execution, so with 1 GiB (2^18 frames) fixed 4096-slot
+    /// directories were 32 KiB each for the few frames written in them — most of what an execution allocated; 1 TiB
+    /// (2^28 frames) keeps 4096 slots and a 64 Ki-entry top.</summary>
+    private readonly int _dirShift;
+    private readonly ulong _dirMask;
 
     private readonly object?[]?[] _top;        // frame slot: null (untouched), ulong[] or PeriodicFrame
     private Func<ulong, int, ulong>? _generator;
@@ -56,7 +60,10 @@ public sealed class PhysicalMemory
         SizeBytes = bytes;
         FrameCount = bytes >> granule.PageShift;
         _wordsPerFrame = (int)(granule.PageSize / 8);
-        _top = new object?[]?[(FrameCount + DirEntries - 1) >> DirShift];
+        int frameBits = 64 - System.Numerics.BitOperations.LeadingZeroCount(FrameCount - 1);
+        _dirShift = Math.Clamp((frameBits + 1) / 2, 6, 12);
+        _dirMask = (1UL << _dirShift) - 1;
+        _top = new object?[]?[(FrameCount + _dirMask) >> _dirShift];
         _generator = generator;
         Allocator = new BumpFrameAllocator(0, FrameCount);
     }
@@ -80,15 +87,15 @@ public sealed class PhysicalMemory
     private object? FrameOrNull(ulong pfn)
     {
         if (pfn >= FrameCount) throw new ArgumentOutOfRangeException(nameof(pfn), $"pfn 0x{pfn:x} is beyond simulated RAM ({FrameCount} frames)");
-        return _top[pfn >> DirShift]?[pfn & (DirEntries - 1)];
+        return _top[pfn >> _dirShift]?[pfn & _dirMask];
     }
 
     /// <summary>The storage slot of a frame, created (from the generator) if the frame was untouched.</summary>
     private ref object? SlotForWrite(ulong pfn)
     {
         if (pfn >= FrameCount) throw new ArgumentOutOfRangeException(nameof(pfn), $"pfn 0x{pfn:x} is beyond simulated RAM ({FrameCount} frames)");
-        var dir = _top[pfn >> DirShift] ??= new object?[DirEntries];
-        ref object? slot = ref dir[pfn & (DirEntries - 1)];
+        var dir = _top[pfn >> _dirShift] ??= new object?[1 << _dirShift];
+        ref object? slot = ref dir[pfn & _dirMask];
         if (slot is null) { slot = NewFrame(pfn); TouchedFrames++; }
         return ref slot;
     }
@@ -169,12 +176,12 @@ public sealed class PhysicalMemory
     /// one copy-on-write frame (the tail vmemmap pages of a folio are identical). Never changes what any PFN reads.</summary>
     public void ShareIfSameAsPrevious(ulong pfn)
     {
-        var dir = _top[pfn >> DirShift];
-        if (dir?[pfn & (DirEntries - 1)] is not PeriodicFrame p) { _lastDedup = null; return; }
+        var dir = _top[pfn >> _dirShift];
+        if (dir?[pfn & _dirMask] is not PeriodicFrame p) { _lastDedup = null; return; }
         if (_lastDedup is not null && !ReferenceEquals(p, _lastDedup) && _lastDedup.SameContent(p))
         {
             _lastDedup.Shared = true;
-            dir[pfn & (DirEntries - 1)] = _lastDedup;
+            dir[pfn & _dirMask] = _lastDedup;
             return;
         }
         _lastDedup = p;
@@ -206,12 +213,12 @@ public sealed class PhysicalMemory
     {
         if (_generator == null)
         {
-            var dir = _top[pfn >> DirShift];
-            var old = dir?[pfn & (DirEntries - 1)];
+            var dir = _top[pfn >> _dirShift];
+            var old = dir?[pfn & _dirMask];
             if (old != null)
             {
                 if (old is ulong[]) FullFrames--;
-                dir![pfn & (DirEntries - 1)] = null;
+                dir![pfn & _dirMask] = null;
                 TouchedFrames--;
             }
             return;

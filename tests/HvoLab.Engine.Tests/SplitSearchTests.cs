@@ -69,6 +69,67 @@ public class SplitSearchTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 }
 
+/// <summary>Differential check of work sharing (<see cref="SearchPart"/>): parts cut off a running search and searched
+/// apart, then merged back, give exactly the search of one unbroken worker — same executions, transitions and
+/// observations, the same first violation. Cutting on a fixed schedule (<see cref="ExplorationOptions.CutPartsEvery"/>)
+/// tests the part logic deterministically; threads with nothing pre-split (split depth 0) test the hand-over.</summary>
+public class WorkSharingTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact]
+    public void PartsCutOffTheSearchGiveTheSearchOfOneWorker()
+    {
+        int compared = 0;
+        long parts = 0;
+        for (int i = 0; i < 80; i++)
+        {
+            var p = TinyPrograms.Nth(i);
+            foreach (int depth in new[] { 0, 2 })
+            {
+                var plain = SplitSearchTests.Dpor with { SplitDepth = depth };
+                var (seen, one) = TinyPrograms.Observe(p, plain);
+                if (!one.Complete) continue;
+                foreach (int every in new[] { 1, 3 })
+                {
+                    var (seenCut, cut) = TinyPrograms.Observe(p, plain with { CutPartsEvery = every });
+                    Assert.True(cut.Complete, $"program {i}: {p}");
+                    Assert.Equal(one.Executions, cut.Executions);
+                    Assert.Equal(one.Transitions, cut.Transitions);
+                    Assert.Equal(one.Pruned, cut.Pruned);
+                    Assert.True(seen.SetEquals(seenCut), $"program {i}, split depth {depth}, cut every {every}: observed something else");
+                    parts += cut.SharedParts;
+                }
+                var (seenThreads, threads) = TinyPrograms.Observe(p, plain with { Workers = 3 });
+                Assert.Equal(one.Executions, threads.Executions);
+                Assert.Equal(one.Transitions, threads.Transitions);
+                Assert.True(seen.SetEquals(seenThreads), $"program {i}: workers observed something else");
+                compared++;
+            }
+        }
+        output.WriteLine($"{compared} searches compared, {parts} parts cut");
+        Assert.True(compared >= 100 && parts >= 1_000, $"{compared} searches, {parts} parts");
+    }
+
+    [Fact]
+    public void PartsStopAtTheViolationOneWorkerStopsAt()
+    {
+        int found = 0;
+        for (int i = 0; i < 80; i++)
+        {
+            var p = TinyPrograms.Nth(i);
+            var options = SplitSearchTests.Dpor with { StopAtFirstViolation = true };
+            var (_, one) = TinyPrograms.Observe(p, options);
+            if (one.Failures.Count == 0) continue;
+            found++;
+            foreach (var variant in new[] { options with { CutPartsEvery = 1 }, options with { CutPartsEvery = 2 }, options with { Workers = 3 } })
+            {
+                var (_, other) = TinyPrograms.Observe(p, variant);
+                Assert.Equal(one.Failures[0].Choices, Assert.Single(other.Failures).Choices);
+            }
+        }
+        Assert.True(found >= 5, $"only {found} programs fail");
+    }
+}
+
 /// <summary>Differential check of the preempting-work footprint (starting queued work commutes with every other
 /// CPU's action; the step that queued it happens before it) and of blind adds (two atomic_inc on one word commute):
 /// on tiny programs whose IRQ sends queue the target's handler as preempting work instead, and/or whose FetchAdds

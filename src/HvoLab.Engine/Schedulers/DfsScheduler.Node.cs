@@ -25,6 +25,9 @@ public sealed partial class DfsScheduler
         public int[] Clock = [];
         /// <summary>The choice <see cref="Clock"/> was computed for (-1: none yet).</summary>
         public int ClockChosen = -1;
+        /// <summary>Actions given away to another worker (<see cref="SearchPart"/>): searched there, so not here, but
+        /// not done either — the siblings tried here before them must not see them asleep.</summary>
+        public List<int>? GivenAway;
 
         public bool IsEnabled(int action) => Array.IndexOf(Enabled, action) >= 0;
 
@@ -91,9 +94,33 @@ public sealed partial class DfsScheduler
             for (int i = 0; i < Enabled.Length; i++)
             {
                 int a = Enabled[i];
-                if (Backtrack.Contains(a) && !Done.Contains(a) && !IsSleeping(a)) return i;
+                if (Backtrack.Contains(a) && !Done.Contains(a) && !IsSleeping(a) && GivenAway?.Contains(a) != true) return i;
             }
             return -1;
+        }
+
+        /// <summary>Whether every action this node can try is in its backtrack set, so no race can add one: the
+        /// order of its remaining siblings is fixed (by index, as <see cref="NextCandidate"/> picks them).</summary>
+        public bool FullyBranched()
+        {
+            foreach (int a in Enabled) if (!Backtrack.Contains(a) && !IsSleeping(a)) return false;
+            return true;
+        }
+
+        /// <summary>A copy of this node for a search that starts below it (a <see cref="SearchPart"/>): same actions,
+        /// footprints, sleep set and clock; pinned to <paramref name="chosen"/>, with <paramref name="done"/> as the
+        /// siblings a single search would have tried before it. Its backtrack set collects what the part's races add.</summary>
+        public Node CopyPinned(int chosen, IEnumerable<int> done)
+        {
+            var copy = new Node
+            {
+                Enabled = Enabled, Ops = Ops, Sleep = Sleep, Waiting = Waiting, BufferBlocked = BufferBlocked,
+                Chosen = chosen, Forced = Forced, Pinned = true, SplitOrdinal = SplitOrdinal,
+                Clock = chosen == ClockChosen ? Clock : [], ClockChosen = chosen == ClockChosen ? ClockChosen : -1,
+            };
+            copy.Done.AddRange(done);
+            copy.Backtrack.UnionWith(Backtrack);
+            return copy;
         }
 
         /// <summary>Indices of the actions this node can try (enabled, not asleep) in the order a fully branched node

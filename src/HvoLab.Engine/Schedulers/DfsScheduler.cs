@@ -53,7 +53,7 @@ public sealed partial class DfsScheduler : IScheduler
             if (_opt.UsesDpor) _races.DetectRaces(sim, node, _depth);
             if (_opt.PreemptionBound is int bound && _preemptions >= bound && _lastCpu >= 0)
             {
-                int keep = Array.FindIndex(node.Enabled, a => Actions.Cpu(a) == _lastCpu);
+                int keep = IndexOfCpu(node.Enabled, _lastCpu, anyKind: true);
                 if (keep >= 0) node.Forced = keep;
             }
             int first = node.Forced ?? node.FirstCandidate(_lastCpu);
@@ -73,7 +73,7 @@ public sealed partial class DfsScheduler : IScheduler
         int chosen = node.Chosen;
         int cpu = Actions.Cpu(node.Enabled[chosen]);
         _races.Advance(node.Enabled[chosen], node.Ops[chosen], node.Clock);
-        if (_lastCpu >= 0 && cpu != _lastCpu && Array.Exists(node.Enabled, a => Actions.Cpu(a) == _lastCpu && Actions.Kind(a) == Actions.RunOp))
+        if (_lastCpu >= 0 && cpu != _lastCpu && IndexOfCpu(node.Enabled, _lastCpu, anyKind: false) >= 0)
             _preemptions++;
         _lastCpu = cpu;
         _depth++;
@@ -83,6 +83,15 @@ public sealed partial class DfsScheduler : IScheduler
     /// <summary>Final state of an execution: no node, but parked CPUs and masked interrupts may still race with the
     /// last actions (a store that made a waiter's condition false for good, say).</summary>
     internal void DetectRacesAtEnd(Simulator sim) => _races.DetectRaces(sim, null, _depth);
+
+    /// <summary>Index of the first action of <paramref name="cpu"/> (of any kind, or only its own next op); -1 if none.
+    /// A loop, not a predicate: a capturing lambda here was an allocation per step of every execution.</summary>
+    private static int IndexOfCpu(int[] enabled, int cpu, bool anyKind)
+    {
+        for (int i = 0; i < enabled.Length; i++)
+            if (Actions.Cpu(enabled[i]) == cpu && (anyKind || Actions.Kind(enabled[i]) == Actions.RunOp)) return i;
+        return -1;
+    }
 
     /// <summary>CPUs with an op pending that is not among <paramref name="actions"/> (parked on a spin or in WFE).</summary>
     private static int[] WaitingCpus(Simulator sim, ReadOnlySpan<int> actions)

@@ -29,6 +29,10 @@ public sealed record ExplorationOptions
     public int Workers { get; init; } = 1;
     /// <summary>Search only the subtrees whose index is <c>Index</c> modulo <c>Count</c> (a shard of a distributed search).</summary>
     public (int Index, int Count) Shard { get; init; } = (0, 1);
+    /// <summary>Cut a part (<see cref="SearchPart"/>) off the stack every this many executions even with no worker
+    /// asking, and search it at the point its giver would merge it if nobody took it (0: only when asked). The search is
+    /// the same whatever is cut; this makes the part logic testable without threads.</summary>
+    public int CutPartsEvery { get; init; }
     /// <summary>A level of split nodes that would make more subtrees than this is not split (<see cref="SearchSplit"/>).</summary>
     public int MaxSubtrees { get; init; } = 256;
 }
@@ -41,6 +45,13 @@ public sealed record ExplorationResult(bool Complete, long Executions, long Prun
     public int Subtrees { get; init; } = 1;
     /// <summary>For each failure, the index of the subtree it was found in (its position in the order of a single search).</summary>
     public IReadOnlyList<int> FailureSubtrees { get; init; } = [];
+    /// <summary>When each worker ran out of work (time since the search started): how evenly the work was shared.</summary>
+    public IReadOnlyList<TimeSpan> WorkersFinished { get; init; } = [];
+    /// <summary>Per worker, the time it spent running executions; the rest of <see cref="WorkersFinished"/> it waited.</summary>
+    public IReadOnlyList<TimeSpan> WorkersBusy { get; init; } = [];
+    /// <summary>Parts of subtrees searched apart (<see cref="SearchPart"/>): handed from one worker to another, or cut on
+    /// the <see cref="ExplorationOptions.CutPartsEvery"/> schedule.</summary>
+    public int SharedParts { get; init; }
 }
 
 /// <summary>
@@ -71,23 +82,39 @@ public sealed class ExhaustiveExplorer(Func<IScheduler, Simulator> factory, Expl
             subtrees = split.Subtrees;
             opt = _opt with { SplitDepth = split.Depth };
         }
-        var search = new SubtreeSearch(factory, opt, clock);
         var mine = Enumerable.Range(0, subtrees.Count).Where(i => i % shards == shard).ToArray();
+        int workers = _opt.Workers;   // not capped by the subtree count: workers share parts of subtrees
+        var sharing = workers > 1 ? new WorkSharing(workers) : null;
+        var search = new SubtreeSearch(factory, opt, clock) { Sharing = sharing };
         var outcomes = new SubtreeSearch.Outcome?[mine.Length];
+        var finished = new TimeSpan[workers];
         int next = -1;
-        void Worker()
+        void Worker(int me)
         {
-            for (int k = Interlocked.Increment(ref next); k < mine.Length; k = Interlocked.Increment(ref next))
-                outcomes[k] = search.Search(mine[k], subtrees[mine[k]]);
+            while (true)
+            {
+                sharing?.Enter();
+                int k = Interlocked.Increment(ref next);
+                if (k >= mine.Length) { sharing?.Leave(); break; }
+                outcomes[k] = search.Search(mine[k], subtrees[mine[k]], me);
+                sharing?.Leave();
+            }
+            // The list is used up: help whoever still searches, until nobody does.
+            while (sharing is not null && !sharing.AllIdle)
+                if (!search.TryHelp(me)) Thread.Sleep(1);
+            sharing?.Decline(me);
+            finished[me] = clock.Elapsed;
         }
-        int workers = Math.Min(_opt.Workers, Math.Max(1, mine.Length));
-        if (workers == 1) Worker();
+        if (workers == 1) Worker(0);
         else
         {
-            var threads = Enumerable.Range(0, workers).Select(_ => new Thread(Worker) { IsBackground = true }).ToArray();
+            var threads = Enumerable.Range(0, workers).Select(w => new Thread(() => Worker(w)) { IsBackground = true }).ToArray();
             foreach (var t in threads) t.Start();
             foreach (var t in threads) t.Join();
         }
-        return search.Combine(outcomes, subtrees.Count);
+        return search.Combine(outcomes, subtrees.Count) with
+        {
+            WorkersFinished = finished, WorkersBusy = search.Busy, SharedParts = (sharing?.Parts ?? 0) + search.SelfCutParts,
+        };
     }
 }

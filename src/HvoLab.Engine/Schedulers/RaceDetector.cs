@@ -134,6 +134,7 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
             if (proc == Actions.Make(Actions.Cpu(action), Actions.RunOp) && Actions.Cpu(prevAction) == Actions.Cpu(action)
                 && Actions.Kind(prevAction) is Actions.TakeInterrupt or Actions.TakePreemptWork) entry = prevAction;
             if (prevProc == proc || prev.Clock[prevProc] <= known[prevProc]) continue;   // happens-before: not a race; look further back
+            if (fp.Drain && DfsScheduler.RanBeforeItsDrain(prev, prevAction, action)) continue;        // Arm data model (DfsScheduler.Buffers.cs)
             if (Footprint.Independent(prev.Ops[prev.Chosen], fp) || Footprint.NeverCoEnabled(prev.Ops[prev.Chosen], fp)) continue;
             bool everyRace = makesZero && Footprint.SameZeroTest(prev.Ops[prev.Chosen], fp);
             if (entry < 0 && prev.IsEnabled(action)) { prev.AddBacktrack(action); if (everyRace) continue; return; }

@@ -14,25 +14,46 @@ internal sealed class SubtreeSearch(Func<IScheduler, Simulator> factory, Explora
         List<(RunResult Run, IReadOnlyList<int> Choices)> Failures, string StopReason);
 
     private long _executions;
+    private int _selfCut;
+    /// <summary>Parts cut on the <see cref="ExplorationOptions.CutPartsEvery"/> schedule.</summary>
+    public int SelfCutParts => Volatile.Read(ref _selfCut);
+    private readonly long[] _busyTicks = new long[Math.Max(1, opt.Workers)];
+
+    /// <summary>Per worker, the time spent running executions (the rest of its time it waited or asked for work).</summary>
+    public TimeSpan[] Busy => [.. _busyTicks.Select(t => Stopwatch.GetElapsedTime(0, t))];
     private int _cutoff = int.MaxValue;
 
-    public Outcome Search(int index, int[] pins)
+    /// <summary>Work sharing between the workers (null with one worker).</summary>
+    public WorkSharing? Sharing { get; init; }
+
+    /// <summary>Searches subtree <paramref name="index"/>, named by its <paramref name="pins"/>, as worker <paramref name="worker"/>.</summary>
+    public Outcome Search(int index, int[] pins, int worker) => Run(index, pins, [], null, worker);
+
+    /// <summary>Searches a part another worker gave away (<see cref="SearchPart"/>).</summary>
+    public Outcome Search(SearchPart part, int worker) => Run(part.Index, [], [.. part.Prefix], part, worker);
+
+    private Outcome Run(int index, int[] pins, List<DfsScheduler.Node> stack, SearchPart? part, int worker)
     {
-        var stack = new List<DfsScheduler.Node>();
         var failures = new List<(RunResult, IReadOnlyList<int>)>();
+        var given = new List<SearchPart>();   // parts of this search given away and not merged back yet
         long executions = 0, pruned = 0, transitions = 0;
         while (true)
         {
-            if (index > Volatile.Read(ref _cutoff)) return Done(false, "violation found");
-            if (opt.Cancel.IsCancellationRequested) return Done(false, "interrupted");
-            if (Interlocked.Read(ref _executions) >= opt.MaxExecutions) return Done(false, "execution budget reached");
-            if (clock.Elapsed > opt.WallBudget) return Done(false, "wall-clock budget reached");
+            if (part?.Cancelled == true) return Stop("cancelled");
+            if (index > Volatile.Read(ref _cutoff)) return Stop("violation found");
+            if (opt.Cancel.IsCancellationRequested) return Stop("interrupted");
+            if (Interlocked.Read(ref _executions) >= opt.MaxExecutions) return Stop("execution budget reached");
+            if (clock.Elapsed > opt.WallBudget) return Stop("wall-clock budget reached");
+            Sharing?.Poll(worker, stack, index, given);
+            if (opt.CutPartsEvery > 0 && executions % opt.CutPartsEvery == opt.CutPartsEvery - 1 && SearchPart.CutFrom(stack, index) is { } cut) { given.Add(cut); Interlocked.Increment(ref _selfCut); }
+            long started = Stopwatch.GetTimestamp();
             var dfs = new DfsScheduler(stack, opt, pins, probe: false);
             var sim = factory(dfs);
             var run = sim.Run();
             // The final state has no node of its own, but what still waits in it (a parked CPU, a masked interrupt)
             // races with the actions before it like any next transition.
             if (opt.UsesDpor && run.Outcome != RunOutcome.Pruned) dfs.DetectRacesAtEnd(sim);
+            _busyTicks[worker] += Stopwatch.GetTimestamp() - started;
             executions++;
             Interlocked.Increment(ref _executions);
             transitions += run.Steps;
@@ -43,13 +64,60 @@ internal sealed class SubtreeSearch(Func<IScheduler, Simulator> factory, Explora
                 if (opt.StopAtFirstViolation)
                 {
                     LowerCutoff(index);
-                    return Done(false, "violation found");
+                    return Stop("violation found");
                 }
             }
-            if (!Backtrack(stack)) return Done(true, "search complete");
+            while (true)
+            {
+                var node = stack.Count > 0 ? stack[^1] : null;
+                if (node is null) return Done(true, "search complete");
+                node.Done.Add(node.Enabled[node.Chosen]);
+                int next = node.NextCandidate();
+                if (next >= 0) { node.Chosen = next; break; }
+                // Parts cut at this node go back in before anything above it is read; those cut last come first in
+                // a single search (they took lower indices).
+                for (int g = given.Count - 1; g >= 0; g--)
+                {
+                    if (given[g].Depth != stack.Count - 1) continue;
+                    var o = WaitFor(given[g], worker, stack, index, given);
+                    given[g].MergeInto(stack);
+                    given.RemoveAt(g);
+                    executions += o.Executions; pruned += o.Pruned; transitions += o.Transitions;
+                    failures.AddRange(o.Failures);
+                    if (!o.Complete) return Stop(o.StopReason);
+                }
+                stack.RemoveAt(stack.Count - 1);
+            }
         }
 
         Outcome Done(bool complete, string why) => new(index, complete, executions, pruned, transitions, failures, why);
+        Outcome Stop(string why)
+        {
+            foreach (var g in given) g.Cancelled = true;   // later in search order than where this search stopped
+            return Done(false, why);
+        }
+    }
+
+    /// <summary>Waits for a part this worker gave away, searching parts of the others meanwhile (and still giving
+    /// away what is left of its own stack above the part).</summary>
+    private Outcome WaitFor(SearchPart part, int worker, List<DfsScheduler.Node> stack, int index, List<SearchPart> given)
+    {
+        if (!part.Taken) part.Finish(Search(part, worker));
+        while (part.Result is null)
+        {
+            Sharing!.Poll(worker, stack, index, given);
+            if (part.Result is null && !TryHelp(worker)) Thread.Sleep(1);
+        }
+        return part.Result;
+    }
+
+    /// <summary>Takes a part from another worker and searches it; false when none was given.</summary>
+    public bool TryHelp(int worker)
+    {
+        if (Sharing!.Take(worker) is not { } part) return false;
+        part.Finish(Search(part, worker));
+        Sharing.Leave();
+        return true;
     }
 
     private void LowerCutoff(int index)
@@ -85,19 +153,5 @@ internal sealed class SubtreeSearch(Func<IScheduler, Simulator> factory, Explora
         {
             Subtrees = subtrees, FailureSubtrees = failureSubtrees,
         };
-    }
-
-    /// <summary>Moves the deepest node with an untried, non-sleeping action to that action; false when none is left.</summary>
-    private static bool Backtrack(List<DfsScheduler.Node> stack)
-    {
-        while (stack.Count > 0)
-        {
-            var node = stack[^1];
-            node.Done.Add(node.Enabled[node.Chosen]);
-            int next = node.NextCandidate();
-            if (next >= 0) { node.Chosen = next; return true; }
-            stack.RemoveAt(stack.Count - 1);
-        }
-        return false;
     }
 }
