@@ -24,7 +24,8 @@ internal sealed class ClosedFormRunner(Simulator sim)
     /// <summary>True when some CPU is held (a write must then check whether it releases any).</summary>
     internal bool AnyHeldWatchers => _heldWatchers.Count != 0 || _newHeldPending;
 
-    private readonly Dictionary<ulong, double> _visibleAt = new();
+    // Per word, the closed-form add an op-level run would have performed last: its start and its completion.
+    private readonly Dictionary<ulong, (double Start, double Done)> _visibleAt = new();
     /// <summary>Interrupts taken in closed form, and holds cancelled because something else reached the CPU first.</summary>
     public long Holds { get; private set; }
     public long Cancels { get; private set; }
@@ -54,6 +55,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
         {
             Sgi = sgi, TakeTime = arrival, ParkStart = r.ParkStart, WorkEnd = r.WorkEnd, WorkNs = work.Ns, WorkLabel = work.Label,
             IrqsOffSince = r.Stats.IrqsOffSince, MaxIrqsOff = r.Stats.MaxIrqsOffNs, TotalIrqsOff = r.Stats.TotalIrqsOffNs,
+            Jitter = _sim.Driver.JitterStream(r),
         };
         r.Stats.TimeInContext.AsSpan().CopyTo(r.Hold.TimeInContext);
         r.Hold.HadLabel = work.Label != 0 && r.Stats.TimeByLabel.TryGetValue(work.Label, out r.Hold.LabelTime);
@@ -169,6 +171,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
         ((ReadOnlySpan<double>)rec.TimeInContext).CopyTo(r.Stats.TimeInContext);
         if (rec.HadLabel) r.Stats.TimeByLabel[rec.WorkLabel] = rec.LabelTime;
         else if (rec.WorkLabel != 0) r.Stats.TimeByLabel.Remove(rec.WorkLabel);
+        _sim.Driver.RestoreJitterStream(r, rec.Jitter);
         ref var work = ref r.Frames[r.Depth - 1].Pending;
         work.Ns = rec.WorkNs;
         r.Time = rec.ParkStart;
@@ -252,20 +255,21 @@ internal sealed class ClosedFormRunner(Simulator sim)
     private bool _effectPending;
     private int _effectCpu;
     private ulong _effectPa, _effectDelta;
-    private double _effectVisibleAt;
+    private double _effectVisibleAt, _effectStart;
 
     /// <summary>Applies a step's add now, or adds it to the batch being collected (one store, one wake-up pass
-    /// for a whole pause instead of one per CPU; the sum and the latest visibility time are what waiters see).</summary>
+    /// for a whole pause instead of one per CPU). Waiters see the sum as the op-level run shows it: written by the add
+    /// that starts last (ties: the higher CPU, processed last), which wakes them when it completes.</summary>
     private void ApplyEffect(Cpu cpu, in ClosedFormStep step)
     {
         if (step.Delta == 0) return;
-        if (_effectBatch == 0) { ClosedFormRmw(cpu, step.Pa, step.Delta, step.VisibleAt); return; }
+        if (_effectBatch == 0) { ClosedFormRmw(cpu, step.Pa, step.Delta, step.AddStart, step.VisibleAt); return; }
         ulong pa = step.Pa & ~7UL;
         if (_effectPending && pa != _effectPa) FlushEffects();
-        if (!_effectPending) { _effectPending = true; _effectPa = pa; _effectDelta = 0; _effectVisibleAt = double.NegativeInfinity; }
+        if (!_effectPending) { _effectPending = true; _effectPa = pa; _effectDelta = 0; _effectStart = double.NegativeInfinity; }
         _effectCpu = cpu.Id;
         _effectDelta += step.Delta;
-        _effectVisibleAt = Math.Max(_effectVisibleAt, step.VisibleAt);
+        if (step.AddStart >= _effectStart) { _effectStart = step.AddStart; _effectVisibleAt = step.VisibleAt; }
     }
 
     /// <summary>Closes a group of entries or releases opened with <see cref="BeginEffectBatch"/>.</summary>
@@ -280,33 +284,37 @@ internal sealed class ClosedFormRunner(Simulator sim)
     private void FlushEffects()
     {
         _effectPending = false;
-        ClosedFormRmw(_sim.Cpus[_effectCpu], _effectPa, _effectDelta, _effectVisibleAt);
+        ClosedFormRmw(_sim.Cpus[_effectCpu], _effectPa, _effectDelta, _effectStart, _effectVisibleAt);
     }
 
-    /// <summary>An atomic add by a closed-form handler on <paramref name="cpu"/>, performed now but visible at
-    /// <paramref name="visibleAt"/> (rule 2). Returns the old value.</summary>
-    private ulong ClosedFormRmw(Cpu cpu, ulong pa, ulong delta, double visibleAt)
+    /// <summary>An atomic add by a closed-form handler on <paramref name="cpu"/>, applied now but performed, as the
+    /// op-level run sees it, at <paramref name="start"/> and completing at <paramref name="visibleAt"/> (rule 2).
+    /// Returns the old value.</summary>
+    private ulong ClosedFormRmw(Cpu cpu, ulong pa, ulong delta, double start, double visibleAt)
     {
         ulong word = pa & ~7UL;
         ulong old = _sim.Arch.ReadPhys(word);
         _sim.Arch.WritePhys(cpu.Id, word, old + delta);
         _cachedReadPa = NoCachedRead;
-        if (!_visibleAt.TryGetValue(word, out double v) || v < visibleAt) _visibleAt[word] = visibleAt;
-        _sim.Ops.NotifyWrite(word, visibleAt);
+        if (!_visibleAt.TryGetValue(word, out var v) || v.Start <= start) _visibleAt[word] = v = (start, visibleAt);
+        // Adds applied ahead of their time (at a send) can make a waiter's condition true before the op-level run
+        // would: the waiter wakes when the add that run performs last completes, whichever add got here last.
+        _sim.Ops.NotifyWrite(word, v.Done);
         return old;
     }
 
-    /// <summary>A WaitPhys whose condition holds may be looking at a closed-form store that is not visible yet:
-    /// the time it becomes visible to this CPU, or -∞.</summary>
-    internal double VisibleTo(ulong pa)
+    /// <summary>A WaitPhys at <paramref name="now"/> whose condition holds may be looking at a closed-form add the
+    /// op-level run would not have performed yet (it starts later): then it waits, as the op-level waiter would, until
+    /// that add completes and its cache line arrives; otherwise -∞.</summary>
+    internal double VisibleTo(ulong pa, double now)
     {
-        if (_visibleAt.Count == 0 || !_visibleAt.TryGetValue(pa & ~7UL, out double t)) return double.NegativeInfinity;
-        return t + _sim.Cost.CacheLineNs;
+        if (_visibleAt.Count == 0 || !_visibleAt.TryGetValue(pa & ~7UL, out var v) || now >= v.Start) return double.NegativeInfinity;
+        return v.Done + _sim.Cost.CacheLineNs;
     }
 
     /// <summary>An op-level write at <paramref name="time"/> supersedes an older closed-form visibility time.</summary>
     internal void ForgetVisibility(ulong pa, double time)
     {
-        if (_visibleAt.Count != 0 && _visibleAt.TryGetValue(pa, out double t) && t <= time) _visibleAt.Remove(pa);
+        if (_visibleAt.Count != 0 && _visibleAt.TryGetValue(pa, out var v) && v.Done <= time) _visibleAt.Remove(pa);
     }
 }

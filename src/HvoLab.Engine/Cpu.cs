@@ -243,6 +243,8 @@ public sealed partial class Cpu
         public ClosedFormStep Enter;
         public bool HadLabel;
         public int WorkLabel;
+        /// <summary>The CPU's jitter stream before the hold drew from it (a cancelled hold gives its draws back).</summary>
+        public SplitMix64 Jitter;
     }
 
     [System.Runtime.CompilerServices.InlineArray(6)]

@@ -42,7 +42,7 @@ internal sealed class ExceptionModel(Simulator sim)
         _sim.PushFrame(c, nmi ? ContextKind.Nmi : ContextKind.Irq);
         c.Masks.EnterInterrupt(nmi, _sim.Options.PseudoNmi);
         UpdateIrqsOff(c);
-        c.Time += _sim.Jitter(_sim.Cost.ExceptionEntryExitNs + (_sim.Options.PseudoNmi ? _sim.Cost.PseudoNmiExtraNs : 0));
+        c.Time += _sim.Jitter(c, _sim.Cost.ExceptionEntryExitNs + (_sim.Options.PseudoNmi ? _sim.Cost.PseudoNmiExtraNs : 0));
     }
 
     internal void StartFault(Cpu c)
@@ -58,7 +58,7 @@ internal sealed class ExceptionModel(Simulator sim)
             return;
         }
         var guest = _sim.Guest;
-        c.Time += _sim.Jitter(_sim.Cost.ExceptionEntryExitNs + guest.FaultHandlingNs);
+        c.Time += _sim.Jitter(c, _sim.Cost.ExceptionEntryExitNs + guest.FaultHandlingNs);
         _sim.PushFrame(c, ContextKind.Fault);
         _sim.Launch(c, ContextKind.Fault, null, cpu => guest.HandleFault(cpu, info));
     }

@@ -16,8 +16,8 @@ internal abstract class ExecutionDriver(Simulator sim)
     /// <summary>May CPU <paramref name="c"/> (the one running) execute <paramref name="op"/> now, without a switch?</summary>
     public abstract bool MayRunInline(Cpu c, ref PendingOp op);
 
-    /// <summary>A cost with the mode's timing jitter applied.</summary>
-    public abstract double Jitter(double ns);
+    /// <summary>A cost of CPU <paramref name="c"/> with the mode's timing jitter applied.</summary>
+    public abstract double Jitter(Cpu c, double ns);
 
     /// <summary>When <paramref name="c"/> takes an interrupt or preempting work that arrived at <paramref name="arrival"/>.</summary>
     public abstract double TakeTime(Cpu c, double arrival);
@@ -30,6 +30,11 @@ internal abstract class ExecutionDriver(Simulator sim)
 
     /// <summary>The next event of CPU <paramref name="cpu"/> may have moved.</summary>
     public abstract void MarkDirty(int cpu);
+
+    /// <summary>CPU <paramref name="c"/>'s jitter stream as it stands (timed runs), and putting it back: a closed-form
+    /// hold that is cancelled returns the draws it made, which the op-level handler makes later.</summary>
+    public virtual SplitMix64 JitterStream(Cpu c) => default;
+    public virtual void RestoreJitterStream(Cpu c, SplitMix64 stream) { }
 
     /// <summary>A CPU became runnable at its clock (after a wake-up).</summary>
     public abstract void Woken(Cpu c);

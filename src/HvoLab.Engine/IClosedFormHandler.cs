@@ -30,5 +30,6 @@ public interface IClosedFormHandler
 }
 
 /// <summary>One closed-form step of a handler: when it ends, and the one atomic add it makes — <paramref name="Delta"/>
-/// to the word at <paramref name="Pa"/>, visible from <paramref name="VisibleAt"/> (no add when Delta is 0).</summary>
-public readonly record struct ClosedFormStep(double End, ulong Pa = 0, ulong Delta = 0, double VisibleAt = 0);
+/// to the word at <paramref name="Pa"/>, starting at <paramref name="AddStart"/> (when the op-level handler would
+/// perform it) and completing at <paramref name="VisibleAt"/> (no add when Delta is 0).</summary>
+public readonly record struct ClosedFormStep(double End, ulong Pa = 0, ulong Delta = 0, double VisibleAt = 0, double AddStart = 0);

@@ -43,7 +43,7 @@ internal sealed class OpExecutor(Simulator sim)
                 _sim.Arch.Tlbi(c.Id, tlbi, op.TlbiVa, op.TlbiPages);
                 if (tlbi.IsBroadcast()) _pendingTlbis[c.Id]++;
                 c.Stats.Tlbis++;
-                c.Time += _sim.Jitter(_sim.Cost.TlbiIssueNs);
+                c.Time += _sim.Jitter(c, _sim.Cost.TlbiIssueNs);
                 if (_sim.Trace.Enabled) _sim.Trace.Op(c.Time, c.Id, c.Context, "tlbi " + tlbi, op.TlbiVa, op.TlbiPages);
                 CheckOracle(c);
                 break;
@@ -57,10 +57,10 @@ internal sealed class OpExecutor(Simulator sim)
                 {
                     // A DSB after broadcast TLBIs waits for them to complete on every PE (costs.md §2: ~95 % of
                     // ptep_clear_flush is this DSB; cost grows with the core count).
-                    c.Time += _sim.Jitter(_sim.Cost.TlbiCompletionNs(_sim.Cpus.Length));
+                    c.Time += _sim.Jitter(c, _sim.Cost.TlbiCompletionNs(_sim.Cpus.Length));
                     _pendingTlbis[c.Id] = 0;
                 }
-                else c.Time += _sim.Jitter(OpCosts.Barrier(_sim.Cost, bk));
+                else c.Time += _sim.Jitter(c, OpCosts.Barrier(_sim.Cost, bk));
                 if (_sim.Trace.Enabled) _sim.Trace.Op(c.Time, c.Id, c.Context, bk.ToString(), 0, 0);
                 CheckOracle(c);
                 break;
@@ -70,7 +70,7 @@ internal sealed class OpExecutor(Simulator sim)
                 else { Park(c, Cpu.ParkKind.Wfe); outcome = ExecOutcome.Parked; }
                 break;
             case OpKind.Sev:
-                c.Time += _sim.Jitter(_sim.Cost.MemAccessNs);
+                c.Time += _sim.Jitter(c, _sim.Cost.MemAccessNs);
                 foreach (var o in _sim.Cpus)
                 {
                     if (o.Park == Cpu.ParkKind.Wfe) Unpark(o, c.Time + _sim.Cost.WfeWakeNs);
@@ -81,16 +81,16 @@ internal sealed class OpExecutor(Simulator sim)
             case OpKind.SendSgi: ExecSendSgi(c, ref op); break;
             case OpKind.IrqDisable:
                 c.Masks.LocalIrqDisable(_sim.Options.PseudoNmi);
-                c.Time += _sim.Jitter(_sim.Options.PseudoNmi ? _sim.Cost.IrqMaskPmrNs : _sim.Cost.IrqMaskNs);
+                c.Time += _sim.Jitter(c, _sim.Options.PseudoNmi ? _sim.Cost.IrqMaskPmrNs : _sim.Cost.IrqMaskNs);
                 _sim.Exceptions.UpdateIrqsOff(c);
                 break;
             case OpKind.IrqEnable:
                 c.Masks.LocalIrqEnable(_sim.Options.PseudoNmi);
-                c.Time += _sim.Jitter(_sim.Options.PseudoNmi ? _sim.Cost.IrqMaskPmrNs : _sim.Cost.IrqMaskNs);
+                c.Time += _sim.Jitter(c, _sim.Options.PseudoNmi ? _sim.Cost.IrqMaskPmrNs : _sim.Cost.IrqMaskNs);
                 _sim.Exceptions.UpdateIrqsOff(c);
                 break;
-            case OpKind.DaifMask: c.Masks.DaifI = true; c.Time += _sim.Jitter(_sim.Cost.IrqMaskNs); _sim.Exceptions.UpdateIrqsOff(c); break;
-            case OpKind.DaifRestore: c.Masks.DaifI = false; c.Time += _sim.Jitter(_sim.Cost.IrqMaskNs); _sim.Exceptions.UpdateIrqsOff(c); break;
+            case OpKind.DaifMask: c.Masks.DaifI = true; c.Time += _sim.Jitter(c, _sim.Cost.IrqMaskNs); _sim.Exceptions.UpdateIrqsOff(c); break;
+            case OpKind.DaifRestore: c.Masks.DaifI = false; c.Time += _sim.Jitter(c, _sim.Cost.IrqMaskNs); _sim.Exceptions.UpdateIrqsOff(c); break;
             case OpKind.Work:
             case OpKind.Bulk:
                 // A timed Work op interrupted or parked earlier was counted as a step when it began.
@@ -115,7 +115,7 @@ internal sealed class OpExecutor(Simulator sim)
                     outcome = ExecOutcome.Parked;
                     _sim.Steps--; c.Stats.Ops--;   // a failed check is not a step of the search
                 }
-                else if (_sim.ClosedForm.VisibleTo(pa) is var visible && visible > c.Time)
+                else if (_sim.ClosedForm.VisibleTo(pa, c.Time) is var visible && visible > c.Time)
                 {
                     // The value was stored by a closed-form handler and reaches this CPU only later: wait for it.
                     c.ClearReads();
@@ -129,7 +129,7 @@ internal sealed class OpExecutor(Simulator sim)
                 {
                     c.LastValue = v;
                     c.ClearReads();
-                    c.Time += _sim.Jitter(OpCosts.SpinExitRead(_sim.Cost));
+                    c.Time += _sim.Jitter(c, OpCosts.SpinExitRead(_sim.Cost));
                     // Arm data model: the wait read the newest value (coherence from here on); an acquire orders later loads.
                     if (_sim.DataBuffer.HasMessages(pa)) _sim.DataBuffer.Load(c.Id, pa, 8, older: false);
                     if (op.Order != MemOrder.Relaxed) _sim.DataBuffer.Views.Order(c.Id);
@@ -142,7 +142,7 @@ internal sealed class OpExecutor(Simulator sim)
                     Park(c, Cpu.ParkKind.Spin);
                     outcome = ExecOutcome.Parked;
                 }
-                else { c.WokeFromPark = false; c.ClearReads(); c.Time += _sim.Jitter(_sim.Cost.RelaxNs); }
+                else { c.WokeFromPark = false; c.ClearReads(); c.Time += _sim.Jitter(c, _sim.Cost.RelaxNs); }
                 break;
             default: throw new InvalidOperationException($"CPU{c.Id}: no op pending");
         }
@@ -171,7 +171,7 @@ internal sealed class OpExecutor(Simulator sim)
         if (!r.Ok && op.ReturnFaults)
         {
             c.LastValue = 0;
-            c.Time += _sim.Jitter(_sim.Cost.ExceptionEntryExitNs);
+            c.Time += _sim.Jitter(c, _sim.Cost.ExceptionEntryExitNs);
             if (_sim.Trace.Enabled) _sim.Trace.Op(c.Time, c.Id, c.Context, "fault " + r.Fault, op.Mem.Va, 0);
             return ExecOutcome.Completed;
         }
@@ -183,7 +183,7 @@ internal sealed class OpExecutor(Simulator sim)
         }
         c.LastValue = r.Value;
         var kind = op.Mem.Kind;
-        c.Time += _sim.Jitter(OpCosts.Access(_sim.Cost, kind));
+        c.Time += _sim.Jitter(c, OpCosts.Access(_sim.Cost, kind));
         if (kind != AccessKind.Write) RecordRead(c, r.Pa, r.Value, op.Mem.Size);
         if (kind != AccessKind.Read) { _sim.ClosedForm.ForgetVisibility(r.Pa & ~7UL, c.Time); NotifyWrite(r.Pa, c.Time); }
         if (_sim.Trace.Enabled)
@@ -199,7 +199,7 @@ internal sealed class OpExecutor(Simulator sim)
         c.PassStore = false;
         c.LastFault = FaultKind.None;
         c.LastValue = 0;
-        c.Time += _sim.Jitter(_sim.Cost.MemAccessNs);
+        c.Time += _sim.Jitter(c, _sim.Cost.MemAccessNs);
         if (_sim.Trace.Enabled) _sim.Trace.Op(c.Time, c.Id, c.Context, passed ? "phys Write (buffered, passes older stores)" : "phys Write (buffered)", op.Mem.Va, op.Mem.Value);
         return ExecOutcome.Completed;
     }
@@ -238,7 +238,7 @@ internal sealed class OpExecutor(Simulator sim)
         bool broadcast = op.Broadcast;
         int n = op.SgiTargets.Weight;
         // gic_ipi_send_mask: wmb (DSB ST) then one ICC_SGI1R write per target cluster, or one IRM broadcast.
-        c.Time += _sim.Jitter(_sim.Cost.IpiSendBaseNs + n * (broadcast ? _sim.Cost.IpiSendPerTargetBroadcastNs : _sim.Cost.IpiSendPerTargetNs));
+        c.Time += _sim.Jitter(c, _sim.Cost.IpiSendBaseNs + n * (broadcast ? _sim.Cost.IpiSendPerTargetBroadcastNs : _sim.Cost.IpiSendPerTargetNs));
         // Each target's redistributor sees the SGI after its own delivery latency (jittered per target): the spread
         // is what the first CPUs to take a broadcast pause IPI wait for the last (costs.md §8: 0.5–2 µs).
         var closedForm = op.SgiClosedForm;
@@ -248,7 +248,7 @@ internal sealed class OpExecutor(Simulator sim)
         {
             if (t >= _sim.Cpus.Length) break;
             var target = _sim.Cpus[t];
-            long arrival = (long)(c.Time + _sim.Jitter(_sim.Cost.IpiDeliveryNs));
+            long arrival = (long)(c.Time + _sim.Jitter(c, _sim.Cost.IpiDeliveryNs));
             if (closedForm != null && _sim.ClosedForm.CanHoldAtSend(target, sgi, arrival)) { _sim.ClosedForm.HoldAtSend(target, sgi, arrival, closedForm); continue; }
             MakePending(target, sgi, arrival, closedForm);
             _sim.Driver.SgiPosted(target);

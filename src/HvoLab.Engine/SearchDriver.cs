@@ -37,7 +37,7 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
     /// (<see cref="Cpu.BeginRendezvousAck"/>).</summary>
     public override bool MayRunInline(Cpu c, ref PendingOp op) =>
         op.Kind == OpKind.Work || (c.InRendezvousWrites && !op.RendezvousAck && !Sim.HasStoreBuffers);   // no rendezvous steps under the Arm data model
-    public override double Jitter(double ns) => ns;
+    public override double Jitter(Cpu c, double ns) => ns;
     public override double TakeTime(Cpu c, double arrival) => c.Time;
     public override void ChargeWait(Cpu c, double wakeTime) { }
     public override void MarkDirty(int cpu) { }

@@ -172,8 +172,9 @@ public sealed partial class Simulator
             if (c.Stats.IrqsOffSince >= 0) { Exceptions.EndIrqsOff(c); }
     }
 
-    /// <summary>A cost with this run's timing jitter applied (timed runs; unchanged in searches).</summary>
-    public double Jitter(double ns) => Driver.Jitter(ns);
+    /// <summary>A cost of CPU <paramref name="cpu"/> with this run's timing jitter applied (timed runs, drawn from that
+    /// CPU's own stream; unchanged in searches).</summary>
+    public double Jitter(Cpu cpu, double ns) => Driver.Jitter(cpu, ns);
 }
 
 /// <summary>A safety check evaluated after every operation (the engine's monitors; the Arch oracle is built in).</summary>

@@ -57,14 +57,14 @@ public sealed class SpinHandler : IClosedFormHandler
     }
 
     /// <summary>The steps before the spin, from <paramref name="start"/>.</summary>
-    public ClosedFormStep Enter(Cpu cpu, double start) => Fold(start, 0, _spin);
+    public ClosedFormStep Enter(Cpu cpu, double start) => Fold(cpu, start, 0, _spin);
 
     public ulong WaitPa => _steps[_spin].Pa;
     public ulong WaitValue => _steps[_spin].Value;
 
     /// <summary>The read that ends the spin, then the steps after it.</summary>
     public ClosedFormStep Leave(Cpu cpu, double woken) =>
-        Fold(woken + _sim.Jitter(OpCosts.SpinExitRead(_sim.Cost)), _spin + 1, _steps.Length);
+        Fold(cpu, woken + _sim.Jitter(cpu, OpCosts.SpinExitRead(_sim.Cost)), _spin + 1, _steps.Length);
 
     /// <summary>One op per step.</summary>
     public int Ops => _steps.Length;
@@ -72,20 +72,21 @@ public sealed class SpinHandler : IClosedFormHandler
     /// <summary>The label the handler's time is charged to.</summary>
     public int Label { get; }
 
-    private ClosedFormStep Fold(double t, int from, int to)
+    private ClosedFormStep Fold(Cpu cpu, double t, int from, int to)
     {
         ulong pa = 0, delta = 0;
-        double visible = 0;
+        double visible = 0, start = 0;
         for (int i = from; i < to; i++)
         {
             var s = _steps[i];
             if (s.What == SpinHandlerStep.Kind.AtomicAdd)
             {
-                t += _sim.Jitter(OpCosts.Access(_sim.Cost, AccessKind.Rmw));
-                (pa, delta, visible) = (s.Pa, s.Value, t);   // visible when the atomic completes
+                start = t;
+                t += _sim.Jitter(cpu, OpCosts.Access(_sim.Cost, AccessKind.Rmw));
+                (pa, delta, visible) = (s.Pa, s.Value, t);   // performed at its start, waking waiters when it completes
             }
-            else t += _sim.Jitter(OpCosts.Barrier(_sim.Cost, BarrierKind.Isb));
+            else t += _sim.Jitter(cpu, OpCosts.Barrier(_sim.Cost, BarrierKind.Isb));
         }
-        return new ClosedFormStep(t, pa, delta, visible);
+        return new ClosedFormStep(t, pa, delta, visible, start);
     }
 }

@@ -10,7 +10,10 @@ internal sealed class TimedDriver : ExecutionDriver
 {
     private readonly TimedEventQueue _queue;
     private readonly double _jitter;
-    private SplitMix64 _jitterRng;
+    // One jitter stream per CPU: a CPU's draws depend only on its own sequence of costs, not on how the other CPUs'
+    // events interleave with it, so a closed-form handler draws exactly what the op-level handler draws, and a
+    // mechanism that computes a CPU's future (a cohort, a compound segment) can draw ahead and rewind.
+    private readonly SplitMix64[] _jitterRng;
     private double _horizon = double.PositiveInfinity;
     private long _schedulingEvents;
     private readonly ProgressWatch _progress;
@@ -19,7 +22,10 @@ internal sealed class TimedDriver : ExecutionDriver
     {
         _queue = new TimedEventQueue(this, sim.Cpus);
         _jitter = sim.Cost.Jitter;
-        _jitterRng = new SplitMix64(sim.Options.Seed);
+        // Each CPU's stream starts at its own point of the SplitMix64 sequence, taken from a generator seeded by the run.
+        var seeds = new SplitMix64(sim.Options.Seed);
+        _jitterRng = new SplitMix64[sim.Cpus.Length];
+        for (int i = 0; i < _jitterRng.Length; i++) _jitterRng[i] = new SplitMix64(seeds.Next());
         _progress = new ProgressWatch(sim);
     }
 
@@ -45,11 +51,14 @@ internal sealed class TimedDriver : ExecutionDriver
         }
     }
 
-    public override double Jitter(double ns)
+    public override double Jitter(Cpu c, double ns)
     {
         if (_jitter == 0 || ns == 0) return ns;
-        return ns * (1 + _jitter * (2 * _jitterRng.NextDouble() - 1));
+        return ns * (1 + _jitter * (2 * _jitterRng[c.Id].NextDouble() - 1));
     }
+
+    public override SplitMix64 JitterStream(Cpu c) => _jitterRng[c.Id];
+    public override void RestoreJitterStream(Cpu c, SplitMix64 stream) => _jitterRng[c.Id] = stream;
 
     public override double TakeTime(Cpu c, double arrival) => Math.Max(c.Time, arrival);
     public override void MarkDirty(int cpu) => _queue.MarkDirty(cpu);
@@ -82,7 +91,7 @@ internal sealed class TimedDriver : ExecutionDriver
     /// parks the CPU until the work's end (<see cref="Cpu.ParkKind.Work"/>).</summary>
     public override ExecOutcome ExecWork(Cpu c, ref PendingOp op)
     {
-        if (!op.WorkStarted) { op.Ns = Jitter(op.Ns); op.WorkStarted = true; }
+        if (!op.WorkStarted) { op.Ns = Jitter(c, op.Ns); op.WorkStarted = true; }
         double end = c.Time + op.Ns;
         if (op.Ns == 0 || (end <= _horizon && !InterruptArrivesBefore(c, end)))
         {

@@ -53,12 +53,13 @@ public sealed class BaselineTests
 
     /// <summary>Property input 75 (HVOLAB_BASELINE_INPUTS=200): B's NMI reader faults in the BBM window (allowed, see
     /// <see cref="KnownBbmWindowHazard"/>) before any operation ends, so the measuring window never closed and the reader
-    /// throughput came out as -3.4e16 per µs. It is now measured to the end of the run.</summary>
+    /// throughput came out as -3.4e16 per µs. It is now measured to the end of the run. (Seed 635 was the found case;
+    /// since jitter is drawn per CPU, seed 1 is the first seed that stops the run the same way.)</summary>
     [Fact]
     public void ThroughputOfARunStoppedBeforeAnyOperationEndedIsFiniteAndNonNegative()
     {
         var s = ScenarioLoader.Parse("""
-        { "name": "baseline-property", "seed": 635, "machine": { "cpus": 2, "granule": "64k", "pseudo_nmi": true, "memory": "4GiB" },
+        { "name": "baseline-property", "seed": 1, "machine": { "cpus": 2, "granule": "64k", "pseudo_nmi": true, "memory": "4GiB" },
           "operations": [ { "cpu": 0, "op": "free", "count": 1, "hugepage": "512MiB" }, { "cpu": 0, "op": "alloc", "count": 1, "hugepage": "512MiB" },
                           { "cpu": 0, "op": "alloc", "count": 2, "hugepage": "512MiB" } ],
           "workload": [ { "cpus": "0", "kind": "nmi-reader", "period_ns": 700 }, { "cpus": "1", "kind": "pfn-walker", "period_ns": 1000 } ],
