@@ -163,6 +163,10 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         // An atomic (or store-exclusive) reads the coherence-newest value of the word: any other CPU's pending store to
         // it is observed, hence visible to every observer from now on.
         if (r.Kind == RequestKind.Rmw || exclusiveStore) PublishObserved(arch, cpu.Id, a.Va);
+        // herd gives no spurious AF update to an atomic's write of the very value it read (herd/mem.ml "write_loaded").
+        if ((r.Kind == RequestKind.Rmw || exclusiveStore) && binding.Describe(a.Va) is PteLocation written
+            && arch.ReadPhys(binding.PtePhysicalAddress(written.Symbol)) is var word && (word & SizeMask(a.Size)) == (value & SizeMask(a.Size)))
+            history.BlockSpurious(binding.PtePhysicalAddress(written.Symbol), word);
         if (!exclusiveStore) return MemResult.Ok(value);
         _exclusiveVa = ulong.MaxValue;
         var mask = a.Size == 8 ? ulong.MaxValue : (1UL << (a.Size * 8)) - 1;
@@ -311,6 +315,8 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         await cpu.Bulk(0);
         cpu.Sim.Arch.Stores.Publish(cpu.Id, includeHardware: false);
     }
+
+    private static ulong SizeMask(int size) => size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
 
     private static LitmusFaultKind FaultOf(FaultKind fault) => fault switch
     {

@@ -81,7 +81,7 @@ public static class LitmusExplorer
                 HasFeature(test, t.Proc, "HA"), HasFeature(test, t.Proc, "HD"), options.InstructionBudget, history)).ToList();
             prevThreads = threads;
             for (var i = 0; i < threads.Count; i++) sim.Spawn(threadsSpec[i].Proc, threads[i].Run);
-            if (helperSteps > 0) sim.Spawn(threads.Count, cpu => Propagate(cpu, helperSteps, threads.Count, spuriousPas));
+            if (helperSteps > 0) sim.Spawn(threads.Count, cpu => Propagate(cpu, helperSteps, threads.Count, spuriousPas, history));
             sim.FinalChecks.Add(s =>
             {
                 if (threads.FirstOrDefault(t => t.BudgetExceeded) is { } over)
@@ -172,7 +172,7 @@ public static class LitmusExplorer
             }).OfType<string>().Distinct().Order(StringComparer.Ordinal).Take(31).ToList();
     }
 
-    private static async SimTask Propagate(Cpu cpu, int steps, int threads, IReadOnlyList<ulong> spurious)
+    private static async SimTask Propagate(Cpu cpu, int steps, int threads, IReadOnlyList<ulong> spurious, WalkHistory history)
     {
         var arch = cpu.Sim.Arch;
         var symbols = spurious.Count;
@@ -184,7 +184,7 @@ public static class LitmusExplorer
             // spurious AF update of symbol k's descriptor, if it is still eligible then.
             var eligible = 0;
             for (var j = 0; j < symbols; j++)
-                if (EligibleForSpurious(arch, spurious[j])) eligible |= 1 << j;
+                if (EligibleForSpurious(arch, history, spurious[j])) eligible |= 1 << j;
             var k = eligible == 0 ? 0 : await ChooseSpurious(cpu, eligible);
             await cpu.Bulk(0);
             if (k == 0)
@@ -193,17 +193,17 @@ public static class LitmusExplorer
                 continue;
             }
             var pa = spurious[k - 1];
-            if (!EligibleForSpurious(arch, pa)) continue;
+            if (!EligibleForSpurious(arch, history, pa)) continue;
             arch.Stores.PublishLocation(pa);
             arch.HardwareWriteDescriptor(cpu.Id, pa, arch.ReadPhys(pa) | DescBits.AF);
         }
     }
 
     /// <summary>The coherence-newest value of the descriptor at <paramref name="pa"/> is a valid page with AF = 0.</summary>
-    private static bool EligibleForSpurious(ArchMachine arch, ulong pa)
+    private static bool EligibleForSpurious(ArchMachine arch, WalkHistory history, ulong pa)
     {
         var d = new Descriptor(arch.ReadPhys(pa));
-        return d.Kind(arch.Granule, 3) == DescriptorKind.Page && !d.AF;
+        return d.Kind(arch.Granule, 3) == DescriptorKind.Page && !d.AF && !history.SpuriousBlocked(pa, d.Value);
     }
 
     /// <summary>0 (publish), or 1 + the index of one eligible descriptor (a bit of <paramref name="eligible"/>).</summary>

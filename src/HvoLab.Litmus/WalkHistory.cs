@@ -109,6 +109,15 @@ internal sealed class WalkHistory : IMonitor
         return h;
     }
 
+    private readonly Dictionary<ulong, ulong> _noSpurious = [];
+
+    /// <summary>The descriptor word at <paramref name="pa"/> holds <paramref name="value"/> written back by an atomic that
+    /// read it: that write gets no spurious AF update (herd/mem.ml "write_loaded"), until the word changes.</summary>
+    public void BlockSpurious(ulong pa, ulong value) => _noSpurious[pa] = value;
+
+    /// <summary>Whether a spurious AF update of the word at <paramref name="pa"/>, now holding <paramref name="value"/>, is excluded.</summary>
+    public bool SpuriousBlocked(ulong pa, ulong value) => _noSpurious.TryGetValue(pa, out var v) && v == value;
+
     /// <summary>Index of the location whose data page <paramref name="va"/> is in, or -1.</summary>
     public int LocationOf(ulong va)
     {
