@@ -65,7 +65,7 @@ public sealed partial class ArchMachine
         switch (kind)
         {
             case BarrierKind.DsbIshSt:
-                Stores.Publish(cpu);
+                Stores.Publish(cpu, includeHardware: false);
                 break;
             case BarrierKind.DsbIsh:
             case BarrierKind.DsbSy:

@@ -1,7 +1,10 @@
 namespace HvoLab.Arch;
 
-/// <summary>A descriptor store not yet made visible to translation table walkers by its writer's DSB.</summary>
-public readonly record struct PendingDescriptorStore(int Cpu, ulong Pa, ulong OldValue, ulong NewValue, long Seq);
+/// <summary>A descriptor store not yet made visible to translation table walkers by its writer's DSB.
+/// <paramref name="Hardware"/>: a walker's AF/dirty update whose visibility the litmus binding delays (herd orders a
+/// hardware update before later accesses only through a full DSB, aarch64hwreqs.cat DSB-ob; the kernel machine never
+/// records one).</summary>
+public readonly record struct PendingDescriptorStore(int Cpu, ulong Pa, ulong OldValue, ulong NewValue, long Seq, bool Hardware = false);
 
 /// <summary>
 /// Visibility of descriptor stores to table walkers. A store to a translation table is guaranteed to be seen by
@@ -29,20 +32,25 @@ public sealed class DescriptorStoreBuffer
     public int PendingCount { get { int n = 0; foreach (var l in _perCpu) n += l.Count; return n; } }
 
     /// <summary>Record a store whose memory value is now <paramref name="newValue"/>; walkers keep seeing the old one.</summary>
-    public void Record(int cpu, ulong pa, ulong oldValue, ulong newValue)
+    public void Record(int cpu, ulong pa, ulong oldValue, ulong newValue, bool hardware = false)
     {
         long seq = ++_seq;
         if (!_visible.ContainsKey(pa)) _visible[pa] = (oldValue, 0);
         _latest[pa] = seq;
-        _perCpu[cpu].Add(new PendingDescriptorStore(cpu, pa, oldValue, newValue, seq));
+        _perCpu[cpu].Add(new PendingDescriptorStore(cpu, pa, oldValue, newValue, seq, hardware));
     }
 
-    /// <summary>The writer's DSB: its stores become visible, newest-in-coherence-order wins.</summary>
-    public void Publish(int cpu)
+    /// <summary>The writer's DSB: its stores become visible, newest-in-coherence-order wins. With
+    /// <paramref name="includeHardware"/> false (DSB ST, DMB, release) pending hardware updates stay pending: those
+    /// barriers order explicit writes only (aarch64hwreqs.cat DSB-ob "[Exp &amp; W]; po; [dsb.st]", bob).</summary>
+    public void Publish(int cpu, bool includeHardware = true)
     {
         var list = _perCpu[cpu];
-        foreach (var s in list) MakeVisible(in s);
-        list.Clear();
+        if (list.Count == 0) return;
+        foreach (var s in list)
+            if (includeHardware || !s.Hardware) MakeVisible(in s);
+        if (includeHardware) list.Clear();
+        else list.RemoveAll(s => !s.Hardware);
     }
 
     private void MakeVisible(in PendingDescriptorStore s)

@@ -40,6 +40,9 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
     /// <summary>Value loaded by the last LDXR, for STXR (see <see cref="Perform"/>).</summary>
     private ulong _exclusiveValue;
     private ulong _exclusiveVa = ulong.MaxValue;
+    /// <summary>Epoch of this thread's last event that orders its later faults (<see cref="FaultHorizon"/>).</summary>
+    private long _faultOrder;
+    private int _cpuId;
 
     /// <summary>
     /// A spin loop (a backward branch after an iteration that only loaded, through translations that never changed)
@@ -53,6 +56,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
     {
         var steps = 0;
         var loadsOnly = true;
+        _cpuId = cpu.Id;
         while (interp.Next(state) is { } ins)
         {
             if (++steps > instructionBudget) { BudgetExceeded = true; state.Halted = true; return; }
@@ -63,7 +67,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
                 interp.Step(state, NoMachine);
                 _ready.AfterRegisterOp(ins);
                 // ERET is a context synchronisation event (herd: EXC-RET-CSE).
-                if (ins.Op == Opcode.Eret) history.SynchronizeContext(cpu.Id);
+                if (ins.Op == Opcode.Eret) { history.SynchronizeContext(cpu.Id); _faultOrder = history.Epoch; }
                 if (state.Pc <= pc && state.InHandler == inHandler && ins.Op is Opcode.B or Opcode.BCond or Opcode.Cbz or Opcode.Cbnz)
                 {
                     if (loadsOnly) { SpinWaiting = true; await cpu.Relax(); SpinWaiting = false; }
@@ -81,6 +85,10 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
             if (rec.Request.Kind is RequestKind.Store or RequestKind.Rmw) _isb.AfterWrite(_accessEpoch);
             // Taking the fault is an exception entry, a context synchronisation event (herd: EXC-ENTRY-CSE).
             if (step.Kind == StepKind.Faulted) history.SynchronizeContext(cpu.Id);
+            // Barriers, TLBIs, acquires and exception entry order later faults (FaultHorizon).
+            if (step.Kind == StepKind.Faulted || rec.Request.Kind is RequestKind.Barrier or RequestKind.Tlbi
+                || (rec.Request.Access.Order & (AccessOrder.Acquire | AccessOrder.AcquirePc)) != 0)
+                _faultOrder = history.Epoch;
         }
         state.Halted = true;
     }
@@ -102,7 +110,9 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         switch (r.Kind)
         {
             case RequestKind.Barrier:
-                var hadStores = arch.Stores.Pending(cpu.Id).Count > 0;
+                var hadStores = arch.Stores.Pending(cpu.Id).Any(s => !s.Hardware);
+                // A full DSB also publishes delayed hardware updates (DSB-ob's sources include them).
+                var published = hadStores || ((r.Option?.Types ?? "") == "" && arch.Stores.Pending(cpu.Id).Count > 0);
                 var kind = BarrierOf(r.BarrierType, r.Option);
                 // A DMB (other than DMB LD) orders this CPU's earlier stores before its later accesses (herd bob:
                 // "po; [dmb.full]; po", "[W]; po; [dmb.st]; po; [W]"), and HvoLab's data accesses are visible to
@@ -112,7 +122,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
                 // could tell apart from one just before it.
                 if (r.BarrierType == BarrierType.Dmb && kind != BarrierKind.DmbIshLd && hadStores) kind = BarrierKind.DsbIshSt;
                 await cpu.Barrier(kind);
-                if (r.BarrierType == BarrierType.Dsb) _isb.AfterDsb(r.Option?.Types ?? "", history.Epoch, hadStores && kind != BarrierKind.DmbIshLd);
+                if (r.BarrierType == BarrierType.Dsb) _isb.AfterDsb(r.Option?.Types ?? "", history.Epoch, published && kind != BarrierKind.DmbIshLd);
                 else if (kind == BarrierKind.Isb) history.SynchronizeContext(cpu.Id, _isb.Bound(_ready));
                 return MemResult.Ok();
             case RequestKind.Tlbi:
@@ -153,6 +163,10 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         // An atomic (or store-exclusive) reads the coherence-newest value of the word: any other CPU's pending store to
         // it is observed, hence visible to every observer from now on.
         if (r.Kind == RequestKind.Rmw || exclusiveStore) PublishObserved(arch, cpu.Id, a.Va);
+        // herd gives no spurious AF update to an atomic's write of the very value it read (herd/mem.ml "write_loaded").
+        if ((r.Kind == RequestKind.Rmw || exclusiveStore) && binding.Describe(a.Va) is PteLocation written
+            && arch.ReadPhys(binding.PtePhysicalAddress(written.Symbol)) is var word && (word & SizeMask(a.Size)) == (value & SizeMask(a.Size)))
+            history.BlockSpurious(binding.PtePhysicalAddress(written.Symbol), word);
         if (!exclusiveStore) return MemResult.Ok(value);
         _exclusiveVa = ulong.MaxValue;
         var mask = a.Size == 8 ? ulong.MaxValue : (1UL << (a.Size * 8)) - 1;
@@ -165,6 +179,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
     private async SimTask<(ulong Value, FaultKind Fault)> Access(Cpu cpu, MemOp op)
     {
         var write = op.Kind != AccessKind.Read;
+        await EvictForUpdate(cpu, op.Va);
         for (var attempt = 0; ; attempt++)
         {
             var value = await cpu.Access(op, returnFaults: true);
@@ -183,11 +198,39 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
                 continue;
             }
             if (!HardwareFlagUpdates.Resolves(fault, write, hardwareAf, hardwareDirty)) return (value, fault);
+            var arch = cpu.Sim.Arch;
+            var leafPa = binding.Describe(op.Va) is MemoryLocation m ? binding.PtePhysicalAddress(m.Symbol) : ulong.MaxValue;
+            var delay = leafPa != ulong.MaxValue;
             // A step the search orders against every access and TLB operation: it writes a descriptor.
             await cpu.Bulk(0);
-            var r = HardwareFlagUpdates.Access(cpu.Sim.Arch, cpu.Id, op, hardwareAf, hardwareDirty);
+            var before = leafPa == ulong.MaxValue ? 0 : arch.ReadPhys(leafPa);
+            var r = HardwareFlagUpdates.Access(arch, cpu.Id, op, hardwareAf, hardwareDirty);
+            if (delay && arch.ReadPhys(leafPa) is var after && after != before) DelayHardwareUpdate(arch, cpu.Id, leafPa, before, after);
             return (r.Value, r.Fault);
         }
+    }
+
+    /// <summary>
+    /// The walker's update of the access just performed stays invisible to other observers (and to walkers) for now:
+    /// herd orders a hardware update after its walk (aob "[Imp &amp; TTD &amp; R]; rmw; [HU]") but before nothing of its
+    /// own thread except what follows a full DSB (aarch64hwreqs.cat DSB-ob, whose sources are all memory effects, while
+    /// bob and DSB ST/LD order explicit effects only), so it may become visible after the access it serves and after
+    /// later accesses (herd NT-12-*). This CPU keeps using the translation it cached; the update becomes visible at this
+    /// CPU's next full DSB, when another CPU's atomic or walker update observes the descriptor, or when the propagation
+    /// helper publishes (rule 5).
+    /// </summary>
+    private static void DelayHardwareUpdate(ArchMachine arch, int cpu, ulong pa, ulong before, ulong after) =>
+        arch.Stores.Record(cpu, pa, before, after, hardware: true);
+
+    /// <summary>With TCR.HA, when this CPU still caches a translation of <paramref name="va"/> while the tables now hold
+    /// a value with AF = 0 (a newer descriptor), the search may evict the entry (TLB entries may be dropped at any time)
+    /// so that the access walks, and updates, the newer descriptor instead of using the cached one (herd NT-30-*).</summary>
+    private async SimTask EvictForUpdate(Cpu cpu, ulong va)
+    {
+        if (!hardwareAf) return;
+        var arch = cpu.Sim.Arch;
+        if (arch.TlbOf(cpu.Id).LookupLeaves(va, out _, out _) == 0 || arch.Translate(va).Fault != FaultKind.AccessFlag) return;
+        if (await cpu.ChooseOne() == 1) arch.TlbOf(cpu.Id).InvalidateVa(va, lastLevelOnly: true);
     }
 
     /// <summary>This CPU holds a leaf for <paramref name="va"/> that forbids writing while the tables now allow it.</summary>
@@ -210,6 +253,10 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
             var res = o.Fault is { } f ? MemResult.Faulted(f) : MemResult.Ok(ReadAs(arch, cpu.Id, o.Pa, a.Size));
             if (!results.Contains(res)) results.Add(res);
         }
+        var faultHorizon = FaultHorizon(a.Va, ins);
+        if (faultHorizon < horizon)
+            foreach (var o in TranslationCandidates.For(arch, history, cpu.Id, a.Va, false, hardwareAf, hardwareDirty, faultHorizon))
+                if (o.Fault is { } f && !results.Contains(MemResult.Faulted(f))) results.Add(MemResult.Faulted(f));
         if (results.Count == 0) return fault == FaultKind.None ? MemResult.Ok(value) : MemResult.Faulted(FaultOf(fault));
         return results[await ChooseIndex(cpu, results.Count)];
     }
@@ -218,15 +265,25 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
     /// search may take instead of performing it (the value walkers see now is left to the access itself).</summary>
     private async SimTask<LitmusFaultKind?> EarlyFault(Cpu cpu, Instruction ins, ulong va)
     {
-        var horizon = history.Horizon(cpu.Id, va, _ready.AddressReady(ins));
-        var faults = TranslationCandidates.EarlierFaults(cpu.Sim.Arch, history, va, hardwareAf, hardwareDirty, horizon);
+        var faults = TranslationCandidates.EarlierFaults(cpu.Sim.Arch, history, va, hardwareAf, hardwareDirty, FaultHorizon(va, ins));
         if (faults.Count == 0) return null;
         var k = await ChooseIndex(cpu, faults.Count + 1);
         return k == 0 ? null : faults[k - 1];
     }
 
+    /// <summary>
+    /// The horizon of a walk whose result is a fault. A fault is not an explicit access: what orders it after earlier
+    /// instructions of its thread is a barrier (bob "po; [dmb.full]; po; [MMU &amp; FAULT]", DMB LD, DMB ST), an acquire
+    /// ("[A | Q]; po; [MMU &amp; FAULT]"), a full DSB (DSB-ob) or a context synchronisation event (IFB-ob); a data or
+    /// address dependency orders only the explicit access, which a faulting instruction does not make. So the fault may
+    /// be ordered before a remote TLBI's completion that an earlier plain access has observed (the TLBI-ob edge "tr-ib^-1;
+    /// TTD-read-ordered-before" then closes no cycle): remote TLBIs bound its walk only if they completed before the
+    /// thread's last such ordering point (herd F1a, F2, S+shoot+rel_mmufault_db: Allowed).
+    /// </summary>
+    private long FaultHorizon(ulong va, Instruction ins) => history.Horizon(_cpuId, va, _ready.AddressReady(ins), _faultOrder);
+
     /// <summary>One of <paramref name="n"/> alternatives, chosen by the search (0 in timed runs).</summary>
-    private static async SimTask<int> ChooseIndex(Cpu cpu, int n)
+    internal static async SimTask<int> ChooseIndex(Cpu cpu, int n)
     {
         var k = 0;
         while (k < n - 1 && await cpu.ChooseOne() == 1) k++;
@@ -254,10 +311,12 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
     /// every access and TLB operation, that makes this CPU's pending descriptor stores visible.</summary>
     private static async SimTask PublishBeforeRelease(Cpu cpu)
     {
-        if (cpu.Sim.Arch.Stores.Pending(cpu.Id).Count == 0) return;
+        if (!cpu.Sim.Arch.Stores.Pending(cpu.Id).Any(s => !s.Hardware)) return;
         await cpu.Bulk(0);
-        cpu.Sim.Arch.Stores.Publish(cpu.Id);
+        cpu.Sim.Arch.Stores.Publish(cpu.Id, includeHardware: false);
     }
+
+    private static ulong SizeMask(int size) => size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
 
     private static LitmusFaultKind FaultOf(FaultKind fault) => fault switch
     {

@@ -42,6 +42,7 @@ public static class LitmusExplorer
         var helperSteps = options.PropagateStores ? PropagationSteps(test) : 0;
         var binding = new LitmusMachine(test, helperSteps > 0 ? 1 : 0);
         var interp = new LitmusInterpreter(test, binding);
+        var spuriousPas = SpuriousCandidates(test).Select(binding.PtePhysicalAddress).ToList();
         var eval = new ConditionEvaluator(test, binding);
         var observed = ObservedAtoms(test);
         var threadsSpec = test.MainThreads.OrderBy(t => t.Proc).ToList();
@@ -80,7 +81,7 @@ public static class LitmusExplorer
                 HasFeature(test, t.Proc, "HA"), HasFeature(test, t.Proc, "HD"), options.InstructionBudget, history)).ToList();
             prevThreads = threads;
             for (var i = 0; i < threads.Count; i++) sim.Spawn(threadsSpec[i].Proc, threads[i].Run);
-            if (helperSteps > 0) sim.Spawn(threads.Count, cpu => Propagate(cpu, helperSteps, threads.Count));
+            if (helperSteps > 0) sim.Spawn(threads.Count, cpu => Propagate(cpu, helperSteps, threads.Count, spuriousPas, history));
             sim.FinalChecks.Add(s =>
             {
                 if (threads.FirstOrDefault(t => t.BudgetExceeded) is { } over)
@@ -139,21 +140,79 @@ public static class LitmusExplorer
     /// </summary>
     public static int PropagationSteps(LitmusTest test)
     {
-        if (!test.Init.Any(e => e.Value is PteAddressValue)) return 0;
-        var stores = test.Threads.SelectMany(t => t.Code).Count(i => i.Op is Opcode.Str or Opcode.Stlr or Opcode.Stxr
-            or Opcode.Swp or Opcode.Cas or Opcode.LdOp or Opcode.StOp);
-        return Math.Min(stores, 4);
+        var addressable = test.Init.Any(e => e.Value is PteAddressValue);
+        var stores = addressable ? test.Threads.SelectMany(t => t.Code).Count(i => i.Op is Opcode.Str or Opcode.Stlr or Opcode.Stxr
+            or Opcode.Swp or Opcode.Cas or Opcode.LdOp or Opcode.StOp) : 0;
+        // Each descriptor given an initial value may also get one spurious AF update (below).
+        // A store may need a publication and a spurious update after it.
+        // Spurious AF updates read the initial value or a stored one: one step per such AF = 0 value, at most 2.
+        var sources = SpuriousCandidates(test).Count == 0 ? 0
+            : test.Init.Count(e => e.Value is DescriptorValue { Af: 0 } && e.Target is PteLocation or RegisterLocation);
+        return Math.Min(stores, 4) + Math.Min(sources, 2);
     }
 
-    private static async SimTask Propagate(Cpu cpu, int steps, int threads)
+    /// <summary>
+    /// herd lets a walker set AF speculatively, without any access (herd/mem.ml, <c>spurious_setaf</c>, in tests where
+    /// some thread has TCR.HA or HD): for every write of a descriptor value with AF = 0 (the initial value included)
+    /// one atomic "test and set AF" event that reads that value, belonging to no thread and ordered by nothing but
+    /// coherence (herd NOP+AF, TwoPhantoms). The helper CPU makes it at a point the search chooses, on the
+    /// coherence-newest value; a value with AF = 0 is always a software write's (a hardware update sets AF), and once
+    /// AF is set the value is no longer eligible, so each write gets at most one.
+    /// </summary>
+    /// <remarks>Candidates: the symbols whose descriptor starts with AF = 0 or whose descriptor address a thread holds
+    /// (it may store an AF = 0 value there).</remarks>
+    public static IReadOnlyList<string> SpuriousCandidates(LitmusTest test)
     {
+        if (test.HardwareUpdates.Count == 0) return [];
+        return test.Init.Select(e => e switch
+            {
+                { Target: PteLocation p, Value: DescriptorValue { Af: 0 } } => p.Symbol,
+                { Value: PteAddressValue a } => a.Symbol,
+                _ => null,
+            }).OfType<string>().Distinct().Order(StringComparer.Ordinal).Take(31).ToList();
+    }
+
+    private static async SimTask Propagate(Cpu cpu, int steps, int threads, IReadOnlyList<ulong> spurious, WalkHistory history)
+    {
+        var arch = cpu.Sim.Arch;
+        var symbols = spurious.Count;
         for (var i = 0; i < steps; i++)
         {
-            // A step the search treats as dependent with every memory access and every TLB maintenance operation
-            // (a Bulk step over all VAs), which is what a visibility change of pending descriptor stores is.
+            // What this step does is chosen first: the step itself (a Bulk step over all VAs, which the search treats
+            // as dependent with every memory access and TLB maintenance operation) must be the one that changes what
+            // walkers and observers see. Choice 0 publishes every pending descriptor store; choice 1 + k makes a
+            // spurious AF update of symbol k's descriptor, if it is still eligible then.
+            var eligible = 0;
+            for (var j = 0; j < symbols; j++)
+                if (EligibleForSpurious(arch, history, spurious[j])) eligible |= 1 << j;
+            var k = eligible == 0 ? 0 : await ChooseSpurious(cpu, eligible);
             await cpu.Bulk(0);
-            for (var c = 0; c < threads; c++) cpu.Sim.Arch.Stores.Publish(c);
+            if (k == 0)
+            {
+                for (var c = 0; c < threads; c++) arch.Stores.Publish(c);
+                continue;
+            }
+            var pa = spurious[k - 1];
+            if (!EligibleForSpurious(arch, history, pa)) continue;
+            arch.Stores.PublishLocation(pa);
+            arch.HardwareWriteDescriptor(cpu.Id, pa, arch.ReadPhys(pa) | DescBits.AF);
         }
+    }
+
+    /// <summary>The coherence-newest value of the descriptor at <paramref name="pa"/> is a valid page with AF = 0.</summary>
+    private static bool EligibleForSpurious(ArchMachine arch, WalkHistory history, ulong pa)
+    {
+        var d = new Descriptor(arch.ReadPhys(pa));
+        return d.Kind(arch.Granule, 3) == DescriptorKind.Page && !d.AF && !history.SpuriousBlocked(pa, d.Value);
+    }
+
+    /// <summary>0 (publish), or 1 + the index of one eligible descriptor (a bit of <paramref name="eligible"/>).</summary>
+    private static async SimTask<int> ChooseSpurious(Cpu cpu, int eligible)
+    {
+        var options = new List<int> { 0 };
+        for (var j = 0; j < 31; j++)
+            if ((eligible & (1 << j)) != 0) options.Add(j + 1);
+        return options[await LitmusEngineThread.ChooseIndex(cpu, options.Count)];
     }
 
     /// <summary>Atoms herd prints in a final state: every <c>loc=value</c> and fault atom of the condition and

@@ -97,13 +97,26 @@ internal sealed class WalkHistory : IMonitor
 
     /// <summary>The earliest epoch at which <paramref name="cpu"/> may have walked for <paramref name="va"/>, given
     /// that its address was known from <paramref name="addressReady"/> on.</summary>
-    public long Horizon(int cpu, ulong va, long addressReady)
+    /// <param name="tlbisUpTo">Only remote TLBIs completed at or before this epoch bound the walk (default: all so far).
+    /// A fault is ordered after nothing of its own thread but barriers, acquires and context synchronisation, so one
+    /// taken for a later instruction may have been taken before a remote TLBI completed that the thread's plain
+    /// accesses since then have observed (herd F1a, S+shoot+rel_mmufault_db; see <see cref="LitmusEngineThread"/>).</param>
+    public long Horizon(int cpu, ulong va, long addressReady, long tlbisUpTo = long.MaxValue)
     {
         var h = Math.Max(_cse[cpu], addressReady);
         foreach (var (epoch, lo, hi) in _remoteTlbi[cpu])
-            if (va >= lo && va < hi && epoch > h) h = epoch;
+            if (va >= lo && va < hi && epoch > h && epoch <= tlbisUpTo) h = epoch;
         return h;
     }
+
+    private readonly Dictionary<ulong, ulong> _noSpurious = [];
+
+    /// <summary>The descriptor word at <paramref name="pa"/> holds <paramref name="value"/> written back by an atomic that
+    /// read it: that write gets no spurious AF update (herd/mem.ml "write_loaded"), until the word changes.</summary>
+    public void BlockSpurious(ulong pa, ulong value) => _noSpurious[pa] = value;
+
+    /// <summary>Whether a spurious AF update of the word at <paramref name="pa"/>, now holding <paramref name="value"/>, is excluded.</summary>
+    public bool SpuriousBlocked(ulong pa, ulong value) => _noSpurious.TryGetValue(pa, out var v) && v == value;
 
     /// <summary>Index of the location whose data page <paramref name="va"/> is in, or -1.</summary>
     public int LocationOf(ulong va)

@@ -37,6 +37,19 @@ public sealed class VmsaRuleTests
         { "LBNExpNExp+ExpNExp+BIS.litmus", "one dirty update per store, made with the access" },
         { "STRx+2SWPptex+db+TLBI.litmus", "one dirty update per store, made with the access" },
         { "STRx+STCLRptex+db.litmus", "no dirty update on a descriptor made invalid meanwhile" },
+        // A hardware update may become visible after its access, until the next full DSB (rule 4b) ...
+        { "NT-12-dmb+dsb.litmus", "AF update still invisible after a DMB and the later store" },
+        { "NT-12-dsb.litmus", "a full DSB makes the AF update visible before the later store" },
+        { "NT-11-dmb.litmus", "another CPU's atomic observes the pending AF update" },
+        // ... and a walker may set AF spuriously, without an access (rule 4c).
+        { "NOP+AF.litmus", "spurious AF update of the initial descriptor" },
+        { "TwoPhantoms.litmus", "one spurious AF update per AF = 0 write" },
+        // A fault is ordered only by barriers, acquires and context synchronisation (rule 3b).
+        { "F1a.litmus", "release store faults with a walk older than an observed remote TLBI" },
+        { "F1b.litmus", "an acquire orders the fault after the observed remote TLBI" },
+        { "order-to-faults/S+shoot+rel_mmufault_db.litmus", "release does not order the fault" },
+        { "order-to-faults/S+shoot+acq_mmufault_db.litmus", "an acquire orders the fault" },
+        { "order-to-faults/S+shoot+dmb.ld_mmufault_db.litmus", "DMB LD orders the fault" },
         // A stale read-only entry may be evicted before a store.
         { "F2+DSB-ETS.litmus", "store through a fresh walk while a stale read-only entry was cached" },
         // Spin loops wait instead of iterating.
