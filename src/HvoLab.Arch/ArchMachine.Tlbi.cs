@@ -87,7 +87,12 @@ public sealed partial class ArchMachine
             {
                 // The shared fills go for every CPU at once; then each CPU's own entries.
                 SharedFills.InvalidateForAll(t.Op, t.Va, t.Pages);
-                for (int c = 0; c < CpuCount; c++) Apply(c, t, privateOnly: true);
+                if (t.Refills != null) { for (int c = 0; c < CpuCount; c++) Apply(c, t, privateOnly: true); continue; }
+                // Without refills only CPUs holding entries of their own have anything to do (Apply skips the
+                // others): visit those, in the same ascending order, instead of all 256 TLBs per broadcast.
+                var holders = SharedFills.CpusWithPrivate;
+                for (int c = holders.Next(0); c >= 0 && c < CpuCount; c = c + 1 < CpuMask.MaxCpus ? holders.Next(c + 1) : -1)
+                    Apply(c, t, privateOnly: true);
             }
             else Apply(cpu, t, privateOnly: false);
         }

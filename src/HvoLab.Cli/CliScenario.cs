@@ -41,7 +41,7 @@ public static class CliScenario
                 o.Hugepage is null ? null : CliValues.Size("--hugepage", o.Hugepage),
                 o.Pages is { } n ? ScenarioFields.Count.CheckOption("--pages", n) : null);
         if (o.Seeds is { } seeds) s = s with { Scheduler = s.Scheduler with { Seeds = ScenarioFields.Seeds.CheckOption("--seeds", seeds) } };
-        if (o.Mode is { } mode) s = s with { Scheduler = s.Scheduler with { Mode = CliValues.OneOf("--mode", mode, SchedulerModes.All) } };
+        if (o.Mode is { } mode) s = s with { Scheduler = s.Scheduler with { Mode = ScenarioWords.Mode.ParseOption("--mode", mode) } };
         if (o.Iterations is { } it) s = s with { Scheduler = s.Scheduler with { Iterations = ScenarioFields.Iterations.CheckOption("--iterations", it) } };
         if (o.Seed is { } seed) s = s with { Seed = seed };
         if (o.Strategies is { } names) s = s with { Strategies = names.Select(n => CliValues.Strategy("--strategy", n)).Distinct().ToArray() };

@@ -22,7 +22,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
 {
     private readonly Simulator _sim = sim;
     /// <summary>True when some CPU is held (a write must then check whether it releases any).</summary>
-    internal bool AnyHeldWatchers => _heldWatchers.Count != 0;
+    internal bool AnyHeldWatchers => _heldWatchers.Count != 0 || _newHeldPending;
 
     private readonly Dictionary<ulong, double> _visibleAt = new();
     /// <summary>Interrupts taken in closed form, and holds cancelled because something else reached the CPU first.</summary>
@@ -82,12 +82,43 @@ internal sealed class ClosedFormRunner(Simulator sim)
         r.Park = Cpu.ParkKind.Held;
         r.ParkStart = waitFrom;
         if (HeldWaitHolds(h)) { ReleaseHeld(r, waitFrom); return; }
-        ref var m = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_heldWatchers, h.WaitPa & ~7UL, out _);
-        m.Set(r.Id);
+        WatchHeld(r, h.WaitPa & ~7UL);
         _sim.MarkDirty(r.Id);
     }
 
-    private bool HeldWaitHolds(IClosedFormHandler h) => _sim.Arch.ReadPhys(h.WaitPa & ~7UL) == h.WaitValue;
+    private bool HeldWaitHolds(IClosedFormHandler h)
+    {
+        // Inside a batch memory changes only through this class (which forgets the cached read when it writes), so
+        // the targets of one send or one release read the word once.
+        ulong pa = h.WaitPa & ~7UL;
+        if (_effectBatch == 0) return _sim.Arch.ReadPhys(pa) == h.WaitValue;
+        if (_cachedReadPa != pa) { _cachedReadPa = pa; _cachedRead = _sim.Arch.ReadPhys(pa); }
+        return _cachedRead == h.WaitValue;
+    }
+
+    private ulong _cachedReadPa = NoCachedRead, _cachedRead;
+    private const ulong NoCachedRead = ulong.MaxValue;
+
+    // Holds made inside a batch (the targets of one send) join the watchers at its end: one dictionary update.
+    private bool _newHeldPending;
+    private ulong _newHeldPa;
+    private CpuMask _newHeld;
+
+    private void WatchHeld(Cpu r, ulong pa)
+    {
+        if (_newHeldPending && _newHeldPa != pa) FlushNewHeld();
+        if (!_newHeldPending) { _newHeldPending = true; _newHeldPa = pa; _newHeld = default; }
+        _newHeld.Set(r.Id);
+        if (_effectBatch == 0) FlushNewHeld();
+    }
+
+    private void FlushNewHeld()
+    {
+        if (!_newHeldPending) return;
+        _newHeldPending = false;
+        ref var m = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_heldWatchers, _newHeldPa, out _);
+        m |= _newHeld;
+    }
 
     /// <summary>The held CPU's wait ends at <paramref name="woken"/>: epilogue, NMI return, back to its work.</summary>
     private void ReleaseHeld(Cpu r, double woken)
@@ -126,7 +157,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
         Cancels++;
         // The prologue's add never happened: take it back (plain store; a waiter re-checks when it wakes).
         ulong pa = r.Hold.Enter.Pa & ~7UL;
-        if (r.Hold.Enter.Delta != 0) _sim.Arch.WritePhys(r.Id, pa, _sim.Arch.ReadPhys(pa) - r.Hold.Enter.Delta);
+        if (r.Hold.Enter.Delta != 0) { _sim.Arch.WritePhys(r.Id, pa, _sim.Arch.ReadPhys(pa) - r.Hold.Enter.Delta); _cachedReadPa = NoCachedRead; }
         RemoveHeldWatch(r, h.WaitPa);
         r.Held = null;
         r.Stats.NmisTaken--;
@@ -176,6 +207,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
     private void RemoveHeldWatch(Cpu r, ulong pa)
     {
         pa &= ~7UL;
+        FlushNewHeld();
         if (!_heldWatchers.TryGetValue(pa, out var m)) return;
         m.Clear(r.Id);
         if (m.IsEmpty) _heldWatchers.Remove(pa); else _heldWatchers[pa] = m;
@@ -185,11 +217,12 @@ internal sealed class ClosedFormRunner(Simulator sim)
     /// it satisfies, each one cache-line transfer later (as <see cref="OpExecutor.Unpark"/> stamps spinners).</summary>
     internal void ReleaseHeldWatchers(ulong pa, double time)
     {
+        FlushNewHeld();
         if (!_heldWatchers.Remove(pa, out var mask)) return;
         // One dictionary update for the whole group: those whose wait is not over (another value, or no longer held
         // here) are put back afterwards.
         var still = default(CpuMask);
-        _effectBatch++;
+        OpenBatch();
         for (int t = mask.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? mask.Next(t + 1) : -1)
         {
             var r = _sim.Cpus[t];
@@ -210,7 +243,12 @@ internal sealed class ClosedFormRunner(Simulator sim)
     private int _effectBatch;
 
     /// <summary>Opens a group (the targets of one SGI send) whose handler adds are applied as one store.</summary>
-    internal void BeginEffectBatch() => _effectBatch++;
+    internal void BeginEffectBatch() => OpenBatch();
+
+    private void OpenBatch()
+    {
+        if (_effectBatch++ == 0) _cachedReadPa = NoCachedRead;
+    }
     private bool _effectPending;
     private int _effectCpu;
     private ulong _effectPa, _effectDelta;
@@ -233,7 +271,10 @@ internal sealed class ClosedFormRunner(Simulator sim)
     /// <summary>Closes a group of entries or releases opened with <see cref="BeginEffectBatch"/>.</summary>
     internal void EndEffectBatch()
     {
-        if (--_effectBatch == 0 && _effectPending) FlushEffects();
+        if (--_effectBatch != 0) return;
+        FlushNewHeld();
+        if (_effectPending) FlushEffects();
+        _cachedReadPa = NoCachedRead;
     }
 
     private void FlushEffects()
@@ -249,6 +290,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
         ulong word = pa & ~7UL;
         ulong old = _sim.Arch.ReadPhys(word);
         _sim.Arch.WritePhys(cpu.Id, word, old + delta);
+        _cachedReadPa = NoCachedRead;
         if (!_visibleAt.TryGetValue(word, out double v) || v < visibleAt) _visibleAt[word] = visibleAt;
         _sim.Ops.NotifyWrite(word, visibleAt);
         return old;

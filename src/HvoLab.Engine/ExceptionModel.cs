@@ -76,7 +76,7 @@ internal sealed class ExceptionModel(Simulator sim)
         if (nmi && closedForm != null && _sim.Driver.ClosedFormHandlers) { _sim.ClosedForm.EnterClosedForm(c, sgi, closedForm, holdUntil: 0); return; }
         if (nmi) c.Stats.NmisTaken++; else c.Stats.InterruptsTaken++;
         if (_sim.Trace.Enabled) _sim.Trace.Mark(c.Time, c.Id, nmi ? $"take pseudo-NMI SGI {sgi}" : $"take IRQ SGI {sgi}");
-        if (_sim.Guest is null) { _sim.SetModelError("an SGI was taken but no guest is attached"); return; }
+        if (_sim.Guest is null) { _sim.Termination.SetModelError("an SGI was taken but no guest is attached"); return; }
         EnterInterruptContext(c, nmi);
         c.TakenSgi = sgi;
         _sim.Launch(c, nmi ? ContextKind.Nmi : ContextKind.Irq, _sgiBody ??= cpu => _sim.Guest!.HandleSgi(cpu, cpu.TakenSgi), null);

@@ -27,7 +27,7 @@ internal sealed class ProgressWatch(Simulator sim)
         _wakeupsAtSample = _mainWakeups;
         if (!progress)
             foreach (var c in sim.Cpus)
-                if (!IsWaiting(c) && !c.IsBackground && c.Depth > 0 && Simulator.IsMainTaskAlive(c))
+                if (!IsWaiting(c) && !c.IsBackground && c.Depth > 0 && RunTermination.IsMainTaskAlive(c))
                 {
                     progress = true;
                     break;
@@ -41,7 +41,7 @@ internal sealed class ProgressWatch(Simulator sim)
     /// <summary>Records the livelock and ends the run.</summary>
     public RunOutcome Report(double now)
     {
-        var waiting = sim.Cpus.Where(c => !c.IsBackground && c.Depth > 0 && Simulator.IsMainTaskAlive(c)).Select(c => c.Id).ToArray();
+        var waiting = sim.Cpus.Where(c => !c.IsBackground && c.Depth > 0 && RunTermination.IsMainTaskAlive(c)).Select(c => c.Id).ToArray();
         sim.ReportViolation(ViolationKind.Livelock, waiting, 0,
             $"no progress for {(now - _lastProgressNs) / 1e6:F1} ms of simulated time (window {sim.Options.LivelockWindowNs / 1e6:F1} ms): " +
             $"the main tasks of CPUs {string.Join(",", waiting)} wait on locations no CPU changes while only background work and " +

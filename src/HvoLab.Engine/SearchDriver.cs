@@ -17,12 +17,12 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
     {
         while (true)
         {
-            if (Sim.StopReason() is { } stop) return stop;
+            if (Sim.Termination.StopReason() is { } stop) return stop;
             if (Sim.TakeForcedFault() is { } f) { Sim.Exceptions.StartFault(f); continue; }
-            Sim.UpdateStopRequested();
+            Sim.Termination.UpdateStopRequested();
             int n = CollectActions(_actionBuffer);
-            if (n == 0) return Sim.EndWithoutActions();
-            if (Sim.OverBudget()) return Sim.ReportBudget();
+            if (n == 0) return Sim.Termination.EndWithoutActions();
+            if (Sim.Termination.OverBudget()) return Sim.Termination.ReportBudget();
             int idx = Sim.Scheduler.Choose(_actionBuffer.AsSpan(0, n), Sim);
             if (idx < 0) return RunOutcome.Pruned;   // the scheduler ends this execution (sleep set, replay end)
             int action = _actionBuffer[idx];

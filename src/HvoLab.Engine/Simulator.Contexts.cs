@@ -40,7 +40,7 @@ public sealed partial class Simulator
                 else f.VoidAwaiter.UnsafeOnCompleted(c.FrameDone);
             }
         }
-        catch (Exception e) { _modelError = $"CPU{c.Id} {kind}: {e}"; }
+        catch (Exception e) { Termination.SetModelError($"CPU{c.Id} {kind}: {e}"); }
         finally { _running = prev; }
     }
 
@@ -61,21 +61,21 @@ public sealed partial class Simulator
     internal void CompleteFrame(Cpu c)
     {
         ref var f = ref c.Frames[c.Depth - 1];
-        if (f.Kind == ContextKind.Task) _framesCompleted = true;   // only a task ending can end the run (UpdateStopRequested)
+        if (f.Kind == ContextKind.Task) Termination.TaskFrameEnded();   // only a task ending can end the run
         bool retry = true;
         try
         {
             if (f.IsFault) retry = f.BoolAwaiter.GetResult();
             else f.VoidAwaiter.GetResult();
         }
-        catch (Exception e) { _modelError = $"CPU{c.Id} {f.Kind}: {e}"; }
+        catch (Exception e) { Termination.SetModelError($"CPU{c.Id} {f.Kind}: {e}"); }
         var kind = f.Kind;
         f.VoidAwaiter = default; f.BoolAwaiter = default; f.Continuation = null;
         PopFrame(c);
         if (kind == ContextKind.Task && c.Depth == 0) c.Finished = true;
         if (kind == ContextKind.Fault && !retry && _violations.Count == 0)
             ReportViolation("oops", [c.Id], 0, $"CPU{c.Id}: kernel fault handler gave up (oops) at {c.Time:F0} ns");
-        if (kind == ContextKind.Fault && !retry) _abort = true;
+        if (kind == ContextKind.Fault && !retry) Termination.Abort();
     }
 
     /// <summary>Leaves the top context: the masks it saved come back (exception return).</summary>

@@ -29,14 +29,14 @@ public sealed partial class Simulator
         var prev = _running;
         _running = c;
         try { k!(); }
-        catch (Exception e) { _modelError = $"CPU{c.Id}: {e}"; }
+        catch (Exception e) { Termination.SetModelError($"CPU{c.Id}: {e}"); }
         finally { _running = prev; }
     }
 
     /// <summary>Called by <see cref="CpuOp.IsCompleted"/>: run the op now, without a switch, if the schedule allows.</summary>
     internal bool TryRunInline(Cpu c)
     {
-        if (!_looping || c != _running || _abort || _modelError != null) return false;
+        if (!_looping || c != _running || Termination.MustStop) return false;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         if (!Driver.MayRunInline(c, ref op)) return false;
         if (Steps > Options.StepBudget) return false;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using HvoLab.Arch;
 
 namespace HvoLab.Engine;
@@ -19,9 +18,7 @@ public sealed partial class Simulator
     private readonly List<string> _labelNames = new() { "" };
     private Cpu? _running;
     private Cpu? _forceFault;
-    private bool _started, _abort, _looping, _framesCompleted = true, _ranToEnd;
-    private string? _modelError;
-    private readonly Stopwatch _wall = new();
+    private bool _started, _looping;
 
     public Simulator(ArchMachine arch, HardwareCosts cost, IScheduler scheduler, SimOptions? options = null)
     {
@@ -35,6 +32,7 @@ public sealed partial class Simulator
         Driver = scheduler.Mode == SchedulingMode.Timed ? new TimedDriver(this) : new SearchDriver(this);
         DataBuffer = new DataStoreBuffers(this, Options.MemoryModel == DataMemoryModel.Arm && scheduler.Mode == SchedulingMode.Choice);
         Trace = new TraceLog(Options.RecordEvents) { LabelNames = LabelName };
+        Termination = new RunTermination(this);
     }
 
     public ArchMachine Arch { get; }
@@ -61,7 +59,9 @@ public sealed partial class Simulator
     public long ClosedFormHolds => ClosedForm.Holds;
     public long ClosedFormCancels => ClosedForm.Cancels;
     /// <summary>Set when every non-background task has finished: background loops poll it and return.</summary>
-    public bool StopRequested { get; private set; }
+    public bool StopRequested => Termination.StopRequested;
+    /// <summary>When and how the run ends (all tasks done, deadlock, budget).</summary>
+    internal RunTermination Termination { get; }
     public IReadOnlyList<Violation> Violations => _violations;
     public const int MaxKeptViolations = 1000;
     public long ViolationsDropped { get; internal set; }
@@ -113,12 +113,12 @@ public sealed partial class Simulator
     {
         // A run that continues past violations (StopOnViolation off) keeps the first ones with their stories and
         // counts the rest: an unsafe strategy timed over 300,000 folios reports millions.
-        if (_violations.Count >= MaxKeptViolations) { ViolationsDropped++; if (Options.StopOnViolation) _abort = true; return; }
+        if (_violations.Count >= MaxKeptViolations) { ViolationsDropped++; if (Options.StopOnViolation) Termination.Abort(); return; }
         double t = 0;
         foreach (int c in cpus) t = Math.Max(t, Cpus[c].Time);
         _violations.Add(new Violation(kind, cpus, va, (long)t, explanation, Steps));
         if (Trace.Enabled) Trace.Mark(t, cpus.Length > 0 ? cpus[0] : 0, "violation: " + kind);
-        if (Options.StopOnViolation) _abort = true;
+        if (Options.StopOnViolation) Termination.Abort();
     }
 
     /// <summary>Runs the execution to the end: all tasks done, a violation, a deadlock or the budget.</summary>
@@ -128,7 +128,7 @@ public sealed partial class Simulator
         _started = true;
         var savedContext = SynchronizationContext.Current;
         SynchronizationContext.SetSynchronizationContext(null);
-        _wall.Start();
+        Termination.Start();
         try
         {
             Scheduler.OnExecutionStart(this);
@@ -143,21 +143,13 @@ public sealed partial class Simulator
             CloseStats();
             double end = 0;
             foreach (var c in Cpus) end = Math.Max(end, c.Time);
-            return new RunResult(outcome, _violations, Steps, end, _choices, _modelError) { RanToEnd = _ranToEnd, ViolationsDropped = ViolationsDropped };
+            return new RunResult(outcome, _violations, Steps, end, _choices, Termination.ModelError) { RanToEnd = Termination.RanToEnd, ViolationsDropped = ViolationsDropped };
         }
         finally
         {
             _running = null;
             SynchronizationContext.SetSynchronizationContext(savedContext);
         }
-    }
-
-    /// <summary>Why the run must stop before its next step (a model error or a violation that stops it), or null.</summary>
-    internal RunOutcome? StopReason()
-    {
-        if (_modelError != null) return RunOutcome.ModelError;
-        if (_abort) return RunOutcome.Violation;
-        return null;
     }
 
     /// <summary>The CPU whose inline op faulted, whose fault must be taken before anything else (once).</summary>
@@ -169,64 +161,10 @@ public sealed partial class Simulator
     }
 
     internal void RecordChoice(int action) => _choices.Add(action);
-    internal void SetModelError(string error) => _modelError = error;
 
     /// <summary>The next event of CPU <paramref name="cpu"/> may have moved (an SGI made pending, an unpark, queued
     /// preempting work): the driver re-keys it.</summary>
     internal void MarkDirty(int cpu) => Driver.MarkDirty(cpu);
-
-    internal void UpdateStopRequested()
-    {
-        // Only a task frame completing can end a main task; skip the O(CPUs) check otherwise (an interrupt handler
-        // returning on every CPU of a 256-CPU pause would otherwise cost 256 × 256 checks).
-        if (StopRequested || !_framesCompleted) return;
-        _framesCompleted = false;
-        foreach (var c in Cpus) if (!c.IsBackground && !c.Finished && c.Depth > 0 && IsMainTaskAlive(c)) return;
-        StopRequested = true;
-    }
-
-    internal static bool IsMainTaskAlive(Cpu c) => c.Frames[0].Kind == ContextKind.Task && !c.Finished;
-
-    internal bool OverBudget()
-    {
-        if (Steps > Options.StepBudget) return true;
-        return (Steps & 0xFFFF) == 0 && _wall.Elapsed > Options.WallBudget;
-    }
-
-    internal RunOutcome ReportBudget()
-    {
-        var busy = Cpus.Where(c => c.Depth > 0).Select(c => c.Id).ToArray();
-        ReportViolation("livelock", busy, 0,
-            $"no end after {Steps} operations ({_wall.Elapsed.TotalSeconds:F1} s): CPUs {string.Join(",", busy)} keep running " +
-            $"but the execution does not finish (step budget {Options.StepBudget}, wall budget {Options.WallBudget})");
-        return RunOutcome.BudgetExceeded;
-    }
-
-    internal RunOutcome EndWithoutActions()
-    {
-        var stuck = Cpus.Where(c => c.Depth > 0).ToArray();
-        if (stuck.Length == 0)
-        {
-            foreach (var check in FinalChecks) check(this);
-            _ranToEnd = true;
-            return _violations.Count > 0 ? RunOutcome.Violation : RunOutcome.Completed;
-        }
-        var why = string.Join("; ", stuck.Select(DescribeBlocked));
-        ReportViolation("deadlock", stuck.Select(c => c.Id).ToArray(), 0, "no CPU can make progress: " + why);
-        return RunOutcome.Deadlock;
-    }
-
-    private string DescribeBlocked(Cpu c)
-    {
-        string where = $"CPU{c.Id} in {c.Context} context";
-        return c.Park switch
-        {
-            Cpu.ParkKind.Spin => $"{where} spins on {string.Join(",", c.ReadSet.Take(c.ReadCount).Select(a => $"PA 0x{a:x}"))} which no CPU will write",
-            Cpu.ParkKind.Wfe => $"{where} waits in WFE for an event no CPU will send",
-            Cpu.ParkKind.Held => $"{where} waits in a closed-form handler for PA 0x{c.Held!.WaitPa:x} == 0x{c.Held.WaitValue:x}, which no CPU will write",
-            _ => where + (c.DaifI || c.IrqsDisabled ? " with interrupts masked" : ""),
-        };
-    }
 
     private void CloseStats()
     {

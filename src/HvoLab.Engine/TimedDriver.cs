@@ -31,12 +31,12 @@ internal sealed class TimedDriver : ExecutionDriver
         _queue.Init();
         while (true)
         {
-            if (Sim.StopReason() is { } stop) return stop;
+            if (Sim.Termination.StopReason() is { } stop) return stop;
             if (Sim.TakeForcedFault() is { } f) { Sim.Exceptions.StartFault(f); MarkDirty(f.Id); continue; }
-            Sim.UpdateStopRequested();
+            Sim.Termination.UpdateStopRequested();
             var next = _queue.PeekEarliest(out double best);
-            if (next is null) return Sim.EndWithoutActions();
-            if (Sim.OverBudget()) return Sim.ReportBudget();
+            if (next is null) return Sim.Termination.EndWithoutActions();
+            if (Sim.Termination.OverBudget()) return Sim.Termination.ReportBudget();
             if (_progress.Stalled(_schedulingEvents, best)) return _progress.Report(best);
             if (Sim.Trace.Full) return RunOutcome.EventCapReached;
             _schedulingEvents++;
@@ -107,6 +107,9 @@ internal sealed class TimedDriver : ExecutionDriver
     /// <summary>When this CPU next has something to do in virtual time, or +∞.</summary>
     internal double NextEventTime(Cpu c)
     {
+        // Held in a closed-form NMI handler: PSTATE.I is set and the context is an NMI, so no interrupt and no
+        // preempting work can be taken; only the write that releases it (or a cancellation) gives it an event again.
+        if (c.Park == Cpu.ParkKind.Held) return double.PositiveInfinity;
         double t = double.PositiveInfinity;
         if (c.Depth > 0 && c.Park == Cpu.ParkKind.None) t = c.Time;
         else if (c.Park == Cpu.ParkKind.Wfe) t = c.ParkStart + Sim.Cost.EventStreamPeriodNs;

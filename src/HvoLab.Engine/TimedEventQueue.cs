@@ -9,9 +9,16 @@ namespace HvoLab.Engine;
 /// </summary>
 internal sealed class TimedEventQueue(TimedDriver driver, Cpu[] cpus)
 {
+    /// <summary>A heap slot: the key sits beside its CPU id, so a sift reads one array (keys indexed by CPU would cost
+    /// a second, scattered read per comparison).</summary>
+    private struct Entry
+    {
+        public double Key;
+        public int Id;
+    }
+
     private readonly Cpu[] _cpus = cpus;
-    private double[] _key = [];
-    private int[] _heap = [];      // heap position → CPU id
+    private Entry[] _heap = [];    // heap position → (key, CPU id)
     private int[] _pos = [];       // CPU id → heap position
     private bool[] _dirty = [];
     private int[] _dirtyList = [];
@@ -20,8 +27,8 @@ internal sealed class TimedEventQueue(TimedDriver driver, Cpu[] cpus)
     public void Init()
     {
         int n = _cpus.Length;
-        _key = new double[n]; _heap = new int[n]; _pos = new int[n]; _dirty = new bool[n]; _dirtyList = new int[n];
-        for (int i = 0; i < n; i++) { _heap[i] = i; _pos[i] = i; _key[i] = double.PositiveInfinity; }
+        _heap = new Entry[n]; _pos = new int[n]; _dirty = new bool[n]; _dirtyList = new int[n];
+        for (int i = 0; i < n; i++) { _heap[i] = new Entry { Key = double.PositiveInfinity, Id = i }; _pos[i] = i; }
         _dirtyCount = 0;
         for (int i = 0; i < n; i++) MarkDirty(i);
     }
@@ -45,10 +52,11 @@ internal sealed class TimedEventQueue(TimedDriver driver, Cpu[] cpus)
             int id = _dirtyList[i];
             _dirty[id] = false;
             double k = driver.NextEventTime(_cpus[id]);
-            double old = _key[id];
+            int at = _pos[id];
+            double old = _heap[at].Key;
             if (k == old) continue;
-            _key[id] = k;
-            if (Less(k, id, old, id)) SiftUp(_pos[id]); else SiftDown(_pos[id]);
+            _heap[at].Key = k;
+            if (k < old) SiftUp(at); else SiftDown(at);
         }
         _dirtyCount = 0;
     }
@@ -59,7 +67,7 @@ internal sealed class TimedEventQueue(TimedDriver driver, Cpu[] cpus)
         {
             int id = _dirtyList[i];
             _dirty[id] = false;
-            _key[id] = driver.NextEventTime(_cpus[id]);
+            _heap[_pos[id]].Key = driver.NextEventTime(_cpus[id]);
         }
         _dirtyCount = 0;
         for (int i = _heap.Length / 2 - 1; i >= 0; i--) SiftDown(i);
@@ -69,9 +77,9 @@ internal sealed class TimedEventQueue(TimedDriver driver, Cpu[] cpus)
     public Cpu? PeekEarliest(out double at)
     {
         FlushDirty();
-        int top = _heap[0];
-        at = _key[top];
-        return double.IsPositiveInfinity(at) ? null : _cpus[top];
+        ref var top = ref _heap[0];
+        at = top.Key;
+        return double.IsPositiveInfinity(at) ? null : _cpus[top.Id];
     }
 
     /// <summary>Earliest next event of any CPU other than <paramref name="running"/>: in a heap the runner-up of the
@@ -81,47 +89,41 @@ internal sealed class TimedEventQueue(TimedDriver driver, Cpu[] cpus)
         FlushDirty();
         int n = _heap.Length;
         if (n == 0) return double.PositiveInfinity;
-        if (_heap[0] != running.Id) return _key[_heap[0]];
+        if (_heap[0].Id != running.Id) return _heap[0].Key;
         double h = double.PositiveInfinity;
-        if (n > 1) h = _key[_heap[1]];
-        if (n > 2 && _key[_heap[2]] < h) h = _key[_heap[2]];
+        if (n > 1) h = _heap[1].Key;
+        if (n > 2 && _heap[2].Key < h) h = _heap[2].Key;
         return h;
     }
 
-    private static bool Less(double ka, int a, double kb, int b) => ka < kb || (ka == kb && a < b);
+    private static bool Less(in Entry a, in Entry b) => a.Key < b.Key || (a.Key == b.Key && a.Id < b.Id);
 
     private void SiftUp(int i)
     {
-        int id = _heap[i];
-        double k = _key[id];
+        var e = _heap[i];
         while (i > 0)
         {
             int p = (i - 1) >> 1;
-            int pid = _heap[p];
-            if (!Less(k, id, _key[pid], pid)) break;
-            _heap[i] = pid; _pos[pid] = i;
+            if (!Less(e, _heap[p])) break;
+            _heap[i] = _heap[p]; _pos[_heap[i].Id] = i;
             i = p;
         }
-        _heap[i] = id; _pos[id] = i;
+        _heap[i] = e; _pos[e.Id] = i;
     }
 
     private void SiftDown(int i)
     {
         int n = _heap.Length;
-        int id = _heap[i];
-        double k = _key[id];
+        var e = _heap[i];
         while (true)
         {
-            int l = 2 * i + 1;
-            if (l >= n) break;
-            int r = l + 1;
-            int c = l;
-            if (r < n && Less(_key[_heap[r]], _heap[r], _key[_heap[l]], _heap[l])) c = r;
-            int cid = _heap[c];
-            if (!Less(_key[cid], cid, k, id)) break;
-            _heap[i] = cid; _pos[cid] = i;
+            int c = 2 * i + 1;
+            if (c >= n) break;
+            if (c + 1 < n && Less(_heap[c + 1], _heap[c])) c++;
+            if (!Less(_heap[c], e)) break;
+            _heap[i] = _heap[c]; _pos[_heap[i].Id] = i;
             i = c;
         }
-        _heap[i] = id; _pos[id] = i;
+        _heap[i] = e; _pos[e.Id] = i;
     }
 }

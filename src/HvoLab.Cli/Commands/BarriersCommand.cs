@@ -28,7 +28,7 @@ public static class BarriersCommand
             var name = StrategyFiles.Choose(r.GetValue(strategy), StrategyFiles.LoadOption(cli, file), file);
             var s = CliScenario.Resolve(r.GetValue(scenario), new CliScenario.Overrides { Strategies = [name] }, ScenarioLoader.CheckDefaultJson());
             s = Options.WithMemoryModel(s, r.GetValue(memoryModel));
-            var mode = s.Scheduler.Mode == SchedulerModes.Timed ? SchedulerModes.Exhaustive : s.Scheduler.Mode;
+            var mode = s.Scheduler.Mode == SchedulerMode.Timed ? SchedulerMode.Exhaustive : s.Scheduler.Mode;
             var result = BarrierAudit.Run(s, name, new CheckOptions
             {
                 Mode = mode, Iterations = s.Scheduler.Iterations, Seed = s.Seed, PctDepth = s.Scheduler.PctDepth,

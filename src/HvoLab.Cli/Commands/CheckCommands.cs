@@ -71,19 +71,20 @@ public static class CheckCommands
             }, ScenarioLoader.CheckDefaultJson());
             s = Options.WithMemoryModel(s, r.GetValue(memoryModel));
             cli.Stop.Observe();
-            string m = r.GetValue(mode) ?? (s.Scheduler.Mode == SchedulerModes.Timed ? SchedulerModes.Exhaustive : s.Scheduler.Mode);
+            var m = r.GetValue(mode) is { } given ? ScenarioWords.Mode.ParseOption("--mode", given)
+                : s.Scheduler.Mode == SchedulerMode.Timed ? SchedulerMode.Exhaustive : s.Scheduler.Mode;
             var sh = r.GetValue(shard) is { } t ? CliValues.Shard("--shard", t) : (0, 1);
             string? shardOut = r.GetValue(partialOut);
             if (r.GetValue(shard) is not null && shardOut is null) throw new ArgumentException("--shard: needs --out FILE for the partial result");
             if (shardOut is not null && r.GetValue(shard) is null) throw new ArgumentException("--out: only with --shard i/n");
-            if (r.GetValue(shard) is not null && m != SchedulerModes.Exhaustive) throw new ArgumentException($"--shard: only for --mode exhaustive (mode is {m})");
+            if (r.GetValue(shard) is not null && m != SchedulerMode.Exhaustive) throw new ArgumentException($"--shard: only for --mode exhaustive (mode is {ScenarioWords.Mode.Word(m)})");
             int split = r.GetValue(splitDepth) ?? CheckOptions.DefaultSplitDepth;
             if (split < 0) throw new ArgumentException($"--split-depth: {split} is not allowed; use an integer >= 0");
             int workers = r.GetValue(parallel) is { } p ? CliValues.Positive("--parallel", p) : Environment.ProcessorCount;
-            long budget = m == SchedulerModes.Exhaustive ? s.Scheduler.MaxExecutions : s.Scheduler.Iterations;
+            long budget = m == SchedulerMode.Exhaustive ? s.Scheduler.MaxExecutions : s.Scheduler.Iterations;
             var result = Consoles.WithProgressDetail(cli.Err, $"check {name}", report =>
             {
-                var progress = new CheckProgress($"check {name}", m, budget, s.Scheduler.WallSeconds, report);
+                var progress = new CheckProgress($"check {name}", ScenarioWords.Mode.Word(m), budget, s.Scheduler.WallSeconds, report);
                 return CheckRunner.Check(s, name, new CheckOptions
                 {
                     Mode = m, Iterations = s.Scheduler.Iterations, Seed = s.Seed, PctDepth = s.Scheduler.PctDepth,
@@ -190,8 +191,7 @@ public static class CheckCommands
     {
         var root = new JsonObject
         {
-            ["version"] = run.Version, ["command_line"] = new JsonArray(run.Provenance.CommandLine.Select(a => (JsonNode)a).ToArray()),
-            ["scenario"] = run.Scenario, ["scenario_hash"] = run.ScenarioHash, ["seed"] = run.Seed, ["cpus"] = run.Cpus,
+            ["scenario"] = run.Scenario, ["cpus"] = run.Cpus,
             ["strategy"] = r.Strategy, ["verdict"] = HvoLab.Experiments.Reports.VerdictText.Of(r, run.Cpus), ["mode"] = r.Mode, ["complete"] = r.Complete,
             ["executions"] = r.Executions, ["transitions"] = r.Transitions, ["seconds"] = Math.Round(r.Seconds, 3),
             ["stop_reason"] = r.StopReason, ["refusal"] = r.Refusal,
@@ -201,6 +201,7 @@ public static class CheckCommands
                 ["va"] = $"0x{v.Va:x}", ["time_ns"] = v.TimeNs, ["explanation"] = v.Explanation, ["trace"] = v.TracePath,
             }).ToArray()),
         };
+        root["provenance"] = run.Provenance.ToJsonNode();
         return root.ToJsonString(HvoLab.Experiments.Reports.ReportJson.Indented);
     }
 

@@ -13,6 +13,10 @@ namespace HvoLab.Experiments.Bench;
 /// <summary>Outcome of one measured run: what was counted, how long it took on the host, peak RSS after it.</summary>
 public sealed record BenchRun(long Operations, TimeSpan Wall, long AllocatedBytes, long PeakRssBytes, string Detail)
 {
+    /// <summary>User CPU time of the process during the run (the simulation is one thread; JIT and GC threads add a
+    /// little): unlike wall time, hardly moved by other jobs on a shared machine.</summary>
+    public TimeSpan UserCpu { get; init; }
+
     public double OpsPerSecond => Wall.TotalSeconds > 0 ? Operations / Wall.TotalSeconds : 0;
     public double BytesPerOp => Operations > 0 ? (double)AllocatedBytes / Operations : 0;
 }
@@ -89,10 +93,12 @@ public static class BenchWorkloads
 
     public static ScaleResult MeasureScale(int cpus, long folios, TimeSpan? budget = null)
     {
+        var cpu0 = Process.GetCurrentProcess().UserProcessorTime;
         var sw = Stopwatch.StartNew();
         var sys = ScaleSystem(cpus, folios, wallBudget: budget ?? TimeSpan.FromHours(1));
         var r = sys.Sim.Run();
         sw.Stop();
+        var userCpu = Process.GetCurrentProcess().UserProcessorTime - cpu0;
         int pool = sys.Linux.Hugetlb.FreeFolios.Count;
         bool done = r.Outcome == RunOutcome.Completed && pool == folios;
         // Progress: folios prepared (registry) count half, folios optimized (7 vmemmap pages freed each) the other half.
@@ -100,10 +106,10 @@ public static class BenchWorkloads
         double progress = done ? 1 : (sys.Linux.Folios.Count + optimized) / (2.0 * folios);
         double projected = done ? sw.Elapsed.TotalSeconds : progress > 0 ? sw.Elapsed.TotalSeconds / progress : double.PositiveInfinity;
         string detail = $"{cpus} CPUs, {folios} folios: {r.Outcome}, pool {pool}, folios prepared {sys.Linux.Folios.Count}, vmemmap pages freed {sys.Linux.VmemmapPagesFreed}, " +
-                        $"simulated {r.EndTimeNs / 1e9:F4} s, {r.Steps:N0} ops and {sys.Sim.SchedulingEvents:N0} scheduling events in {sw.Elapsed.TotalSeconds:F1} s host, " +
+                        $"simulated {r.EndTimeNs / 1e9:F4} s, {r.Steps:N0} ops and {sys.Sim.SchedulingEvents:N0} scheduling events in {sw.Elapsed.TotalSeconds:F1} s host ({userCpu.TotalSeconds:F1} s user CPU), " +
                         $"{sys.Sim.ClosedFormHolds:N0} pause NMIs in closed form, touched frames {sys.Arch.Memory.TouchedFrames:N0} ({sys.Arch.Memory.FullFrames:N0} full)";
         if (!done) detail += $"; stopped at {progress:P1} of the work (budget {budget}), projected {projected:F0} s";
-        return new ScaleResult(new BenchRun(r.Steps, sw.Elapsed, 0, PeakRss(), detail), done, projected);
+        return new ScaleResult(new BenchRun(r.Steps, sw.Elapsed, 0, PeakRss(), detail) { UserCpu = userCpu }, done, projected);
     }
 
     /// <summary>D on 3 CPUs: CPU 0 allocates and optimizes one 2 MiB folio (PMD split and remap, each under a pause),

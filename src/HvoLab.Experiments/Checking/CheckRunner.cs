@@ -12,7 +12,7 @@ namespace HvoLab.Experiments.Checking;
 public sealed record CheckOptions
 {
     /// <summary>exhaustive | pct | random.</summary>
-    public string Mode { get; init; } = SchedulerModes.Exhaustive;
+    public SchedulerMode Mode { get; init; } = SchedulerMode.Exhaustive;
     /// <summary>Executions for pct/random.</summary>
     public int Iterations { get; init; } = 1000;
     public ulong Seed { get; init; } = 1;
@@ -68,13 +68,13 @@ public static class CheckRunner
     {
         // The strategy's refusal rule, asked before anything runs (with the options this check runs with).
         if (ScenarioSystem.RefusalOf(scenario, strategy, options.StrategyOptions) is { } refusal)
-            return new CheckResult(strategy, Verdict.Refused, options.Mode, false, 0, 0, 0, [], refusal, "refused");
+            return new CheckResult(strategy, Verdict.Refused, ScenarioWords.Mode.Word(options.Mode), false, 0, 0, 0, [], refusal, "refused");
         var sw = Stopwatch.StartNew();
         var failures = new List<(RunResult Run, IReadOnlyList<int> Choices, ulong Seed)>();
         long executions = 0, transitions = 0;
         bool complete = false;
         string stop;
-        if (options.Mode == SchedulerModes.Exhaustive)
+        if (options.Mode == SchedulerMode.Exhaustive)
         {
             var explorer = new ExhaustiveExplorer(s => Build(scenario, strategy, s, options),
                 new ExplorationOptions
@@ -97,7 +97,7 @@ public static class CheckRunner
                 if (options.Cancel.IsCancellationRequested) { stop = "interrupted"; break; }
                 if (sw.Elapsed.TotalSeconds > options.WallSeconds) { stop = "wall-clock budget reached"; break; }
                 ulong seed = options.Seed + (ulong)i;
-                IScheduler sched = options.Mode == SchedulerModes.Pct
+                IScheduler sched = options.Mode == SchedulerMode.Pct
                     ? new PctScheduler(seed, options.PctDepth, estimatedSteps: 4000)
                     : new RandomScheduler(seed);
                 var run = Build(scenario, strategy, sched, options).Run();
@@ -111,7 +111,7 @@ public static class CheckRunner
         }
         var violations = Distinct(scenario, strategy, options, failures);
         var verdict = violations.Count > 0 ? Verdict.Unsafe : complete ? Verdict.Proved : Verdict.NotRefuted;
-        return new CheckResult(strategy, verdict, options.Mode, complete && violations.Count == 0, executions, transitions,
+        return new CheckResult(strategy, verdict, ScenarioWords.Mode.Word(options.Mode), complete && violations.Count == 0, executions, transitions,
             sw.Elapsed.TotalSeconds, violations, null, stop);
     }
 

@@ -87,7 +87,7 @@ public sealed record CheckShard
         var scenario = ScenarioLoader.Parse(first.Shard.Scenario.GetRawText());
         var options = new CheckOptions
         {
-            Mode = SchedulerModes.Exhaustive, Seed = first.Shard.Seed, Reduction = first.Shard.Reduction, SplitDepth = first.Shard.SplitDepth,
+            Mode = SchedulerMode.Exhaustive, Seed = first.Shard.Seed, Reduction = first.Shard.Reduction, SplitDepth = first.Shard.SplitDepth,
             PreemptionBound = first.Shard.PreemptionBound, AllViolations = first.Shard.AllViolations, TraceDirectory = traceDirectory,
         };
         // A single search reports failures in subtree order; stopping at the first, it reports the lowest one only.
@@ -103,7 +103,7 @@ public sealed record CheckShard
         string stop = violations.Count > 0 && !options.AllViolations ? "violation found"
             : shards.FirstOrDefault(s => !s.Shard.Complete).Shard?.StopReason ?? "search complete";
         var verdict = violations.Count > 0 ? Verdict.Unsafe : complete ? Verdict.Proved : Verdict.NotRefuted;
-        return new CheckResult(first.Shard.Strategy, verdict, SchedulerModes.Exhaustive, complete,
+        return new CheckResult(first.Shard.Strategy, verdict, ScenarioWords.Mode.Word(SchedulerMode.Exhaustive), complete,
             shards.Sum(s => s.Shard.Executions), shards.Sum(s => s.Shard.Transitions), shards.Max(s => s.Shard.Seconds), violations, null, stop);
     }
 }

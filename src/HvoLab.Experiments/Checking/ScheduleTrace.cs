@@ -37,9 +37,10 @@ public sealed record ScheduleTrace
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static ScheduleTrace Create(Scenario scenario, string strategy, string mode, ulong seed, IReadOnlyList<int> choices, string? violation,
+    public static ScheduleTrace Create(Scenario scenario, string strategy, SchedulerMode searchMode, ulong seed, IReadOnlyList<int> choices, string? violation,
         IReadOnlyDictionary<string, string>? options = null, string? omitBarrier = null)
     {
+        var mode = ScenarioWords.Mode.Word(searchMode);
         var canonical = ScenarioLoader.Serialize(scenario);
         using var doc = JsonDocument.Parse(canonical);
         var opts = new Dictionary<string, string>(options ?? new Dictionary<string, string>(), StringComparer.Ordinal);

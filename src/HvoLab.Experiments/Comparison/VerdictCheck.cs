@@ -22,7 +22,7 @@ public static class VerdictCheck
     {
         // A scenario without operations (only readers) still gets a verdict about one allocation.
         var first = s.Operations.Count > 0 ? s.Operations[0]
-            : new OperationSpec { Cpu = 0, Op = OperationKinds.Alloc, HugepageBytes = 2UL << 20 };
+            : new OperationSpec { Cpu = 0, Op = OperationKind.Alloc, HugepageBytes = 2UL << 20 };
         var derived = s with
         {
             // Enough memory for a couple of the folios involved, but no more: set-up cost grows with memory.
@@ -30,13 +30,13 @@ public static class VerdictCheck
             Operations = [first with { Cpu = 0, Count = 1, AtNs = 0 }],
             Workload =
             [
-                new WorkloadSpec { CpusText = "1", Kind = WorkloadKinds.PfnWalker, PeriodNs = 200 },
-                new WorkloadSpec { CpusText = "2", Kind = s.Machine.PseudoNmi ? WorkloadKinds.NmiReader : WorkloadKinds.GupFast, PeriodNs = 200 },
+                new WorkloadSpec { CpusText = "1", Kind = WorkloadKind.PfnWalker, PeriodNs = 200 },
+                new WorkloadSpec { CpusText = "2", Kind = s.Machine.PseudoNmi ? WorkloadKind.NmiReader : WorkloadKind.GupFast, PeriodNs = 200 },
             ],
             // The user's per-execution budgets still hold in the derived search (fuzz regression compare-verdict-budgets.json).
             Scheduler = new SchedulerSpec
             {
-                Mode = SchedulerModes.Pct, Iterations = DefaultIterations, Seeds = 1,
+                Mode = SchedulerMode.Pct, Iterations = DefaultIterations, Seeds = 1,
                 StepBudget = s.Scheduler.StepBudget, WallSeconds = s.Scheduler.WallSeconds,
             },
         };
@@ -47,6 +47,6 @@ public static class VerdictCheck
     public static CheckResult Run(Scenario derived, StrategyVariant v, int iterations = DefaultIterations) =>
         CheckRunner.Check(derived, v.Strategy, new CheckOptions
         {
-            Mode = SchedulerModes.Pct, Iterations = iterations, Seed = Seed, WallSeconds = 600, StrategyOptions = v.Options,
+            Mode = SchedulerMode.Pct, Iterations = iterations, Seed = Seed, WallSeconds = 600, StrategyOptions = v.Options,
         });
 }

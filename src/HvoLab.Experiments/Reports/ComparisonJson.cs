@@ -9,7 +9,9 @@ namespace HvoLab.Experiments.Reports;
 /// dependent, so two runs of the same scenario (any --parallel) give the same bytes.</summary>
 public static class ComparisonJson
 {
-    private static readonly JsonSerializerOptions Options = new()
+    /// <summary>Also the settings of every JSON output that shows a comparison row or a provenance (recommend, check),
+    /// so the same record is written with the same field names everywhere.</summary>
+    public static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using HvoLab.Experiments.Scenarios;
 
@@ -16,6 +18,10 @@ public sealed record Provenance(string Version, IReadOnlyList<string> CommandLin
     /// <param name="args">The arguments after the program name.</param>
     public static Provenance Of(Scenario scenario, IEnumerable<ulong> seeds, IEnumerable<string> args) =>
         new(ToolVersion, ["hvolab", .. args], ContentHash.Of(scenario), [.. seeds]);
+
+    /// <summary>The "provenance" object of every JSON output (compare, recommend, check): the same fields, names and
+    /// order as compare's serializer writes, so a script reads it from each output the same way.</summary>
+    public JsonObject ToJsonNode() => JsonSerializer.SerializeToNode(this, ComparisonJson.Options)!.AsObject();
 
     /// <summary>The command line on one line, each argument quoted for a POSIX shell when it needs it.</summary>
     [JsonIgnore] public string CommandText => string.Join(' ', CommandLine.Select(ShellQuote));

@@ -6,7 +6,8 @@ using HvoLab.Experiments.Running;
 namespace HvoLab.Experiments.Reports;
 
 /// <summary>`recommend --format json`: the budget, the choice (or null), every candidate with its standing and the
-/// nearest misses, in the field names and units of compare's JSON (nanoseconds, bytes, snake_case).</summary>
+/// nearest misses, each row and the provenance written by compare's own serializer (ComparisonJson.Options), so the two outputs share one
+/// shape.</summary>
 public static class RecommendationJson
 {
     public static string Serialize(Recommendation rec)
@@ -19,13 +20,8 @@ public static class RecommendationJson
             ["candidates"] = new JsonArray(rec.Candidates.Select(Candidate).ToArray()),
             ["nearest_misses"] = new JsonArray(rec.NearestMisses.Select(Candidate).ToArray()),
         };
-        if (rec.Provenance is { } p)
-            root["provenance"] = new JsonObject
-            {
-                ["version"] = p.Version, ["command_line"] = new JsonArray(p.CommandLine.Select(a => (JsonNode?)a).ToArray()),
-                ["scenario_hash"] = p.ScenarioHash, ["seeds"] = new JsonArray(p.Seeds.Select(x => (JsonNode?)x).ToArray()),
-            };
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        if (rec.Provenance is { } p) root["provenance"] = p.ToJsonNode();
+        return root.ToJsonString(ReportJson.Indented);
     }
 
     private static JsonNode? Candidate(Candidate c)
@@ -36,16 +32,6 @@ public static class RecommendationJson
         return o;
     }
 
-    private static JsonObject Row(ComparisonRow r) => new()
-    {
-        ["strategy"] = r.Strategy, ["base_strategy"] = r.BaseStrategy,
-        ["verdict"] = Checking.VerdictWords.Word(r.Verdict),
-        ["verdict_text"] = r.VerdictText, ["runs"] = r.Runs, ["incomplete_runs"] = r.IncompleteRuns,
-        ["updater_latency_ns"] = Dist(r.UpdaterLatencyNs), ["remote_stall_ns"] = Dist(r.RemoteStallNs),
-        ["uninterruptible_max_ns"] = Dist(r.UninterruptibleMaxNs), ["memory_saved_bytes"] = r.MemorySavedBytes,
-    };
-
-    /// <summary>Null when nothing was measured (a refused or unsafe row has no timed figures).</summary>
-    private static JsonObject? Dist(Distribution d) => d.Count == 0 || !double.IsFinite(d.P99) ? null
-        : new() { ["p50"] = d.P50, ["p99"] = d.P99, ["max"] = d.Max, ["count"] = d.Count };
+    /// <summary>A row exactly as compare's JSON writes it (same fields, units and distribution shape).</summary>
+    private static JsonObject Row(ComparisonRow r) => JsonSerializer.SerializeToNode(r, ComparisonJson.Options)!.AsObject();
 }

@@ -14,7 +14,7 @@ namespace HvoLab.Experiments.Running;
 /// <summary>What the runner records about the HVO operations of one execution.</summary>
 public sealed class OperationLog
 {
-    public readonly List<(int Cpu, string Op, int Folios, double StartNs, double EndNs)> Ops = new();
+    public readonly List<(int Cpu, OperationKind Op, int Folios, double StartNs, double EndNs)> Ops = new();
     public double WindowStart = double.PositiveInfinity, WindowEnd;
     public double[]? StallAtStart;
     public double[]? StallAtEnd;
@@ -79,7 +79,7 @@ public sealed class ScenarioSystem
 
     public static KernelConfig KernelConfigOf(Scenario s) => new()
     {
-        Design = s.Kernel.Design == KernelDesigns.Shared2026 ? HvoDesign.SharedTail2026 : HvoDesign.FakeHead,
+        Design = s.Kernel.Design,
         HvoEnabled = s.Kernel.HvoEnabled,
         Reverted = ParseReverted(s.Kernel.RevertFix),
         PseudoNmi = s.Machine.PseudoNmi,
@@ -126,17 +126,17 @@ public sealed class ScenarioSystem
             {
                 if (cpu >= System.Sim.Cpus.Length) continue;
                 bool updater = UpdaterCpus.Contains(cpu);
-                if (updater && w.Kind != WorkloadKinds.NmiReader) continue;   // only interrupts can share a CPU with HVO
+                if (updater && w.Kind != WorkloadKind.NmiReader) continue;   // only interrupts can share a CPU with HVO
                 var spec = new KWorkloadSpec
                 {
-                    Kind = w.Kind, PeriodNs = w.PeriodNs, Seed = seed ^ (ulong)cpu,
-                    Iterations = search ? SearchReaderIterations : (w.Kind == WorkloadKinds.NmiReader ? null : null),
+                    Kind = ScenarioWords.Workload.Word(w.Kind), PeriodNs = w.PeriodNs, Seed = seed ^ (ulong)cpu,
+                    Iterations = search ? SearchReaderIterations : (w.Kind == WorkloadKind.NmiReader ? null : null),
                     IrqOffNs = w.IrqOffNs is { } a ? new Kernel.Workloads.NsRange(a.Min, a.Max) : null,
                     PreemptOffNs = w.PreemptOffNs is { } b ? new Kernel.Workloads.NsRange(b.Min, b.Max) : null,
                     DaifMaskedNs = w.DaifMaskedNs is { } d ? new Kernel.Workloads.NsRange(d.Min, d.Max) : null,
-                    TargetPfns = w.Kind == WorkloadKinds.GupFast ? targets.InUse : targets.Hvo,
+                    TargetPfns = w.Kind == WorkloadKind.GupFast ? targets.InUse : targets.Hvo,
                 };
-                if (search && w.Kind == WorkloadKinds.Background) continue;   // private work only costs time
+                if (search && w.Kind == WorkloadKind.Background) continue;   // private work only costs time
                 var workload = Workload.Create(linux, spec);
                 Workloads.Add(workload);
                 if (updater) ((NmiReader)workload).Arm(cpu);
@@ -152,7 +152,7 @@ public sealed class ScenarioSystem
         var first = Scenario.Operations.FirstOrDefault();
         int order = first is null ? 9 : linux.Hugetlb.OrderOf(first.HugepageBytes);
         ulong head = linux.Hugetlb.PeekNextHead(order) ?? 0;
-        bool wantsGup = Scenario.Workload.Any(w => w.Kind == WorkloadKinds.GupFast);
+        bool wantsGup = Scenario.Workload.Any(w => w.Kind == WorkloadKind.GupFast);
         var inUse = wantsGup ? linux.Hugetlb.SetupInUseFolio(order) : null;
         ulong perVmemmapPage = (ulong)linux.Layout.StructPagesPerVmemmapPage;
         ulong[] inUseTargets = inUse is null ? [] : [Math.Min(inUse.HeadPfn + perVmemmapPage + 1, inUse.HeadPfn + inUse.Pages - 1)];
@@ -172,7 +172,7 @@ public sealed class ScenarioSystem
             return (hvo, inUseTargets);
         }
         ulong total = 0;
-        foreach (var op in Scenario.Operations.Where(o => o.Op == OperationKinds.Alloc))
+        foreach (var op in Scenario.Operations.Where(o => o.Op == OperationKind.Alloc))
             total += (ulong)op.Count * linux.Layout.PagesPerHugepage(op.HugepageBytes);
         total = Math.Clamp(total, 1, 1UL << 22);
         var scan = new ulong[Math.Min(total, 4096)];
@@ -194,14 +194,14 @@ public sealed class ScenarioSystem
         {
             if (op.AtNs > cpu.Time) await cpu.Work(op.AtNs - cpu.Time);
             int order = linux.Hugetlb.OrderOf(op.HugepageBytes);
-            if (op.Op != OperationKinds.Alloc && !linux.Hugetlb.FreeFolios.Any(f => f.Order == order))
+            if (op.Op != OperationKind.Alloc && !linux.Hugetlb.FreeFolios.Any(f => f.Order == order))
                 await linux.Hugetlb.AllocPool(cpu, order, op.Count, op.Batched);   // unmeasured set-up: fill the pool first
             BeginWindow(cpu);
             double t0 = cpu.Time;
             int n = op.Op switch
             {
-                OperationKinds.Alloc => (await linux.Hugetlb.AllocPool(cpu, order, op.Count, op.Batched)).Count,
-                OperationKinds.Free => await linux.Hugetlb.FreePool(cpu, order, op.Count, op.Batched),
+                OperationKind.Alloc => (await linux.Hugetlb.AllocPool(cpu, order, op.Count, op.Batched)).Count,
+                OperationKind.Free => await linux.Hugetlb.FreePool(cpu, order, op.Count, op.Batched),
                 _ => await linux.Hugetlb.Demote(cpu, order, linux.Hugetlb.OrderOf(op.DemoteToBytes ?? (2UL << 20)), op.Count),
             };
             Log.Ops.Add((cpu.Id, op.Op, n, t0, cpu.Time));

@@ -101,6 +101,14 @@ internal readonly record struct JsonField(JsonElement Value, string Path)
         throw new ScenarioException(Path, $"{Shown} is not allowed; use {list}" + (text is null ? "" : Suggest.Hint(text, allowed)));
     }
 
+    /// <summary>One of the words of <paramref name="words"/>, matched exactly.</summary>
+    public T Enum<T>(EnumWords<T> words) where T : struct, System.Enum
+    {
+        var text = Value.ValueKind == JsonValueKind.String ? Value.GetString()! : null;
+        if (words.TryParse(text, out var v)) return v;
+        throw new ScenarioException(Path, $"{Shown} is not allowed; use {words.AllowedText}" + (text is null ? "" : Suggest.Hint(text, words.Words)));
+    }
+
     /// <summary>A size: a string such as "2MiB" or a byte count.</summary>
     public ulong Size()
     {

@@ -1,5 +1,6 @@
 using HvoLab.Arch;
 using HvoLab.Engine;
+using HvoLab.Kernel;
 using HvoLab.Strategies;
 
 namespace HvoLab.Experiments.Scenarios;
@@ -89,15 +90,6 @@ public static class WorkaroundNames
 /// <summary>A fault_attr as a scenario gives it (fail_hugetlb_vmemmap_pte / _pmd).</summary>
 public sealed record FaultAttrSpec(int Probability, int Interval, long Times);
 
-/// <summary>Kernel designs modelled: "fake-head" (v5.14–v7.0: tail vmemmap pages remapped to the head page's
-/// frame) and "2026" (shared per-zone tail page, kernel-hvo.md §4.4).</summary>
-public static class KernelDesigns
-{
-    public const string FakeHead = "fake-head";
-    public const string Shared2026 = "2026";
-    public static readonly IReadOnlyList<string> All = [FakeHead, Shared2026];
-}
-
 /// <summary>Fixes that can be reverted one at a time to show what each one protects (kernel-hvo.md §6).</summary>
 public static class RevertibleFixes
 {
@@ -109,7 +101,8 @@ public static class RevertibleFixes
 
 public sealed record KernelSpec
 {
-    public string Design { get; init; } = KernelDesigns.FakeHead;
+    /// <summary>kernel.design: "fake-head" (v5.14–v7.0) or "2026" (shared per-zone tail page, kernel-hvo.md §4.4).</summary>
+    public HvoDesign Design { get; init; } = HvoDesign.FakeHead;
     public bool HvoEnabled { get; init; } = true;
     public IReadOnlyList<string> RevertFix { get; init; } = [];
     /// <summary>Enabled workarounds (<see cref="WorkaroundNames"/>); null = what the kernel enables for the machine's errata.</summary>
@@ -122,20 +115,15 @@ public sealed record KernelSpec
         Workarounds ?? (CpuProfiles.KernelRepeatsTlbi(m.ArchErrata) ? [WorkaroundNames.RepeatTlbi] : []);
 }
 
-public static class OperationKinds
-{
-    public const string Alloc = "alloc";
-    public const string Free = "free";
-    public const string Demote = "demote";
-    public static readonly IReadOnlyList<string> All = [Alloc, Free, Demote];
-}
+/// <summary>operations[].op: the HugeTLB request.</summary>
+public enum OperationKind { Alloc, Free, Demote }
 
 /// <summary>One HugeTLB request. Operations on the same CPU run in array order; <see cref="AtNs"/> is the earliest
 /// start. Operations on different CPUs run concurrently.</summary>
 public sealed record OperationSpec
 {
     public int Cpu { get; init; }
-    public string Op { get; init; } = OperationKinds.Alloc;
+    public OperationKind Op { get; init; } = OperationKind.Alloc;
     public int Count { get; init; } = 1;
     public ulong HugepageBytes { get; init; } = 2UL << 20;
     /// <summary>Use the batched kernel paths (hugetlb_vmemmap_optimize_folios and friends).</summary>
@@ -145,15 +133,8 @@ public sealed record OperationSpec
     public double AtNs { get; init; }
 }
 
-public static class WorkloadKinds
-{
-    public const string PfnWalker = "pfn-walker";
-    public const string GupFast = "gup-fast";
-    public const string MemoryFailure = "memory-failure";
-    public const string NmiReader = "nmi-reader";
-    public const string Background = "background";
-    public static readonly IReadOnlyList<string> All = [PfnWalker, GupFast, MemoryFailure, NmiReader, Background];
-}
+/// <summary>workload[].kind: what the CPUs do beside HVO (the kernel routine of the same name in Kernel/Workloads).</summary>
+public enum WorkloadKind { PfnWalker, GupFast, MemoryFailure, NmiReader, Background }
 
 /// <summary>Inclusive length range of a section, ns; drawn uniformly per section.</summary>
 public sealed record NsRange(double Min, double Max);
@@ -164,7 +145,7 @@ public sealed record WorkloadSpec
     public string CpusText { get; init; } = CpuSets.Others;
     /// <summary>The CPUs this entry runs on, resolved ("others" expanded), ascending.</summary>
     public IReadOnlyList<int> Cpus { get; init; } = [];
-    public string Kind { get; init; } = WorkloadKinds.Background;
+    public WorkloadKind Kind { get; init; } = WorkloadKind.Background;
     /// <summary>Time between accesses (or between sections for background).</summary>
     public double PeriodNs { get; init; } = ScenarioDefaults.PeriodNs;
     public NsRange? IrqOffNs { get; init; }
@@ -172,18 +153,22 @@ public sealed record WorkloadSpec
     public NsRange? DaifMaskedNs { get; init; }
 }
 
-public static class SchedulerModes
+/// <summary>scheduler.mode: timed cost-model runs, or a search of interleavings (hvolab check).</summary>
+public enum SchedulerMode { Timed, Exhaustive, Pct, Random }
+
+/// <summary>The file's words for the scenario's enums, each parsed in one place (<see cref="EnumWords{T}"/>).</summary>
+public static class ScenarioWords
 {
-    public const string Timed = "timed";
-    public const string Exhaustive = "exhaustive";
-    public const string Pct = "pct";
-    public const string Random = "random";
-    public static readonly IReadOnlyList<string> All = [Timed, Exhaustive, Pct, Random];
+    public static readonly EnumWords<OperationKind> Operation = new();
+    public static readonly EnumWords<WorkloadKind> Workload = new();
+    public static readonly EnumWords<SchedulerMode> Mode = new();
+    /// <summary><see cref="HvoDesign"/> is the kernel's; its file words are named here.</summary>
+    public static readonly EnumWords<HvoDesign> Design = new((HvoDesign.FakeHead, "fake-head"), (HvoDesign.SharedTail2026, "2026"));
 }
 
 public sealed record SchedulerSpec
 {
-    public string Mode { get; init; } = SchedulerModes.Timed;
+    public SchedulerMode Mode { get; init; } = SchedulerMode.Timed;
     /// <summary>Timed runs: seeds Seed, Seed+1, … Seed+Seeds−1.</summary>
     public int Seeds { get; init; } = ScenarioDefaults.Seeds;
     /// <summary>pct/random: number of executions.</summary>

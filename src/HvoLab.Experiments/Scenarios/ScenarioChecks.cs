@@ -49,7 +49,7 @@ internal static class ScenarioChecks
             }
             // Only the pages an alloc creates must fit; free and demote act on pages assumed present before the run.
             var total = (UInt128)o.HugepageBytes * (UInt128)o.Count;
-            if (o.Op == OperationKinds.Alloc && total > m.MemoryBytes)
+            if (o.Op == OperationKind.Alloc && total > m.MemoryBytes)
                 throw new ScenarioException($"{path}.count", $"{o.Count} is not allowed; {o.Count} × {Units.FormatSize(o.HugepageBytes)} " +
                     $"exceeds machine.memory ({Units.FormatSize(m.MemoryBytes)}); use at most {m.MemoryBytes / o.HugepageBytes}");
             if (HugepageGeometry.FreedVmemmapPages(g, o.HugepageBytes) == 0)
@@ -87,10 +87,10 @@ internal static class ScenarioChecks
         foreach (var o in s.Operations)
         {
             var bytes = (UInt128)o.HugepageBytes * (UInt128)o.Count;
-            if (o.Op == OperationKinds.Alloc) allocs += bytes; else setup = UInt128.Max(setup, bytes);
+            if (o.Op == OperationKind.Alloc) allocs += bytes; else setup = UInt128.Max(setup, bytes);
             largest = Math.Max(largest, o.HugepageBytes);
         }
-        bool gup = s.Workload.Any(w => w.Kind == WorkloadKinds.GupFast && w.Cpus.Count > 0);
+        bool gup = s.Workload.Any(w => w.Kind == WorkloadKind.GupFast && w.Cpus.Count > 0);
         // Without operations the readers' in-use folio is of order 9 (ScenarioSystem.PlanTargets; fuzz family
         // validate→run found 16 MiB on 64K validating and then failing to set it up).
         ulong inUse = s.Operations.Count > 0 ? s.Operations[0].HugepageBytes : m.Granule.PageSize << 9;

@@ -38,16 +38,16 @@ public static class ScenarioDefaults
 
     public static readonly IReadOnlyList<OperationSpec> Operations =
     [
-        new() { Cpu = 0, Op = OperationKinds.Alloc, Count = 64, HugepageBytes = 2UL << 20, Batched = true },
-        new() { Cpu = 0, Op = OperationKinds.Free, Count = 64, HugepageBytes = 2UL << 20, Batched = true },
+        new() { Cpu = 0, Op = OperationKind.Alloc, Count = 64, HugepageBytes = 2UL << 20, Batched = true },
+        new() { Cpu = 0, Op = OperationKind.Free, Count = 64, HugepageBytes = 2UL << 20, Batched = true },
     ];
 
     /// <summary>Unresolved: CPU lists are filled in against the machine by the loader.</summary>
     public static readonly IReadOnlyList<WorkloadSpec> Workload =
     [
-        new() { CpusText = "1-3", Kind = WorkloadKinds.PfnWalker },
-        new() { CpusText = "4-7", Kind = WorkloadKinds.GupFast },
-        new() { CpusText = "8", Kind = WorkloadKinds.NmiReader },
-        new() { CpusText = CpuSets.Others, Kind = WorkloadKinds.Background, IrqOffNs = new NsRange(1_000, 20_000) },
+        new() { CpusText = "1-3", Kind = WorkloadKind.PfnWalker },
+        new() { CpusText = "4-7", Kind = WorkloadKind.GupFast },
+        new() { CpusText = "8", Kind = WorkloadKind.NmiReader },
+        new() { CpusText = CpuSets.Others, Kind = WorkloadKind.Background, IrqOffNs = new NsRange(1_000, 20_000) },
     ];
 }

@@ -122,7 +122,7 @@ internal static class ScenarioReader
     {
         var f = node.Object(KernelFields);
         var k = new KernelSpec();
-        if (f.TryGetValue("design", out var v)) k = k with { Design = v.Enum(KernelDesigns.All) };
+        if (f.TryGetValue("design", out var v)) k = k with { Design = v.Enum(ScenarioWords.Design) };
         if (f.TryGetValue("hvo_enabled", out v)) k = k with { HvoEnabled = v.Bool() };
         if (f.TryGetValue("revert_fix", out v))
         {
@@ -147,17 +147,17 @@ internal static class ScenarioReader
         var o = new OperationSpec();
         // CPU upper bound depends on the machine; ScenarioChecks tests it with the resolved CPU count.
         if (f.TryGetValue("cpu", out var v)) o = o with { Cpu = v.Int(0, ScenarioDefaults.MaxCpus - 1) };
-        if (f.TryGetValue("op", out v)) o = o with { Op = v.Enum(OperationKinds.All) };
+        if (f.TryGetValue("op", out v)) o = o with { Op = v.Enum(ScenarioWords.Operation) };
         if (f.TryGetValue("count", out v)) o = o with { Count = v.Int(ScenarioFields.Count) };
         if (f.TryGetValue("hugepage", out v)) o = o with { HugepageBytes = v.Size() };
         if (f.TryGetValue("batched", out v)) o = o with { Batched = v.Bool() };
         if (f.TryGetValue("demote_to", out v))
         {
-            if (o.Op != OperationKinds.Demote) throw new ScenarioException(v.Path, $"only allowed when \"op\" is \"demote\" (op is \"{o.Op}\")");
+            if (o.Op != OperationKind.Demote) throw new ScenarioException(v.Path, $"only allowed when \"op\" is \"demote\" (op is \"{ScenarioWords.Operation.Word(o.Op)}\")");
             o = o with { DemoteToBytes = v.Size() };
         }
         if (f.TryGetValue("at_ns", out v)) o = o with { AtNs = v.Double(0, double.MaxValue, " ns") };
-        if (o.Op == OperationKinds.Demote && o.DemoteToBytes is null)
+        if (o.Op == OperationKind.Demote && o.DemoteToBytes is null)
             throw new ScenarioException($"{node.Path}.demote_to", "missing; a demote needs the target size, e.g. \"2MiB\"");
         return o;
     }
@@ -167,7 +167,7 @@ internal static class ScenarioReader
         var f = node.Object(WorkloadFields);
         var w = new WorkloadSpec();
         if (f.TryGetValue("cpus", out var v)) w = w with { CpusText = ReadCpuSet(v) };
-        if (f.TryGetValue("kind", out v)) w = w with { Kind = v.Enum(WorkloadKinds.All) };
+        if (f.TryGetValue("kind", out v)) w = w with { Kind = v.Enum(ScenarioWords.Workload) };
         if (f.TryGetValue("period_ns", out v))
         {
             var p = v.Double(0, double.MaxValue, " ns");
@@ -207,7 +207,7 @@ internal static class ScenarioReader
     {
         var f = node.Object(SchedulerFields);
         var s = new SchedulerSpec();
-        if (f.TryGetValue("mode", out var v)) s = s with { Mode = v.Enum(SchedulerModes.All) };
+        if (f.TryGetValue("mode", out var v)) s = s with { Mode = v.Enum(ScenarioWords.Mode) };
         if (f.TryGetValue("seeds", out v)) s = s with { Seeds = v.Int(ScenarioFields.Seeds) };
         if (f.TryGetValue("iterations", out v)) s = s with { Iterations = v.Int(ScenarioFields.Iterations) };
         if (f.TryGetValue("pct_depth", out v)) s = s with { PctDepth = v.Int(1, ScenarioDefaults.MaxPctDepth) };

@@ -68,7 +68,7 @@ public static class ScenarioSchema
         });
         var kernel = Obj("The modelled kernel.", new()
         {
-            ["design"] = Enum("fake-head = v5.14–v7.0 design; 2026 = shared per-zone tail page", KernelDesigns.All, KernelDesigns.FakeHead),
+            ["design"] = Enum("fake-head = v5.14–v7.0 design; 2026 = shared per-zone tail page", ScenarioWords.Design.Words, ScenarioWords.Design.Word(HvoDesign.FakeHead)),
             ["hvo_enabled"] = Bool("hugetlb_optimize_vmemmap", true),
             ["revert_fix"] = new JsonObject { ["type"] = "array", ["uniqueItems"] = true, ["items"] = Enum("fix to revert", RevertibleFixes.All, null) },
             ["workarounds"] = new JsonObject { ["description"] = "errata workarounds enabled (default: what the kernel enables for machine.errata)", ["type"] = "array", ["uniqueItems"] = true, ["items"] = Enum("workaround", WorkaroundNames.All, null) },
@@ -78,7 +78,7 @@ public static class ScenarioSchema
         var operation = Obj("One HugeTLB request; same-CPU operations run in order, different CPUs concurrently.", new()
         {
             ["cpu"] = Int("CPU that issues it (< machine.cpus)", 0, ScenarioDefaults.MaxCpus - 1, 0),
-            ["op"] = Enum("request", OperationKinds.All, OperationKinds.Alloc),
+            ["op"] = Enum("request", ScenarioWords.Operation.Words, ScenarioWords.Operation.Word(OperationKind.Alloc)),
             ["count"] = Int("number of hugepages", 1, ScenarioDefaults.MaxCount, 1),
             ["hugepage"] = Size("hugepage size, one the granule supports (4k: 64KiB, 2MiB, 32MiB, 1GiB; 16k: 2MiB, 32MiB, 1GiB; 64k: 2MiB, 512MiB, 16GiB)"),
             ["batched"] = Bool("use the batched kernel paths", true),
@@ -95,7 +95,7 @@ public static class ScenarioSchema
         var workload = Obj("Concurrent activity on other CPUs; one workload per CPU.", new()
         {
             ["cpus"] = cpuSet,
-            ["kind"] = Enum("what the CPUs do", WorkloadKinds.All, WorkloadKinds.Background),
+            ["kind"] = Enum("what the CPUs do", ScenarioWords.Workload.Words, ScenarioWords.Workload.Word(WorkloadKind.Background)),
             ["period_ns"] = Num("time between accesses, ns (> 0)", 0, ScenarioDefaults.PeriodNs, exclusive: true),
             ["irq_off_ns"] = Range("length of IRQ-off sections, ns"),
             ["preempt_off_ns"] = Range("length of preempt-off sections, ns"),
@@ -105,7 +105,7 @@ public static class ScenarioSchema
             .ToDictionary(x => x.Name, x => (JsonNode)StrategyOptionFields.Schema(x)));
         var scheduler = Obj("How executions are chosen.", new()
         {
-            ["mode"] = Enum("timed = cost-model runs; others explore interleavings", SchedulerModes.All, SchedulerModes.Timed),
+            ["mode"] = Enum("timed = cost-model runs; others explore interleavings", ScenarioWords.Mode.Words, ScenarioWords.Mode.Word(SchedulerMode.Timed)),
             ["seeds"] = Int("timed runs", 1, ScenarioDefaults.MaxSeeds, ScenarioDefaults.Seeds),
             ["iterations"] = Int("pct/random executions", 1, int.MaxValue, ScenarioDefaults.Iterations),
             ["pct_depth"] = Int("PCT bug depth", 1, ScenarioDefaults.MaxPctDepth, ScenarioDefaults.PctDepth),

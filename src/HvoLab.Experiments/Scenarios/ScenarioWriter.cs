@@ -20,7 +20,7 @@ internal static class ScenarioWriter
             w.WriteNumber("seed", s.Seed);
             WriteMachine(w, s.Machine);
             w.WriteStartObject("kernel");
-            w.WriteString("design", s.Kernel.Design);
+            w.WriteString("design", ScenarioWords.Design.Word(s.Kernel.Design));
             w.WriteBoolean("hvo_enabled", s.Kernel.HvoEnabled);
             WriteStrings(w, "revert_fix", s.Kernel.RevertFix);
             if (s.Kernel.Workarounds is { } wa) WriteStrings(w, "workarounds", wa);
@@ -90,7 +90,7 @@ internal static class ScenarioWriter
     {
         w.WriteStartObject();
         w.WriteNumber("cpu", o.Cpu);
-        w.WriteString("op", o.Op);
+        w.WriteString("op", ScenarioWords.Operation.Word(o.Op));
         w.WriteNumber("count", o.Count);
         w.WriteString("hugepage", Units.FormatSize(o.HugepageBytes));
         w.WriteBoolean("batched", o.Batched);
@@ -103,7 +103,7 @@ internal static class ScenarioWriter
     {
         w.WriteStartObject();
         w.WriteString("cpus", x.CpusText);
-        w.WriteString("kind", x.Kind);
+        w.WriteString("kind", ScenarioWords.Workload.Word(x.Kind));
         w.WriteNumber("period_ns", x.PeriodNs);
         WriteRange(w, "irq_off_ns", x.IrqOffNs);
         WriteRange(w, "preempt_off_ns", x.PreemptOffNs);
@@ -123,7 +123,7 @@ internal static class ScenarioWriter
     private static void WriteScheduler(Utf8JsonWriter w, SchedulerSpec s)
     {
         w.WriteStartObject("scheduler");
-        w.WriteString("mode", s.Mode);
+        w.WriteString("mode", ScenarioWords.Mode.Word(s.Mode));
         w.WriteNumber("seeds", s.Seeds);
         w.WriteNumber("iterations", s.Iterations);
         w.WriteNumber("pct_depth", s.PctDepth);

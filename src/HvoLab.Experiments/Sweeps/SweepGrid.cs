@@ -111,7 +111,7 @@ public sealed class SweepGrid
                 // Length of the background load's IRQ-off sections: drawn from [min(1µs, v), v] like the default's 1–20µs.
                 double ns = value is "0" or "none" ? 0 : Units.ParseDuration(value, "--param irq_off");
                 foreach (var w in root["workload"]!.AsArray())
-                    if (w!["kind"]?.GetValue<string>() == WorkloadKinds.Background)
+                    if (w!["kind"]?.GetValue<string>() == ScenarioWords.Workload.Word(WorkloadKind.Background))
                     {
                         if (ns <= 0) w.AsObject().Remove("irq_off_ns");
                         else w["irq_off_ns"] = new JsonObject { ["min"] = Math.Min(1000, ns), ["max"] = ns };

@@ -101,25 +101,28 @@ public sealed class BackgroundLoad(Linux linux, WorkloadSpec spec) : Workload(li
     {
         var rng = new SplitMix64(Spec.Seed ^ ((ulong)cpu.Id * 0x9E3779B97F4A7C15UL));
         int work = cpu.Sim.Label("background work");
+        // The section labels are looked up once, at their first use (where they were registered before), not by name
+        // on every iteration.
+        int irqsOff = 0, preemptOff = 0, daifMasked = 0;
         while (Continue(cpu))
         {
             await cpu.Work(Spec.PeriodNs, work);   // interruptible at any instant in timed runs (TimedDriver.ExecWork, OpExecutor)
             if (Spec.IrqOffNs is { } irq)
             {
                 await cpu.LocalIrqDisable();
-                await cpu.Work(irq.Draw(ref rng), cpu.Sim.Label("irqs off"));
+                await cpu.Work(irq.Draw(ref rng), irqsOff = irqsOff != 0 ? irqsOff : cpu.Sim.Label("irqs off"));
                 await cpu.LocalIrqEnable();
             }
             if (Spec.PreemptOffNs is { } pre)
             {
                 cpu.PreemptCount++;
-                await cpu.Work(pre.Draw(ref rng), cpu.Sim.Label("preempt off"));
+                await cpu.Work(pre.Draw(ref rng), preemptOff = preemptOff != 0 ? preemptOff : cpu.Sim.Label("preempt off"));
                 cpu.PreemptCount--;
             }
             if (Spec.DaifMaskedNs is { } daif)
             {
                 await cpu.DaifMask();
-                await cpu.Work(daif.Draw(ref rng), cpu.Sim.Label("daif masked"));
+                await cpu.Work(daif.Draw(ref rng), daifMasked = daifMasked != 0 ? daifMasked : cpu.Sim.Label("daif masked"));
                 await cpu.DaifRestore();
             }
             Stats.Iterations++;

@@ -1,5 +1,6 @@
 using HvoLab.Engine;
 using HvoLab.Experiments.Checking;
+using HvoLab.Experiments.Scenarios;
 using Xunit;
 
 namespace HvoLab.Experiments.Tests.Checking;
@@ -28,7 +29,7 @@ public class ArmBarrierAuditTests
         {
             var r = CheckRunner.Check(SmallCheck(DataMemoryModel.Arm), "D", new CheckOptions
             {
-                Mode = "random", Iterations = 3000, OmitBarrierSite = IpiWmb, TraceDirectory = dir,
+                Mode = SchedulerMode.Random, Iterations = 3000, OmitBarrierSite = IpiWmb, TraceDirectory = dir,
             });
             Assert.Equal(Verdict.Unsafe, r.Verdict);
             var v = r.Violations[0];
@@ -46,7 +47,7 @@ public class ArmBarrierAuditTests
     [Fact]
     public void WithoutTheWmbScStillFindsNothingInTheSameSearch()
     {
-        var r = CheckRunner.Check(SmallCheck(DataMemoryModel.Sc), "D", new CheckOptions { Mode = "random", Iterations = 300, OmitBarrierSite = IpiWmb });
+        var r = CheckRunner.Check(SmallCheck(DataMemoryModel.Sc), "D", new CheckOptions { Mode = SchedulerMode.Random, Iterations = 300, OmitBarrierSite = IpiWmb });
         Assert.Equal(Verdict.NotRefuted, r.Verdict);
     }
 }

@@ -1,5 +1,6 @@
 using HvoLab.Engine;
 using HvoLab.Experiments.Checking;
+using HvoLab.Experiments.Scenarios;
 using Xunit;
 
 namespace HvoLab.Experiments.Tests.Checking;
@@ -20,7 +21,7 @@ public class BarrierAuditTests
         Simulator? sim = null;
         var r = CheckRunner.Check(VerdictTests.Load("small-check"), "D", new CheckOptions
         {
-            Mode = "random", Iterations = 1, OnBuild = s => sim = s,
+            Mode = SchedulerMode.Random, Iterations = 1, OnBuild = s => sim = s,
         });
         Assert.Equal(Verdict.NotRefuted, r.Verdict);
         sites.UnionWith(sim!.BarrierSites);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HvoLab.Experiments.Checking;
+using HvoLab.Experiments.Scenarios;
 using Xunit;
 
 namespace HvoLab.Experiments.Tests.Checking;
@@ -33,7 +34,7 @@ public class ExpectedVerdictTests
     {
         var r = CheckRunner.Check(VerdictTests.Load(scenario), strategy, new CheckOptions
         {
-            Mode = mode, Iterations = iterations, MaxExecutions = 2_000_000, WallSeconds = 600, Reduction = reduction,
+            Mode = ScenarioWords.Mode.ParseOption("mode", mode), Iterations = iterations, MaxExecutions = 2_000_000, WallSeconds = 600, Reduction = reduction,
         });
         Assert.Equal(verdict, r.Verdict.Word());
         if (kind is not null) Assert.Equal(kind, r.Violations[0].Kind);

@@ -26,7 +26,7 @@ public class VerdictTests(ITestOutputHelper output)
         var s = Load(scenario);
         var r = CheckRunner.Check(s, strategy, new CheckOptions
         {
-            Mode = mode, Iterations = iterations, MaxExecutions = 2_000_000, WallSeconds = 600, AllViolations = all,
+            Mode = ScenarioWords.Mode.ParseOption("mode", mode), Iterations = iterations, MaxExecutions = 2_000_000, WallSeconds = 600, AllViolations = all,
         });
         output.WriteLine($"{strategy} on {scenario}: {r.Verdict}, complete={r.Complete}, {r.Executions} executions, {r.Seconds:F1} s; " +
                          string.Join("; ", r.Violations.Select(v => v.Kind + ": " + v.Explanation)));
@@ -69,7 +69,7 @@ public class VerdictTests(ITestOutputHelper output)
     {
         var s = Load("check-default");
         s = s with { StrategyOptions = s.StrategyOptions.With("C", new IdenticalContentsOptions { Force = true }), Refusals = [] };
-        var r = CheckRunner.Check(s, "C", new CheckOptions { Mode = "exhaustive", MaxExecutions = 1000 });
+        var r = CheckRunner.Check(s, "C", new CheckOptions { Mode = SchedulerMode.Exhaustive, MaxExecutions = 1000 });
         Assert.Equal(Verdict.Unsafe, r.Verdict);
         Assert.StartsWith("bbm:", r.Violations[0].Kind);
     }

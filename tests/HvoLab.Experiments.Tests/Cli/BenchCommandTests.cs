@@ -35,6 +35,7 @@ public class BenchCommandTests
         Assert.Contains(names, n => n.StartsWith("engine ops/s"));
         Assert.Contains(names, n => n.StartsWith("exhaustive D"));
         Assert.Contains(names, n => n.Contains("peak RSS") && n.Contains("(tiny)"));
+        Assert.Contains(names, n => n.Contains("user CPU time") && n.Contains("(tiny)"));
         Assert.Contains(names, n => n.StartsWith("check B, check-default"));
         Assert.Contains(names, n => n.StartsWith("check D, two updaters"));
         Assert.Contains(names, n => n.Contains("--parallel 2 over --parallel 1"));

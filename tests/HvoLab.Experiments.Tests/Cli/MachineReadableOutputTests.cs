@@ -88,4 +88,24 @@ public sealed class MachineReadableOutputTests
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+
+    [Fact]
+    public void CheckWritesTheProvenanceObjectThatCompareAndRecommendWrite()
+    {
+        var check = CliRun.Run("check", "--strategy", "B", "--scenario", Path.Combine(Scenarios.RepoPaths.ScenariosDir(), "check-default.json"),
+            "--mode", "pct", "--iterations", "5", "--format", "json");
+        Assert.True(check.Code is 0 or 3, check.Err);
+        using var doc = JsonDocument.Parse(check.Out);
+        var p = doc.RootElement.GetProperty("provenance");
+        Assert.Equal(MachineReadableProvenance.Fields, p.EnumerateObject().Select(f => f.Name));
+        Assert.Equal(["hvolab", "check", "--strategy", "B"], p.GetProperty("command_line").EnumerateArray().Take(4).Select(a => a.GetString()!));
+        Assert.Equal([1UL], p.GetProperty("seeds").EnumerateArray().Select(x => x.GetUInt64()));
+        Assert.False(doc.RootElement.TryGetProperty("scenario_hash", out _));   // once, inside provenance
+    }
+}
+
+/// <summary>The fields of the "provenance" object, in order, in every JSON output (compare, recommend, check).</summary>
+public static class MachineReadableProvenance
+{
+    public static readonly string[] Fields = ["version", "command_line", "scenario_hash", "seeds"];
 }

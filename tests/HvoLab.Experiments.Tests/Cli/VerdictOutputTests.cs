@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using HvoLab.Cli;
 using HvoLab.Experiments.Checking;
+using HvoLab.Experiments.Scenarios;
 using HvoLab.Experiments.Reports;
 using HvoLab.Experiments.Tests.Checking;
 using Xunit;
@@ -84,7 +85,7 @@ public sealed class VerdictOutputTests : IDisposable
     public void TheACounterexampleShowsThePteClearBeforeTheFault()
     {
         var s = VerdictTests.Load("check-nmi-reader");
-        var result = CheckRunner.Check(s, "A", new CheckOptions { Mode = "exhaustive", MaxExecutions = 2_000_000, WallSeconds = 600, TraceDirectory = _dir });
+        var result = CheckRunner.Check(s, "A", new CheckOptions { Mode = SchedulerMode.Exhaustive, MaxExecutions = 2_000_000, WallSeconds = 600, TraceDirectory = _dir });
         Assert.Equal(Verdict.Unsafe, result.Verdict);
         var cx = Explainer.Explain(ScheduleTrace.Load(result.Violations[0].TracePath!));
         Assert.Contains("init_mm.page_table_lock", cx.Headline);

@@ -44,7 +44,7 @@ public sealed class BaselineTests
         for (ulong seed = 1; seed <= 3; seed++)
             foreach (var strategy in new[] { "off", "B", "D" })
                 Assert.Empty(TimedRunner.RunOne(s, strategy, seed).Violations.Select(v => $"{strategy} seed {seed}: {v.Kind}: {v.Explanation}"));
-        foreach (var mode in new[] { SchedulerModes.Pct, SchedulerModes.Random })
+        foreach (var mode in new[] { SchedulerMode.Pct, SchedulerMode.Random })
         {
             var r = CheckRunner.Check(s, "off", new CheckOptions { Mode = mode, Iterations = 200, Seed = 1 });
             Assert.True(r.Verdict is Verdict.Proved or Verdict.NotRefuted, $"off {mode}: {string.Join("; ", r.Violations.Select(v => v.Kind + ": " + v.Explanation))}");

@@ -3,6 +3,7 @@ using System.Text.Json;
 using HvoLab.Cli;
 using HvoLab.Experiments.Comparison;
 using HvoLab.Experiments.Scenarios;
+using HvoLab.Experiments.Tests.Cli;
 using Xunit;
 
 namespace HvoLab.Experiments.Tests.Comparison;
@@ -53,6 +54,7 @@ public class CompareTests
         string hash = p.GetProperty("scenario_hash").GetString()!;
         Assert.Matches("^[0-9a-f]{32}$", hash);
         Assert.NotEmpty(p.GetProperty("seeds").EnumerateArray());
+        Assert.Equal(MachineReadableProvenance.Fields, p.EnumerateObject().Select(f => f.Name));
         var csv = File.ReadAllLines(Path.Combine(dir, "out", "compare.csv"));
         int col = csv[0].Split(',').ToList().IndexOf("scenario_hash");
         Assert.True(col > 0);
@@ -80,7 +82,7 @@ public class CompareTests
         // second's own NMIs are the largest stall of its CPU; either would drown the IPI cost.
         var small = SmallScenario.Load();
         var s = small with { Strategies = ["off", "D"],
-            Workload = small.Workload.Where(w => w.Kind is not (WorkloadKinds.Background or WorkloadKinds.NmiReader)).ToArray() };
+            Workload = small.Workload.Where(w => w.Kind is not (WorkloadKind.Background or WorkloadKind.NmiReader)).ToArray() };
         var slow = s with { Machine = s.Machine with { Costs = new Dictionary<string, double> { ["IpiDeliveryNs"] = Arch.HardwareCosts.Default.IpiDeliveryNs * 5 } } };
         var a = Comparer.Run(s, new CompareOptions { Parallel = 2, CheckIterations = 20 });
         var b = Comparer.Run(slow, new CompareOptions { Parallel = 2, CheckIterations = 20 });
@@ -104,7 +106,7 @@ public class CompareTests
     {
         // Without the NMI reader: under A an NMI that faults in the window is a violation that ends the timed run.
         var s0 = SmallScenario.Load();
-        var s = s0 with { Strategies = ["off", "A"], Workload = s0.Workload.Where(w => w.Kind != WorkloadKinds.NmiReader).ToArray() };
+        var s = s0 with { Strategies = ["off", "A"], Workload = s0.Workload.Where(w => w.Kind != WorkloadKind.NmiReader).ToArray() };
         var slow = s with { Machine = s.Machine with { Costs = new Dictionary<string, double> { ["TlbiBaseNs"] = Arch.HardwareCosts.Default.TlbiBaseNs * 10 } } };
         var a = Comparer.Run(s, new CompareOptions { CheckIterations = 20 });
         var b = Comparer.Run(slow, new CompareOptions { CheckIterations = 20 });
@@ -144,6 +146,9 @@ public class CompareTests
             Assert.Equal(stalls.Order(), stalls);
             Assert.NotEmpty(root.GetProperty("candidates").EnumerateArray());
             Assert.Matches("^[0-9a-f]{32}$", root.GetProperty("provenance").GetProperty("scenario_hash").GetString());
+            Assert.Equal(MachineReadableProvenance.Fields, root.GetProperty("provenance").EnumerateObject().Select(f => f.Name));
+            // A candidate is a compare row plus its standing: the same fields compare's JSON writes.
+            Assert.True(misses[0].TryGetProperty("per_folio_latency_ns", out _));
         }
         var bad = Cli("recommend", "--stall-budget", "soon", "--scenario", file);
         Assert.Equal(2, bad.Code);

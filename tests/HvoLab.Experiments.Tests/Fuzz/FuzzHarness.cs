@@ -47,14 +47,14 @@ public static class FuzzHarness
             // Exhaustive search with DPOR costs time quadratic in the execution's length and grows with the CPU count
             // (20,000 steps on 6 CPUs: 20 s of CPU, fuzz input 2161, STATUS 12:40; 5,000 steps on 64 CPUs: 19 s,
             // campaign input 7026), so its executions are capped shorter.
-            StepBudget = Math.Min(s.Scheduler.StepBudget, s.Scheduler.Mode == SchedulerModes.Exhaustive ? ExhaustiveStepCap : StepCap), Seeds = 1,
+            StepBudget = Math.Min(s.Scheduler.StepBudget, s.Scheduler.Mode == SchedulerMode.Exhaustive ? ExhaustiveStepCap : StepCap), Seeds = 1,
             Iterations = Math.Min(s.Scheduler.Iterations, 2), MaxExecutions = Math.Min(s.Scheduler.MaxExecutions, 3),
         },
     };
 
     private static void Execute(Scenario s, string strategy)
     {
-        if (s.Scheduler.Mode == SchedulerModes.Timed)
+        if (s.Scheduler.Mode == SchedulerMode.Timed)
         {
             TimedRunner.RunOne(s, strategy, s.Seed);
             return;

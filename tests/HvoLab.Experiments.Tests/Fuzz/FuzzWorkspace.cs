@@ -43,7 +43,7 @@ public sealed class FuzzWorkspace : IDisposable
         _tiny = Path.Combine(Root, "tiny.json");
         File.WriteAllText(_tiny, TinyJson);
         _trace = Path.Combine(Root, "tiny.trace.json");
-        ScheduleTrace.Create(ScenarioLoader.Parse(TinyJson), "unsafe", SchedulerModes.Random, 7, [0, 1, 1, 0, 2, 1, 0], null).Save(_trace);
+        ScheduleTrace.Create(ScenarioLoader.Parse(TinyJson), "unsafe", SchedulerMode.Random, 7, [0, 1, 1, 0, 2, 1, 0], null).Save(_trace);
         _fifo = Path.Combine(Root, "input.fifo");
         _device = Path.Combine(Root, "null.dev");
         // Special files of our own, never the machine's /dev entries: a FIFO, and (as root) a private /dev/null node.

@@ -42,7 +42,7 @@ public static class LabScript
               "scheduler": { "seeds": 2 }
             }
             """);
-        var check = CheckRunner.Check(scenario, "stopped-range", new CheckOptions { Mode = SchedulerModes.Pct, Iterations = 30 });
+        var check = CheckRunner.Check(scenario, "stopped-range", new CheckOptions { Mode = SchedulerMode.Pct, Iterations = 30 });
         output.WriteLine($"stopped-range: {check.Verdict.Word()} after {check.Executions} executions");
         var compare = Comparer.Run(scenario, new CompareOptions { Parallel = 1, CheckIterations = 30 });
         foreach (var row in compare.Rows)

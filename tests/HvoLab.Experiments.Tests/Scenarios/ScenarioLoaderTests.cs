@@ -29,7 +29,7 @@ public class ScenarioLoaderTests
         Assert.Equal(1UL, s.Seed);
         Assert.Equal(StrategyRegistry.BuiltIn.Select(x => x.Name), s.Strategies);
         Assert.Equal(5, s.Scheduler.Seeds);
-        Assert.Equal([OperationKinds.Alloc, OperationKinds.Free], s.Operations.Select(o => o.Op));
+        Assert.Equal([OperationKind.Alloc, OperationKind.Free], s.Operations.Select(o => o.Op));
         Assert.All(s.Operations, o => Assert.Equal(2UL << 20, o.HugepageBytes));
         Assert.Equal(Enumerable.Range(9, 55), s.Workload[^1].Cpus);
         var embedded = ScenarioLoader.Default() with { Description = null };
@@ -40,10 +40,10 @@ public class ScenarioLoaderTests
     public void EmbeddedDefaultMatchesTheBrief()
     {
         var s = ScenarioLoader.Default();
-        Assert.Equal([1, 2, 3], s.Workload.Single(w => w.Kind == WorkloadKinds.PfnWalker).Cpus);
-        Assert.Equal([4, 5, 6, 7], s.Workload.Single(w => w.Kind == WorkloadKinds.GupFast).Cpus);
-        Assert.Equal([8], s.Workload.Single(w => w.Kind == WorkloadKinds.NmiReader).Cpus);
-        Assert.Equal(new NsRange(1000, 20000), s.Workload.Single(w => w.Kind == WorkloadKinds.Background).IrqOffNs);
+        Assert.Equal([1, 2, 3], s.Workload.Single(w => w.Kind == WorkloadKind.PfnWalker).Cpus);
+        Assert.Equal([4, 5, 6, 7], s.Workload.Single(w => w.Kind == WorkloadKind.GupFast).Cpus);
+        Assert.Equal([8], s.Workload.Single(w => w.Kind == WorkloadKind.NmiReader).Cpus);
+        Assert.Equal(new NsRange(1000, 20000), s.Workload.Single(w => w.Kind == WorkloadKind.Background).IrqOffNs);
         Assert.Equal(ScenarioLoader.DefaultJson(), File.ReadAllText(Path.Combine(RepoPaths.ScenariosDir(), "default.json")));
     }
 
