@@ -38,7 +38,7 @@ public sealed partial class ArchMachine
     private List<Refill>? CollectRefills(TlbiOp op, ulong start, ulong end)
     {
         List<Refill>? list = null;
-        for (int c = 0; c < CpuCount; c++)
+        for (int c = 0; c < Cpus; c++)
         {
             foreach (var s in Stores.Pending(c))
             {
@@ -87,11 +87,11 @@ public sealed partial class ArchMachine
             {
                 // The shared fills go for every CPU at once; then each CPU's own entries.
                 SharedFills.InvalidateForAll(t.Op, t.Va, t.Pages);
-                if (t.Refills != null) { for (int c = 0; c < CpuCount; c++) Apply(c, t, privateOnly: true); continue; }
+                if (t.Refills != null) { for (int c = 0; c < Cpus; c++) Apply(c, t, privateOnly: true); continue; }
                 // Without refills only CPUs holding entries of their own have anything to do (Apply skips the
                 // others): visit those, in the same ascending order, instead of all 256 TLBs per broadcast.
                 var holders = SharedFills.CpusWithPrivate;
-                for (int c = holders.Next(0); c >= 0 && c < CpuCount; c = c + 1 < CpuMask.MaxCpus ? holders.Next(c + 1) : -1)
+                for (int c = holders.Next(0); c >= 0 && c < Cpus; c = c + 1 < CpuMask.MaxCpus ? holders.Next(c + 1) : -1)
                     Apply(c, t, privateOnly: true);
             }
             else Apply(cpu, t, privateOnly: false);

@@ -44,7 +44,9 @@ public sealed partial class ArchMachine
 
     public MachineConfig Config { get; }
     public Granule Granule => Config.Granule;
-    public int CpuCount => Config.Cpus;
+    /// <summary>The CPU count: one name from the scenario file (machine.cpus) to the report; its range is checked once, by
+    /// the scenario field table (ScenarioFields.Cpus); the constructor only guards the arrays sized by it.</summary>
+    public int Cpus => Config.Cpus;
 
     /// <summary>Virtual time in ns, written by the engine before each operation; stamped on oracle reports.</summary>
     public long Now { get; set; }
@@ -152,7 +154,7 @@ public sealed partial class ArchMachine
     /// and stay invisible to table walkers until <paramref name="cpu"/> executes a DSB.</summary>
     public void WritePhys(int cpu, ulong pa, ulong value, int size = 8)
     {
-        if ((uint)cpu >= (uint)CpuCount) throw new ArgumentOutOfRangeException(nameof(cpu));
+        if ((uint)cpu >= (uint)Cpus) throw new ArgumentOutOfRangeException(nameof(cpu));
         // Data (not a table): no oracle, no store buffer, and a whole word needs no read first.
         if (size == 8 && !Tables.IsTableFrame(pa >> Granule.PageShift)) { Memory.WriteWord(pa & ~7UL, value); return; }
         ulong wordPa = pa & ~7UL;

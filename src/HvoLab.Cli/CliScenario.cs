@@ -4,8 +4,8 @@ namespace HvoLab.Cli;
 
 /// <summary>
 /// The scenario a command runs: "--scenario FILE" or the embedded default, with command-line overrides applied as
-/// typed edits and re-checked by the loader's rules (<see cref="ScenarioEdits.Revalidate"/>), so an override gets the
-/// same checks and messages as the same value in the file.
+/// typed edits of its spec and resolved again (<see cref="ScenarioEdits.Edit"/>), so an override gets the same checks
+/// and messages as the same value in the file.
 /// </summary>
 public static class CliScenario
 {
@@ -29,10 +29,10 @@ public static class CliScenario
     {
         // Parse first so a broken file is reported as such, not as a failed override.
         var s = ScenarioLoader.Parse(path is null ? defaultJson ?? ScenarioLoader.DefaultJson() : ScenarioLoader.ReadFile(path));
-        return o is null ? s : ScenarioEdits.Revalidate(Apply(s, o));
+        return o is null ? s : ScenarioEdits.Edit(s, spec => Apply(spec, o));
     }
 
-    private static Scenario Apply(Scenario s, Overrides o)
+    private static ScenarioSpec Apply(ScenarioSpec s, Overrides o)
     {
         if (o.Cpus is { } cpus) s = ScenarioEdits.WithCpus(s, ScenarioFields.Cpus.CheckOption("--cpus", cpus));
         if (o.Granule is { } g) s = s with { Machine = s.Machine with { Granule = CliValues.Granule("--granule", g) } };

@@ -276,6 +276,8 @@ public sealed partial class Cpu
     internal int ChoiceAlt;
     /// <summary>Arm data model: the pending plain store passes the older buffered stores it may (set by the search).</summary>
     internal bool PassStore;
+    /// <summary>Arm data model: the pending relaxed load reads the oldest value its view allows (set by the search).</summary>
+    internal bool OlderRead;
 
     /// <summary>cpu_relax() inside a spin loop. If the loop's loads since the previous relax saw nothing change, the
     /// engine parks the CPU until another CPU writes one of those locations (spin detection).</summary>

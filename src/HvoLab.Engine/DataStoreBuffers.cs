@@ -25,10 +25,11 @@ namespace HvoLab.Engine;
 /// <item>An RMW is performed on memory, after the CPU's buffered stores to its word (coherence; atomicity holds since
 /// memory is one copy).</item>
 /// </list>
-/// Loads are performed in program order, so load→load and load→store reordering are not explored (an smp_rmb is never
-/// found necessary); stores by VA (struct pages), descriptor stores and bulk copies are not buffered (descriptors keep
-/// their own visibility to walkers, DescriptorStoreBuffer). Both only remove behaviours Arm allows: the model never
-/// allows an outcome Arm forbids. Timed runs are sequentially consistent.
+/// Loads are performed in program order; a relaxed load may still read an older value of the word its CPU's view
+/// allows (<see cref="DataLoadViews"/>: load→load reordering). Load→store reordering is not explored; stores by VA
+/// (struct pages), descriptor stores and bulk copies are not buffered (descriptors keep their own visibility to
+/// walkers, DescriptorStoreBuffer). Both only remove behaviours Arm allows: the model never allows an outcome Arm
+/// forbids. Timed runs are sequentially consistent.
 /// </remarks>
 internal sealed class DataStoreBuffers
 {
@@ -57,7 +58,11 @@ internal sealed class DataStoreBuffers
         _count = new int[n];
         _epoch = new int[n];
         _releases = new int[n];
+        Views = new DataLoadViews(sim, active);
     }
+
+    /// <summary>The messages and per-CPU views that let a relaxed load read an older value (load→load reordering).</summary>
+    public DataLoadViews Views { get; }
 
     /// <summary>Stores a CPU may have buffered at once.</summary>
     public const int Capacity = 8;
@@ -127,7 +132,9 @@ internal sealed class DataStoreBuffers
             case OpKind.Mem: return op.Mem.Kind != AccessKind.Read;
             case OpKind.WaitPhys: return op.Order != MemOrder.Relaxed;
             case OpKind.MemPhys:
-                if (op.Mem.Kind == AccessKind.Read) return op.Order != MemOrder.Relaxed;
+                // A relaxed load of a kernel global may read an older value only once the buffer is empty (a drain
+                // comes first as the CPU's second action), so its drains enable that outcome.
+                if (op.Mem.Kind == AccessKind.Read) return op.Order != MemOrder.Relaxed || HasMessages(op.Mem.Va);
                 if (WillBuffer(c)) return CanPass(c) || _count[c.Id] >= Capacity;
                 return true;
             default: return false;
@@ -137,6 +144,16 @@ internal sealed class DataStoreBuffers
     /// <summary>The second outcome CPU <paramref name="c"/> has besides running its op: drain the front store, or
     /// (its op being a plain buffered store that may pass others) issue the store ahead of them.</summary>
     public bool HasAlternative(Cpu c) => Active && (_count[c.Id] > 0 || CanPass(c));
+
+    /// <summary>CPU <paramref name="c"/>'s pending op is a relaxed load of a kernel global, its buffer is empty (a drain
+    /// is the second action otherwise) and its view allows a value older than memory's (<see cref="DataLoadViews"/>).</summary>
+    public bool OffersOlderValue(Cpu c)
+    {
+        if (!Active || c.Depth == 0 || c.Park != Cpu.ParkKind.None || _count[c.Id] > 0) return false;
+        ref var op = ref c.Frames[c.Depth - 1].Pending;
+        return op.Kind == OpKind.MemPhys && op.Mem.Kind == AccessKind.Read && op.Order == MemOrder.Relaxed
+            && HasMessages(op.Mem.Va) && Views.HasOlder(c.Id, op.Mem.Va & ~7UL);
+    }
 
     /// <summary>The word the alternative writes to memory (a drain), or null for a store that only enters the buffer.</summary>
     public ulong? AlternativeWrite(Cpu c) => _count[c.Id] > 0 && !CanPass(c) ? _entries[c.Id][0].Pa & ~7UL : null;
@@ -188,7 +205,10 @@ internal sealed class DataStoreBuffers
         int n = --_count[cpu];
         Array.Copy(e, 1, e, 0, n);
         if (front.Release) _releases[cpu]--;
+        bool message = HasMessages(front.Pa);
+        if (message) Views.BeforeStore(front.Pa & ~7UL);
         _sim.Arch.WritePhys(cpu, front.Pa, front.Value, front.Size);
+        if (message) Views.Stored(cpu, front.Pa & ~7UL);
         return front.Pa & ~7UL;
     }
 
@@ -210,6 +230,25 @@ internal sealed class DataStoreBuffers
         int s = (int)(pa & 7) * 8;
         return size == 8 ? w : (w >> s) & ((1UL << (size * 8)) - 1);
     }
+
+    /// <summary>A load by CPU <paramref name="cpu"/>: its own newest buffered store of the word (forwarding), else for a
+    /// kernel global the newest message or (<paramref name="older"/>) the oldest its view allows, else memory.</summary>
+    public ulong Load(int cpu, ulong pa, int size, bool older)
+    {
+        ulong word = pa & ~7UL;
+        if (!LoadsMessage(cpu, word)) return Read(cpu, pa, size);
+        ulong w = Views.Load(cpu, word, older);
+        int s = (int)(pa & 7) * 8;
+        return size == 8 ? w : (w >> s) & ((1UL << (size * 8)) - 1);
+    }
+
+    /// <summary>A load of <paramref name="pa"/> by <paramref name="cpu"/> reads a message (a kernel global its CPU has
+    /// no buffered store to), not its own buffer or untracked memory.</summary>
+    public bool LoadsMessage(int cpu, ulong pa) => HasMessages(pa) && !HasWord(cpu, pa & ~7UL);
+
+    /// <summary>The word's stores are messages of <see cref="Views"/>: a kernel global whose relaxed loads may read an
+    /// older value (<see cref="IGuest.MayReadOlderValue"/>).</summary>
+    public bool HasMessages(ulong pa) => Buffers(pa & ~7UL) && (_sim.Guest?.MayReadOlderValue(pa & ~7UL) ?? false);
 
     private bool HasWord(int cpu, ulong word)
     {

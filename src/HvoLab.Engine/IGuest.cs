@@ -20,6 +20,10 @@ public interface IGuest
     /// <summary>Physical words no VA the model accesses can map (kernel globals reached through the linear map): lets
     /// the search treat writes to them as independent of struct page accesses.</summary>
     bool IsPrivateKernelData(ulong pa) => false;
+    /// <summary>Arm data model: kernel globals (among <see cref="IsPrivateKernelData"/>) whose relaxed loads may read an
+    /// older value (load→load reordering, <see cref="DataLoadViews"/>): the words the guest's code reads with plain
+    /// loads where the ordering matters. Others are read at their newest value.</summary>
+    bool MayReadOlderValue(ulong pa) => false;
 
     /// <summary>VAs whose accesses may use a translation other than the one the TLBs and tables show now (the litmus
     /// binding's walks made before the access): the search must not assume their physical word.</summary>

@@ -24,7 +24,7 @@ internal sealed class OpExecutor(Simulator sim)
 {
     private readonly Simulator _sim = sim;
     private readonly SpinWatchers _watchers = new();
-    private readonly int[] _pendingTlbis = new int[256];
+    private readonly int[] _pendingTlbis = new int[CpuMask.MaxCpus];
     private int _seenArchViolations;
     private long _seenArchTotal;
 
@@ -52,6 +52,7 @@ internal sealed class OpExecutor(Simulator sim)
                 var bk = op.Barrier;
                 _sim.Arch.Barrier(c.Id, bk);
                 if (bk == BarrierKind.DmbIshSt) _sim.DataBuffer.StoreBarrier(c.Id);
+                if (Simulator.OrdersLoads(bk)) _sim.DataBuffer.Views.Order(c.Id);
                 if ((bk == BarrierKind.DsbIsh || bk == BarrierKind.DsbSy) && _pendingTlbis[c.Id] > 0)
                 {
                     // A DSB after broadcast TLBIs waits for them to complete on every PE (costs.md §2: ~95 % of
@@ -124,7 +125,15 @@ internal sealed class OpExecutor(Simulator sim)
                     outcome = ExecOutcome.Parked;
                     _sim.Steps--; c.Stats.Ops--;
                 }
-                else { c.LastValue = v; c.ClearReads(); c.Time += _sim.Jitter(OpCosts.SpinExitRead(_sim.Cost)); }
+                else
+                {
+                    c.LastValue = v;
+                    c.ClearReads();
+                    c.Time += _sim.Jitter(OpCosts.SpinExitRead(_sim.Cost));
+                    // Arm data model: the wait read the newest value (coherence from here on); an acquire orders later loads.
+                    if (_sim.DataBuffer.HasMessages(pa)) _sim.DataBuffer.Load(c.Id, pa, 8, older: false);
+                    if (op.Order != MemOrder.Relaxed) _sim.DataBuffer.Views.Order(c.Id);
+                }
                 break;
             }
             case OpKind.Relax:
@@ -150,8 +159,12 @@ internal sealed class OpExecutor(Simulator sim)
         _sim.Arch.Now = (long)c.Time;
         AccessResult r;
         if (physical && _sim.DataBuffer.WillBuffer(c)) return BufferStore(c, ref op);
-        if (physical) r = PhysAccess(c, in op.Mem);
+        bool older = c.OlderRead;
+        c.OlderRead = false;
+        if (physical) r = PhysAccess(c, in op.Mem, older);
         else r = _sim.Arch.Access(c.Id, in op.Mem);
+        // Arm data model: an acquire or fully ordered access orders the CPU's later loads (DataLoadViews).
+        if (op.Order is MemOrder.Acquire or MemOrder.Full) _sim.DataBuffer.Views.Order(c.Id);
         CheckOracle(c);
         c.LastFault = r.Fault;
         c.LastFaultLevel = r.Level;
@@ -174,7 +187,7 @@ internal sealed class OpExecutor(Simulator sim)
         if (kind != AccessKind.Write) RecordRead(c, r.Pa, r.Value, op.Mem.Size);
         if (kind != AccessKind.Read) { _sim.ClosedForm.ForgetVisibility(r.Pa & ~7UL, c.Time); NotifyWrite(r.Pa, c.Time); }
         if (_sim.Trace.Enabled)
-            _sim.Trace.Op(c.Time, c.Id, c.Context, physical ? "phys " + kind : kind.ToString(), op.Mem.Va, kind == AccessKind.Write ? op.Mem.Value : r.Value);
+            _sim.Trace.Op(c.Time, c.Id, c.Context, (physical ? "phys " + kind : kind.ToString()) + (older ? " (older value)" : ""), op.Mem.Va, kind == AccessKind.Write ? op.Mem.Value : r.Value);
         return ExecOutcome.Completed;
     }
 
@@ -191,9 +204,14 @@ internal sealed class OpExecutor(Simulator sim)
         return ExecOutcome.Completed;
     }
 
-    private AccessResult PhysAccess(Cpu c, in MemOp m)
+    private AccessResult PhysAccess(Cpu c, in MemOp m, bool older)
     {
-        ulong old = m.Kind == AccessKind.Read ? _sim.DataBuffer.Read(c.Id, m.Va, m.Size) : _sim.Arch.ReadPhys(m.Va, m.Size);
+        var buffers = _sim.DataBuffer;
+        ulong word = m.Va & ~7UL;
+        bool global = buffers.HasMessages(word);
+        // A load reads its own buffered store, or a message its view allows (DataLoadViews); an RMW reads the newest.
+        ulong old = m.Kind == AccessKind.Read ? buffers.Load(c.Id, m.Va, m.Size, older)
+            : global ? buffers.Load(c.Id, m.Va, m.Size, older: false) : _sim.Arch.ReadPhys(m.Va, m.Size);
         if (m.Kind == AccessKind.Read) return AccessResult.Success(m.Va, old);
         ulong nv = m.Kind == AccessKind.Write ? m.Value : m.Rmw switch
         {
@@ -205,7 +223,12 @@ internal sealed class OpExecutor(Simulator sim)
             RmwOp.Eor => old ^ m.Value,
             _ => old,
         };
-        if (m.Kind == AccessKind.Write || nv != old) _sim.Arch.WritePhys(c.Id, m.Va, nv, m.Size);
+        if (m.Kind == AccessKind.Write || nv != old)
+        {
+            if (global) buffers.Views.BeforeStore(word);
+            _sim.Arch.WritePhys(c.Id, m.Va, nv, m.Size);
+            if (global) buffers.Views.Stored(c.Id, word);
+        }
         return AccessResult.Success(m.Va, old);
     }
 

@@ -53,6 +53,7 @@ public sealed partial class Simulator
         if (kind == ContextKind.Nmi) c.Masks.NmiDepth++;
         if (kind == ContextKind.Irq) c.Masks.IrqDepth++;
         c.ClearReads();
+        DataBuffer.Views.Order(c.Id);   // exception entry: a context synchronization event (Arm data model only)
         if (Trace.Enabled) Trace.Begin(c.Time, c.Id, kind);
         return ref f;
     }
@@ -88,6 +89,7 @@ public sealed partial class Simulator
         if (kind == ContextKind.Irq) c.Masks.IrqDepth--;
         c.Depth--;
         c.ClearReads();
+        DataBuffer.Views.Order(c.Id);   // exception return: a context synchronization event (Arm data model only)
         if (Trace.Enabled) Trace.End(c.Time, c.Id, kind);
         Exceptions.UpdateIrqsOff(c);
     }

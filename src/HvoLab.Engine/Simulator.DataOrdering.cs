@@ -1,15 +1,18 @@
+using HvoLab.Arch;
+
 namespace HvoLab.Engine;
 
 /// <summary>A CPU's second action (<see cref="Actions.RunOpAlternative"/>): the other outcome of a ChooseOne, or under
-/// the Arm data model a store that passes older buffered ones, or the drain of its oldest buffered store
-/// (<see cref="DataStoreBuffers"/>). It belongs to the CPU's DPOR process, like a ChooseOne's two outcomes.</summary>
+/// the Arm data model a store that passes older buffered ones, the drain of its oldest buffered store
+/// (<see cref="DataStoreBuffers"/>; its own DPOR process), or a relaxed load that reads an older value
+/// (<see cref="DataLoadViews"/>; like a ChooseOne's two outcomes, one transition of the CPU's code).</summary>
 public sealed partial class Simulator
 {
     private bool ChoosePending(Cpu c) => c.Depth > 0 && c.Frames[c.Depth - 1].Pending.Kind == OpKind.Choose;
 
     /// <summary>Whether CPU <paramref name="c"/> has a second action now (also when its code is parked or finished:
     /// its buffer still drains).</summary>
-    public bool HasOpAlternative(Cpu c) => ChoosePending(c) || DataBuffer.HasAlternative(c);
+    public bool HasOpAlternative(Cpu c) => ChoosePending(c) || DataBuffer.HasAlternative(c) || DataBuffer.OffersOlderValue(c);
 
     /// <summary>The pending op may not run yet: it must wait for the CPU's buffered stores (a barrier, an acquire...).</summary>
     public bool BlockedByStoreBuffer(Cpu c) => DataBuffer.Blocks(c);
@@ -27,6 +30,7 @@ public sealed partial class Simulator
     {
         if (ChoosePending(c)) { c.ChoiceAlt = 1; Resume(c); return; }
         if (DataBuffer.CanPass(c)) { c.PassStore = true; Resume(c); return; }
+        if (DataBuffer.Count(c.Id) == 0) { c.OlderRead = true; Resume(c); return; }   // OffersOlderValue
         ulong word = DataBuffer.DrainFront(c.Id);
         Steps++;
         if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, "store visible", word, Arch.ReadPhys(word));
@@ -40,4 +44,39 @@ public sealed partial class Simulator
     /// buffered stores beyond the words it touches (footprints of the search, FootprintDrains.cs).</summary>
     public bool IsBufferSensitive(int cpu, int kind) =>
         kind is Actions.TakeInterrupt or Actions.TakePreemptWork || DataBuffer.Sensitive(Cpus[cpu]);
+
+    /// <summary>The action is an ordering point for its CPU's later loads (<see cref="DataLoadViews.Order"/>): it reads
+    /// the newest timestamp, so it depends on every other CPU's store to a word with messages that reaches memory.</summary>
+    public bool IsLoadOrderingPoint(int cpu, int kind)
+    {
+        if (!DataBuffer.Active) return false;
+        if (kind is Actions.TakeInterrupt or Actions.TakePreemptWork) return true;   // exception entry (CSE)
+        var c = Cpus[cpu];
+        if (kind != Actions.RunOp || c.Depth == 0) return false;
+        ref var op = ref c.Frames[c.Depth - 1].Pending;
+        return op.Kind switch
+        {
+            OpKind.Barrier => OrdersLoads(op.Barrier),
+            OpKind.Mem or OpKind.MemPhys or OpKind.WaitPhys => op.Order is MemOrder.Acquire or MemOrder.Full,
+            _ => false,
+        };
+    }
+
+    /// <summary>The action makes a store to a kernel global with messages reach memory (a drain, an RMW or an
+    /// unbuffered store): a new message (<see cref="DataLoadViews.Stored"/>).</summary>
+    public bool StoresKernelGlobal(int cpu, int kind)
+    {
+        if (!DataBuffer.Active) return false;
+        var c = Cpus[cpu];
+        if (kind == Actions.RunOpAlternative) return AlternativeDrainWord(cpu) is ulong word && DataBuffer.HasMessages(word);
+        if (kind != Actions.RunOp || c.Depth == 0) return false;
+        ref var op = ref c.Frames[c.Depth - 1].Pending;
+        return op.Kind == OpKind.MemPhys && op.Mem.Kind != AccessKind.Read && DataBuffer.HasMessages(op.Mem.Va) && !DataBuffer.WillBuffer(c);
+    }
+
+    /// <summary>Barriers after which later loads read at least what memory holds: DMB LD/ISH, every DSB (no later
+    /// instruction executes before it completes, Arm ARM B2.3: a DSB ST orders the stores before it before later loads
+    /// too, and the untracked stores by VA leave no own-write view to join, so the whole view is taken) and ISB (as
+    /// ctrl+ISB). DMB ST orders only stores.</summary>
+    internal static bool OrdersLoads(BarrierKind b) => b != BarrierKind.DmbIshSt;
 }

@@ -23,7 +23,7 @@ public sealed partial class Simulator
     public Simulator(ArchMachine arch, HardwareCosts cost, IScheduler scheduler, SimOptions? options = null)
     {
         Arch = arch; Cost = cost; Scheduler = scheduler; Options = options ?? new SimOptions();
-        Cpus = new Cpu[arch.CpuCount];
+        Cpus = new Cpu[arch.Cpus];
         for (int i = 0; i < Cpus.Length; i++) Cpus[i] = new Cpu(this, i);
         Gic = new Gic(Cpus.Length);
         Ops = new OpExecutor(this);

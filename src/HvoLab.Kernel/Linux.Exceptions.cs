@@ -74,4 +74,14 @@ public sealed partial class Linux
     double IGuest.FaultHandlingNs => Cost.Kernel.FaultHandlingNs;
     /// <summary>Kernel globals (one line each, reached through the linear map) that no modelled VA can alias.</summary>
     bool IGuest.IsPrivateKernelData(ulong pa) => pa >= _privateDataLo && pa < _privateDataHi;
+    /// <summary>Under the Arm data model no kernel global is read at an older value (the engine's default,
+    /// <see cref="IGuest.MayReadOlderValue"/>). The only plain loads of globals whose order could matter are
+    /// pause_remote_cpus' READ_ONCE(cpu_paused) / atomic_read(nr_cpus_paused) right after the lock's acquire, which no
+    /// store of another CPU can follow before the lock holder's own pause (cpu_paused is written only by the holder;
+    /// resume_remote_cpus waits for nr_cpus_paused to reach 0 before it unlocks); the others are waits, RMWs, the RCU
+    /// nesting counter its own CPU alone writes, or the static key (an instruction, patched under stop_machine).
+    /// Declaring those two words costs each ordering point a dependency with every paused CPU's atomic_inc/dec:
+    /// D on check-default went from 308,696 executions (proved) to more than 1,003,767 (not complete in 300 s), for no
+    /// behaviour the lock leaves possible (docs/arch.md).</summary>
+    bool IGuest.MayReadOlderValue(ulong pa) => false;
 }

@@ -50,7 +50,7 @@ public sealed class LitmusMachine : ILitmusAddressMap
 
     public LitmusTest Test => _test;
     public IReadOnlyList<string> Symbols => _symbols;
-    public int CpuCount => _cpus;
+    public int Cpus => _cpus;
 
     public MachineConfig Config() => new()
     {

@@ -41,10 +41,10 @@ internal sealed class WalkHistory : IMonitor
         _va = symbols.Select(binding.VirtualAddress).ToArray();
         _log = new List<(long, ulong)>[symbols.Count];
         for (var k = 0; k < _log.Length; k++) _log[k] = [(0, arch.Walker.ReadDescriptor(_descPa[k]))];
-        _cse = new long[arch.CpuCount];
-        _remoteTlbi = new List<(long, ulong, ulong)>[arch.CpuCount];
-        _issued = new List<(ulong, ulong)>[arch.CpuCount];
-        for (var c = 0; c < arch.CpuCount; c++) { _remoteTlbi[c] = []; _issued[c] = []; }
+        _cse = new long[arch.Cpus];
+        _remoteTlbi = new List<(long, ulong, ulong)>[arch.Cpus];
+        _issued = new List<(ulong, ulong)>[arch.Cpus];
+        for (var c = 0; c < arch.Cpus; c++) { _remoteTlbi[c] = []; _issued[c] = []; }
     }
 
     /// <summary>Number of descriptor changes walkers have seen so far.</summary>

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using HvoLab.Arch;
 using HvoLab.Engine;
 using HvoLab.Kernel;
 using HvoLab.Kernel.Primitives;
@@ -27,7 +28,7 @@ public sealed record BatchedPauseOptions
 public sealed class BatchedPauseStrategy : Strategy<BatchedPauseOptions>
 {
     private ICpuPause _pause = null!;
-    private readonly List<PteUpdate>?[] _deferred = new List<PteUpdate>?[256];
+    private readonly List<PteUpdate>?[] _deferred = new List<PteUpdate>?[CpuMask.MaxCpus];
 
     public override string Name => "ours";
     public override string Title => "one pause per batch, only PTE writes inside, updater NMI-masked";

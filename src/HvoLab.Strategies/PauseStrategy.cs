@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using HvoLab.Arch;
 using HvoLab.Engine;
 using HvoLab.Kernel;
 using HvoLab.Kernel.Primitives;
@@ -30,7 +31,7 @@ public sealed record PauseOptions
 public sealed class PauseStrategy : Strategy<PauseOptions>
 {
     private ICpuPause _pause = null!;
-    private readonly bool[] _inBatch = new bool[256];   // per updater CPU
+    private readonly bool[] _inBatch = new bool[CpuMask.MaxCpus];   // per updater CPU
 
     public override string Name => "D";
     public override string Title => "pause remote CPUs with pseudo-NMI IPIs around break-before-make (the seed series)";

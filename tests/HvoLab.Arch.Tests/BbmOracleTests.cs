@@ -176,7 +176,7 @@ public class BbmOracleTests
     {
         var (m, b) = TestMachines.WithPages(Prot.PAGE_KERNEL, fill: fill);
         ulong ptePa = b.DescriptorPa(Va, 3);
-        for (int cpu = 0; cpu < m.CpuCount; cpu++) Assert.True(m.Access(cpu, MemOp.Load(Va)).Ok);
+        for (int cpu = 0; cpu < m.Cpus; cpu++) Assert.True(m.Access(cpu, MemOp.Load(Va)).Ok);
         m.Memory.Write(TestMachines.PagePa(m, 3), 77);
         m.WritePhys(0, ptePa, 0);
         m.Barrier(0, BarrierKind.DsbIshSt);
@@ -185,14 +185,14 @@ public class BbmOracleTests
         m.WritePhys(0, ptePa, Prot.PAGE_KERNEL | TestMachines.PagePa(m, 3));
         m.Barrier(0, BarrierKind.DsbIshSt);
         Assert.Empty(m.Violations);
-        for (int cpu = 0; cpu < m.CpuCount; cpu++) Assert.Equal(77UL, m.Access(cpu, MemOp.Load(Va)).Value);
+        for (int cpu = 0; cpu < m.Cpus; cpu++) Assert.Equal(77UL, m.Access(cpu, MemOp.Load(Va)).Value);
     }
 
     [Fact]
     public void CorrectSplitWithBreakBeforeMakeIsAccepted()
     {
         var (m, _, pmdPa, pte) = BlockAndSplitTable(bbm: 0);
-        for (int cpu = 0; cpu < m.CpuCount; cpu++) Assert.True(m.Access(cpu, MemOp.Load(Va + 0x5000)).Ok);
+        for (int cpu = 0; cpu < m.Cpus; cpu++) Assert.True(m.Access(cpu, MemOp.Load(Va + 0x5000)).Ok);
         m.WritePhys(0, pmdPa, 0);
         m.Barrier(0, BarrierKind.DsbIshSt);
         m.Tlbi(0, TlbiOp.VAALE1IS, Va);
@@ -200,7 +200,7 @@ public class BbmOracleTests
         m.WritePhys(0, pmdPa, Prot.TABLE | pte);
         m.Barrier(0, BarrierKind.DsbIshSt);
         Assert.Empty(m.Violations);
-        for (int cpu = 0; cpu < m.CpuCount; cpu++) Assert.Equal(0x205008UL, m.Access(cpu, MemOp.Load(Va + 0x5008)).Pa);
+        for (int cpu = 0; cpu < m.Cpus; cpu++) Assert.Equal(0x205008UL, m.Access(cpu, MemOp.Load(Va + 0x5008)).Pa);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public class BbmPropertyTests
             var (p0, p1, page, newPage, writer) = t;
             var (m, b) = TestMachines.WithPages(Prots[p0]);
             ulong va = TestMachines.Va + (ulong)page * 0x1000;
-            for (int cpu = 0; cpu < m.CpuCount; cpu++) m.Access(cpu, MemOp.Load(va));
+            for (int cpu = 0; cpu < m.Cpus; cpu++) m.Access(cpu, MemOp.Load(va));
             ulong ptePa = b.DescriptorPa(va, 3);
             ulong newValue = Prots[p1] | TestMachines.PagePa(m, newPage);
             m.WritePhys(writer, ptePa, 0);
@@ -28,7 +28,7 @@ public class BbmPropertyTests
             m.WritePhys(writer, ptePa, newValue);
             m.Barrier(writer, BarrierKind.DsbIshSt);
             Assert.Empty(m.Violations);
-            for (int cpu = 0; cpu < m.CpuCount; cpu++)
+            for (int cpu = 0; cpu < m.Cpus; cpu++)
             {
                 var r = m.Access(cpu, MemOp.Load(va + 16));
                 Assert.True(r.Ok);

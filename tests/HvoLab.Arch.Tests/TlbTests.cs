@@ -26,7 +26,7 @@ public class TlbTests
         Assert.True(m.Access(1, MemOp.Load(Va)).Ok);
         m.Barrier(0, BarrierKind.DsbIsh);                             // issuer's DSB ISH: complete everywhere
         for (int i = 0; i < 3; i++)
-            for (int cpu = 0; cpu < m.CpuCount; cpu++)
+            for (int cpu = 0; cpu < m.Cpus; cpu++)
                 Assert.Equal(FaultKind.Translation, m.Access(cpu, MemOp.Load(Va)).Fault);
         Assert.Empty(m.Violations);
     }

@@ -7,8 +7,8 @@ using HvoLab.Engine;
 namespace HvoLab.Engine.Tests;
 
 /// <summary>One step of a tiny program under the Arm data model: accesses with each ordering, barriers, a wait, an
-/// SGI, a ChooseOne.</summary>
-public enum ArmStep { Load, Store, StoreRelease, LoadAcquire, AddRelaxed, AddFull, Cas, Wait, Wmb, Mb, Dsb, SendIrq, Choose }
+/// SGI, a ChooseOne, smp_rmb and ISB (load ordering points).</summary>
+public enum ArmStep { Load, Store, StoreRelease, LoadAcquire, AddRelaxed, AddFull, Cas, Wait, Wmb, Mb, Dsb, SendIrq, Choose, Rmb, Isb }
 
 public readonly record struct ArmOp(ArmStep Step, int Word, int Value)
 {
@@ -64,6 +64,7 @@ internal static class ArmDataPrograms
         public SimTask HandleSgi(Cpu cpu, int sgi) => handler(cpu, sgi);
         public SimTask<bool> HandleFault(Cpu cpu, FaultInfo fault) => throw new InvalidOperationException($"CPU{cpu.Id}: unexpected fault");
         public bool IsPrivateKernelData(ulong pa) => pa >= Base && pa < Base + 0x1000;
+        public bool MayReadOlderValue(ulong pa) => IsPrivateKernelData(pa);
     }
 
     private sealed class Execution : ObservedExecution
@@ -105,6 +106,8 @@ internal static class ArmDataPrograms
                 case ArmStep.Wmb: await cpu.Barrier(BarrierKind.DmbIshSt); break;
                 case ArmStep.Mb: await cpu.Barrier(BarrierKind.DmbIsh); break;
                 case ArmStep.Dsb: await cpu.Barrier(BarrierKind.DsbIshSt); break;
+                case ArmStep.Rmb: await cpu.Barrier(BarrierKind.DmbIshLd); break;
+                case ArmStep.Isb: await cpu.Isb(); break;
                 case ArmStep.SendIrq: await cpu.SendSgi(CpuMask.Of(target), IrqSgi); break;
                 case ArmStep.Choose:
                     ulong alt = await cpu.ChooseOne();

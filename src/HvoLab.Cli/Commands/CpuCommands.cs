@@ -52,7 +52,7 @@ public static class CpuCommands
     {
         if (!CpuProfiles.TryGet(cpu, out var p))
             throw new ArgumentException($"--cpu: \"{cpu}\" is not a CPU profile; allowed: {string.Join(", ", CpuProfiles.All.Select(c => c.Name))}");
-        var s = ScenarioLoader.Parse("{\"machine\":{\"cpu\":\"" + p.Name + "\"}}");
+        var s = ScenarioResolver.Resolve(new ScenarioSpec { Machine = new MachineSpec { Cpu = p.Name } });
         return s.Strategies.Select(n => (n, s.Refusals.FirstOrDefault(x => x.Strategy == n)?.Reason)).ToArray();
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HvoLab.Experiments.Scenarios;
 
 namespace HvoLab.Cli.Commands;
 
@@ -6,26 +7,27 @@ namespace HvoLab.Cli.Commands;
 public static class Options
 {
     public static Option<string?> Scenario() => new("--scenario") { Description = "Scenario JSON file (default: the embedded default scenario).", HelpName = "FILE" };
-    public static Option<int?> Cpus() => new("--cpus") { Description = "Override machine.cpus (1..256).", HelpName = "N" };
+    public static Option<int?> Cpus() => new("--cpus") { Description = $"Override machine.cpus ({ScenarioFields.Cpus.AllowedText}).", HelpName = "N" };
     public static Option<string?> Granule() => new("--granule") { Description = "Translation granule: 4k, 16k or 64k.", HelpName = "G" };
     public static Option<string?> Hugepage() => new("--hugepage") { Description = "Hugepage size for every operation, e.g. 2MiB or 1GiB.", HelpName = "SIZE" };
     /// <summary>--memory-model sc|arm: overrides machine.memory_model (ordering of data accesses in the search).</summary>
     public static Option<string?> MemoryModel()
     {
         var o = new Option<string?>("--memory-model") { Description = "Ordering of data accesses in the search: sc (sequentially consistent) or arm (stores to kernel globals buffered per CPU as the accesses' ordering and barriers allow; docs/arch.md). Default: the scenario's machine.memory_model (sc).", HelpName = "sc|arm" };
+        // Parsed by the same words as machine.memory_model, so the option and the field cannot disagree.
         o.Validators.Add(r =>
         {
             var v = r.GetValueOrDefault<string?>();
-            if (v is not null && !HvoLab.Engine.DataMemoryModels.TryParse(v, out _))
-                r.AddError($"--memory-model: '{v}' is not allowed; use {string.Join(" or ", HvoLab.Engine.DataMemoryModels.Names)}");
+            if (v is not null && !ScenarioWords.MemoryModel.TryParse(v, out _, ignoreCase: true))
+                r.AddError($"--memory-model: \"{v}\" is not allowed; use {string.Join(", ", ScenarioWords.MemoryModel.Words)}");
         });
-        o.CompletionSources.Add([.. HvoLab.Engine.DataMemoryModels.Names]);
+        o.CompletionSources.Add([.. ScenarioWords.MemoryModel.Words]);
         return o;
     }
 
-    /// <summary>The scenario with --memory-model applied, if given.</summary>
-    public static HvoLab.Experiments.Scenarios.Scenario WithMemoryModel(HvoLab.Experiments.Scenarios.Scenario s, string? model) =>
-        model is not null && HvoLab.Engine.DataMemoryModels.TryParse(model, out var m) ? s with { Machine = s.Machine with { MemoryModel = m } } : s;
+    /// <summary>The scenario with --memory-model applied, if given: a typed edit of its spec.</summary>
+    public static Scenario WithMemoryModel(Scenario s, string? model) => model is null ? s
+        : ScenarioEdits.Edit(s, spec => spec with { Machine = spec.Machine with { MemoryModel = ScenarioWords.MemoryModel.ParseOption("--memory-model", model) } });
 
     public static Option<int?> Parallel() => new("--parallel") { Description = "Worker threads (default: processor count).", HelpName = "N" };
 

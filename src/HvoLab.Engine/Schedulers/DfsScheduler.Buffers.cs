@@ -23,6 +23,12 @@ public sealed partial class DfsScheduler
         return false;
     }
 
+    /// <summary>The CPU's own code ran at <paramref name="prev"/> while the drain was not offered there: it enabled the
+    /// drain (the store it makes visible) or held it back (a ChooseOne, a passing store), so it happens before the drain
+    /// and is no race. Walking on finds the races with other CPUs behind it; stopping there (as at a race) hid them.</summary>
+    internal static bool RanBeforeItsDrain(Node prev, int prevAction, int drain) =>
+        Actions.Cpu(prevAction) == Actions.Cpu(drain) && Actions.Kind(prevAction) == Actions.RunOp && !prev.IsEnabled(drain);
+
     /// <summary>CPUs whose pending op waits for their own buffered stores (Arm data model; empty otherwise).</summary>
     private static int[] BufferBlockedCpus(Simulator sim)
     {

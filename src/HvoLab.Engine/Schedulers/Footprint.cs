@@ -37,7 +37,7 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
         // The masks the CPU's own code runs with (FootprintMasks.cs).
         if (!f.Drain && Actions.Kind(action) is Actions.RunOp or Actions.RunOpAlternative)
             f = f with { CodeMasks = sim.Cpus[Actions.Cpu(action)].Masks, HasCodeMasks = true };
-        return f;
+        return sim.HasStoreBuffers ? WithLoadOrdering(sim, action, f) : f;
     }
 
     private static Footprint OfAction(Simulator sim, int action)
@@ -144,7 +144,7 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
         var arch = sim.Arch;
         var w = arch.Translate(va);
         if (w.Fault != FaultKind.None || sim.Guest?.TranslationMayVary(va) == true) return ulong.MaxValue;
-        for (int c = 0; c < arch.CpuCount; c++)
+        for (int c = 0; c < arch.Cpus; c++)
         {
             int n = arch.TlbOf(c).LookupLeaves(va, out var first, out _);
             if (n > 1 || (n == 1 && first.Descriptor != w.Leaf)) return ulong.MaxValue;
@@ -166,6 +166,14 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
     /// <summary>Arm data model: the action of the CPU's code could be enabled, disabled or changed by a drain of its
     /// own buffer (FootprintDrains.cs).</summary>
     public bool BufferSensitive { get; init; }
+
+    /// <summary>Arm data model: an ordering point of its CPU's loads (a barrier that orders loads, an acquire or fully
+    /// ordered access, exception entry): it reads the newest timestamp of all (<see cref="DataLoadViews"/>).</summary>
+    public bool LoadOrdering { get; init; }
+
+    /// <summary>Arm data model: a store to a kernel global with messages reaches memory (a drain, an RMW, an unbuffered
+    /// store; <see cref="IGuest.MayReadOlderValue"/>).</summary>
+    public bool GlobalStore { get; init; }
 
     /// <summary>An add to a data word whose old value nobody sees (<see cref="Cpu.AtomicAddPhys"/>): two of them on
     /// one word commute (addition does), and neither enables or disables anything.</summary>
@@ -248,6 +256,7 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
     /// <summary>Whether the two actions commute. Conservative: unknown means dependent.</summary>
     public static bool Independent(in Footprint a, in Footprint b)
     {
+        if (OrdersAgainst(a, b)) return false;   // Arm data model: load ordering points (FootprintDrains.cs)
         if (a.Cpu == b.Cpu) return DrainCommutes(a, b);
         if (a.Kind == FootprintKind.Local || b.Kind == FootprintKind.Local) return true;
         // Starting preempting work touches only its CPU's context stack, which no other CPU's action reads or

@@ -9,6 +9,18 @@ namespace HvoLab.Engine.Schedulers;
 /// </summary>
 public readonly partial record struct Footprint
 {
+    /// <summary>Which stores reached memory before an ordering point decides which older values its CPU's later loads
+    /// may read, so the two are dependent across CPUs (same CPU: program order and <see cref="DrainCommutes"/>).</summary>
+    private static bool OrdersAgainst(in Footprint a, in Footprint b) =>
+        a.Cpu != b.Cpu && ((a.LoadOrdering && b.GlobalStore) || (b.LoadOrdering && a.GlobalStore));
+
+    private static Footprint WithLoadOrdering(Simulator sim, int action, Footprint f)
+    {
+        int cpu = Actions.Cpu(action), kind = Actions.Kind(action);
+        bool ordering = sim.IsLoadOrderingPoint(cpu, kind), store = sim.StoresKernelGlobal(cpu, kind);
+        return ordering || store ? f with { LoadOrdering = ordering, GlobalStore = store } : f;
+    }
+
     /// <summary>Two actions of the same CPU commute only when one is a drain that the other neither touches nor
     /// depends on; everything else on one CPU is ordered (program order).</summary>
     private static bool DrainCommutes(in Footprint a, in Footprint b)

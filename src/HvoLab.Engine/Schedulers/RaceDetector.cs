@@ -135,6 +135,7 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
             if (proc == Actions.Make(Actions.Cpu(action), Actions.RunOp) && Actions.Cpu(prevAction) == Actions.Cpu(action)
                 && Actions.Kind(prevAction) is Actions.TakeInterrupt or Actions.TakePreemptWork) entry = prevAction;
             if (prevProc == proc || prev.Clock[prevProc] <= known[prevProc]) continue;   // happens-before: not a race; look further back
+            if (fp.Drain && DfsScheduler.RanBeforeItsDrain(prev, prevAction, action)) continue;        // Arm data model (DfsScheduler.Buffers.cs)
             if (Footprint.Independent(prev.Ops[prev.Chosen], fp) || Footprint.NeverCoEnabled(prev.Ops[prev.Chosen], fp)) continue;
             // The CPU's own op ran with the interrupt masked: the two are never enabled together (FootprintMasks.cs).
             if (takesInterrupt && Footprint.MasksEveryPending(prev.Ops[prev.Chosen], sim, Actions.Cpu(action))) continue;

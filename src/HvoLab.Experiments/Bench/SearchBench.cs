@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using HvoLab.Experiments.Checking;
 using HvoLab.Experiments.Scenarios;
 
@@ -21,14 +20,14 @@ public static class SearchBench
     /// <summary>DPOR figures of the complete searches at e9e538c (docs/performance.md).</summary>
     private static readonly (string Name, string Strategy, Func<Scenario> Scenario, double OldSeconds)[] Improved =
     [
-        ("D, check-default", "D", () => Build(_ => { }), 1.5),
+        ("D, check-default", "D", () => Build(s => s), 1.5),
         ("D, check-default + NMI reader on CPU2", "D", WithNmiReader, 18),
-        ("C, check-bbm2", "C", () => Build(s => s["machine"]!["bbm_level"] = 2), 21),
+        ("C, check-bbm2", "C", () => Build(s => s with { Machine = s.Machine with { BbmLevel = 2 } }), 21),
     ];
 
     public static IEnumerable<BenchFigure> Run(TimeSpan budget, int workers)
     {
-        var b = Check("B", Build(_ => { }), budget, workers);
+        var b = Check("B", Build(s => s), budget, workers);
         yield return Figure("check B, check-default", b, workers);
         var two = Check("D", TwoUpdaters(), budget, workers);
         yield return Figure("check D, two updaters + PFN walker", two, workers);
@@ -65,25 +64,22 @@ public static class SearchBench
             MaxExecutions = long.MaxValue, WallSeconds = budget.TotalSeconds, Workers = workers, AllViolations = false,
         });
 
-    private static Scenario Build(Action<JsonNode> edit)
-    {
-        var node = JsonNode.Parse(ScenarioLoader.CheckDefaultJson())!;
-        edit(node);
-        return ScenarioLoader.Parse(node.ToJsonString());
-    }
+    /// <summary>A typed edit of scenarios/check-default.json.</summary>
+    private static Scenario Build(Func<ScenarioSpec, ScenarioSpec> edit) => ScenarioResolver.Resolve(edit(ScenarioLoader.ParseSpec(ScenarioLoader.CheckDefaultJson())));
 
     /// <summary>scenarios/check-default-nmi.json.</summary>
-    private static Scenario WithNmiReader() => Build(s =>
-        s["workload"]!.AsArray().Add(new JsonObject { ["cpus"] = new JsonArray(2), ["kind"] = "nmi-reader", ["period_ns"] = 200 }));
+    private static Scenario WithNmiReader() => Build(s => s with
+    {
+        Workload = [.. s.Workload!, new WorkloadSpec { CpusText = "2", Kind = WorkloadKind.NmiReader, PeriodNs = 200 }],
+    });
 
     /// <summary>scenarios/check-default.json with machine.memory_model arm (check --memory-model arm).</summary>
-    private static Scenario ArmDataModel() => Build(s => s["machine"]!["memory_model"] = "arm");
+    private static Scenario ArmDataModel() => Build(s => s with { Machine = s.Machine with { MemoryModel = Engine.DataMemoryModel.Arm } });
 
     /// <summary>scenarios/check-two-updaters.json.</summary>
-    private static Scenario TwoUpdaters() => Build(s =>
+    private static Scenario TwoUpdaters() => Build(s => s with
     {
-        var ops = s["operations"]!.AsArray();
-        ops.Add(new JsonObject { ["cpu"] = 1, ["op"] = "alloc", ["count"] = 1, ["hugepage"] = "2MiB", ["batched"] = true });
-        s["workload"] = new JsonArray(new JsonObject { ["cpus"] = new JsonArray(2), ["kind"] = "pfn-walker", ["period_ns"] = 200 });
+        Operations = [.. s.Operations, new OperationSpec { Cpu = 1, Op = OperationKind.Alloc, Count = 1, HugepageBytes = 2UL << 20, Batched = true }],
+        Workload = [new WorkloadSpec { CpusText = "2", Kind = WorkloadKind.PfnWalker, PeriodNs = 200 }],
     });
 }

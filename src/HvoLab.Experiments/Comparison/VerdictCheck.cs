@@ -17,13 +17,15 @@ public static class VerdictCheck
     /// <summary>CPUs of the derived configuration (updater, PFN walker, NMI or GUP-fast reader).</summary>
     public const int Cpus = 3;
 
-    /// <summary>A typed edit of <paramref name="s"/>, re-checked like a file (<see cref="ScenarioEdits.Revalidate"/>).</summary>
-    public static Scenario Derive(Scenario s)
+    /// <summary>A typed edit of <paramref name="s"/>, resolved and checked like a file (<see cref="ScenarioEdits.Edit"/>).</summary>
+    public static Scenario Derive(Scenario s) => ScenarioEdits.Edit(s, spec => Derive(spec, s.Machine.PseudoNmi));
+
+    private static ScenarioSpec Derive(ScenarioSpec s, bool pseudoNmi)
     {
         // A scenario without operations (only readers) still gets a verdict about one allocation.
         var first = s.Operations.Count > 0 ? s.Operations[0]
             : new OperationSpec { Cpu = 0, Op = OperationKind.Alloc, HugepageBytes = 2UL << 20 };
-        var derived = s with
+        return s with
         {
             // Enough memory for a couple of the folios involved, but no more: set-up cost grows with memory.
             Machine = s.Machine with { Cpus = Cpus, MemoryBytes = Math.Max(1UL << 30, 4 * first.HugepageBytes) },
@@ -31,7 +33,7 @@ public static class VerdictCheck
             Workload =
             [
                 new WorkloadSpec { CpusText = "1", Kind = WorkloadKind.PfnWalker, PeriodNs = 200 },
-                new WorkloadSpec { CpusText = "2", Kind = s.Machine.PseudoNmi ? WorkloadKind.NmiReader : WorkloadKind.GupFast, PeriodNs = 200 },
+                new WorkloadSpec { CpusText = "2", Kind = pseudoNmi ? WorkloadKind.NmiReader : WorkloadKind.GupFast, PeriodNs = 200 },
             ],
             // The user's per-execution budgets still hold in the derived search (fuzz regression compare-verdict-budgets.json).
             Scheduler = new SchedulerSpec
@@ -40,7 +42,6 @@ public static class VerdictCheck
                 StepBudget = s.Scheduler.StepBudget, WallSeconds = s.Scheduler.WallSeconds,
             },
         };
-        return ScenarioEdits.Revalidate(derived);
     }
 
     /// <summary>Bounded PCT search of <paramref name="v"/> on the derived configuration.</summary>

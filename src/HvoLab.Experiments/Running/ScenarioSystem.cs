@@ -124,7 +124,6 @@ public sealed class ScenarioSystem
         foreach (var w in Scenario.Workload)
             foreach (int cpu in w.Cpus)
             {
-                if (cpu >= System.Sim.Cpus.Length) continue;
                 bool updater = UpdaterCpus.Contains(cpu);
                 if (updater && w.Kind != WorkloadKind.NmiReader) continue;   // only interrupts can share a CPU with HVO
                 var spec = new KWorkloadSpec

@@ -45,23 +45,9 @@ public static class CpuSets
         return sb.ToString();
     }
 
-    /// <summary>Fewer CPUs in a canonical scenario JSON: keep the workload entries that still fit, drop CPUs past the
-    /// end ("hvolab compare --cpus 4" on a 64-CPU scenario, sweeps over cpus).</summary>
-    public static void ClipWorkload(System.Text.Json.Nodes.JsonObject root, int cpus)
-    {
-        var kept = new System.Text.Json.Nodes.JsonArray();
-        foreach (var w in root["workload"]!.AsArray().ToArray())
-        {
-            var text = w!["cpus"]!.GetValue<string>();
-            if (text != Others)
-            {
-                var left = (TryParseRanges(text, out _) ?? []).Where(c => c < cpus).ToArray();
-                if (left.Length == 0) continue;
-                w["cpus"] = Format(left);
-            }
-            w.Parent!.AsArray().Remove(w);
-            kept.Add(w);
-        }
-        root["workload"] = kept;
-    }
+    /// <summary>Workload entries on a machine of <paramref name="cpus"/> CPUs: each keeps the CPUs that still exist and
+    /// is dropped when none is left; "others" stays.</summary>
+    public static IReadOnlyList<WorkloadSpec> Clip(IReadOnlyList<WorkloadSpec> workload, int cpus) => workload
+        .Select(w => w.CpusText == Others ? w : w with { CpusText = Format((TryParseRanges(w.CpusText, out _) ?? []).Where(c => c < cpus).ToArray()) })
+        .Where(w => w.CpusText.Length > 0).ToArray();
 }

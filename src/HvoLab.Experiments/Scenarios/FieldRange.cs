@@ -3,11 +3,11 @@ using System.Globalization;
 namespace HvoLab.Experiments.Scenarios;
 
 /// <summary>
-/// The allowed range of one integer field, checked in one place whether the value comes from the file (the reader
-/// names the JSON path) or from a command-line override (the message names the option). The CPU count, for example,
-/// is checked only by <see cref="ScenarioFields.Cpus"/>.
+/// The allowed range of one integer field, held by its row of <see cref="ScenarioFieldTable"/> and checked there whether
+/// the value comes from the file or from an edit (the message names the JSON path), and by a command-line option that
+/// sets it (the message names the option). The CPU count, for example, is checked only by <see cref="ScenarioFields.Cpus"/>.
 /// </summary>
-public sealed record FieldRange(string JsonPath, long Min, long Max)
+public sealed record FieldRange(long Min, long Max)
 {
     public string AllowedText => Max >= int.MaxValue ? $"an integer >= {Min.ToString(CultureInfo.InvariantCulture)}"
         : $"{Min.ToString(CultureInfo.InvariantCulture)}..{Max.ToString(CultureInfo.InvariantCulture)}";
@@ -19,19 +19,19 @@ public sealed record FieldRange(string JsonPath, long Min, long Max)
         : throw new ArgumentException($"{option}: {value.ToString(CultureInfo.InvariantCulture)} is not allowed; use {AllowedText}");
 
     /// <summary>For a typed edit of a scenario: a <see cref="ScenarioException"/> naming the JSON path.</summary>
-    public void CheckEdited(long value, string? path = null)
+    public void CheckEdited(long value, string path)
     {
         if (!Contains(value))
-            throw new ScenarioException(path ?? JsonPath, $"{value.ToString(CultureInfo.InvariantCulture)} is not allowed; use {AllowedText}");
+            throw new ScenarioException(path, $"{value.ToString(CultureInfo.InvariantCulture)} is not allowed; use {AllowedText}");
     }
 }
 
-/// <summary>Ranges of the integer fields that a command line can override (and the reader checks the same way).</summary>
+/// <summary>Ranges of the integer fields that a command line can override; the table rows of these fields hold the same objects.</summary>
 public static class ScenarioFields
 {
-    public static readonly FieldRange Cpus = new("$.machine.cpus", ScenarioDefaults.MinCpus, ScenarioDefaults.MaxCpus);
-    public static readonly FieldRange BbmLevel = new("$.machine.bbm_level", 0, ScenarioDefaults.MaxBbmLevel);
-    public static readonly FieldRange Count = new("$.operations[].count", 1, ScenarioDefaults.MaxCount);
-    public static readonly FieldRange Seeds = new("$.scheduler.seeds", 1, ScenarioDefaults.MaxSeeds);
-    public static readonly FieldRange Iterations = new("$.scheduler.iterations", 1, int.MaxValue);
+    public static readonly FieldRange Cpus = new(ScenarioDefaults.MinCpus, ScenarioDefaults.MaxCpus);
+    public static readonly FieldRange BbmLevel = new(0, ScenarioDefaults.MaxBbmLevel);
+    public static readonly FieldRange Count = new(1, ScenarioDefaults.MaxCount);
+    public static readonly FieldRange Seeds = new(1, ScenarioDefaults.MaxSeeds);
+    public static readonly FieldRange Iterations = new(1, int.MaxValue);
 }

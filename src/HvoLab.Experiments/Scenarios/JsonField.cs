@@ -66,12 +66,10 @@ internal readonly record struct JsonField(JsonElement Value, string Path)
         return (int)v;
     }
 
-    public int Int(FieldRange range) => Int((int)range.Min, (int)Math.Min(range.Max, int.MaxValue));
-
-    public long Long(long min, long max)
+    /// <summary>An integer in <paramref name="range"/>; the message is the range's <see cref="FieldRange.AllowedText"/>.</summary>
+    public long Integer(FieldRange range)
     {
-        if (Value.ValueKind != JsonValueKind.Number || !Value.TryGetInt64(out var v) || v < min || v > max)
-            throw NotAllowed($"an integer {min}..{max}");
+        if (Value.ValueKind != JsonValueKind.Number || !Value.TryGetInt64(out var v) || !range.Contains(v)) throw NotAllowed(range.AllowedText);
         return v;
     }
 

@@ -10,31 +10,27 @@ namespace HvoLab.Experiments.Scenarios;
 /// </summary>
 internal static class ScenarioChecks
 {
-    /// <param name="workloadGiven">False when the file omits "workload": the default workload is then clipped to the
-    /// machine (so {"machine":{"cpus":4}} is valid) instead of rejected for naming CPUs the machine lacks.</param>
-    public static Scenario Resolve(Scenario s, bool workloadGiven)
+    /// <summary>Memory is made of pages (fuzz regression memory-not-page-multiple.json: PhysicalMemory threw).</summary>
+    public static void CheckMachine(ResolvedMachine m)
     {
-        var warnings = new List<string>();
-        CheckOperations(s, warnings);
-        if (!workloadGiven) s = s with { Workload = ClipDefaultWorkload(s.Workload, s.Machine.Cpus) };
-        var workload = ResolveWorkload(s, warnings);
-        s = s with { Workload = workload };
-        CheckSomethingRuns(s);
-        CheckMemory(s);
-        var refusals = Refusals(s);
-        if (!s.Kernel.HvoEnabled && s.Strategies.Any(x => x != Strategies.OffStrategy.Id))
-            warnings.Add("$.kernel.hvo_enabled: false, so every strategy leaves the vmemmap alone and runs as \"off\"");
-        return s with { Workload = workload, Warnings = warnings, Refusals = refusals };
+        // A byte count that is no whole KiB is shown as the number it was written as.
+        var shown = m.MemoryBytes % 1024 == 0 ? $"\"{Units.FormatSize(m.MemoryBytes)}\"" : m.MemoryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (m.MemoryBytes % m.Granule.PageSize != 0)
+            throw new ScenarioException("$.machine.memory", $"{shown} is not allowed; use a whole number of " +
+                $"{m.Granule.Name} pages (a multiple of {Units.FormatSize(m.Granule.PageSize)})");
     }
 
-    private static void CheckOperations(Scenario s, List<string> warnings)
+    public static void CheckOperations(IReadOnlyList<OperationSpec> operations, ResolvedMachine m, List<string> warnings)
     {
-        var m = s.Machine;
         var g = m.Granule;
-        for (int i = 0; i < s.Operations.Count; i++)
+        for (int i = 0; i < operations.Count; i++)
         {
-            var o = s.Operations[i];
+            var o = operations[i];
             var path = $"$.operations[{i}]";
+            if (o.DemoteToBytes is not null && o.Op != OperationKind.Demote)
+                throw new ScenarioException($"{path}.demote_to", $"only allowed when \"op\" is \"demote\" (op is \"{ScenarioWords.Operation.Word(o.Op)}\")");
+            if (o.Op == OperationKind.Demote && o.DemoteToBytes is null)
+                throw new ScenarioException($"{path}.demote_to", "missing; a demote needs the target size, e.g. \"2MiB\"");
             if (o.Cpu >= m.Cpus)
                 throw new ScenarioException($"{path}.cpu", $"{o.Cpu} is not allowed; use 0..{m.Cpus - 1} (machine.cpus is {m.Cpus})");
             if (!HugepageGeometry.IsSupported(g, o.HugepageBytes))
@@ -62,7 +58,7 @@ internal static class ScenarioChecks
     }
 
     /// <summary>A run needs something to run: an empty scenario validated, then failed (issue #19, defect 3).</summary>
-    private static void CheckSomethingRuns(Scenario s)
+    public static void CheckSomethingRuns(Scenario s)
     {
         if (s.Operations.Count == 0 && s.Workload.All(w => w.Cpus.Count == 0))
             throw new ScenarioException("$.operations", "[] is not allowed when no workload runs on any CPU; give at least one operation or one workload entry");
@@ -76,7 +72,7 @@ internal static class ScenarioChecks
     /// free, page tables of split PMDs, the shared tail page) and for alignment. Before this check a 16 MiB machine
     /// validated and then failed to boot (issue #19, defect 3).
     /// </summary>
-    private static void CheckMemory(Scenario s)
+    public static void CheckMemory(Scenario s)
     {
         var m = s.Machine;
         if (BootLayout.Plan(m.Granule, m.MemoryBytes) is not { } boot)
@@ -104,21 +100,16 @@ internal static class ScenarioChecks
 
     private static ulong Clamp(UInt128 v) => v > ulong.MaxValue ? ulong.MaxValue : (ulong)v;
 
-    private static IReadOnlyList<WorkloadSpec> ClipDefaultWorkload(IReadOnlyList<WorkloadSpec> workload, int cpus) => workload
-        .Select(w => w.CpusText == CpuSets.Others ? w
-            : w with { CpusText = CpuSets.Format((CpuSets.TryParseRanges(w.CpusText, out _) ?? []).Where(c => c < cpus).ToArray()) })
-        .Where(w => w.CpusText.Length > 0).ToArray();
-
     /// <summary>Expands CPU sets. "others" = every CPU with neither an operation nor an explicitly listed workload.</summary>
-    private static IReadOnlyList<WorkloadSpec> ResolveWorkload(Scenario s, List<string> warnings)
+    public static IReadOnlyList<ResolvedWorkload> ResolveWorkload(IReadOnlyList<WorkloadSpec> workload, IReadOnlyList<OperationSpec> operations,
+        int cpus, List<string> warnings)
     {
-        int cpus = s.Machine.Cpus;
         var owner = new Dictionary<int, int>();
-        var result = new WorkloadSpec[s.Workload.Count];
+        var result = new ResolvedWorkload[workload.Count];
         int othersAt = -1;
-        for (int i = 0; i < s.Workload.Count; i++)
+        for (int i = 0; i < workload.Count; i++)
         {
-            var w = s.Workload[i];
+            var w = workload[i];
             if (w.CpusText == CpuSets.Others)
             {
                 if (othersAt >= 0)
@@ -134,21 +125,21 @@ internal static class ScenarioChecks
                 if (!owner.TryAdd(c, i))
                     throw new ScenarioException($"$.workload[{i}].cpus", $"CPU {c} is not allowed; it already runs $.workload[{owner[c]}] (one workload per CPU)");
             }
-            result[i] = w with { Cpus = list };
+            result[i] = new ResolvedWorkload(w, list);
         }
         if (othersAt >= 0)
         {
-            var busy = new HashSet<int>(owner.Keys.Concat(s.Operations.Select(o => o.Cpu)));
+            var busy = new HashSet<int>(owner.Keys.Concat(operations.Select(o => o.Cpu)));
             var rest = Enumerable.Range(0, cpus).Where(c => !busy.Contains(c)).ToArray();
             if (rest.Length == 0)
                 warnings.Add($"$.workload[{othersAt}].cpus: \"others\" is empty, every CPU already has an operation or a workload");
-            result[othersAt] = s.Workload[othersAt] with { Cpus = rest };
+            result[othersAt] = new ResolvedWorkload(workload[othersAt], rest);
         }
         return result;
     }
 
     /// <summary>Each requested strategy's own refusal rule on this machine and kernel, with the scenario's options.</summary>
-    private static IReadOnlyList<Refusal> Refusals(Scenario s) =>
+    public static IReadOnlyList<Refusal> Refusals(Scenario s) =>
         s.Strategies.Select(name => Running.ScenarioSystem.RefusalOf(s, name, null) is { } reason ? new Refusal(name, reason) : null)
             .OfType<Refusal>().ToArray();
 }

@@ -20,7 +20,10 @@ public static class ScenarioLoader
     /// (missing, FIFO, device, too large, unreadable) is one error naming <paramref name="option"/> and the path.</summary>
     public static string ReadFile(string path, string option = "--scenario") => HostFile.ReadText(option, path, MaxFileBytes);
 
-    public static Scenario Parse(string json) => ScenarioReader.Read(json);
+    public static Scenario Parse(string json) => ScenarioResolver.Resolve(ScenarioReader.Read(json));
+
+    /// <summary>The scenario as written, not yet resolved (<see cref="ScenarioResolver.Resolve"/>).</summary>
+    public static ScenarioSpec ParseSpec(string json) => ScenarioReader.Read(json);
 
     /// <summary>Canonical JSON with every default written out; <c>Parse(Serialize(s))</c> serialises identically.</summary>
     public static string Serialize(Scenario scenario) => ScenarioWriter.Write(scenario);

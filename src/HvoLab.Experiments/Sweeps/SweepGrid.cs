@@ -49,13 +49,12 @@ public sealed class SweepGrid
         Strategies = strategies ?? StrategyVariant.OfScenario(scenario).Select(v => v.Label).ToArray();
 
         var points = new List<SweepPoint>();
-        var baseJson = ScenarioLoader.Serialize(scenario);
+        // Points are typed edits of the canonical spec (every value explicit, as the base scenario resolved).
+        var baseSpec = ScenarioResolver.Canonical(scenario);
         foreach (var combo in Product(axes))
         {
-            var root = JsonNode.Parse(baseJson)!.AsObject();
-            foreach (var (n, v) in combo) Apply(root, n, v);
             Scenario s;
-            try { s = ScenarioLoader.Parse(root.ToJsonString()); }
+            try { s = ScenarioResolver.Resolve(combo.Aggregate(baseSpec, (spec, c) => Apply(spec, c.Name, c.Value))); }
             catch (ScenarioException e) { throw new ArgumentException($"--param point {string.Join(",", combo.Select(c => $"{c.Name}={c.Value}"))}: {e.Message}", e); }
             points.Add(new SweepPoint(points.Count, combo, s));
         }
@@ -83,42 +82,46 @@ public sealed class SweepGrid
         return acc;
     }
 
-    private static void Apply(JsonObject root, string name, string value)
+    /// <summary>One parameter value as a typed edit. Granule and hugepage text is read by the field's own table row,
+    /// so a bad value gets the message a file gets; integers are range-checked when the point is resolved.</summary>
+    private static ScenarioSpec Apply(ScenarioSpec s, string name, string value)
     {
-        var machine = root["machine"]!.AsObject();
+        var m = s.Machine;
         switch (name)
         {
             case "cpus":
                 int cpus = Int(name, value);
-                if (cpus is < 4 or > ScenarioDefaults.MaxCpus) throw new ArgumentException($"--param cpus: {cpus} is not allowed; use 4..256");
-                machine["cpus"] = cpus;
-                CpuSets.ClipWorkload(root, cpus);
-                break;
-            case "granule": machine["granule"] = value; break;
-            case "pseudo_nmi": machine["pseudo_nmi"] = Bool(name, value); break;
-            case "tlbi_range": machine["tlbi_range"] = Bool(name, value); break;
-            case "bbm_level": machine["bbm_level"] = Int(name, value); break;
+                if (cpus is < MinCpus or > ScenarioDefaults.MaxCpus)
+                    throw new ArgumentException($"--param cpus: {cpus} is not allowed; use {MinCpus}..{ScenarioDefaults.MaxCpus}");
+                return ScenarioEdits.WithCpus(s, cpus);
+            case "granule": return s with { Machine = ScenarioFieldTable.Machine.ReadValue("granule", JsonValue.Create(value), m, "$.machine.granule") };
+            case "pseudo_nmi": return s with { Machine = m with { PseudoNmi = Bool(name, value) } };
+            case "tlbi_range": return s with { Machine = m with { TlbiRange = Bool(name, value) } };
+            case "bbm_level": return s with { Machine = m with { BbmLevel = Int(name, value) } };
             case "hugepage":
-                foreach (var op in root["operations"]!.AsArray()) op!["hugepage"] = value;
-                break;
+                return s with
+                {
+                    Operations = s.Operations.Select((o, i) => ScenarioFieldTable.Operation.ReadValue("hugepage", JsonValue.Create(value), o, $"$.operations[{i}].hugepage")).ToArray(),
+                };
             case "batch":
                 // true/false selects the batched kernel paths; a number is the pages handled per operation.
-                foreach (var op in root["operations"]!.AsArray())
-                    if (bool.TryParse(value, out var b)) op!["batched"] = b;
-                    else op!["count"] = Int(name, value);
-                break;
+                return bool.TryParse(value, out var b)
+                    ? s with { Operations = s.Operations.Select(o => o with { Batched = b }).ToArray() }
+                    : ScenarioEdits.WithOperations(s, null, Int(name, value));
             case "irq_off":
                 // Length of the background load's IRQ-off sections: drawn from [min(1µs, v), v] like the default's 1–20µs.
                 double ns = value is "0" or "none" ? 0 : Units.ParseDuration(value, "--param irq_off");
-                foreach (var w in root["workload"]!.AsArray())
-                    if (w!["kind"]?.GetValue<string>() == ScenarioWords.Workload.Word(WorkloadKind.Background))
-                    {
-                        if (ns <= 0) w.AsObject().Remove("irq_off_ns");
-                        else w["irq_off_ns"] = new JsonObject { ["min"] = Math.Min(1000, ns), ["max"] = ns };
-                    }
-                break;
+                return s with
+                {
+                    Workload = s.Workload?.Select(w => w.Kind != WorkloadKind.Background ? w
+                        : w with { IrqOffNs = ns <= 0 ? null : new NsRange(Math.Min(1000, ns), ns) }).ToArray(),
+                };
+            default: return s;
         }
     }
+
+    /// <summary>A sweep over CPUs needs room for the updater and the default readers.</summary>
+    private const int MinCpus = 4;
 
     private static int Int(string name, string v) => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i
         : throw new ArgumentException($"--param {name}: \"{v}\" is not an integer");

@@ -18,7 +18,7 @@ public class ArmBarrierAuditTests
     private static HvoLab.Experiments.Scenarios.Scenario SmallCheck(DataMemoryModel model)
     {
         var s = VerdictTests.Load("small-check");
-        return s with { Machine = s.Machine with { MemoryModel = model } };
+        return ScenarioEdits.Edit(s, x => x with { Machine = x.Machine with { MemoryModel = model } });
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public class VerdictTests(ITestOutputHelper output)
     {
         var r = Check("check-default", "B", mode: "pct", iterations: 300);
         Assert.True(r.Verdict.IsSafe());
-        var m = TimedRunner.RunOne(Load("check-default") with { Scheduler = new SchedulerSpec() }, "B", 1, recordEvents: true, out var sys);
+        var m = TimedRunner.RunOne(ScenarioEdits.Edit(Load("check-default"), x => x with { Scheduler = new SchedulerSpec() }), "B", 1, recordEvents: true, out var sys);
         Assert.Contains(sys.System.Sim.Trace.Events, e => e.Text == "stop_machine");
         Assert.Empty(m.Violations);
     }
@@ -68,7 +68,7 @@ public class VerdictTests(ITestOutputHelper output)
     public void ForcedCWithoutBbmLevel2IsCaughtByTheOracle()
     {
         var s = Load("check-default");
-        s = s with { StrategyOptions = s.StrategyOptions.With("C", new IdenticalContentsOptions { Force = true }), Refusals = [] };
+        s = ScenarioEdits.Edit(s, x => x with { StrategyOptions = x.StrategyOptions.With("C", new IdenticalContentsOptions { Force = true }) });
         var r = CheckRunner.Check(s, "C", new CheckOptions { Mode = SchedulerMode.Exhaustive, MaxExecutions = 1000 });
         Assert.Equal(Verdict.Unsafe, r.Verdict);
         Assert.StartsWith("bbm:", r.Violations[0].Kind);

@@ -81,9 +81,9 @@ public class CompareTests
         // No background IRQ-off sections and no NMI reader: the first decide when a CPU takes the pause IPI, the
         // second's own NMIs are the largest stall of its CPU; either would drown the IPI cost.
         var small = SmallScenario.Load();
-        var s = small with { Strategies = ["off", "D"],
-            Workload = small.Workload.Where(w => w.Kind is not (WorkloadKind.Background or WorkloadKind.NmiReader)).ToArray() };
-        var slow = s with { Machine = s.Machine with { Costs = new Dictionary<string, double> { ["IpiDeliveryNs"] = Arch.HardwareCosts.Default.IpiDeliveryNs * 5 } } };
+        var s = ScenarioEdits.Edit(small, x => x with { Strategies = ["off", "D"],
+            Workload = small.Workload.Select(w => w.Spec).Where(w => w.Kind is not (WorkloadKind.Background or WorkloadKind.NmiReader)).ToArray() });
+        var slow = ScenarioEdits.Edit(s, x => x with { Machine = x.Machine with { Costs = new Dictionary<string, double> { ["IpiDeliveryNs"] = Arch.HardwareCosts.Default.IpiDeliveryNs * 5 } } });
         var a = Comparer.Run(s, new CompareOptions { Parallel = 2, CheckIterations = 20 });
         var b = Comparer.Run(slow, new CompareOptions { Parallel = 2, CheckIterations = 20 });
         // off sends no IPIs, so its figures do not move at all.
@@ -106,8 +106,8 @@ public class CompareTests
     {
         // Without the NMI reader: under A an NMI that faults in the window is a violation that ends the timed run.
         var s0 = SmallScenario.Load();
-        var s = s0 with { Strategies = ["off", "A"], Workload = s0.Workload.Where(w => w.Kind != WorkloadKind.NmiReader).ToArray() };
-        var slow = s with { Machine = s.Machine with { Costs = new Dictionary<string, double> { ["TlbiBaseNs"] = Arch.HardwareCosts.Default.TlbiBaseNs * 10 } } };
+        var s = ScenarioEdits.Edit(s0, x => x with { Strategies = ["off", "A"], Workload = s0.Workload.Select(w => w.Spec).Where(w => w.Kind != WorkloadKind.NmiReader).ToArray() });
+        var slow = ScenarioEdits.Edit(s, x => x with { Machine = x.Machine with { Costs = new Dictionary<string, double> { ["TlbiBaseNs"] = Arch.HardwareCosts.Default.TlbiBaseNs * 10 } } });
         var a = Comparer.Run(s, new CompareOptions { CheckIterations = 20 });
         var b = Comparer.Run(slow, new CompareOptions { CheckIterations = 20 });
         var a0 = a.Rows.Single(r => r.Strategy == "A");

@@ -60,8 +60,8 @@ public sealed class CampaignTests(ITestOutputHelper output)
         catch (Exception e) { return (false, "internal", $"{e.GetType().Name} while validating: {e.Message}"); }
         try
         {
-            var off = s with { Strategies = [HvoLab.Strategies.OffStrategy.Id], Scheduler = s.Scheduler with { StepBudget = 5_000_000, WallSeconds = 60 } };
-            var m = TimedRunner.RunOne(ScenarioEdits.Revalidate(off), HvoLab.Strategies.OffStrategy.Id, s.Seed);
+            var off = ScenarioEdits.Edit(s, x => x with { Strategies = [HvoLab.Strategies.OffStrategy.Id], Scheduler = x.Scheduler with { StepBudget = 5_000_000, WallSeconds = 60 } });
+            var m = TimedRunner.RunOne(off, HvoLab.Strategies.OffStrategy.Id, s.Seed);
             if (m.Violations.Count > 0) return (true, "off", $"{m.Violations[0].Kind}: {m.Violations[0].Explanation}");
         }
         catch (Exception e) { return (true, "run", $"off: {e.GetType().Name}: {e.Message}"); }

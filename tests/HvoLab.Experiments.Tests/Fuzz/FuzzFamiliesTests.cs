@@ -112,9 +112,9 @@ public sealed class FuzzFamiliesTests : IDisposable
             var (kind, value) = c;
             var s = kind switch
             {
-                0 => baseScenario with { Seed = baseScenario.Seed + value },
-                1 => baseScenario with { Name = $"renamed-{value}" },
-                2 => ScenarioEdits.Revalidate(baseScenario with { Machine = baseScenario.Machine with { MemoryBytes = 2UL << 30 } }),
+                0 => ScenarioEdits.Edit(baseScenario, x => x with { Seed = baseScenario.Seed + value }),
+                1 => ScenarioEdits.Edit(baseScenario, x => x with { Name = $"renamed-{value}" }),
+                2 => ScenarioEdits.Edit(baseScenario, x => x with { Machine = x.Machine with { MemoryBytes = 2UL << 30 } }),
                 _ => baseScenario,
             };
             IReadOnlyList<SweepParam> ps = kind == 3 ? [new SweepParam("cpus", ["4", "5"]), new SweepParam("strategy", ["off"])]

@@ -40,9 +40,9 @@ public static class FuzzHarness
 
     /// <summary>The scenario with its step budget and repetition counts capped (the wall budget is left as written,
     /// so an absurd one still reaches the engine).</summary>
-    public static Scenario Capped(Scenario s) => s with
+    public static Scenario Capped(Scenario s) => ScenarioEdits.Edit(s, x => x with
     {
-        Scheduler = s.Scheduler with
+        Scheduler = x.Scheduler with
         {
             // Exhaustive search with DPOR costs time quadratic in the execution's length and grows with the CPU count
             // (20,000 steps on 6 CPUs: 20 s of CPU, fuzz input 2161, STATUS 12:40; 5,000 steps on 64 CPUs: 19 s,
@@ -50,7 +50,7 @@ public static class FuzzHarness
             StepBudget = Math.Min(s.Scheduler.StepBudget, s.Scheduler.Mode == SchedulerMode.Exhaustive ? ExhaustiveStepCap : StepCap), Seeds = 1,
             Iterations = Math.Min(s.Scheduler.Iterations, 2), MaxExecutions = Math.Min(s.Scheduler.MaxExecutions, 3),
         },
-    };
+    });
 
     private static void Execute(Scenario s, string strategy)
     {

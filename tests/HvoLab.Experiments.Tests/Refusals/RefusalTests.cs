@@ -80,7 +80,7 @@ public class RefusalTests
     [MemberData(nameof(RefusedNames))]
     public void RecommendNeverChoosesARefusedStrategy(string name)
     {
-        var s = ScenarioLoader.Parse(Machine) with { Strategies = [name] };
+        var s = ScenarioEdits.Edit(ScenarioLoader.Parse(Machine), x => x with { Strategies = [name] });
         var reason = ScenarioSystem.RefusalOf(s, name, null)!;
         var rec = Recommender.Recommend(s, 1e9, new CompareOptions { Parallel = 1, CheckIterations = 5 });
         var plain = Assert.Single(rec.Candidates, c => c.Row.Strategy == name);
@@ -94,7 +94,7 @@ public class RefusalTests
     {
         var s = ScenarioLoader.Load(Path.Combine(RepoPaths.ScenariosDir(), "no-pseudo-nmi.json"));
         Assert.Equal(["C", "D", "ours"], s.Refusals.Select(r => r.Strategy).Order(StringComparer.Ordinal));   // C: no FEAT_BBM level 2 either
-        var result = Comparer.Run(s with { Strategies = ["D", "ours"] }, new CompareOptions { Parallel = 1 });
+        var result = Comparer.Run(ScenarioEdits.Edit(s, x => x with { Strategies = ["D", "ours"] }), new CompareOptions { Parallel = 1 });
         Assert.All(result.Rows, r => Assert.Equal((Verdict.Refused, 0), (r.Verdict, r.Runs)));
         Assert.Contains("pseudo-NMI", result.Rows.Single(r => r.Strategy == "ours").VerdictDetail);
     }

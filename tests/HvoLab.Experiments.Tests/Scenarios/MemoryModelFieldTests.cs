@@ -25,6 +25,6 @@ public class MemoryModelFieldTests
     {
         var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse("{\"strategies\":[\"D\"], \"machine\":{\"memory_model\":" + value + "}}"));
         Assert.StartsWith("$.machine.memory_model:", e.Message);
-        Assert.Contains("\"sc\" or \"arm\"", e.Message);
+        Assert.Contains("use \"sc\", \"arm\"", e.Message);
     }
 }

@@ -32,7 +32,7 @@ public class ScenarioLoaderTests
         Assert.Equal([OperationKind.Alloc, OperationKind.Free], s.Operations.Select(o => o.Op));
         Assert.All(s.Operations, o => Assert.Equal(2UL << 20, o.HugepageBytes));
         Assert.Equal(Enumerable.Range(9, 55), s.Workload[^1].Cpus);
-        var embedded = ScenarioLoader.Default() with { Description = null };
+        var embedded = ScenarioEdits.Edit(ScenarioLoader.Default(), x => x with { Description = null });
         Assert.Equal(ScenarioLoader.Serialize(s), ScenarioLoader.Serialize(embedded));
     }
 

@@ -65,7 +65,7 @@ public class SweepTests
         var lines = Lines(Full.Value.Bytes);
         var path = Path.Combine(SmallScenario.TempDir(), "other.jsonl");
         File.WriteAllText(path, lines[0] + "\n");
-        var changedScenario = new SweepGrid(SmallScenario.Load() with { Seed = 99 },
+        var changedScenario = new SweepGrid(HvoLab.Experiments.Scenarios.ScenarioEdits.Edit(SmallScenario.Load(), x => x with { Seed = 99 }),
             [new SweepParam("cpus", ["8", "9"]), new SweepParam("irq_off", ["5us", "10us"]), new SweepParam("strategy", ["off", "D", "ours"])]);
         var changedParams = new SweepGrid(SmallScenario.Load(),
             [new SweepParam("cpus", ["8"]), new SweepParam("irq_off", ["5us", "10us"]), new SweepParam("strategy", ["off", "D", "ours"])]);
