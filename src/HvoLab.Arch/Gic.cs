@@ -63,13 +63,28 @@ public sealed class Gic
         {
             if ((p & (1 << sgi)) == 0) continue;
             byte prio = _priority[sgi];
-            if (prio >= masks.Pmr || prio >= bestPrio) continue;
+            if (prio >= bestPrio || !Allows(masks, prio)) continue;
             if (_arrival[cpu * 16 + sgi] > arrivedBy) continue;
-            if (masks.InNmi) continue;                       // no NMI nesting: PSTATE.I stays set in NMI handlers
-            if (prio > PrioNmi && masks.InIrq) continue;      // normal IRQs are masked by PMR inside an IRQ handler
             best = sgi; bestPrio = prio;
         }
         return best;
+    }
+
+    /// <summary>Whether a CPU with <paramref name="masks"/> may take an interrupt of priority <paramref name="prio"/>.</summary>
+    public static bool Allows(in InterruptMasks masks, byte prio)
+    {
+        if (masks.DaifI || prio >= masks.Pmr) return false;
+        if (masks.InNmi) return false;                       // no NMI nesting: PSTATE.I stays set in NMI handlers
+        return prio <= PrioNmi || !masks.InIrq;              // normal IRQs are masked by PMR inside an IRQ handler
+    }
+
+    /// <summary>Whether <paramref name="masks"/> block every SGI pending on <paramref name="cpu"/> now.</summary>
+    public bool BlocksEveryPending(int cpu, in InterruptMasks masks)
+    {
+        ushort p = _pending[cpu];
+        for (int sgi = 0; sgi < 16; sgi++)
+            if ((p & (1 << sgi)) != 0 && Allows(masks, _priority[sgi])) return false;
+        return true;
     }
 
     /// <summary>Earliest arrival among all pending SGIs of <paramref name="cpu"/>, masked or not (long.MaxValue if none).</summary>

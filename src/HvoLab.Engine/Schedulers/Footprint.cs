@@ -34,6 +34,9 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
         var f = OfAction(sim, action);
         // Arm data model: whether the CPU's own op depends on its buffered stores (FootprintDrains.cs).
         if (!f.Drain && sim.HasStoreBuffers && sim.IsBufferSensitive(Actions.Cpu(action), Actions.Kind(action))) f = f with { BufferSensitive = true };
+        // The masks the CPU's own code runs with (FootprintMasks.cs).
+        if (!f.Drain && Actions.Kind(action) is Actions.RunOp or Actions.RunOpAlternative)
+            f = f with { CodeMasks = sim.Cpus[Actions.Cpu(action)].Masks, HasCodeMasks = true };
         return sim.HasStoreBuffers ? WithLoadOrdering(sim, action, f) : f;
     }
 
@@ -175,6 +178,11 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
     /// <summary>An add to a data word whose old value nobody sees (<see cref="Cpu.AtomicAddPhys"/>): two of them on
     /// one word commute (addition does), and neither enables or disables anything.</summary>
     public bool Blind { get; init; }
+
+    /// <summary>For an op of the CPU's own code (not a buffered store's drain): its interrupt masks where it runs
+    /// (FootprintMasks.cs).</summary>
+    public InterruptMasks CodeMasks { get; init; }
+    public bool HasCodeMasks { get; init; }
 
     /// <summary>An add whose caller sees only whether it made the word zero (<see cref="Cpu.DecAndTestPhys"/>), with
     /// <see cref="Delta"/> and the old value <see cref="Seen"/> in the state the footprint was taken in. Two of them on

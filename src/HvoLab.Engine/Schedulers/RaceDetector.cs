@@ -126,6 +126,7 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
         // commute among themselves): reversing only the latest race would move the zero to that add and never give
         // the earlier ones their turn to be last (Footprint.ZeroTest). Its other races are handled as any race.
         bool makesZero = fp.MakesZero;
+        bool takesInterrupt = Actions.Kind(action) == Actions.TakeInterrupt;
         for (int j = depth - 1; j >= 0; j--)
         {
             var prev = stack[j];
@@ -136,6 +137,8 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
             if (prevProc == proc || prev.Clock[prevProc] <= known[prevProc]) continue;   // happens-before: not a race; look further back
             if (fp.Drain && DfsScheduler.RanBeforeItsDrain(prev, prevAction, action)) continue;   // Arm data model (DfsScheduler.Buffers.cs)
             if (Footprint.Independent(prev.Ops[prev.Chosen], fp) || Footprint.NeverCoEnabled(prev.Ops[prev.Chosen], fp)) continue;
+            // The CPU's own op ran with the interrupt masked: the two are never enabled together (FootprintMasks.cs).
+            if (takesInterrupt && Footprint.MasksEveryPending(prev.Ops[prev.Chosen], sim, Actions.Cpu(action))) continue;
             bool everyRace = makesZero && Footprint.SameZeroTest(prev.Ops[prev.Chosen], fp);
             if (entry < 0 && prev.IsEnabled(action)) { prev.AddBacktrack(action); if (everyRace) continue; return; }
             // The paper's set E: a process whose later action happens before this one. An interrupt taken since

@@ -59,6 +59,9 @@ public sealed record CheckResult(string Strategy, Verdict Verdict, string Mode, 
     double Seconds, IReadOnlyList<CheckViolation> Violations, string? Refusal, string StopReason)
 {
     public double ExecutionsPerSecond => Seconds > 0 ? Executions / Seconds : Executions;
+    /// <summary>How the workers of an exhaustive search shared it: when each ran out of work, how long each ran
+    /// executions (seconds), and how many parts of subtrees were handed between them.</summary>
+    public (IReadOnlyList<double> Finished, IReadOnlyList<double> Busy, int Parts) Workers { get; init; } = ([], [], 0);
 }
 
 /// <summary>Runs the chosen search over a scenario with one strategy (hvolab check).</summary>
@@ -74,6 +77,7 @@ public static class CheckRunner
         long executions = 0, transitions = 0;
         bool complete = false;
         string stop;
+        (IReadOnlyList<double>, IReadOnlyList<double>, int) workers = ([], [], 0);
         if (options.Mode == SchedulerMode.Exhaustive)
         {
             var explorer = new ExhaustiveExplorer(s => Build(scenario, strategy, s, options),
@@ -86,6 +90,7 @@ public static class CheckRunner
                 });
             var r = explorer.Explore();
             executions = r.Executions; transitions = r.Transitions; complete = r.Complete; stop = r.StopReason;
+            workers = ([.. r.WorkersFinished.Select(t => t.TotalSeconds)], [.. r.WorkersBusy.Select(t => t.TotalSeconds)], r.SharedParts);
             failures.AddRange(r.Failures.Select(f => (f.Run, f.Choices, options.Seed)));
             if (options.ShardOut is { } partial) CheckShard.From(scenario, strategy, options, r).Save(partial);
         }
@@ -112,7 +117,7 @@ public static class CheckRunner
         var violations = Distinct(scenario, strategy, options, failures);
         var verdict = violations.Count > 0 ? Verdict.Unsafe : complete ? Verdict.Proved : Verdict.NotRefuted;
         return new CheckResult(strategy, verdict, ScenarioWords.Mode.Word(options.Mode), complete && violations.Count == 0, executions, transitions,
-            sw.Elapsed.TotalSeconds, violations, null, stop);
+            sw.Elapsed.TotalSeconds, violations, null, stop) { Workers = workers };
     }
 
     /// <summary>A fresh system for one execution under a search scheduler.</summary>
