@@ -38,6 +38,24 @@ public static class HardwareFlagUpdates
         return r;
     }
 
+    /// <summary>The updates a walk for an access to <paramref name="va"/> would make now, made without the access (a
+    /// walker may update for a later instruction before earlier ones are performed; used by the litmus binding only).
+    /// Returns whether the tables changed.</summary>
+    public static bool UpdateAhead(ArchMachine arch, int cpu, ulong va, bool write, bool hardwareAf, bool hardwareDirty)
+    {
+        var changed = false;
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var walk = arch.Translate(va);
+            var fault = walk.Fault == FaultKind.AccessFlag && hardwareAf ? FaultKind.AccessFlag
+                : write && hardwareDirty && walk.Ok && (walk.Leaf & DescBits.RdOnly) != 0 && (walk.Leaf & DescBits.DBM) != 0
+                    && !walk.TableNoWrite ? FaultKind.Permission : FaultKind.None;
+            if (fault == FaultKind.None || !Update(arch, cpu, va, fault)) break;
+            changed = true;
+        }
+        return changed;
+    }
+
     /// <summary>Performs the walker's update for <paramref name="fault"/>; false when there is nothing it may update
     /// (then the fault stands).</summary>
     private static bool Update(ArchMachine arch, int cpu, ulong va, FaultKind fault)

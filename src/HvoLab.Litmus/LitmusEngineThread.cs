@@ -75,6 +75,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
                 }
                 continue;
             }
+            await UpdateAhead(cpu);
             var rec = new RecordingPort();
             interp.Step(state.Clone(), rec);
             var result = await Perform(cpu, ins, rec.Request);
@@ -205,6 +206,10 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
             await cpu.Bulk(0);
             var before = leafPa == ulong.MaxValue ? 0 : arch.ReadPhys(leafPa);
             var r = HardwareFlagUpdates.Access(arch, cpu.Id, op, hardwareAf, hardwareDirty);
+            // The walk saw a read-only value whose pending successor (a delayed update or store, now observed) allows
+            // the write: the walker's atomic update reads the newest value, needs no update, and the access goes on.
+            if (r.Fault == FaultKind.Permission && write && arch.Translate(op.Va).Writable)
+                r = HardwareFlagUpdates.Access(arch, cpu.Id, op, hardwareAf, hardwareDirty);
             if (delay && arch.ReadPhys(leafPa) is var after && after != before) DelayHardwareUpdate(arch, cpu.Id, leafPa, before, after);
             return (r.Value, r.Fault);
         }
@@ -221,6 +226,20 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
     /// </summary>
     private static void DelayHardwareUpdate(ArchMachine arch, int cpu, ulong pa, ulong before, ulong after) =>
         arch.Stores.Record(cpu, pa, before, after, hardware: true);
+
+    /// <summary>Before the next instruction, the search may let the walker make the AF/dirty update of a later access
+    /// now (<see cref="HardwareUpdateAhead"/>), in a step ordered against everything, made visible late like any
+    /// hardware update (<see cref="DelayHardwareUpdate"/>).</summary>
+    private async SimTask UpdateAhead(Cpu cpu)
+    {
+        if (!hardwareDirty) return;
+        var arch = cpu.Sim.Arch;
+        if (HardwareUpdateAhead.Find(interp, binding, state, arch, hardwareAf, hardwareDirty) is not { } t || await cpu.ChooseOne() == 0) return;
+        await cpu.Bulk(0);
+        var before = arch.ReadPhys(t.DescriptorPa);
+        if (HardwareFlagUpdates.UpdateAhead(arch, cpu.Id, t.Va, t.Write, hardwareAf: false, hardwareDirty) && arch.ReadPhys(t.DescriptorPa) is var after && after != before)
+            DelayHardwareUpdate(arch, cpu.Id, t.DescriptorPa, before, after);
+    }
 
     /// <summary>With TCR.HA, when this CPU still caches a translation of <paramref name="va"/> while the tables now hold
     /// a value with AF = 0 (a newer descriptor), the search may evict the entry (TLB entries may be dropped at any time)

@@ -41,6 +41,10 @@ public sealed class VmsaRuleTests
         { "NT-12-dmb+dsb.litmus", "AF update still invisible after a DMB and the later store" },
         { "NT-12-dsb.litmus", "a full DSB makes the AF update visible before the later store" },
         { "NT-11-dmb.litmus", "another CPU's atomic observes the pending AF update" },
+        // ... a dirty update may be made ahead of earlier accesses, acquires and DSBs, not of an ISB or a pick address ...
+        { "newlob/LB+dmb.sy+acq-HU.litmus", "dirty update ahead of an acquire" },
+        { "newlob/LB+dmb.sy+dsb.sy-isb-HU.litmus", "no update ahead of an ISB" },
+        { "newlob/LB+dmb.sy+pickaddr-po-HUdb.litmus", "no update ahead of an access whose address is not known" },
         // ... and a walker may set AF spuriously, without an access (rule 4c).
         { "NOP+AF.litmus", "spurious AF update of the initial descriptor" },
         { "TwoPhantoms.litmus", "one spurious AF update per AF = 0 write" },
