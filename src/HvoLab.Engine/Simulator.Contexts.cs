@@ -74,7 +74,7 @@ public sealed partial class Simulator
         f.VoidAwaiter = default; f.BoolAwaiter = default; f.Continuation = null;
         PopFrame(c);
         if (kind == ContextKind.Task && c.Depth == 0) c.Finished = true;
-        if (kind == ContextKind.Fault && !retry && _violations.Count == 0)
+        if (kind == ContextKind.Fault && !retry && Violations.Count == 0)
             ReportViolation("oops", [c.Id], 0, $"CPU{c.Id}: kernel fault handler gave up (oops) at {c.Time:F0} ns");
         if (kind == ContextKind.Fault && !retry) Termination.Abort();
     }

@@ -12,10 +12,9 @@ namespace HvoLab.Engine;
 public sealed partial class Simulator
 {
     private readonly List<(int Cpu, Func<Cpu, SimTask> Body, bool Background)> _spawns = new();
-    private readonly List<Violation> _violations = new();
+    private readonly ViolationLog _violations = new();
     private readonly List<int> _choices = new();
-    private readonly Dictionary<string, int> _labels = new(StringComparer.Ordinal) { [""] = 0 };
-    private readonly List<string> _labelNames = new() { "" };
+    private readonly LabelTable _labels = new();
     private Cpu? _running;
     private Cpu? _forceFault;
     private bool _started, _looping;
@@ -62,9 +61,9 @@ public sealed partial class Simulator
     public bool StopRequested => Termination.StopRequested;
     /// <summary>When and how the run ends (all tasks done, deadlock, budget).</summary>
     internal RunTermination Termination { get; }
-    public IReadOnlyList<Violation> Violations => _violations;
-    public const int MaxKeptViolations = 1000;
-    public long ViolationsDropped { get; internal set; }
+    public IReadOnlyList<Violation> Violations => _violations.Kept;
+    public const int MaxKeptViolations = ViolationLog.MaxKept;
+    public long ViolationsDropped { get => _violations.Dropped; internal set => _violations.Dropped = value; }
     public IReadOnlyList<int> Choices => _choices;
     /// <summary>The software this machine runs (interrupt and fault entry, hints to the search); null until attached.</summary>
     public IGuest? Guest { get; private set; }
@@ -86,14 +85,8 @@ public sealed partial class Simulator
     public void AddExternalInterrupt(int cpu, int sgi, double periodNs, int? count = null) =>
         Exceptions.AddExternalInterrupt(cpu, sgi, periodNs, count);
 
-    public int Label(string name)
-    {
-        if (_labels.TryGetValue(name, out int id)) return id;
-        id = _labelNames.Count; _labels[name] = id; _labelNames.Add(name);
-        return id;
-    }
-
-    public string LabelName(int id) => _labelNames[id];
+    public int Label(string name) => _labels.Intern(name);
+    public string LabelName(int id) => _labels.Name(id);
     public void AddMonitor(IMonitor monitor) => Monitors.Add(monitor);
     internal List<IMonitor> Monitors { get; } = new();
 
@@ -111,13 +104,8 @@ public sealed partial class Simulator
     /// <summary>Record a violation under its printed word (monitors of the model use <see cref="ViolationKind"/>).</summary>
     public void ReportViolation(string kind, int[] cpus, ulong va, string explanation)
     {
-        // A run that continues past violations (StopOnViolation off) keeps the first ones with their stories and
-        // counts the rest: an unsafe strategy timed over 300,000 folios reports millions.
-        if (_violations.Count >= MaxKeptViolations) { ViolationsDropped++; if (Options.StopOnViolation) Termination.Abort(); return; }
-        double t = 0;
-        foreach (int c in cpus) t = Math.Max(t, Cpus[c].Time);
-        _violations.Add(new Violation(kind, cpus, va, (long)t, explanation, Steps));
-        if (Trace.Enabled) Trace.Mark(t, cpus.Length > 0 ? cpus[0] : 0, "violation: " + kind);
+        if (_violations.Record(kind, cpus, va, explanation, Cpus, Steps, out double t) && Trace.Enabled)
+            Trace.Mark(t, cpus.Length > 0 ? cpus[0] : 0, "violation: " + kind);
         if (Options.StopOnViolation) Termination.Abort();
     }
 
@@ -143,7 +131,7 @@ public sealed partial class Simulator
             CloseStats();
             double end = 0;
             foreach (var c in Cpus) end = Math.Max(end, c.Time);
-            return new RunResult(outcome, _violations, Steps, end, _choices, Termination.ModelError) { RanToEnd = Termination.RanToEnd, ViolationsDropped = ViolationsDropped };
+            return new RunResult(outcome, _violations.Kept, Steps, end, _choices, Termination.ModelError) { RanToEnd = Termination.RanToEnd, ViolationsDropped = ViolationsDropped };
         }
         finally
         {
@@ -175,10 +163,4 @@ public sealed partial class Simulator
     /// <summary>A cost of CPU <paramref name="cpu"/> with this run's timing jitter applied (timed runs, drawn from that
     /// CPU's own stream; unchanged in searches).</summary>
     public double Jitter(Cpu cpu, double ns) => Driver.Jitter(cpu, ns);
-}
-
-/// <summary>A safety check evaluated after every operation (the engine's monitors; the Arch oracle is built in).</summary>
-public interface IMonitor
-{
-    void AfterOp(Simulator sim, Cpu cpu, in PendingOp op);
 }
