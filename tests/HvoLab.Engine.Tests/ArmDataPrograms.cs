@@ -10,17 +10,6 @@ namespace HvoLab.Engine.Tests;
 /// SGI, a ChooseOne, smp_rmb and ISB (load ordering points).</summary>
 public enum ArmStep { Load, Store, StoreRelease, LoadAcquire, AddRelaxed, AddFull, Cas, Wait, Wmb, Mb, Dsb, SendIrq, Choose, Rmb, Isb }
 
-public readonly record struct ArmOp(ArmStep Step, int Word, int Value)
-{
-    public override string ToString() => $"{Step}(w{Word},{Value})";
-}
-
-public sealed record ArmProgram(ArmOp[][] Tasks, ArmOp[][] Handlers)
-{
-    public override string ToString() =>
-        string.Join(" | ", Tasks.Select((t, c) => $"CPU{c}: {string.Join(" ", t)} / handler: {string.Join(" ", Handlers[c])}"));
-}
-
 /// <summary>
 /// Runs small programs on a machine whose words are kernel globals (so the Arm data model buffers their stores) and
 /// records what each execution observed: the values each CPU read, in its order, the final words, violations and
@@ -32,31 +21,13 @@ internal static class ArmDataPrograms
     public const ulong Base = 0x1000;
     public static ulong Word(int w) => Base + 8 * (ulong)w;
 
-    private static readonly Gen<ArmOp> TaskOp = Gen.Select(Gen.Enum<ArmStep>(), Gen.Int[0, 2], Gen.Int[0, 2], (s, w, v) => new ArmOp(s, w, v));
-    private static readonly Gen<ArmOp> HandlerOp = Gen.Select(Gen.Int[0, 3].Select(k => (ArmStep)k), Gen.Int[0, 2], Gen.Int[0, 2], (s, w, v) => new ArmOp(s, w, v));
-
-    public static readonly Gen<ArmProgram> Programs =
-        from cpus in Gen.Int[2, 3]
-        from tasks in TaskOp.Array[1, 4].Array[cpus]
-        from handlers in HandlerOp.Array[0, 2].Array[cpus]
-        select new ArmProgram(tasks, handlers);
+    public static readonly Gen<ArmProgram> Programs = SmallPrograms.Of<ArmStep>(maxTaskSteps: 4, handlerKinds: 4);
 
     /// <summary>The <paramref name="index"/>-th program of a fixed, seeded sequence.</summary>
     public static ArmProgram Nth(int index) => Programs.Generate(new PCG(11, (ulong)index), null!, out _);
 
-    public static (HashSet<string> Seen, ExplorationResult Result) Observe(ArmProgram p, ExplorationOptions options, DataMemoryModel model)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        Execution? last = null;
-        var r = new ExhaustiveExplorer(s =>
-        {
-            last?.Harvest(seen);
-            last = new Execution(p, s, model);
-            return last.Sim;
-        }, options).Explore();
-        last?.Harvest(seen);
-        return (seen, r);
-    }
+    public static (HashSet<string> Seen, ExplorationResult Result) Observe(ArmProgram p, ExplorationOptions options, DataMemoryModel model) =>
+        ObservedExecution.Observe(s => new Execution(p, s, model), options);
 
     /// <summary>A guest whose words at <see cref="Base"/> are kernel globals (no VA maps them).</summary>
     internal sealed class GlobalsGuest(Func<Cpu, int, SimTask> handler) : IGuest
@@ -73,17 +44,9 @@ internal static class ArmDataPrograms
         {
             int cpus = p.Tasks.Length;
             Sim = TestMachines.Make(cpus, this, new SimOptions { StepBudget = 500, MemoryModel = model });
-            Sim.AttachGuest(new GlobalsGuest(async (cpu, sgi) =>
-            {
-                Reads[cpu.Id].Append("[irq ");
-                foreach (var op in p.Handlers[cpu.Id]) await Run(cpu, op, cpus);
-                Reads[cpu.Id].Append(']');
-            }));
-            for (int c = 0; c < cpus; c++)
-            {
-                var task = p.Tasks[c];
-                Sim.Spawn(c, async cpu => { foreach (var op in task) await Run(cpu, op, cpus); });
-            }
+            Func<Cpu, ArmOp, SimTask> run = (cpu, op) => Run(cpu, op, cpus);
+            Sim.AttachGuest(new GlobalsGuest((cpu, sgi) => RunHandler(p, cpu, "[irq ", run)));
+            SpawnTasks(p, run);
         }
 
         protected override ulong Word(int w) => ArmDataPrograms.Word(w);

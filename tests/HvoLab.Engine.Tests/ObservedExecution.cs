@@ -1,5 +1,6 @@
 using System.Text;
 using HvoLab.Engine;
+using HvoLab.Engine.Schedulers;
 
 namespace HvoLab.Engine.Tests;
 
@@ -29,6 +30,43 @@ internal abstract class ObservedExecution(IScheduler search, int cpus, int words
         int i = search.Choose(actions, sim);
         if (i < 0) _pruned = true;
         return i;
+    }
+
+    /// <summary>Explores every execution <paramref name="options"/> allows, each built by <paramref name="make"/> around the
+    /// search's scheduler, and collects the outcomes of those the search did not prune.</summary>
+    public static (HashSet<string> Seen, ExplorationResult Result) Observe(Func<IScheduler, ObservedExecution> make, ExplorationOptions options)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Per thread: a parallel search runs executions on several workers at once.
+        using var last = new ThreadLocal<ObservedExecution?>(trackAllValues: true);
+        var r = new ExhaustiveExplorer(s =>
+        {
+            lock (seen) last.Value?.Harvest(seen);
+            last.Value = make(s);
+            return last.Value.Sim;
+        }, options).Explore();
+        foreach (var e in last.Values) e?.Harvest(seen);
+        return (seen, r);
+    }
+
+    /// <summary>Spawns each CPU's task of <paramref name="p"/>, every step run by <paramref name="run"/>.</summary>
+    protected void SpawnTasks<TStep>(SmallProgram<TStep> p, Func<Cpu, ProgramOp<TStep>, SimTask> run) where TStep : struct, Enum
+    {
+        for (int c = 0; c < p.Tasks.Length; c++)
+        {
+            var task = p.Tasks[c];
+            Sim.Spawn(c, async cpu => { foreach (var op in task) await run(cpu, op); });
+        }
+    }
+
+    /// <summary>The CPU's handler steps of <paramref name="p"/>, bracketed in its read log from <paramref name="entry"/>
+    /// ("[irq ", "[nmi ", "[work ") to "]" so that an outcome says which reads the handler made.</summary>
+    protected async SimTask RunHandler<TStep>(SmallProgram<TStep> p, Cpu cpu, string entry, Func<Cpu, ProgramOp<TStep>, SimTask> run)
+        where TStep : struct, Enum
+    {
+        Reads[cpu.Id].Append(entry);
+        foreach (var op in p.Handlers[cpu.Id]) await run(cpu, op);
+        Reads[cpu.Id].Append(']');
     }
 
     /// <summary>Adds this execution's outcome to <paramref name="seen"/> unless the search pruned it.</summary>

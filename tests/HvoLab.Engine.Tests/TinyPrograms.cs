@@ -16,18 +16,6 @@ public enum TinyStep { Load, Store, FetchAdd, Cas, Wait, Spin, SendIrq, SendNmi,
 /// multi_cpu_stop's last acknowledgement resets the count).</summary>
 public enum TinyAdds { Fetch, Blind, DecAndTest }
 
-public readonly record struct TinyOp(TinyStep Step, int Word, int Value)
-{
-    public override string ToString() => $"{Step}(w{Word},{Value})";
-}
-
-/// <summary>2–3 CPUs, each with a short task and a short handler for the SGIs it takes.</summary>
-public sealed record TinyProgram(TinyOp[][] Tasks, TinyOp[][] Handlers)
-{
-    public override string ToString() =>
-        string.Join(" | ", Tasks.Select((t, c) => $"CPU{c}: {string.Join(" ", t)} / handler: {string.Join(" ", Handlers[c])}"));
-}
-
 /// <summary>
 /// Generates tiny programs and runs them on a small machine (physical words, no page tables), recording what each
 /// execution observed: every value each CPU read (handlers included, in the order the CPU ran them), the final
@@ -43,14 +31,7 @@ internal static class TinyPrograms
     private const ulong Base = 0x1000;
     internal static ulong Word(int w) => Base + 8 * (ulong)w;
 
-    private static readonly Gen<TinyOp> TaskOp = Gen.Select(Gen.Enum<TinyStep>(), Gen.Int[0, 2], Gen.Int[0, 2], (s, w, v) => new TinyOp(s, w, v));
-    private static readonly Gen<TinyOp> HandlerOp = Gen.Select(Gen.Int[0, 2].Select(k => (TinyStep)k), Gen.Int[0, 2], Gen.Int[0, 2], (s, w, v) => new TinyOp(s, w, v));
-
-    public static readonly Gen<TinyProgram> Programs =
-        from cpus in Gen.Int[2, 3]
-        from tasks in TaskOp.Array[1, 3].Array[cpus]
-        from handlers in HandlerOp.Array[0, 2].Array[cpus]
-        select new TinyProgram(tasks, handlers);
+    public static readonly Gen<TinyProgram> Programs = SmallPrograms.Of<TinyStep>(maxTaskSteps: 3, handlerKinds: 3);
 
     /// <summary>The <paramref name="index"/>-th program of a fixed, seeded sequence (the same on every run).</summary>
     public static TinyProgram Nth(int index) => Programs.Generate(new PCG(7, (ulong)index), null!, out _);
@@ -72,20 +53,8 @@ internal static class TinyPrograms
     /// <param name="irqAsPreemptWork">Each SendIrq queues the target's handler as preempting work (a stopper) instead
     /// of sending an SGI: it starts at any point where the target has interrupts on.</param>
     /// <param name="adds">What the FetchAdd steps are.</param>
-    public static (HashSet<string> Seen, ExplorationResult Result) Observe(TinyProgram p, ExplorationOptions options, bool irqAsPreemptWork = false, TinyAdds adds = TinyAdds.Fetch)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        // Per thread: a parallel search runs executions on several workers at once.
-        using var last = new ThreadLocal<Execution?>(trackAllValues: true);
-        var r = new ExhaustiveExplorer(s =>
-        {
-            lock (seen) last.Value?.Harvest(seen);
-            last.Value = new Execution(p, s, irqAsPreemptWork, adds);
-            return last.Value.Sim;
-        }, options).Explore();
-        foreach (var e in last.Values) e?.Harvest(seen);
-        return (seen, r);
-    }
+    public static (HashSet<string> Seen, ExplorationResult Result) Observe(TinyProgram p, ExplorationOptions options, bool irqAsPreemptWork = false, TinyAdds adds = TinyAdds.Fetch) =>
+        ObservedExecution.Observe(s => new Execution(p, s, irqAsPreemptWork, adds), options);
 
     /// <summary>One execution: the simulator, what each CPU read, and whether the search cut it (sleep set).</summary>
     private sealed class Execution : ObservedExecution
@@ -105,17 +74,9 @@ internal static class TinyPrograms
             Sim = TestMachines.Make(cpus, this, new SimOptions { PseudoNmi = true, StepBudget = 500 });
             Sim.Gic.SetPriority(NmiSgi, Gic.PrioNmi);
             if (adds == TinyAdds.DecAndTest) for (int w = 0; w < 3; w++) Sim.Arch.WritePhys(0, Word(w), DecAndTestStart);
-            Sim.OnSgi(async (cpu, sgi) =>
-            {
-                Reads[cpu.Id].Append(sgi == NmiSgi ? "[nmi " : "[irq ");
-                foreach (var op in p.Handlers[cpu.Id]) await Run(cpu, op, cpus);
-                Reads[cpu.Id].Append(']');
-            });
-            for (int c = 0; c < cpus; c++)
-            {
-                var task = p.Tasks[c];
-                Sim.Spawn(c, async cpu => { foreach (var op in task) await Run(cpu, op, cpus); });
-            }
+            Func<Cpu, TinyOp, SimTask> run = (cpu, op) => Run(cpu, op, cpus);
+            Sim.OnSgi((cpu, sgi) => RunHandler(p, cpu, sgi == NmiSgi ? "[nmi " : "[irq ", run));
+            SpawnTasks(p, run);
         }
 
         protected override ulong Word(int w) => TinyPrograms.Word(w);
@@ -143,12 +104,7 @@ internal static class TinyPrograms
                     break;
                 case TinyStep.SendIrq when _irqAsPreemptWork:
                     await cpu.StorePhys(Word(op.Word), v);   // the queueing step: work is queued as this store completes
-                    cpu.Sim.Cpus[target].QueuePreemptWork(async c =>
-                    {
-                        Reads[c.Id].Append("[work ");
-                        foreach (var h in _program.Handlers[c.Id]) await Run(c, h, cpus);
-                        Reads[c.Id].Append(']');
-                    }, 0);
+                    cpu.Sim.Cpus[target].QueuePreemptWork(c => RunHandler(_program, c, "[work ", (c2, h) => Run(c2, h, cpus)), 0);
                     break;
                 case TinyStep.SendIrq: await cpu.SendSgi(CpuMask.Of(target), IrqSgi); break;
                 case TinyStep.SendNmi: await cpu.SendSgi(CpuMask.Of(target), NmiSgi); break;
