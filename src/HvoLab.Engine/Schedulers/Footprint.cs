@@ -116,7 +116,10 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
                 var b = op.Barrier;
                 bool dsb = b is BarrierKind.DsbIsh or BarrierKind.DsbIshSt or BarrierKind.DsbSy;
                 bool pending = arch.PendingTlbiCount(cpu) > 0 || arch.Stores.Pending(cpu).Count > 0;
-                return new(cpu, dsb && pending ? FootprintKind.DsbPending : FootprintKind.Local, 0, 0, ulong.MaxValue, null);
+                if (!dsb || !pending) return new(cpu, FootprintKind.Local, 0, 0, ulong.MaxValue, null);
+                // Only translations of the VAs its pending maintenance covers can change (engine.md item 13).
+                var (lo, hi) = arch.PendingMaintenanceRange(cpu, completesTlbis: b != BarrierKind.DsbIshSt);
+                return new(cpu, FootprintKind.DsbPending, 0, lo, hi, null);
             }
             case OpKind.WaitPhys:
             {
