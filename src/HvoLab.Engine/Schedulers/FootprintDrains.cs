@@ -29,6 +29,7 @@ public readonly partial record struct Footprint
         var (d, x) = a.Drain ? (a, b) : (b, a);
         if (x.BufferSensitive || x.Kind is FootprintKind.TakeInterrupt or FootprintKind.Preempt or FootprintKind.Bulk) return false;
         if (x.Kind == FootprintKind.Local) return true;
+        if (d.Kind == FootprintKind.Bulk) return !BulkTouches(d, x);   // a frame store's drain
         return !Dependent(d, x) && !Dependent(x, d);
     }
 }
