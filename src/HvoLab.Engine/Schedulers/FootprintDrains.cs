@@ -29,6 +29,9 @@ public readonly partial record struct Footprint
         var (d, x) = a.Drain ? (a, b) : (b, a);
         if (x.BufferSensitive || x.Kind is FootprintKind.TakeInterrupt or FootprintKind.Preempt or FootprintKind.Bulk) return false;
         if (x.Kind == FootprintKind.Local) return true;
+        // A frame store's drain first: its CPU's accesses inside the frame wait for it (no forwarding of a whole page,
+        // DataStoreBuffers.FrameBlocks), so the drain enables them and the two never commute.
+        if (d.Kind == FootprintKind.Bulk) return !BulkTouches(d, x);   // a frame store's drain
         // Its own CPU reads a word through its buffer: the newest buffered store to it, else memory. Draining the
         // front store moves that store's value from the buffer to memory, so a relaxed load or wait of the word (not
         // buffer-sensitive: no older values) reads the same either way, and the drain does not care about the read.
