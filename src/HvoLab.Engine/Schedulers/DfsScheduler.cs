@@ -84,6 +84,10 @@ public sealed partial class DfsScheduler : IScheduler
     /// last actions (a store that made a waiter's condition false for good, say).</summary>
     internal void DetectRacesAtEnd(Simulator sim) => _races.DetectRaces(sim, null, _depth);
 
+    /// <summary>After the execution (<paramref name="pruned"/>: cut short by a sleep set): the races of waits deferred
+    /// until every step of it was known (RaceDetector.ResolveDeferred).</summary>
+    internal void ResolveDeferredRaces(bool pruned) => _races.ResolveDeferred(_depth, complete: !pruned);
+
     /// <summary>Index of the first action of <paramref name="cpu"/> (of any kind, or only its own next op); -1 if none.
     /// A loop, not a predicate: a capturing lambda here was an allocation per step of every execution.</summary>
     private static int IndexOfCpu(int[] enabled, int cpu, bool anyKind)

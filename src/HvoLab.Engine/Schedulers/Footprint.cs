@@ -43,6 +43,7 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
         // The masks the CPU's own code runs with (FootprintMasks.cs).
         if (!f.Drain && Actions.Kind(action) is Actions.RunOp or Actions.RunOpAlternative)
             f = f with { CodeMasks = sim.Cpus[Actions.Cpu(action)].Masks, HasCodeMasks = true };
+        f = WithWordBefore(sim, action, f);   // for the race walk of waits (FootprintWaits.cs)
         return sim.HasStoreBuffers ? WithLoadOrdering(sim, action, f) : f;
     }
 
@@ -210,6 +211,13 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
     /// <summary>An add to a data word whose old value nobody sees (<see cref="Cpu.AtomicAddPhys"/>): two of them on
     /// one word commute (addition does), and neither enables or disables anything.</summary>
     public bool Blind { get; init; }
+
+    /// <summary>For a write to a data word (SC data model; FootprintWaits.cs): the word's value in the state the write runs in.</summary>
+    public ulong Before { get; init; }
+    public bool HasBefore { get; init; }
+
+    /// <summary>For a blind add (<see cref="Blind"/>): what it adds.</summary>
+    public ulong Added { get; init; }
 
     /// <summary>For an op of the CPU's own code (not a buffered store's drain): its interrupt masks where it runs
     /// (FootprintMasks.cs).</summary>

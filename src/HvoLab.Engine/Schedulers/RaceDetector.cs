@@ -28,6 +28,7 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
         _walkedAt = new int[procs];
         Array.Fill(_walkedAt, -1);
         _walkedFp = new Footprint[procs];
+        _deferred.Clear();
     }
 
     /// <summary>Per action (cpu × kind): the depth of its last race walk in this execution and the footprint walked.</summary>
@@ -124,6 +125,48 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
 
     private Footprint IssuerOf(in Footprint drain) => stack[drain.IssuedAt].Ops[stack[drain.IssuedAt].Chosen];
 
+    /// <summary>Races of a wait with a write it may be unable to precede (node of the write, the wait), judged by
+    /// <see cref="ResolveDeferred"/> at the end of the execution.</summary>
+    private readonly HashSet<(int Node, Footprint Wait)> _deferred = new();
+
+    private static bool MayBeIrreversible(in Footprint write, in Footprint wait) =>
+        write.HasBefore && write.Addr == wait.Addr && !write.ZeroTest;
+
+    /// <summary>End of an execution of <paramref name="depth"/> steps: each deferred race of a wait whose condition
+    /// would hold on the word in the reordering that runs it first — or every one, when the search cut the execution
+    /// short (<paramref name="complete"/> false: the adds after the cut are not known) — gets the paper's fallback
+    /// after all: every enabled action at the write's node.</summary>
+    public void ResolveDeferred(int depth, bool complete)
+    {
+        foreach (var (node, wait) in _deferred)
+            if (!complete || !WaitCannotPrecede(node, wait, depth)) stack[node].AddAllToBacktrack();
+        _deferred.Clear();
+    }
+
+    /// <summary>Whether <paramref name="wait"/> (the next step of a CPU) could not run just before the write at
+    /// <paramref name="i"/> in any reordering of this execution (all <paramref name="depth"/> steps of it, the ones after
+    /// the wait included): the word it waits on would then hold the value before the write plus the blind adds after it
+    /// that do not happen after it (only blind adds commute with a blind add to
+    /// the same word; every other write to it happens after the write), and the condition fails on that value. False
+    /// whenever that value is not known (engine.md item 14).</summary>
+    private bool WaitCannotPrecede(int i, in Footprint wait, int depth)
+    {
+        var node = stack[i];
+        var write = node.Ops[node.Chosen];
+        if (!write.HasBefore || write.Addr != wait.Addr || write.ZeroTest) return false;
+        ulong value = write.Before;
+        int proc = Proc(node.Enabled[node.Chosen], write), own = node.Clock[proc];
+        for (int j = i + 1; j < depth; j++)
+        {
+            var later = stack[j];
+            var op = later.Ops[later.Chosen];
+            if (later.Clock[proc] >= own || !Footprint.MayWriteWaitedWord(op, wait)) continue;   // after the write, or not the word
+            if (!write.Blind || !op.Blind || !op.HasBefore || op.Addr != wait.Addr) return false;
+            value += op.Added;
+        }
+        return !wait.WaitWouldRun(value);
+    }
+
     /// <summary>Walks back from the latest action for one that races with <paramref name="action"/> (dependent, of
     /// another process, not happening before it). Where that process was enabled, the node tries it first and the
     /// walk stops (the paper's "add p"): reversing the latest race is enough, the explorations it starts reveal the
@@ -160,6 +203,13 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
             if (StateDrainBeside(prev.Ops[prev.Chosen], fp, depth)) continue;   // FootprintValueRules.cs
             // The CPU's own op ran with the interrupt masked: the two are never enabled together (FootprintMasks.cs).
             if (takesInterrupt && Footprint.MasksEveryPending(prev.Ops[prev.Chosen], sim, Actions.Cpu(action))) continue;
+            // A wait that may be unable to run before this write in any reordering: judged at the end of the
+            // execution, when every add that commutes with the write is known (FootprintWaits.cs).
+            if (entry < 0 && fp.IsWait && !prev.IsEnabled(action) && MayBeIrreversible(prev.Ops[prev.Chosen], fp))
+            {
+                _deferred.Add((j, fp));
+                continue;
+            }
             bool everyRace = makesZero && Footprint.SameZeroTest(prev.Ops[prev.Chosen], fp);
             if (entry < 0 && prev.IsEnabled(action)) { prev.AddBacktrack(action); if (everyRace) continue; return; }
             // The paper's set E: a process whose later action happens before this one. An interrupt taken since

@@ -53,6 +53,7 @@ internal sealed class SubtreeSearch(Func<IScheduler, Simulator> factory, Explora
             // The final state has no node of its own, but what still waits in it (a parked CPU, a masked interrupt)
             // races with the actions before it like any next transition.
             if (opt.UsesDpor && run.Outcome != RunOutcome.Pruned) dfs.DetectRacesAtEnd(sim);
+            if (opt.UsesDpor) dfs.ResolveDeferredRaces(run.Outcome == RunOutcome.Pruned);
             _busyTicks[worker] += Stopwatch.GetTimestamp() - started;
             executions++;
             Interlocked.Increment(ref _executions);
