@@ -18,6 +18,13 @@ public sealed record SimOptions
     /// (the D pause) without running it op by op. Same times as the op-level handler (a test holds them equal with
     /// jitter off); with jitter the draws come in another order. Off: every handler runs op by op.</summary>
     public bool ClosedFormHandlers { get; init; } = true;
+
+    /// <summary>Timed runs: a background CPU may run its purely local ops (Work, interrupt masking) inline past the
+    /// horizon by up to the shortest SGI delivery latency, since nothing another CPU does from the horizon on can reach
+    /// it sooner (TimedDriver.MayRunInline). Same simulated behaviour, fewer scheduling events; a background loop may then
+    /// see the end of the run at another iteration. Valid only when no preempting work is queued (stop_machine queues it
+    /// with no latency), so off by default; the 1 TiB bench workload (D, no stop_machine) turns it on.</summary>
+    public bool BackgroundLookahead { get; init; }
     /// <summary>The named barrier site (<see cref="Cpu.Barrier"/>) to omit in this run (hvolab barriers): it is issued as
     /// a DMB LD, which orders nothing the model tracks (docs/arch.md), so the schedule keeps its shape. Null: none.</summary>
     public string? OmitBarrierSite { get; init; }

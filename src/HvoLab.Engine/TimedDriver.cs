@@ -27,7 +27,17 @@ internal sealed class TimedDriver : ExecutionDriver
         _jitterRng = new SplitMix64[sim.Cpus.Length];
         for (int i = 0; i < _jitterRng.Length; i++) _jitterRng[i] = new SplitMix64(seeds.Next());
         _progress = new ProgressWatch(sim);
+        // The earliest an SGI sent at the horizon can arrive: the jittered delivery latency at its smallest, less the
+        // truncation of the arrival to whole nanoseconds (OpExecutor.ExecSendSgi).
+        if (sim.Options.BackgroundLookahead) _lookahead = Math.Max(0, sim.Cost.IpiDeliveryNs * (1 - _jitter) - 1);
     }
+
+    private readonly double _lookahead;
+
+    /// <summary>How far past the horizon <paramref name="c"/> may run op <paramref name="kind"/> (<see cref="SimOptions.BackgroundLookahead"/>).</summary>
+    private double Lookahead(Cpu c, OpKind kind) =>
+        _lookahead > 0 && c.IsBackground && kind is OpKind.Work or OpKind.IrqDisable or OpKind.IrqEnable or OpKind.DaifMask or OpKind.DaifRestore
+            ? _lookahead : 0;
 
     public override long SchedulingEvents => _schedulingEvents;
     public override bool ClosedFormHandlers => Sim.Options.ClosedFormHandlers;
@@ -79,7 +89,7 @@ internal sealed class TimedDriver : ExecutionDriver
 
     public override bool MayRunInline(Cpu c, ref PendingOp op)
     {
-        if (c.Time > _horizon) return false;
+        if (c.Time > _horizon && (_lookahead == 0 || c.Time > _horizon + Lookahead(c, op.Kind))) return false;
         if (Sim.Gic.AnyPending(c.Id) && Sim.Gic.Deliverable(c.Id, in c.Masks, (long)c.Time) >= 0) return false;
         return c.PreemptWork.Count == 0 || !Sim.Exceptions.PreemptWorkDeliverable(c, c.Time);
     }
@@ -100,7 +110,7 @@ internal sealed class TimedDriver : ExecutionDriver
     {
         if (!op.WorkStarted) { op.Ns = Jitter(c, op.Ns); op.WorkStarted = true; }
         double end = c.Time + op.Ns;
-        if (op.Ns == 0 || (end <= _horizon && !InterruptArrivesBefore(c, end)))
+        if (op.Ns == 0 || ((end <= _horizon || (_lookahead > 0 && end <= _horizon + Lookahead(c, op.Kind))) && !InterruptArrivesBefore(c, end)))
         {
             Sim.Ops.AccountWork(c, op.Label, c.Time, end);
             c.Time = end;

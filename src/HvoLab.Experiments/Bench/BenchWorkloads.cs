@@ -72,11 +72,11 @@ public static class BenchWorkloads
 
     /// <summary>HVO of every page of a pool of <paramref name="folios"/> 2 MiB folios under D (AllocPool, batched) on
     /// CPU 0 while the other CPUs run background load (IRQ-off stretches) until the pool is built.</summary>
-    public static HvoSystem ScaleSystem(int cpus, long folios, double backgroundPeriodNs = 50_000, string strategy = "D", TimeSpan? wallBudget = null)
+    public static HvoSystem ScaleSystem(int cpus, long folios, double backgroundPeriodNs = 50_000, string strategy = "D", TimeSpan? wallBudget = null, bool lookahead = true)
     {
         var sys = HvoSystem.Create(new MachineConfig { Cpus = cpus, MemoryBytes = MemoryFor(folios) }, new KernelConfig { PseudoNmi = true },
             StrategyRegistry.Get(strategy).Create(), new TimedScheduler(),
-            options: new SimOptions { RecordEvents = false, StepBudget = long.MaxValue, WallBudget = wallBudget ?? TimeSpan.FromHours(1) });
+            options: new SimOptions { RecordEvents = false, StepBudget = long.MaxValue, WallBudget = wallBudget ?? TimeSpan.FromHours(1), BackgroundLookahead = lookahead });
         var linux = sys.Linux;
         int order = linux.Hugetlb.OrderOf(2UL << 20);
         sys.Sim.Spawn(0, async cpu => await linux.Hugetlb.AllocPool(cpu, order, checked((int)folios), batched: true));
