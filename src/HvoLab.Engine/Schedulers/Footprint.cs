@@ -33,7 +33,8 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
     {
         var f = OfAction(sim, action);
         // Arm data model: whether the CPU's own op depends on its buffered stores (FootprintDrains.cs).
-        if (!f.Drain && sim.HasStoreBuffers && sim.IsBufferSensitive(Actions.Cpu(action), Actions.Kind(action))) f = f with { BufferSensitive = true };
+        if (!f.Drain && sim.HasStoreBuffers && sim.IsBufferSensitive(Actions.Cpu(action), Actions.Kind(action)))
+            f = f with { BufferSensitive = true, OlderEpochsOnly = Actions.Kind(action) == Actions.RunOp && sim.DataBuffer.WaitsOnlyForOlderEpochs(sim.Cpus[Actions.Cpu(action)]) };
         // The masks the CPU's own code runs with (FootprintMasks.cs).
         if (!f.Drain && Actions.Kind(action) is Actions.RunOp or Actions.RunOpAlternative)
             f = f with { CodeMasks = sim.Cpus[Actions.Cpu(action)].Masks, HasCodeMasks = true };
@@ -56,7 +57,10 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
                 // A drain of the CPU's oldest buffered store writes its word (kernel globals: no VA aliases them);
                 // otherwise the alternative runs the pending op (a ChooseOne is Local, a store passing others its store).
                 if (sim.AlternativeDrainWord(cpu) is ulong word)
-                    return new(cpu, FootprintKind.PhysWrite, word, 0, 0, null) { Aliased = false, Drain = true, IssuedAt = sim.DataBuffer.FrontStep(cpu) };
+                    return new(cpu, FootprintKind.PhysWrite, word, 0, 0, null)
+                    {
+                        Aliased = false, Drain = true, IssuedAt = sim.DataBuffer.FrontStep(cpu), CurrentEpoch = sim.DataBuffer.FrontInCurrentEpoch(cpu),
+                    };
                 break;
         }
         if (sim.PendingOpOf(action) is not { } op) return new(cpu, FootprintKind.Preempt, 0, 0, 0, null);
@@ -174,6 +178,13 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
     /// <summary>Arm data model: the action of the CPU's code could be enabled, disabled or changed by a drain of its
     /// own buffer (FootprintDrains.cs).</summary>
     public bool BufferSensitive { get; init; }
+
+    /// <summary>Arm data model: a buffer-sensitive op that the buffer holds back only for stores of older epochs or to
+    /// its own word (a relaxed store or RMW performed on memory: FootprintDrains.cs).</summary>
+    public bool OlderEpochsOnly { get; init; }
+
+    /// <summary>For a drain: the store is of its CPU's current epoch (no older epoch is buffered).</summary>
+    public bool CurrentEpoch { get; init; }
 
     /// <summary>Arm data model: an ordering point of its CPU's loads (a barrier that orders loads, an acquire or fully
     /// ordered access, exception entry): it reads the newest timestamp of all (<see cref="DataLoadViews"/>).</summary>

@@ -27,7 +27,12 @@ public readonly partial record struct Footprint
     {
         if (a.Drain == b.Drain) return false;
         var (d, x) = a.Drain ? (a, b) : (b, a);
-        if (x.BufferSensitive || x.Kind is FootprintKind.TakeInterrupt or FootprintKind.Preempt or FootprintKind.Bulk) return false;
+        // A relaxed store or RMW performed on memory, bulk work or a DMB ST waits at most for older epochs and its own
+        // word: draining a store of the current epoch to another word neither holds it back nor lets it go (no older
+        // epoch before or after), and the DMB ST starts an epoch over the same stores either way.
+        bool held = x.BufferSensitive && !(x.OlderEpochsOnly && d.CurrentEpoch);
+        if (held || x.Kind is FootprintKind.TakeInterrupt or FootprintKind.Preempt) return false;
+        if (x.Kind == FootprintKind.Bulk) return !BulkTouches(x, d);   // a drain writes a kernel global, never behind a VA
         if (x.Kind == FootprintKind.Local) return true;
         // Its own CPU reads a word through its buffer: the newest buffered store to it, else memory. Draining the
         // front store moves that store's value from the buffer to memory, so a relaxed load or wait of the word (not
