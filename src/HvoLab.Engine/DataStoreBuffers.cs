@@ -116,6 +116,10 @@ internal sealed class DataStoreBuffers
     public bool WillBuffer(Cpu c)
     {
         if (!Active || c.Depth == 0) return false;
+        // The last acknowledger's set_state() (Cpu.BeginRendezvousAck) writes memory in program order while its buffer
+        // is empty — the fully ordered acknowledgement emptied it — as if each store drained at once: a left mover under
+        // the caller's promise (docs/engine.md 13), so who acknowledged last leaves no trace in a buffer.
+        if (c.InRendezvousWrites && _count[c.Id] == 0) return false;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         return op.Kind == OpKind.MemPhys && op.Mem.Kind == AccessKind.Write && op.Order is MemOrder.Relaxed or MemOrder.Release && Buffers(op.Mem.Va);
     }

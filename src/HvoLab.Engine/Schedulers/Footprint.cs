@@ -97,9 +97,6 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
                     {
                         Aliased = !privateData, Rendezvous = true, AlsoWrites = op.StatePa & ~7UL,
                         CurrentState = op.CurrentState, NextState = op.NextState,
-                        // Under the Arm data model the last acknowledger holds set_state()'s stores in its buffer, so
-                        // who is last shows: the acknowledgements are zero-tested adds (LastShows).
-                        ZeroTest = sim.HasStoreBuffers, Delta = op.Mem.Value, Seen = RmwReads(sim, cpu, pa),
                     };
                 // A data write that is not kernel-private data might be what some VA maps: affect every VA.
                 return new(cpu, FootprintKind.PhysWrite, pa, 0UL, privateData ? 0UL : ulong.MaxValue, null) {
@@ -252,8 +249,7 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
     public bool MakesZero => ZeroTest && Seen + Delta == 0;
 
     internal static bool SameZeroTest(in Footprint a, in Footprint b) =>
-        a.ZeroTest && b.ZeroTest && a.Addr == b.Addr && a.Delta == b.Delta && a.Rendezvous == b.Rendezvous
-        && a.AlsoWrites == b.AlsoWrites && a.NextState == b.NextState;
+        a.ZeroTest && b.ZeroTest && a.Addr == b.Addr && a.Delta == b.Delta;
 
     /// <summary>Whether an action asleep in the state before <paramref name="taken"/> stays asleep after it (sleep sets
     /// keep the footprint from where the action fell asleep). For everything but zero-tested adds that footprint still
@@ -291,8 +287,7 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
         if (a.Kind == FootprintKind.Bulk) return !BulkTouches(a, b);
         if (b.Kind == FootprintKind.Bulk) return !BulkTouches(b, a);
         if (a.Blind && b.Blind && a.Addr == b.Addr) return true;
-        if (a.Rendezvous && b.Rendezvous && a.Addr == b.Addr)
-            return a.AlsoWrites == b.AlsoWrites && a.NextState == b.NextState && !LastShows(a, b);
+        if (a.Rendezvous && b.Rendezvous && a.Addr == b.Addr) return a.AlsoWrites == b.AlsoWrites && a.NextState == b.NextState;
         if (EntersRound(a, b) || EntersRound(b, a)) return true;
         // Each footprint is the add as it ran (or would run now): neither made the word zero, so swapping them —
         // they are adjacent whenever they are swapped — gives each the other's old value and still not zero.
