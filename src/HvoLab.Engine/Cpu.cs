@@ -177,7 +177,9 @@ public sealed partial class Cpu
     /// acknowledgements of one round as commuting (Footprint.Rendezvous); timed runs ignore the marks. The caller
     /// promises what makes that sound: the state is <paramref name="currentState"/> from the caller's reading of it
     /// until its acknowledgement, and between the last acknowledgement and the state write no other CPU accesses the
-    /// counter or the state except to read the state (every participant has acknowledged and spins on it).
+    /// counter or the state except to read the state (every participant has acknowledged and spins on it). Under the
+    /// Arm data model the last caller's writes reach memory at once (DataStoreBuffers.WillBuffer), which also needs:
+    /// nobody reads the counter or the state except the participants' acknowledgements and waits on the state.
     /// </summary>
     public void BeginRendezvousAck(ulong statePa, ulong currentState, ulong nextState)
     {

@@ -126,6 +126,10 @@ internal sealed partial class DataStoreBuffers
     public bool WillBuffer(Cpu c)
     {
         if (!Active || c.Depth == 0) return false;
+        // The last acknowledger's set_state() (Cpu.BeginRendezvousAck) writes memory in program order while its buffer
+        // is empty — the fully ordered acknowledgement emptied it — as if each store drained at once: a left mover under
+        // the caller's promise (docs/engine.md item 15), so who acknowledged last leaves no trace in a buffer.
+        if (c.InRendezvousWrites && _count[c.Id] == 0) return false;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         return op.Kind == OpKind.MemPhys && op.Mem.Kind == AccessKind.Write && op.Order is MemOrder.Relaxed or MemOrder.Release && Buffers(op.Mem.Va);
     }
@@ -298,6 +302,23 @@ internal sealed partial class DataStoreBuffers
     }
 
     private bool HasOlderEpoch(int cpu) => _count[cpu] > 0 && _entries[cpu][0].Epoch < _epoch[cpu];
+
+    /// <summary>CPU <paramref name="c"/>'s pending op is held back by its buffer at most for stores of older epochs or to
+    /// its own word: a relaxed store or RMW performed on memory (by VA, a descriptor, an RMW of a global), bulk work,
+    /// or a DMB ST (never held; it only starts an epoch, and epochs are only compared with each other).</summary>
+    public bool WaitsOnlyForOlderEpochs(Cpu c)
+    {
+        if (!Active || c.Depth == 0) return false;
+        // A buffered or latent frame store holds ops back for reasons of its own (FrameBlocks, LatentFateOf): say no.
+        if (_frames[c.Id] > 0 || _latentCount[c.Id] > 0) return false;
+        ref var op = ref c.Frames[c.Depth - 1].Pending;
+        if (op.Kind == OpKind.Bulk || (op.Kind == OpKind.Barrier && op.Barrier == BarrierKind.DmbIshSt)) return true;
+        return op.Kind is OpKind.Mem or OpKind.MemPhys && op.Mem.Kind != AccessKind.Read && op.Order == MemOrder.Relaxed && !WillBuffer(c);
+    }
+
+    /// <summary>The front store of <paramref name="cpu"/>'s buffer is of the current epoch: no store of an older one is
+    /// buffered, before or after it drains.</summary>
+    public bool FrontInCurrentEpoch(int cpu) => _count[cpu] > 0 && _entries[cpu][0].Words == 0 && _entries[cpu][0].Epoch == _epoch[cpu];
 
     /// <summary>The buffered stores of a CPU, oldest first (for traces and tests).</summary>
     public IEnumerable<(ulong Pa, ulong Value)> Pending(int cpu)

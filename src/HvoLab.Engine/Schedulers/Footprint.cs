@@ -39,7 +39,8 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
                 ? new(f.Cpu, FootprintKind.Bulk, 0, 0, 0, null) { FrameLo = frame, FrameHi = frame + sim.Arch.Granule.PageSize, FrameSrc = src, BufferSensitive = true, CodeMasks = sim.Cpus[f.Cpu].Masks, HasCodeMasks = true }
                 : new(f.Cpu, FootprintKind.Preempt, 0, 0, ulong.MaxValue, null));
         // Arm data model: whether the CPU's own op depends on its buffered stores (FootprintDrains.cs).
-        if (!f.Drain && sim.HasStoreBuffers && sim.IsBufferSensitive(Actions.Cpu(action), Actions.Kind(action))) f = f with { BufferSensitive = true };
+        if (!f.Drain && sim.HasStoreBuffers && sim.IsBufferSensitive(Actions.Cpu(action), Actions.Kind(action)))
+            f = f with { BufferSensitive = true, OlderEpochsOnly = Actions.Kind(action) == Actions.RunOp && sim.DataBuffer.WaitsOnlyForOlderEpochs(sim.Cpus[Actions.Cpu(action)]) };
         // The masks the CPU's own code runs with (FootprintMasks.cs).
         if (!f.Drain && Actions.Kind(action) is Actions.RunOp or Actions.RunOpAlternative)
             f = f with { CodeMasks = sim.Cpus[Actions.Cpu(action)].Masks, HasCodeMasks = true };
@@ -62,7 +63,11 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
             case Actions.RunOpAlternative:
                 // A drain of the CPU's oldest buffered store writes its word (kernel globals: no VA aliases them);
                 // otherwise the alternative runs the pending op (a ChooseOne is Local, a store passing others its store).
-                if (sim.AlternativeDrainWord(cpu) is ulong word) return new(cpu, FootprintKind.PhysWrite, word, 0, 0, null) { Aliased = false, Drain = true, IssuedAt = sim.DataBuffer.FrontStep(cpu) };
+                if (sim.AlternativeDrainWord(cpu) is ulong word)
+                    return new(cpu, FootprintKind.PhysWrite, word, 0, 0, null)
+                    {
+                        Aliased = false, Drain = true, IssuedAt = sim.DataBuffer.FrontStep(cpu), CurrentEpoch = sim.DataBuffer.FrontInCurrentEpoch(cpu),
+                    };
                 // A frame store's drain writes a whole page (struct pages a VA maps, or a PTE table walkers may reach),
                 // and an access whose walks see every descriptor store changes what every CPU's walkers see: both are
                 // dependent with everything (FootprintDrains.cs keeps the frame's drain ordered with its own CPU too).
@@ -94,7 +99,7 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
                 bool privateData = isTable || (sim.Guest?.IsPrivateKernelData(pa) ?? false);
                 if (op.Mem.Kind == AccessKind.Read) return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null) { Aliased = !privateData };
                 // The value-based rules (blind adds, dec-and-test acks, rendezvous acks; engine.md 7-9) hold under the
-                // Arm data model for words without messages (FootprintValueRules.cs, engine.md 13).
+                // Arm data model for words without messages (FootprintValueRules.cs, engine.md item 15).
                 bool valueRules = ValueRulesHold(sim, pa);
                 bool add = valueRules && op.Mem.Kind == AccessKind.Rmw && op.Mem.Rmw == RmwOp.Add && op.Mem.Size == 8;
                 bool zeroTest = add && op.Result == RmwResult.IsZero;
@@ -105,9 +110,6 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
                     {
                         Aliased = !privateData, Rendezvous = true, AlsoWrites = op.StatePa & ~7UL,
                         CurrentState = op.CurrentState, NextState = op.NextState,
-                        // Under the Arm data model the last acknowledger holds set_state()'s stores in its buffer, so
-                        // who is last shows: the acknowledgements are zero-tested adds (LastShows).
-                        ZeroTest = sim.HasStoreBuffers, Delta = op.Mem.Value, Seen = RmwReads(sim, cpu, pa),
                     };
                 // A data write that is not kernel-private data might be what some VA maps: affect every VA.
                 return new(cpu, FootprintKind.PhysWrite, pa, 0UL, privateData ? 0UL : ulong.MaxValue, null) {
@@ -200,6 +202,13 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
     /// own buffer (FootprintDrains.cs).</summary>
     public bool BufferSensitive { get; init; }
 
+    /// <summary>Arm data model: a buffer-sensitive op that the buffer holds back only for stores of older epochs or to
+    /// its own word (a relaxed store or RMW performed on memory: FootprintDrains.cs).</summary>
+    public bool OlderEpochsOnly { get; init; }
+
+    /// <summary>For a drain: the store is of its CPU's current epoch (no older epoch is buffered).</summary>
+    public bool CurrentEpoch { get; init; }
+
     /// <summary>Arm data model: an ordering point of its CPU's loads (a barrier that orders loads, an acquire or fully
     /// ordered access, exception entry): it reads the newest timestamp of all (<see cref="DataLoadViews"/>).</summary>
     public bool LoadOrdering { get; init; }
@@ -273,8 +282,7 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
     public bool MakesZero => ZeroTest && Seen + Delta == 0;
 
     internal static bool SameZeroTest(in Footprint a, in Footprint b) =>
-        a.ZeroTest && b.ZeroTest && a.Addr == b.Addr && a.Delta == b.Delta && a.Rendezvous == b.Rendezvous
-        && a.AlsoWrites == b.AlsoWrites && a.NextState == b.NextState;
+        a.ZeroTest && b.ZeroTest && a.Addr == b.Addr && a.Delta == b.Delta;
 
     /// <summary>Whether an action asleep in the state before <paramref name="taken"/> stays asleep after it (sleep sets
     /// keep the footprint from where the action fell asleep). For everything but zero-tested adds that footprint still
@@ -312,8 +320,7 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
         if (a.Kind == FootprintKind.Bulk) return !BulkTouches(a, b);
         if (b.Kind == FootprintKind.Bulk) return !BulkTouches(b, a);
         if (a.Blind && b.Blind && a.Addr == b.Addr) return true;
-        if (a.Rendezvous && b.Rendezvous && a.Addr == b.Addr)
-            return a.AlsoWrites == b.AlsoWrites && a.NextState == b.NextState && !LastShows(a, b);
+        if (a.Rendezvous && b.Rendezvous && a.Addr == b.Addr) return a.AlsoWrites == b.AlsoWrites && a.NextState == b.NextState;
         if (EntersRound(a, b) || EntersRound(b, a)) return true;
         // Each footprint is the add as it ran (or would run now): neither made the word zero, so swapping them —
         // they are adjacent whenever they are swapped — gives each the other's old value and still not zero.

@@ -27,7 +27,12 @@ public readonly partial record struct Footprint
     {
         if (a.Drain == b.Drain) return false;
         var (d, x) = a.Drain ? (a, b) : (b, a);
-        if (x.BufferSensitive || x.Kind is FootprintKind.TakeInterrupt or FootprintKind.Preempt or FootprintKind.Bulk) return false;
+        // A relaxed store or RMW performed on memory, bulk work or a DMB ST waits at most for older epochs and its own
+        // word: draining a store of the current epoch to another word neither holds it back nor lets it go (no older
+        // epoch before or after), and the DMB ST starts an epoch over the same stores either way.
+        bool held = x.BufferSensitive && !(x.OlderEpochsOnly && d.CurrentEpoch);
+        if (held || x.Kind is FootprintKind.TakeInterrupt or FootprintKind.Preempt) return false;
+        if (x.Kind == FootprintKind.Bulk) return !BulkTouches(x, d);   // a drain writes a kernel global, never behind a VA
         if (x.Kind == FootprintKind.Local) return true;
         // A frame store's drain first: its CPU's accesses inside the frame wait for it (no forwarding of a whole page,
         // DataStoreBuffers.FrameBlocks), so the drain enables them and the two never commute.

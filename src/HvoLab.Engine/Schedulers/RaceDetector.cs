@@ -117,14 +117,6 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
         return _joined;
     }
 
-    /// <summary>The drain of set_state()'s state store and a wait for a later state (never enabled together,
-    /// <see cref="Footprint.StateDrainBlocksWait"/>), in either order; the drain's issuing step is on the stack.</summary>
-    private bool StateDrainBeside(in Footprint a, in Footprint b, int depth) =>
-        (a.Drain && a.IssuedAt >= 0 && a.IssuedAt < depth && Footprint.StateDrainBlocksWait(a, IssuerOf(a), b))
-        || (b.Drain && b.IssuedAt >= 0 && b.IssuedAt < depth && Footprint.StateDrainBlocksWait(b, IssuerOf(b), a));
-
-    private Footprint IssuerOf(in Footprint drain) => stack[drain.IssuedAt].Ops[stack[drain.IssuedAt].Chosen];
-
     /// <summary>Races of a wait with a write it may be unable to precede (node of the write, the wait), judged by
     /// <see cref="ResolveDeferred"/> at the end of the execution.</summary>
     private readonly HashSet<(int Node, Footprint Wait)> _deferred = new();
@@ -200,7 +192,6 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
             if (prevProc == proc || prev.Clock[prevProc] <= known[prevProc]) continue;   // happens-before: not a race; look further back
             if (fp.Drain && DfsScheduler.RanBeforeItsDrain(prev, prevAction, action)) continue;   // Arm data model (DfsScheduler.Buffers.cs)
             if (Footprint.Independent(prev.Ops[prev.Chosen], fp) || Footprint.NeverCoEnabled(prev.Ops[prev.Chosen], fp)) continue;
-            if (StateDrainBeside(prev.Ops[prev.Chosen], fp, depth)) continue;   // FootprintValueRules.cs
             // The CPU's own op ran with the interrupt masked: the two are never enabled together (FootprintMasks.cs).
             if (takesInterrupt && Footprint.MasksEveryPending(prev.Ops[prev.Chosen], sim, Actions.Cpu(action))) continue;
             // A wait that may be unable to run before this write in any reordering: judged at the end of the
