@@ -156,6 +156,30 @@ internal static class ReductionDifferential
         Assert.True(missed.Count == 0, $"{what}\nmissed {missed.Count} of {expected.Count} outcomes, e.g. {missed.FirstOrDefault()}");
     }
 
+    /// <summary>DPOR against the unreduced search on the first 120 add-heavy programs (<see cref="TinyPrograms.NthAddHeavy"/>)
+    /// whose adds are <paramref name="adds"/>; returns how many were compared and how many were <paramref name="hit"/>
+    /// (the shape the reduction under test is about), after printing both and the execution counts.</summary>
+    public static (int Compared, int Hits) CheckAddHeavy(Xunit.Abstractions.ITestOutputHelper output, TinyAdds adds,
+        Func<TinyProgram, HashSet<string>, bool> hit, string hitName)
+    {
+        int compared = 0, hits = 0;
+        long unreduced = 0, dpor = 0;
+        for (int i = 0; i < 120; i++)
+        {
+            var p = TinyPrograms.NthAddHeavy(i);
+            var (expected, full) = TinyPrograms.Observe(p, SplitSearchTests.Unreduced, adds: adds);
+            if (!full.Complete) continue;
+            var (seen, r) = TinyPrograms.Observe(p, SplitSearchTests.Dpor, adds: adds);
+            Assert.True(r.Complete, $"program {i}: {p}");
+            AssertObservesAll(expected, seen, $"program {i}: {p}");
+            compared++;
+            if (hit(p, expected)) hits++;
+            unreduced += full.Executions; dpor += r.Executions;
+        }
+        output.WriteLine($"{compared} programs ({hits} {hitName}): {unreduced} unreduced executions, {dpor} with DPOR");
+        return (compared, hits);
+    }
+
     public static void Check(Xunit.Abstractions.ITestOutputHelper output, bool preemptWork, TinyAdds adds)
     {
         int compared = 0, withWork = 0;

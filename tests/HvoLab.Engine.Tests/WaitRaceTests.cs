@@ -30,21 +30,8 @@ public class WaitRaceTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public void DporObservesEverythingOnAddHeavyProgramsWithBlindAdds()
     {
-        int compared = 0, waits = 0;
-        long unreduced = 0, dpor = 0;
-        for (int i = 0; i < 120; i++)
-        {
-            var p = TinyPrograms.NthAddHeavy(i);
-            var (expected, full) = TinyPrograms.Observe(p, SplitSearchTests.Unreduced, adds: TinyAdds.Blind);
-            if (!full.Complete) continue;
-            var (seen, r) = TinyPrograms.Observe(p, SplitSearchTests.Dpor, adds: TinyAdds.Blind);
-            Assert.True(r.Complete, $"program {i}: {p}");
-            ReductionDifferential.AssertObservesAll(expected, seen, $"program {i}: {p}");
-            compared++;
-            if (p.Tasks.Any(t => t.Any(s => s.Step == TinyStep.Wait))) waits++;
-            unreduced += full.Executions; dpor += r.Executions;
-        }
-        output.WriteLine($"{compared} programs ({waits} with a wait): {unreduced} unreduced executions, {dpor} with DPOR");
+        var (compared, waits) = ReductionDifferential.CheckAddHeavy(output, TinyAdds.Blind,
+            (p, _) => p.Tasks.Any(t => t.Any(s => s.Step == TinyStep.Wait)), "with a wait");
         Assert.True(compared >= 80 && waits >= 40, $"{compared} programs compared, {waits} with a wait");
     }
 }

@@ -18,21 +18,8 @@ public class ZeroTestReductionTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public void DporObservesEverythingOnAddHeavyPrograms()
     {
-        int compared = 0, hits = 0;
-        long unreduced = 0, dpor = 0;
-        for (int i = 0; i < 120; i++)
-        {
-            var p = TinyPrograms.NthAddHeavy(i);
-            var (expected, full) = TinyPrograms.Observe(p, SplitSearchTests.Unreduced, adds: TinyAdds.DecAndTest);
-            if (!full.Complete) continue;
-            var (seen, r) = TinyPrograms.Observe(p, SplitSearchTests.Dpor, adds: TinyAdds.DecAndTest);
-            Assert.True(r.Complete, $"program {i}: {p}");
-            ReductionDifferential.AssertObservesAll(expected, seen, $"program {i}: {p}");
-            compared++;
-            if (expected.Count(o => o.Contains("z ", StringComparison.Ordinal)) > 1) hits++;
-            unreduced += full.Executions; dpor += r.Executions;
-        }
-        output.WriteLine($"{compared} programs ({hits} with several outcomes that make a word zero): {unreduced} unreduced executions, {dpor} with DPOR");
+        var (compared, hits) = ReductionDifferential.CheckAddHeavy(output, TinyAdds.DecAndTest,
+            (_, expected) => expected.Count(o => o.Contains("z ", StringComparison.Ordinal)) > 1, "with several outcomes that make a word zero");
         Assert.True(compared >= 80 && hits >= 30, $"{compared} programs compared, {hits} with zero hits");
     }
 
