@@ -40,6 +40,8 @@ internal sealed class DataStoreBuffers
         public int Size;
         public int Epoch;
         public bool Release;
+        /// <summary>The search step that issued the store (<see cref="ExecutionDriver.PerformingStep"/>): its drain's enabler.</summary>
+        public int Step;
     }
 
     private readonly Simulator _sim;
@@ -155,6 +157,9 @@ internal sealed class DataStoreBuffers
             && HasMessages(op.Mem.Va) && Views.HasOlder(c.Id, op.Mem.Va & ~7UL);
     }
 
+    /// <summary>The search step that issued the front store (-1: before the first step): the step that enabled its drain.</summary>
+    public int FrontStep(int cpu) => _entries[cpu][0].Step;
+
     /// <summary>The word the alternative writes to memory (a drain), or null for a store that only enters the buffer.</summary>
     public ulong? AlternativeWrite(Cpu c) => _count[c.Id] > 0 && !CanPass(c) ? _entries[c.Id][0].Pa & ~7UL : null;
 
@@ -186,7 +191,7 @@ internal sealed class DataStoreBuffers
         if (n == e.Length) { Array.Resize(ref _entries[cpu], n * 2); e = _entries[cpu]; }
         int at = pass && order == MemOrder.Relaxed ? PassIndex(cpu, pa & ~7UL) : n;
         Array.Copy(e, at, e, at + 1, n - at);
-        e[at] = new Entry { Pa = pa, Value = value, Size = size, Epoch = _epoch[cpu], Release = order == MemOrder.Release };
+        e[at] = new Entry { Pa = pa, Value = value, Size = size, Epoch = _epoch[cpu], Release = order == MemOrder.Release, Step = _sim.Driver.PerformingStep };
         _count[cpu] = n + 1;
         if (order == MemOrder.Release) _releases[cpu]++;
     }
