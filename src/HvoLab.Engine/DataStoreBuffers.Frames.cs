@@ -44,7 +44,8 @@ internal sealed partial class DataStoreBuffers
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         switch (op.Kind)
         {
-            case OpKind.Barrier: case OpKind.Mem: return LatentFate.MakeVisible;
+            case OpKind.Barrier: return op.BarrierOmitted ? LatentFate.Keep : LatentFate.MakeVisible;
+            case OpKind.Mem: return LatentFate.MakeVisible;
             case OpKind.Bulk: return op.FrameWords > 0 ? LatentFate.Keep : LatentFate.MakeVisible;
             case OpKind.WaitPhys: return InLatent(c.Id, op.WaitPa & ~7UL) ? LatentFate.MakeVisible : LatentFate.Keep;
             case OpKind.MemPhys:
@@ -108,7 +109,7 @@ internal sealed partial class DataStoreBuffers
         switch (op.Kind)
         {
             case OpKind.Mem: case OpKind.Bulk: return true;
-            case OpKind.Barrier: return op.Barrier is BarrierKind.DmbIshLd or BarrierKind.Isb;
+            case OpKind.Barrier: return !op.BarrierOmitted && op.Barrier is BarrierKind.DmbIshLd or BarrierKind.Isb;
             case OpKind.WaitPhys: return InFrame(id, op.WaitPa & ~7UL);
             case OpKind.MemPhys: return InFrame(id, op.Mem.Va & ~7UL);
             default: return false;
