@@ -24,8 +24,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
     /// <summary>True when some CPU is held (a write must then check whether it releases any).</summary>
     internal bool AnyHeldWatchers => _heldWatchers.Count != 0 || _newHeldPending;
 
-    // Per word, the closed-form add an op-level run would have performed last: its start and its completion.
-    private readonly Dictionary<ulong, (double Start, double Done)> _visibleAt = new();
+    private readonly ClosedFormVisibility _visibility = new(sim);
     /// <summary>Interrupts taken in closed form, and holds cancelled because something else reached the CPU first.</summary>
     public long Holds { get; private set; }
     public long Cancels { get; private set; }
@@ -46,9 +45,100 @@ internal sealed class ClosedFormRunner(Simulator sim)
         return r.PreemptWork.Count == 0 || r.PreemptWork.Peek().Arrival > arrival;
     }
 
-    /// <summary>Holds a CPU busy with private work for an NMI that arrives at <paramref name="arrival"/>: what
-    /// <see cref="ExceptionModel.TakeInterrupt"/> will do then, done now (rule 1 undoes it if something else comes first).</summary>
+    /// <summary>Holds a CPU busy with private work for an NMI that arrives at <paramref name="arrival"/>. Only what
+    /// the other CPUs can see is done now: the target's draws for the NMI entry and the prologue (its own stream, so
+    /// the same values as at the arrival) and the prologue's add (the waiter counts it). The rest of
+    /// <see cref="ExceptionModel.TakeInterrupt"/> — splitting the work, the NMI frame, the statistics — is put off to
+    /// the release (<see cref="TakeDeferred"/>), where it is done with the epilogue in one pass over the CPU, and the
+    /// frame's push and pop, which cancel out, are left out. A cancellation (rule 1) then only takes back the add and
+    /// the draws. With a trace recorded, the hold is made in full (the trace shows the entry at its time).</summary>
     internal void HoldAtSend(Cpu r, int sgi, long arrival, IClosedFormHandler h)
+    {
+        if (_sim.Trace.Enabled) { HoldInFull(r, sgi, arrival, h); return; }
+        ref var hold = ref r.Hold;
+        hold.Deferred = true;
+        hold.Sgi = sgi;
+        hold.TakeTime = arrival;
+        hold.Jitter = _sim.Driver.JitterStream(r);
+        Holds++;
+        _deferred++;
+        // The same sums as TakeInterrupt at the arrival: the clock at the arrival plus the jittered entry cost.
+        double t = arrival;
+        t += _sim.Jitter(r, _sim.Exceptions.EntryNs);
+        hold.HandlerStart = t;
+        var step = h.Enter(r, t);
+        hold.Enter = step;
+        ApplyEffect(r, step);
+        r.Held = h;
+        r.Park = Cpu.ParkKind.Held;
+        if (HeldWaitHolds(h)) { ReleaseHeld(r, step.End); return; }
+        WatchHeld(r, h.WaitPa & ~7UL);
+        _sim.MarkDirty(r.Id);
+    }
+
+    /// <summary>The entry a deferred hold put off, as <see cref="ExceptionModel.TakeInterrupt"/> and
+    /// <see cref="EnterClosedForm"/> do it at the arrival, without the frame: the work split at the arrival, the NMI
+    /// counted, an interrupts-off stretch started there (the frame's push and pop would start and end it), the
+    /// prologue's time charged to the NMI context. The CPU then waits from the prologue's end.</summary>
+    private void TakeDeferred(Cpu r)
+    {
+        ref var hold = ref r.Hold;
+        hold.Deferred = false;
+        _deferred--;
+        _sim.Ops.SplitWork(r, hold.TakeTime);
+        r.Stats.NmisTaken++;
+        if (r.Stats.IrqsOffSince < 0) r.Stats.IrqsOffSince = r.Time;   // in an NMI interrupts are off
+        r.Time = hold.HandlerStart;
+        double waitFrom = hold.Enter.End;
+        r.Stats.TimeInContext[(int)ContextKind.Nmi] += waitFrom - r.Time;
+        r.Time = waitFrom;
+        r.ParkStart = waitFrom;
+    }
+
+    /// <summary>The handler's return after a deferred entry: what <see cref="Simulator.PopFrame"/> does to a CPU
+    /// whose masks the handler left as it found them (exception return: the read set cleared, a context
+    /// synchronization event, the interrupts-off stretch ended).</summary>
+    private void ReturnWithoutFrame(Cpu r)
+    {
+        r.ClearReads();
+        _sim.DataBuffer.Views.Order(r.Id);
+        _sim.Exceptions.UpdateIrqsOff(r);
+    }
+
+    private int _deferred;
+
+    /// <summary>At the end of a run (whatever ends it): every CPU still held with its entry put off is given the
+    /// state a full hold gives, so statistics, final checks and reports read the same.</summary>
+    internal void MaterializeDeferred()
+    {
+        if (_deferred == 0) return;
+        foreach (var r in _sim.Cpus) Materialize(r);
+    }
+
+    /// <summary>Gives a CPU held with its entry put off the state of a full hold (<see cref="HoldInFull"/>): a
+    /// report is about to read it. The draws are made again from the stream as it was before the hold (the same
+    /// values in the same order); the prologue's add stays applied.</summary>
+    internal void Materialize(Cpu r)
+    {
+        if (_deferred == 0 || r.Park != Cpu.ParkKind.Held || !r.Hold.Deferred) return;
+        r.Hold.Deferred = false;
+        _deferred--;
+        _sim.Driver.RestoreJitterStream(r, r.Hold.Jitter);
+        var step = r.Hold.Enter;
+        SnapshotAndSplit(r, r.Hold.Sgi, r.Hold.TakeTime);
+        EnterFrame(r, r.Held!, r.Hold.TakeTime);
+        r.Hold.Enter = step;
+    }
+
+    /// <summary>The hold made in full at the send (with a trace): what <see cref="ExceptionModel.TakeInterrupt"/>
+    /// will do at the arrival, done now, with what a cancellation restores.</summary>
+    private void HoldInFull(Cpu r, int sgi, long arrival, IClosedFormHandler h)
+    {
+        SnapshotAndSplit(r, sgi, arrival);
+        EnterClosedForm(r, sgi, h, holdUntil: arrival);
+    }
+
+    private void SnapshotAndSplit(Cpu r, int sgi, long arrival)
     {
         ref var work = ref r.Frames[r.Depth - 1].Pending;
         r.Hold = new Cpu.HoldRecord
@@ -60,7 +150,6 @@ internal sealed class ClosedFormRunner(Simulator sim)
         r.Stats.TimeInContext.AsSpan().CopyTo(r.Hold.TimeInContext);
         r.Hold.HadLabel = work.Label != 0 && r.Stats.TimeByLabel.TryGetValue(work.Label, out r.Hold.LabelTime);
         _sim.Ops.SplitWork(r, arrival);
-        EnterClosedForm(r, sgi, h, holdUntil: arrival);
     }
 
     /// <summary>The NMI is taken at the CPU's clock (masks, frame, entry cost exactly as <see cref="ExceptionModel.TakeInterrupt"/>);
@@ -69,23 +158,31 @@ internal sealed class ClosedFormRunner(Simulator sim)
     internal void EnterClosedForm(Cpu r, int sgi, IClosedFormHandler h, long holdUntil)
     {
         Holds++;
-        r.Stats.NmisTaken++;
         if (_sim.Trace.Enabled) _sim.Trace.Mark(r.Time, r.Id, $"take pseudo-NMI SGI {sgi} (handler in closed form)");
+        var step = EnterFrame(r, h, holdUntil);
+        ApplyEffect(r, step);
+        if (HeldWaitHolds(h)) { ReleaseHeld(r, step.End); return; }
+        WatchHeld(r, h.WaitPa & ~7UL);
+        _sim.MarkDirty(r.Id);
+    }
+
+    /// <summary>The NMI frame entered at the CPU's clock and the prologue in closed form, up to the wait (the
+    /// prologue's add is returned, not applied).</summary>
+    private ClosedFormStep EnterFrame(Cpu r, IClosedFormHandler h, long holdUntil)
+    {
+        r.Stats.NmisTaken++;
         _sim.Exceptions.EnterInterruptContext(r, nmi: true);
         r.Hold.HandlerStart = r.Time;
         r.Hold.TakeTime = holdUntil;
         var step = h.Enter(r, r.Time);
         r.Hold.Enter = step;
-        ApplyEffect(r, step);
         double waitFrom = step.End;
         r.Stats.TimeInContext[(int)ContextKind.Nmi] += waitFrom - r.Time;
         r.Time = waitFrom;
         r.Held = h;
         r.Park = Cpu.ParkKind.Held;
         r.ParkStart = waitFrom;
-        if (HeldWaitHolds(h)) { ReleaseHeld(r, waitFrom); return; }
-        WatchHeld(r, h.WaitPa & ~7UL);
-        _sim.MarkDirty(r.Id);
+        return step;
     }
 
     private bool HeldWaitHolds(IClosedFormHandler h)
@@ -126,6 +223,8 @@ internal sealed class ClosedFormRunner(Simulator sim)
     private void ReleaseHeld(Cpu r, double woken)
     {
         var h = r.Held!;
+        bool deferred = r.Hold.Deferred;
+        if (deferred) TakeDeferred(r);
         if (woken > r.ParkStart)
         {
             double parked = woken - r.ParkStart;
@@ -147,7 +246,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
         _sim.Steps += h.Ops;
         r.Stats.Ops += h.Ops;
         r.Held = null;
-        _sim.PopFrame(r);
+        if (deferred) ReturnWithoutFrame(r); else _sim.PopFrame(r);
         ResumeInterrupted(r);
     }
 
@@ -162,6 +261,16 @@ internal sealed class ClosedFormRunner(Simulator sim)
         if (r.Hold.Enter.Delta != 0) { _sim.Arch.WritePhys(r.Id, pa, _sim.Arch.ReadPhys(pa) - r.Hold.Enter.Delta); _cachedReadPa = NoCachedRead; }
         RemoveHeldWatch(r, h.WaitPa);
         r.Held = null;
+        if (r.Hold.Deferred)
+        {
+            // Nothing but the draws was done to the CPU: give them back; it is still inside its work.
+            r.Hold.Deferred = false;
+            _deferred--;
+            _sim.Driver.RestoreJitterStream(r, r.Hold.Jitter);
+            r.Park = Cpu.ParkKind.Work;
+            _sim.Ops.MakePending(r, r.Hold.Sgi, r.Hold.TakeTime, h);
+            return;
+        }
         r.Stats.NmisTaken--;
         _sim.PopFrame(r);
         var rec = r.Hold;
@@ -296,25 +405,15 @@ internal sealed class ClosedFormRunner(Simulator sim)
         ulong old = _sim.Arch.ReadPhys(word);
         _sim.Arch.WritePhys(cpu.Id, word, old + delta);
         _cachedReadPa = NoCachedRead;
-        if (!_visibleAt.TryGetValue(word, out var v) || v.Start <= start) _visibleAt[word] = v = (start, visibleAt);
         // Adds applied ahead of their time (at a send) can make a waiter's condition true before the op-level run
         // would: the waiter wakes when the add that run performs last completes, whichever add got here last.
-        _sim.Ops.NotifyWrite(word, v.Done);
+        _sim.Ops.NotifyWrite(word, _visibility.Added(word, start, visibleAt));
         return old;
     }
 
-    /// <summary>A WaitPhys at <paramref name="now"/> whose condition holds may be looking at a closed-form add the
-    /// op-level run would not have performed yet (it starts later): then it waits, as the op-level waiter would, until
-    /// that add completes and its cache line arrives; otherwise -∞.</summary>
-    internal double VisibleTo(ulong pa, double now)
-    {
-        if (_visibleAt.Count == 0 || !_visibleAt.TryGetValue(pa & ~7UL, out var v) || now >= v.Start) return double.NegativeInfinity;
-        return v.Done + _sim.Cost.CacheLineNs;
-    }
+    /// <summary>See <see cref="ClosedFormVisibility.VisibleTo"/>.</summary>
+    internal double VisibleTo(ulong pa, double now) => _visibility.VisibleTo(pa, now);
 
-    /// <summary>An op-level write at <paramref name="time"/> supersedes an older closed-form visibility time.</summary>
-    internal void ForgetVisibility(ulong pa, double time)
-    {
-        if (_visibleAt.Count != 0 && _visibleAt.TryGetValue(pa, out var v) && v.Done <= time) _visibleAt.Remove(pa);
-    }
+    /// <summary>See <see cref="ClosedFormVisibility.Forget"/>.</summary>
+    internal void ForgetVisibility(ulong pa, double time) => _visibility.Forget(pa, time);
 }

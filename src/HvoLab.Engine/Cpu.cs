@@ -247,6 +247,9 @@ public sealed partial class Cpu
         public int WorkLabel;
         /// <summary>The CPU's jitter stream before the hold drew from it (a cancelled hold gives its draws back).</summary>
         public SplitMix64 Jitter;
+        /// <summary>Held at a send with its entry put off until the release (ClosedFormRunner.HoldAtSend): the work
+        /// not yet split, the NMI frame not pushed, only the draws and the prologue's add made.</summary>
+        public bool Deferred;
     }
 
     [System.Runtime.CompilerServices.InlineArray(6)]

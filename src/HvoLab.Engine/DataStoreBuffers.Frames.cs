@@ -73,6 +73,7 @@ internal sealed partial class DataStoreBuffers
             var f = _latent[id][i];
             if (fate == LatentFate.MakeVisible) { WriteFrame(id, in f); NotifyFrame(f.Pa, c.Time); continue; }
             if (_count[id] == _entries[id].Length) Array.Resize(ref _entries[id], _entries[id].Length * 2);
+            f.Step = _sim.Driver.PerformingStep;   // this op puts it in the buffer: it enables the drain
             _entries[id][_count[id]++] = f;
             _frames[id]++;
         }

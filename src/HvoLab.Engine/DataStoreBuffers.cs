@@ -45,6 +45,8 @@ internal sealed partial class DataStoreBuffers
         public int Words;
         public ulong Src, Stride;
         public readonly bool Covers(ulong word) => Words > 0 ? word - Pa < (ulong)Words * 8 : (Pa & ~7UL) == word;
+        /// <summary>The search step that issued the store (<see cref="ExecutionDriver.PerformingStep"/>): its drain's enabler.</summary>
+        public int Step;
     }
 
     private readonly Simulator _sim;
@@ -187,6 +189,9 @@ internal sealed partial class DataStoreBuffers
         for (int i = 0; i < _count.Length; i++) _sim.Arch.Stores.Publish(i, includeHardware: false);
     }
 
+    /// <summary>The search step that issued the front store (-1: before the first step): the step that enabled its drain.</summary>
+    public int FrontStep(int cpu) => _entries[cpu][0].Step;
+
     /// <summary>The word the alternative writes to memory (a drain of a store to one word), or null for a store that
     /// only enters the buffer or a frame's drain (<see cref="AlternativeDrainsFrame"/>).</summary>
     public ulong? AlternativeWrite(Cpu c) => _count[c.Id] > 0 && !CanPass(c) && _entries[c.Id][0].Words == 0 ? _entries[c.Id][0].Pa & ~7UL : null;
@@ -220,7 +225,7 @@ internal sealed partial class DataStoreBuffers
         if (n == e.Length) { Array.Resize(ref _entries[cpu], n * 2); e = _entries[cpu]; }
         int at = pass && order == MemOrder.Relaxed ? PassIndex(cpu, pa & ~7UL) : n;
         Array.Copy(e, at, e, at + 1, n - at);
-        e[at] = new Entry { Pa = pa, Value = value, Size = size, Epoch = _epoch[cpu], Release = order == MemOrder.Release };
+        e[at] = new Entry { Pa = pa, Value = value, Size = size, Epoch = _epoch[cpu], Release = order == MemOrder.Release, Step = _sim.Driver.PerformingStep };
         _count[cpu] = n + 1;
         if (order == MemOrder.Release) _releases[cpu]++;
     }

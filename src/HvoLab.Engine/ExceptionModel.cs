@@ -42,8 +42,11 @@ internal sealed class ExceptionModel(Simulator sim)
         _sim.PushFrame(c, nmi ? ContextKind.Nmi : ContextKind.Irq);
         c.Masks.EnterInterrupt(nmi, _sim.Options.PseudoNmi);
         UpdateIrqsOff(c);
-        c.Time += _sim.Jitter(c, _sim.Cost.ExceptionEntryExitNs + (_sim.Options.PseudoNmi ? _sim.Cost.PseudoNmiExtraNs : 0));
+        c.Time += _sim.Jitter(c, EntryNs);
     }
+
+    /// <summary>Cost of taking an interrupt (entry and exit), before jitter.</summary>
+    internal double EntryNs => _sim.Cost.ExceptionEntryExitNs + (_sim.Options.PseudoNmi ? _sim.Cost.PseudoNmiExtraNs : 0);
 
     internal void StartFault(Cpu c)
     {

@@ -34,9 +34,15 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
     }
 
     /// <summary>Private work, and the writes the last caller of a rendezvous acknowledgement makes in the same step
-    /// (<see cref="Cpu.BeginRendezvousAck"/>).</summary>
+    /// (<see cref="Cpu.BeginRendezvousAck"/>). Under the Arm data model such a write runs inline only when it has a
+    /// single outcome now: not held back by the buffer, not a store that may pass buffered ones (its second outcome),
+    /// not a load that may read an older value. set_state()'s stores then only enter the CPU's own buffer, which no
+    /// other CPU reads, so they commute with every other CPU's action (docs/engine.md 13).</summary>
     public override bool MayRunInline(Cpu c, ref PendingOp op) =>
-        op.Kind == OpKind.Work || (c.InRendezvousWrites && !op.RendezvousAck && !Sim.HasStoreBuffers);   // no rendezvous steps under the Arm data model
+        op.Kind == OpKind.Work || (c.InRendezvousWrites && !op.RendezvousAck && op.Kind != OpKind.Choose && !HasBufferChoice(c));
+
+    private bool HasBufferChoice(Cpu c) =>
+        Sim.HasStoreBuffers && (Sim.DataBuffer.Blocks(c) || Sim.DataBuffer.CanPass(c) || Sim.DataBuffer.OffersOlderValue(c));
     public override double Jitter(Cpu c, double ns) => ns;
     public override double TakeTime(Cpu c, double arrival) => c.Time;
     public override void ChargeWait(Cpu c, double wakeTime) { }

@@ -104,6 +104,7 @@ public sealed partial class Simulator
     /// <summary>Record a violation under its printed word (monitors of the model use <see cref="ViolationKind"/>).</summary>
     public void ReportViolation(string kind, int[] cpus, ulong va, string explanation)
     {
+        foreach (int c in cpus) ClosedForm.Materialize(Cpus[c]);   // the report reads their clocks
         if (_violations.Record(kind, cpus, va, explanation, Cpus, Steps, out double t) && Trace.Enabled)
             Trace.Mark(t, cpus.Length > 0 ? cpus[0] : 0, "violation: " + kind);
         if (Options.StopOnViolation) Termination.Abort();

@@ -34,6 +34,13 @@ internal sealed class TimedDriver : ExecutionDriver
 
     public override RunOutcome Run()
     {
+        var outcome = Loop();
+        Sim.ClosedForm.MaterializeDeferred();
+        return outcome;
+    }
+
+    private RunOutcome Loop()
+    {
         _queue.Init();
         while (true)
         {
@@ -41,7 +48,7 @@ internal sealed class TimedDriver : ExecutionDriver
             if (Sim.TakeForcedFault() is { } f) { Sim.Exceptions.StartFault(f); MarkDirty(f.Id); continue; }
             Sim.Termination.UpdateStopRequested();
             var next = _queue.PeekEarliest(out double best);
-            if (next is null) return Sim.Termination.EndWithoutActions();
+            if (next is null) { Sim.ClosedForm.MaterializeDeferred(); return Sim.Termination.EndWithoutActions(); }   // final checks read every CPU
             if (Sim.Termination.OverBudget()) return Sim.Termination.ReportBudget();
             if (_progress.Stalled(_schedulingEvents, best)) return _progress.Report(best);
             if (Sim.Trace.Full) return RunOutcome.EventCapReached;

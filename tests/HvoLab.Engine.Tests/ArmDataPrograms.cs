@@ -33,13 +33,14 @@ internal static class ArmDataPrograms
     public static (HashSet<string> Seen, ExplorationResult Result) Observe(ArmProgram p, ExplorationOptions options, DataMemoryModel model) =>
         ObservedExecution.Observe(s => new Execution(p, s, model), options);
 
-    /// <summary>A guest whose words at <see cref="Base"/> are kernel globals (no VA maps them).</summary>
-    internal sealed class GlobalsGuest(Func<Cpu, int, SimTask> handler) : IGuest
+    /// <summary>A guest whose words from <see cref="Base"/> to 0x3000 are kernel globals (no VA maps them), each of
+    /// which may be read at an older value unless <paramref name="olderValues"/> says otherwise.</summary>
+    internal sealed class GlobalsGuest(Func<Cpu, int, SimTask> handler, Func<ulong, bool>? olderValues = null) : IGuest
     {
         public SimTask HandleSgi(Cpu cpu, int sgi) => handler(cpu, sgi);
         public SimTask<bool> HandleFault(Cpu cpu, FaultInfo fault) => throw new InvalidOperationException($"CPU{cpu.Id}: unexpected fault");
-        public bool IsPrivateKernelData(ulong pa) => pa >= Base && pa < Base + 0x1000;
-        public bool MayReadOlderValue(ulong pa) => IsPrivateKernelData(pa);
+        public bool IsPrivateKernelData(ulong pa) => pa >= Base && pa < 0x3000;
+        public bool MayReadOlderValue(ulong pa) => IsPrivateKernelData(pa) && (olderValues?.Invoke(pa) ?? true);
     }
 
     private sealed class Execution : ObservedExecution

@@ -21,12 +21,13 @@ namespace HvoLab.Strategies.Tests;
 /// </summary>
 public class ClosedFormPauseTests
 {
-    private static HvoSystem Build(string strategy, int cpus, bool closedForm, bool ipiIntoTheWindow = false, bool daifMasked = false, bool jitter = false)
+    private static HvoSystem Build(string strategy, int cpus, bool closedForm, bool ipiIntoTheWindow = false, bool daifMasked = false, bool jitter = false,
+        bool trace = false, long stepBudget = 5_000_000)
     {
         var cost = jitter ? CostModel.Default : CostModel.Default with { Hardware = HardwareCosts.Default with { Jitter = 0 } };
         var sys = HvoSystem.Create(new MachineConfig { Cpus = cpus, MemoryBytes = 256UL << 20 }, new KernelConfig { PseudoNmi = true },
             StrategyRegistry.Get(strategy).Create(), new TimedScheduler(), cost,
-            new SimOptions { RecordEvents = false, StepBudget = 5_000_000, Seed = 3, ClosedFormHandlers = closedForm });
+            new SimOptions { RecordEvents = trace, StepBudget = stepBudget, Seed = 3, ClosedFormHandlers = closedForm });
         var linux = sys.Linux;
         int order = linux.Hugetlb.OrderOf(2UL << 20);
         sys.Sim.Spawn(0, async cpu =>
@@ -118,4 +119,45 @@ public class ClosedFormPauseTests
 
     [Fact]
     public void AnInterruptArrivingFirstCancelsTheHold() => Assert.True(AssertSameRun("D", 8, ipi: true).ClosedFormCancels > 0);
+
+    /// <summary>Without a trace, a hold made at the send puts the CPU's entry off to the release (ClosedFormRunner.HoldAtSend);
+    /// with one it is made in full. Both must give the same run, with holds cancelled by an earlier interrupt.</summary>
+    [Fact]
+    public void AHoldPutOffToTheReleaseEqualsTheFullHold()
+    {
+        var full = Build("D", 8, closedForm: true, ipiIntoTheWindow: true, daifMasked: true, jitter: true, trace: true);
+        var rFull = full.Sim.Run();
+        var put = Build("D", 8, closedForm: true, ipiIntoTheWindow: true, daifMasked: true, jitter: true, trace: false);
+        var rPut = put.Sim.Run();
+        Assert.Equal(Fingerprint(full, rFull), Fingerprint(put, rPut));
+        Assert.True(put.Sim.ClosedFormCancels > 0);
+        Assert.Equal((full.Sim.ClosedFormHolds, full.Sim.ClosedFormCancels), (put.Sim.ClosedFormHolds, put.Sim.ClosedFormCancels));
+    }
+
+    /// <summary>A run that ends while CPUs are held (a pause never resumed: deadlock) reads the held CPUs' state in its
+    /// report and statistics: the CPUs whose entry was put off are given the full hold's state first.</summary>
+    [Fact]
+    public void ARunEndingInsideAPauseReportsTheFullHoldsState()
+    {
+        string Run(bool trace)
+        {
+            var sys = HvoSystem.Create(new MachineConfig { Cpus = 6, MemoryBytes = 64UL << 20 }, new KernelConfig { PseudoNmi = true },
+                StrategyRegistry.Get("D").Create(), new TimedScheduler(), CostModel.Default,
+                new SimOptions { RecordEvents = trace, StepBudget = 1_000_000, Seed = 5 });
+            var pause = new RemoteCpuPause(sys.Linux, PauseIpi.Nmi);
+            sys.Sim.Spawn(0, async cpu =>
+            {
+                await cpu.Work(20_000);
+                cpu.PreemptCount++;
+                await pause.PauseRemoteCpus(cpu);   // and never resume_remote_cpus()
+            });
+            for (int c = 1; c < 6; c++)
+                sys.Sim.Spawn(c, Workload.Create(sys.Linux, new WorkloadSpec { Kind = "background", PeriodNs = 5_000, Seed = (ulong)c }).Run, background: true);
+            var r = sys.Sim.Run();
+            Assert.Equal(RunOutcome.Deadlock, r.Outcome);
+            Assert.True(sys.Sim.ClosedFormHolds > 0);
+            return Fingerprint(sys, r) + string.Join("\n", r.Violations.Select(v => v.Explanation));
+        }
+        Assert.Equal(Run(trace: true), Run(trace: false));
+    }
 }

@@ -61,12 +61,13 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
             case Actions.RunOpAlternative:
                 // A drain of the CPU's oldest buffered store writes its word (kernel globals: no VA aliases them);
                 // otherwise the alternative runs the pending op (a ChooseOne is Local, a store passing others its store).
-                if (sim.AlternativeDrainWord(cpu) is ulong word) return new(cpu, FootprintKind.PhysWrite, word, 0, 0, null) { Aliased = false, Drain = true };
+                if (sim.AlternativeDrainWord(cpu) is ulong word)
+                    return new(cpu, FootprintKind.PhysWrite, word, 0, 0, null) { Aliased = false, Drain = true, IssuedAt = sim.DataBuffer.FrontStep(cpu) };
                 // A frame store's drain writes a whole page (struct pages a VA maps, or a PTE table walkers may reach),
                 // and an access whose walks see every descriptor store changes what every CPU's walkers see: both are
                 // dependent with everything (FootprintDrains.cs keeps the frame's drain ordered with its own CPU too).
                 if (sim.AlternativeDrainFrame(cpu) is (ulong frame, ulong src))
-                    return new(cpu, FootprintKind.Bulk, 0, 0, 0, null) { Drain = true, FrameLo = frame, FrameHi = frame + sim.Arch.Granule.PageSize, FrameSrc = src };
+                    return new(cpu, FootprintKind.Bulk, 0, 0, 0, null) { Drain = true, IssuedAt = sim.DataBuffer.FrontStep(cpu), FrameLo = frame, FrameHi = frame + sim.Arch.Granule.PageSize, FrameSrc = src };
                 if (sim.AlternativeWalksNewest(cpu)) return new(cpu, FootprintKind.Preempt, 0, 0, ulong.MaxValue, null);
                 break;
         }
@@ -92,9 +93,9 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
                 bool isTable = arch.Tables.IsTable(pa);
                 bool privateData = isTable || (sim.Guest?.IsPrivateKernelData(pa) ?? false);
                 if (op.Mem.Kind == AccessKind.Read) return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null) { Aliased = !privateData };
-                // The value-based rules (blind adds, dec-and-test acks, rendezvous acks) assume sequentially consistent
-                // kernel data; under the Arm data model (store buffers) every such op is a plain RMW (engine.md 8-9).
-                bool valueRules = !sim.HasStoreBuffers;
+                // The value-based rules (blind adds, dec-and-test acks, rendezvous acks; engine.md 7-9) hold under the
+                // Arm data model for words without messages (FootprintValueRules.cs, engine.md 13).
+                bool valueRules = ValueRulesHold(sim, pa);
                 bool add = valueRules && op.Mem.Kind == AccessKind.Rmw && op.Mem.Rmw == RmwOp.Add && op.Mem.Size == 8;
                 bool zeroTest = add && op.Result == RmwResult.IsZero;
                 if (arch.Tables.TryLocateDescriptor(pa, out int level, out ulong va))
@@ -104,11 +105,14 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
                     {
                         Aliased = !privateData, Rendezvous = true, AlsoWrites = op.StatePa & ~7UL,
                         CurrentState = op.CurrentState, NextState = op.NextState,
+                        // Under the Arm data model the last acknowledger holds set_state()'s stores in its buffer, so
+                        // who is last shows: the acknowledgements are zero-tested adds (LastShows).
+                        ZeroTest = sim.HasStoreBuffers, Delta = op.Mem.Value, Seen = RmwReads(sim, cpu, pa),
                     };
                 // A data write that is not kernel-private data might be what some VA maps: affect every VA.
                 return new(cpu, FootprintKind.PhysWrite, pa, 0UL, privateData ? 0UL : ulong.MaxValue, null) {
                     Aliased = !privateData, Blind = add && op.Result == RmwResult.None,
-                    ZeroTest = zeroTest, Delta = zeroTest ? op.Mem.Value : 0, Seen = zeroTest ? arch.ReadPhys(pa) : 0,
+                    ZeroTest = zeroTest, Delta = zeroTest ? op.Mem.Value : 0, Seen = zeroTest ? RmwReads(sim, cpu, pa) : 0,
                 };
             }
             case OpKind.Tlbi:
@@ -185,6 +189,10 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
     /// <summary>Arm data model: the action makes the oldest buffered store of its CPU visible (writes <see cref="Addr"/>).</summary>
     public bool Drain { get; init; }
 
+    /// <summary>For a drain: the search step that issued the store (-1: none), the only action that enabled the drain,
+    /// so everything that happens before that step happens before the drain (FootprintDrains.cs).</summary>
+    public int IssuedAt { get; init; } = -1;
+
     /// <summary>Arm data model: the action of the CPU's code could be enabled, disabled or changed by a drain of its
     /// own buffer (FootprintDrains.cs).</summary>
     public bool BufferSensitive { get; init; }
@@ -255,7 +263,8 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
     public bool MakesZero => ZeroTest && Seen + Delta == 0;
 
     internal static bool SameZeroTest(in Footprint a, in Footprint b) =>
-        a.ZeroTest && b.ZeroTest && a.Addr == b.Addr && a.Delta == b.Delta;
+        a.ZeroTest && b.ZeroTest && a.Addr == b.Addr && a.Delta == b.Delta && a.Rendezvous == b.Rendezvous
+        && a.AlsoWrites == b.AlsoWrites && a.NextState == b.NextState;
 
     /// <summary>Whether an action asleep in the state before <paramref name="taken"/> stays asleep after it (sleep sets
     /// keep the footprint from where the action fell asleep). For everything but zero-tested adds that footprint still
@@ -293,7 +302,8 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
         if (a.Kind == FootprintKind.Bulk) return !BulkTouches(a, b);
         if (b.Kind == FootprintKind.Bulk) return !BulkTouches(b, a);
         if (a.Blind && b.Blind && a.Addr == b.Addr) return true;
-        if (a.Rendezvous && b.Rendezvous && a.Addr == b.Addr) return a.AlsoWrites == b.AlsoWrites && a.NextState == b.NextState;
+        if (a.Rendezvous && b.Rendezvous && a.Addr == b.Addr)
+            return a.AlsoWrites == b.AlsoWrites && a.NextState == b.NextState && !LastShows(a, b);
         if (EntersRound(a, b) || EntersRound(b, a)) return true;
         // Each footprint is the add as it ran (or would run now): neither made the word zero, so swapping them —
         // they are adjacent whenever they are swapped — gives each the other's old value and still not zero.

@@ -30,6 +30,10 @@ public readonly partial record struct Footprint
         if (x.BufferSensitive || x.Kind is FootprintKind.TakeInterrupt or FootprintKind.Preempt or FootprintKind.Bulk) return false;
         if (x.Kind == FootprintKind.Local) return true;
         if (d.Kind == FootprintKind.Bulk) return !BulkTouches(d, x);   // a frame store's drain
+        // Its own CPU reads a word through its buffer: the newest buffered store to it, else memory. Draining the
+        // front store moves that store's value from the buffer to memory, so a relaxed load or wait of the word (not
+        // buffer-sensitive: no older values) reads the same either way, and the drain does not care about the read.
+        if (x.Kind == FootprintKind.PhysRead) return true;
         return !Dependent(d, x) && !Dependent(x, d);
     }
 }

@@ -107,6 +107,23 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
         }
     }
 
+    private int[] _joined = [];
+
+    private int[] Joined(int[] a, int[] b)
+    {
+        if (_joined.Length != a.Length) _joined = new int[a.Length];
+        for (int k = 0; k < a.Length; k++) _joined[k] = Math.Max(a[k], b[k]);
+        return _joined;
+    }
+
+    /// <summary>The drain of set_state()'s state store and a wait for a later state (never enabled together,
+    /// <see cref="Footprint.StateDrainBlocksWait"/>), in either order; the drain's issuing step is on the stack.</summary>
+    private bool StateDrainBeside(in Footprint a, in Footprint b, int depth) =>
+        (a.Drain && a.IssuedAt >= 0 && a.IssuedAt < depth && Footprint.StateDrainBlocksWait(a, IssuerOf(a), b))
+        || (b.Drain && b.IssuedAt >= 0 && b.IssuedAt < depth && Footprint.StateDrainBlocksWait(b, IssuerOf(b), a));
+
+    private Footprint IssuerOf(in Footprint drain) => stack[drain.IssuedAt].Ops[stack[drain.IssuedAt].Chosen];
+
     /// <summary>Walks back from the latest action for one that races with <paramref name="action"/> (dependent, of
     /// another process, not happening before it). Where that process was enabled, the node tries it first and the
     /// walk stops (the paper's "add p"): reversing the latest race is enough, the explorations it starts reveal the
@@ -121,6 +138,9 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
         if (node is not null && RepeatsLastWalk(action, fp, depth)) return;
         int proc = Proc(action, fp);
         var known = _clock[proc];
+        // A drain happens after the step that issued its store (its only enabler): what happens before that step
+        // never races with it (FootprintDrains.cs).
+        if (fp.Drain && fp.IssuedAt >= 0 && fp.IssuedAt < depth) known = Joined(known, stack[fp.IssuedAt].Clock);
         int entry = -1;   // the latest interrupt or preemption of this CPU's code seen so far, walking back
         // A zero-tested add that makes its word zero races with every add of the word before it that did not (they
         // commute among themselves): reversing only the latest race would move the zero to that add and never give
@@ -137,6 +157,7 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
             if (prevProc == proc || prev.Clock[prevProc] <= known[prevProc]) continue;   // happens-before: not a race; look further back
             if (fp.Drain && DfsScheduler.RanBeforeItsDrain(prev, prevAction, action)) continue;   // Arm data model (DfsScheduler.Buffers.cs)
             if (Footprint.Independent(prev.Ops[prev.Chosen], fp) || Footprint.NeverCoEnabled(prev.Ops[prev.Chosen], fp)) continue;
+            if (StateDrainBeside(prev.Ops[prev.Chosen], fp, depth)) continue;   // FootprintValueRules.cs
             // The CPU's own op ran with the interrupt masked: the two are never enabled together (FootprintMasks.cs).
             if (takesInterrupt && Footprint.MasksEveryPending(prev.Ops[prev.Chosen], sim, Actions.Cpu(action))) continue;
             bool everyRace = makesZero && Footprint.SameZeroTest(prev.Ops[prev.Chosen], fp);
