@@ -203,8 +203,10 @@ public sealed partial class Cpu
     {
         // An omitted barrier is issued as a DMB LD: no effect on the machine (DMBs order nothing there) nor on the Arm
         // data ordering (loads are performed in order), so the run is as if it were not there.
-        if (site is not null && Sim.OmitsBarrier(site)) kind = BarrierKind.DmbIshLd;
+        bool omitted = site is not null && Sim.OmitsBarrier(site);
+        if (omitted) kind = BarrierKind.DmbIshLd;
         Op.Barrier = kind;
+        Op.BarrierOmitted = omitted;
         return Issue(OpKind.Barrier);
     }
 

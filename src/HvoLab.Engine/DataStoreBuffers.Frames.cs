@@ -8,13 +8,13 @@ namespace HvoLab.Engine;
 /// </summary>
 /// <remarks>
 /// A frame store is first <em>latent</em>: it waits, outside the buffer, for its CPU's next op. An op that orders it
-/// (any barrier, an access by VA, a fully ordered or release access, an access inside the frame) makes it visible in
+/// (a DMB or DSB, an access by VA, a fully ordered or release access, an access inside the frame) makes it visible in
 /// its own step: the latest moment Arm allows for it, and the page is fresh (nothing maps it before a store of the same
 /// CPU publishes it), so no other CPU can tell that moment from an earlier one. A store or RMW makes it an ordinary
 /// buffered store instead (at the back, before the new store): from then on the search drains it as any other, and a
 /// later store to another word in its epoch may pass it, e.g. a PMD pointing at a PTE table whose fill is not yet
-/// visible when neither smp_wmb() nor set_pte_at()'s dsb(ishst) sits between them. Loads, private work, masks, TLBIs
-/// and further frame stores leave it latent; a CPU whose code has finished lets it drain as its second action. So the
+/// visible when neither smp_wmb() nor set_pte_at()'s dsb(ishst) sits between them. Loads, ISBs, private work, masks,
+/// TLBIs and further frame stores leave it latent; a CPU whose code has finished lets it drain as its second action. So the
 /// kernel paths whose barrier follows the copy or fill at once cost the search nothing more, and a left-out barrier
 /// lets the frame be seen late. Reading the source when the frame becomes visible (not when the op ran) is allowed:
 /// copy_page's loads are not ordered before anything up to then (the barriers that would order them make the frame
@@ -44,7 +44,9 @@ internal sealed partial class DataStoreBuffers
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         switch (op.Kind)
         {
-            case OpKind.Barrier: case OpKind.Mem: return LatentFate.MakeVisible;
+            // An ISB orders no store and (without a dependency on them) none of copy_page's loads.
+            case OpKind.Barrier: return op.BarrierOmitted || op.Barrier == BarrierKind.Isb ? LatentFate.Keep : LatentFate.MakeVisible;
+            case OpKind.Mem: return LatentFate.MakeVisible;
             case OpKind.Bulk: return op.FrameWords > 0 ? LatentFate.Keep : LatentFate.MakeVisible;
             case OpKind.WaitPhys: return InLatent(c.Id, op.WaitPa & ~7UL) ? LatentFate.MakeVisible : LatentFate.Keep;
             case OpKind.MemPhys:
@@ -71,6 +73,7 @@ internal sealed partial class DataStoreBuffers
             var f = _latent[id][i];
             if (fate == LatentFate.MakeVisible) { WriteFrame(id, in f); NotifyFrame(f.Pa, c.Time); continue; }
             if (_count[id] == _entries[id].Length) Array.Resize(ref _entries[id], _entries[id].Length * 2);
+            f.Step = _sim.Driver.PerformingStep;   // this op puts it in the buffer: it enables the drain
             _entries[id][_count[id]++] = f;
             _frames[id]++;
         }
@@ -99,8 +102,8 @@ internal sealed partial class DataStoreBuffers
         return false;
     }
 
-    /// <summary>What a buffered frame store holds back besides the ordering rules of the buffer: DMB LD and ISB (they
-    /// order copy_page's loads, which the frame's stores carry), and its own CPU's accesses that may read or write the
+    /// <summary>What a buffered frame store holds back besides the ordering rules of the buffer: DMB LD (it orders
+    /// copy_page's loads, which the frame's stores carry), and its own CPU's accesses that may read or write the
     /// frame (no forwarding of a whole page: accesses by VA, whose physical word is not known before the walk, bulk
     /// work, physical accesses inside the frame). Waiting only removes executions Arm allows.</summary>
     private bool FrameBlocks(int id, ref PendingOp op)
@@ -108,7 +111,7 @@ internal sealed partial class DataStoreBuffers
         switch (op.Kind)
         {
             case OpKind.Mem: case OpKind.Bulk: return true;
-            case OpKind.Barrier: return op.Barrier is BarrierKind.DmbIshLd or BarrierKind.Isb;
+            case OpKind.Barrier: return !op.BarrierOmitted && op.Barrier == BarrierKind.DmbIshLd;
             case OpKind.WaitPhys: return InFrame(id, op.WaitPa & ~7UL);
             case OpKind.MemPhys: return InFrame(id, op.Mem.Va & ~7UL);
             default: return false;

@@ -81,6 +81,12 @@ public sealed partial class Simulator
         var c = Cpus[cpu];
         if (kind != Actions.RunOp || c.Depth == 0) return false;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
+        // Fault entry and exception return are ordering points too (Simulator.Contexts.cs), taken inside the op that
+        // faults or that ends a handler. Which op that is is known only once it runs, so every access by VA (it may
+        // fault: a descriptor another CPU wrote, or one not yet visible to walkers) and every op of an exception
+        // context (it may be the handler's last) counts as one: conservative, and free for the kernel, whose globals
+        // have no messages (IGuest.MayReadOlderValue), so no store is dependent with an ordering point there.
+        if (op.Kind == OpKind.Mem || c.Context is ContextKind.Irq or ContextKind.Nmi or ContextKind.Fault) return true;
         return op.Kind switch
         {
             OpKind.Barrier => OrdersLoads(op.Barrier),

@@ -16,7 +16,7 @@ public class ArmDataModelTests
     private static ulong Y => ArmDataPrograms.Word(1);
 
     /// <summary>Every (r0, r1) pair two threads can read, over a complete search.</summary>
-    private static HashSet<(ulong, ulong)> Outcomes(DataMemoryModel model, ExplorationOptions options,
+    internal static HashSet<(ulong, ulong)> Outcomes(DataMemoryModel model, ExplorationOptions options,
         Func<Cpu, SimTask<ulong>> t0, Func<Cpu, SimTask<ulong>> t1)
     {
         var seen = new HashSet<(ulong, ulong)>();

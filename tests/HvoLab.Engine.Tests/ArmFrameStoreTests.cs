@@ -14,27 +14,8 @@ public class ArmFrameStoreTests
     private static readonly ExplorationOptions Dpor = new() { Dpor = true, StopAtFirstViolation = false };
     private static ulong Flag => ArmDataPrograms.Word(0);
 
-    /// <summary>Every (r0, r1) pair over a complete search.</summary>
     private static HashSet<(ulong, ulong)> Outcomes(DataMemoryModel model, ExplorationOptions options,
-        Func<Cpu, SimTask<ulong>> t0, Func<Cpu, SimTask<ulong>> t1)
-    {
-        var seen = new HashSet<(ulong, ulong)>();
-        ulong[]? regs = null;
-        void Harvest() { if (regs is not null && regs[0] != ulong.MaxValue && regs[1] != ulong.MaxValue) seen.Add((regs[0], regs[1])); }
-        var r = new ExhaustiveExplorer(s =>
-        {
-            Harvest();
-            var sim = TestMachines.Make(2, s, new SimOptions { MemoryModel = model });
-            sim.AttachGuest(new ArmDataPrograms.GlobalsGuest((_, _) => default));
-            var mine = regs = [ulong.MaxValue, ulong.MaxValue];
-            sim.Spawn(0, async cpu => mine[0] = await t0(cpu));
-            sim.Spawn(1, async cpu => mine[1] = await t1(cpu));
-            return sim;
-        }, options).Explore();
-        Harvest();
-        Assert.True(r.Complete, r.StopReason);
-        return seen;
-    }
+        Func<Cpu, SimTask<ulong>> t0, Func<Cpu, SimTask<ulong>> t1) => ArmDataModelTests.Outcomes(model, options, t0, t1);
 
     private static async SimTask FillFrame(Cpu cpu) => await cpu.StoreFrame(1, 0, 0, 0, ArmDataPrograms.Frame, ulong.MaxValue, 7, 1, 512);
 
