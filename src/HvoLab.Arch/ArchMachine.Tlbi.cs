@@ -35,6 +35,32 @@ public sealed partial class ArchMachine
         _pendingTlbi[cpu].Add(new PendingTlbi(op, start, count, refills));
     }
 
+    /// <summary>The VA range [Lo, Hi) in which a DSB of <paramref name="cpu"/> may change a translation now: the ranges
+    /// of the descriptors whose stores it publishes and, when it completes TLB maintenance
+    /// (<paramref name="completesTlbis"/>: DSB ISH/SY), the ranges of its pending TLBIs and of the old translations they
+    /// refill. (0, ulong.MaxValue) when that is not known (a TLBI of everything, errata that let accesses land late).</summary>
+    public (ulong Lo, ulong Hi) PendingMaintenanceRange(int cpu, bool completesTlbis)
+    {
+        const ulong all = ulong.MaxValue;
+        ulong lo = all, hi = 0;
+        void Cover(ulong a, ulong b) { lo = Math.Min(lo, a); hi = Math.Max(hi, b); }
+        foreach (var s in Stores.Pending(cpu))
+        {
+            if (!Tables.TryLocateDescriptor(s.Pa, out int level, out ulong dva)) return (0, all);
+            Cover(dva, dva + Granule.LevelSize(level));
+        }
+        if (!completesTlbis) return hi > lo ? (lo, hi) : (0, 0);
+        if (Config.Errata != ArchErrata.None && _pendingTlbi[cpu].Count > 0) return (0, all);
+        foreach (var t in _pendingTlbi[cpu])
+        {
+            if (t.Op.IsAll() || t.Op == TlbiOp.ASIDE1IS) return (0, all);
+            Cover(t.Va, t.Va + t.Pages * Granule.PageSize);
+            if (t.Refills is null) continue;
+            foreach (var r in t.Refills) Cover(r.Va, r.Va + Granule.LevelSize(r.Level));
+        }
+        return hi > lo ? (lo, hi) : (0, 0);
+    }
+
     private List<Refill>? CollectRefills(TlbiOp op, ulong start, ulong end)
     {
         List<Refill>? list = null;

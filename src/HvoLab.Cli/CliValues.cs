@@ -50,6 +50,9 @@ public static class CliValues
     public static int Positive(string option, int value) => value >= 1 ? value
         : throw new ArgumentException($"{option}: {value} is not allowed; use an integer >= 1");
 
+    public static int NonNegative(string option, int value) => value >= 0 ? value
+        : throw new ArgumentException($"{option}: {value} is not allowed; use an integer >= 0");
+
     public static string OneOf(string option, string text, IReadOnlyList<string> allowed) =>
         allowed.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase))
         ?? throw new ArgumentException($"{option}: \"{text}\" is not allowed; use {string.Join(", ", allowed)}" + Suggest.Hint(text, allowed));

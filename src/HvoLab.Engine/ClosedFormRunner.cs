@@ -22,13 +22,13 @@ internal sealed class ClosedFormRunner(Simulator sim)
 {
     private readonly Simulator _sim = sim;
     /// <summary>True when some CPU is held (a write must then check whether it releases any).</summary>
-    internal bool AnyHeldWatchers => _heldWatchers.Count != 0 || _newHeldPending;
+    internal bool AnyHeldWatchers => _watchers.Any;
 
     private readonly ClosedFormVisibility _visibility = new(sim);
     /// <summary>Interrupts taken in closed form, and holds cancelled because something else reached the CPU first.</summary>
     public long Holds { get; private set; }
     public long Cancels { get; private set; }
-    private readonly Dictionary<ulong, CpuMask> _heldWatchers = new();
+    private readonly HeldWatchers _watchers = new();
 
     /// <summary>Can <paramref name="r"/> take SGI <paramref name="sgi"/> arriving at <paramref name="arrival"/> in
     /// closed form right when it is sent: busy with private work across the arrival, the SGI an NMI it will take
@@ -198,25 +198,10 @@ internal sealed class ClosedFormRunner(Simulator sim)
     private ulong _cachedReadPa = NoCachedRead, _cachedRead;
     private const ulong NoCachedRead = ulong.MaxValue;
 
-    // Holds made inside a batch (the targets of one send) join the watchers at its end: one dictionary update.
-    private bool _newHeldPending;
-    private ulong _newHeldPa;
-    private CpuMask _newHeld;
-
     private void WatchHeld(Cpu r, ulong pa)
     {
-        if (_newHeldPending && _newHeldPa != pa) FlushNewHeld();
-        if (!_newHeldPending) { _newHeldPending = true; _newHeldPa = pa; _newHeld = default; }
-        _newHeld.Set(r.Id);
-        if (_effectBatch == 0) FlushNewHeld();
-    }
-
-    private void FlushNewHeld()
-    {
-        if (!_newHeldPending) return;
-        _newHeldPending = false;
-        ref var m = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_heldWatchers, _newHeldPa, out _);
-        m |= _newHeld;
+        _watchers.Add(pa, r.Id);
+        if (_effectBatch == 0) _watchers.Flush();
     }
 
     /// <summary>The held CPU's wait ends at <paramref name="woken"/>: epilogue, NMI return, back to its work.</summary>
@@ -259,7 +244,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
         // The prologue's add never happened: take it back (plain store; a waiter re-checks when it wakes).
         ulong pa = r.Hold.Enter.Pa & ~7UL;
         if (r.Hold.Enter.Delta != 0) { _sim.Arch.WritePhys(r.Id, pa, _sim.Arch.ReadPhys(pa) - r.Hold.Enter.Delta); _cachedReadPa = NoCachedRead; }
-        RemoveHeldWatch(r, h.WaitPa);
+        _watchers.Remove(h.WaitPa & ~7UL, r.Id);
         r.Held = null;
         if (r.Hold.Deferred)
         {
@@ -316,23 +301,12 @@ internal sealed class ClosedFormRunner(Simulator sim)
         _sim.MarkDirty(r.Id);
     }
 
-    private void RemoveHeldWatch(Cpu r, ulong pa)
-    {
-        pa &= ~7UL;
-        FlushNewHeld();
-        if (!_heldWatchers.TryGetValue(pa, out var m)) return;
-        m.Clear(r.Id);
-        if (m.IsEmpty) _heldWatchers.Remove(pa); else _heldWatchers[pa] = m;
-    }
-
     /// <summary>A write to <paramref name="pa"/> visible at <paramref name="time"/>: release the held CPUs whose wait
     /// it satisfies, each one cache-line transfer later (as <see cref="OpExecutor.Unpark"/> stamps spinners).</summary>
     internal void ReleaseHeldWatchers(ulong pa, double time)
     {
-        FlushNewHeld();
-        if (!_heldWatchers.Remove(pa, out var mask)) return;
-        // One dictionary update for the whole group: those whose wait is not over (another value, or no longer held
-        // here) are put back afterwards.
+        if (!_watchers.Take(pa, out var mask)) return;
+        // Those whose wait is not over (another value, or no longer held here) are put back afterwards.
         var still = default(CpuMask);
         OpenBatch();
         for (int t = mask.Next(0); t >= 0; t = t + 1 < CpuMask.MaxCpus ? mask.Next(t + 1) : -1)
@@ -343,11 +317,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
             ReleaseHeld(r, time + _sim.Cost.CacheLineNs);
         }
         EndEffectBatch();
-        if (!still.IsEmpty)
-        {
-            ref var m = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_heldWatchers, pa, out _);
-            m |= still;
-        }
+        _watchers.PutBack(pa, still);
     }
 
     // ---- the handlers' atomic adds, summed over the CPUs that enter or leave together ----
@@ -385,7 +355,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
     internal void EndEffectBatch()
     {
         if (--_effectBatch != 0) return;
-        FlushNewHeld();
+        _watchers.Flush();
         if (_effectPending) FlushEffects();
         _cachedReadPa = NoCachedRead;
     }

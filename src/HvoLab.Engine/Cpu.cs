@@ -273,8 +273,22 @@ public sealed partial class Cpu
     /// on private pages nothing maps yet): the search orders it only against accesses in that range or that may alias it.</summary>
     public CpuOp Bulk(double ns, int label, ulong vaLo, ulong vaHi)
     {
-        Op.Ns = ns; Op.Label = label; Op.BulkVaLo = vaLo; Op.BulkVaHi = vaHi;
+        Op.Ns = ns; Op.Label = label; Op.BulkVaLo = vaLo; Op.BulkVaHi = vaHi; Op.FrameWords = 0;
         return Issue(OpKind.Bulk);
+    }
+
+    /// <summary>Bulk work that stores the whole frame at <paramref name="dstPa"/> (<paramref name="words"/> 8-byte
+    /// words): a copy of the frame <paramref name="srcVa"/> maps when the op runs (copy_page), or, with srcVa =
+    /// ulong.MaxValue, the words <paramref name="first"/> + i * <paramref name="stride"/> (a PTE table filled with
+    /// consecutive pages); with <paramref name="srcIsPhysical"/> the source is that physical frame. The engine does
+    /// the stores: at once, or under the Arm data model as one buffered store that other CPUs and walkers see only
+    /// when it drains (<see cref="DataStoreBuffers"/>).</summary>
+    public CpuOp StoreFrame(double ns, int label, ulong vaLo, ulong vaHi, ulong dstPa, ulong srcVa, ulong first, ulong stride, int words, bool srcIsPhysical = false)
+    {
+        var r = Bulk(ns, label, vaLo, vaHi);
+        Op.FrameDst = dstPa; Op.FrameSrcVa = srcVa; Op.FrameFirst = first; Op.FrameStride = stride; Op.FrameWords = words;
+        Op.FrameSrcIsPa = srcIsPhysical;
+        return r;
     }
 
     /// <summary>A nondeterministic choice between two alternatives made by the scheduler (0 or 1): what the hardware
@@ -285,6 +299,9 @@ public sealed partial class Cpu
     internal bool PassStore;
     /// <summary>Arm data model: the pending relaxed load reads the oldest value its view allows (set by the search).</summary>
     internal bool OlderRead;
+    /// <summary>Arm data model: the pending access by VA walks the tables with every descriptor store made so far
+    /// visible to walkers, before its writer's DSB (set by the search; <see cref="DataStoreBuffers.OffersNewestWalk"/>).</summary>
+    internal bool NewestWalk;
 
     /// <summary>cpu_relax() inside a spin loop. If the loop's loads since the previous relax saw nothing change, the
     /// engine parks the CPU until another CPU writes one of those locations (spin detection).</summary>

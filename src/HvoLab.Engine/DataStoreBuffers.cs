@@ -31,9 +31,9 @@ namespace HvoLab.Engine;
 /// walkers, DescriptorStoreBuffer). Both only remove behaviours Arm allows: the model never allows an outcome Arm
 /// forbids. Timed runs are sequentially consistent.
 /// </remarks>
-internal sealed class DataStoreBuffers
+internal sealed partial class DataStoreBuffers
 {
-    private struct Entry
+    internal struct Entry
     {
         public ulong Pa;
         public ulong Value;
@@ -42,6 +42,11 @@ internal sealed class DataStoreBuffers
         public bool Release;
         /// <summary>The search step that issued the store (<see cref="ExecutionDriver.PerformingStep"/>): its drain's enabler.</summary>
         public int Step;
+        /// <summary>A frame store (> 0): <see cref="Pa"/> is the frame, of this many words; <see cref="Src"/> the frame
+        /// copied, or ulong.MaxValue for the words <see cref="Value"/> + i * <see cref="Stride"/>.</summary>
+        public int Words;
+        public ulong Src, Stride;
+        public readonly bool Covers(ulong word) => Words > 0 ? word - Pa < (ulong)Words * 8 : (Pa & ~7UL) == word;
     }
 
     private readonly Simulator _sim;
@@ -60,6 +65,10 @@ internal sealed class DataStoreBuffers
         _count = new int[n];
         _epoch = new int[n];
         _releases = new int[n];
+        _latent = new Entry[n][];
+        for (int i = 0; i < n; i++) _latent[i] = active ? new Entry[2] : [];
+        _latentCount = new int[n];
+        _frames = new int[n];
         Views = new DataLoadViews(sim, active);
     }
 
@@ -84,6 +93,7 @@ internal sealed class DataStoreBuffers
         if (!Active || c.Depth == 0 || _count[c.Id] == 0) return false;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         int id = c.Id;
+        if (_frames[id] > 0 && FrameBlocks(id, ref op)) return true;
         switch (op.Kind)
         {
             case OpKind.Barrier:
@@ -118,7 +128,7 @@ internal sealed class DataStoreBuffers
         if (!Active || c.Depth == 0) return false;
         // The last acknowledger's set_state() (Cpu.BeginRendezvousAck) writes memory in program order while its buffer
         // is empty — the fully ordered acknowledgement emptied it — as if each store drained at once: a left mover under
-        // the caller's promise (docs/engine.md 13), so who acknowledged last leaves no trace in a buffer.
+        // the caller's promise (docs/engine.md 14), so who acknowledged last leaves no trace in a buffer.
         if (c.InRendezvousWrites && _count[c.Id] == 0) return false;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         return op.Kind == OpKind.MemPhys && op.Mem.Kind == AccessKind.Write && op.Order is MemOrder.Relaxed or MemOrder.Release && Buffers(op.Mem.Va);
@@ -131,11 +141,14 @@ internal sealed class DataStoreBuffers
     {
         if (!Active || c.Depth == 0) return false;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
+        // A buffered frame blocks more (FrameBlocks), and an access by VA may walk the newest descriptors only once
+        // its CPU's buffer is empty (OffersNewestWalk): drains change both.
+        if (_frames[c.Id] > 0 && FrameBlocks(c.Id, ref op)) return true;
         switch (op.Kind)
         {
             case OpKind.Choose: case OpKind.Bulk: return true;
             case OpKind.Barrier: return op.Barrier is not (BarrierKind.DmbIshLd or BarrierKind.Isb);
-            case OpKind.Mem: return op.Mem.Kind != AccessKind.Read;
+            case OpKind.Mem: return op.Mem.Kind != AccessKind.Read || (_count[c.Id] > 0 && _sim.Arch.Stores.PendingCount > 0);
             case OpKind.WaitPhys: return op.Order != MemOrder.Relaxed;
             case OpKind.MemPhys:
                 // A relaxed load of a kernel global may read an older value only once the buffer is empty (a drain
@@ -164,8 +177,28 @@ internal sealed class DataStoreBuffers
     /// <summary>The search step that issued the front store (-1: before the first step): the step that enabled its drain.</summary>
     public int FrontStep(int cpu) => _entries[cpu][0].Step;
 
-    /// <summary>The word the alternative writes to memory (a drain), or null for a store that only enters the buffer.</summary>
-    public ulong? AlternativeWrite(Cpu c) => _count[c.Id] > 0 && !CanPass(c) ? _entries[c.Id][0].Pa & ~7UL : null;
+    /// <summary>CPU <paramref name="c"/>'s pending op is an access by VA, its buffer is empty (a drain is the second
+    /// action otherwise) and some descriptor store is not yet visible to walkers (<see cref="DescriptorStoreBuffer"/>:
+    /// until its writer's DSB). The second action lets the access's walks see every such store first: a store is
+    /// visible to walkers once it is performed, which may be before the DSB that guarantees it (arm-arch.md §4: the
+    /// DSB is what makes the walker certain to see it), so another CPU's walker may meet a PMD before the PTE table
+    /// it points to is filled when nothing orders the two stores (no DMB ST, no DSB between them).</summary>
+    public bool OffersNewestWalk(Cpu c)
+    {
+        if (!Active || c.Depth == 0 || c.Park != Cpu.ParkKind.None || _count[c.Id] > 0) return false;
+        return c.Frames[c.Depth - 1].Pending.Kind == OpKind.Mem && _sim.Arch.Stores.PendingCount > 0;
+    }
+
+    /// <summary>Makes every pending descriptor store visible to walkers (of every CPU: other-multi-copy atomicity).
+    /// Hardware flag updates are the litmus binding's and stay pending, as at a DSB ST.</summary>
+    public void PublishDescriptorStores()
+    {
+        for (int i = 0; i < _count.Length; i++) _sim.Arch.Stores.Publish(i, includeHardware: false);
+    }
+
+    /// <summary>The word the alternative writes to memory (a drain of a store to one word), or null for a store that
+    /// only enters the buffer or a frame's drain (<see cref="AlternativeDrainsFrame"/>).</summary>
+    public ulong? AlternativeWrite(Cpu c) => _count[c.Id] > 0 && !CanPass(c) && _entries[c.Id][0].Words == 0 ? _entries[c.Id][0].Pa & ~7UL : null;
 
     /// <summary>The pending op is a plain buffered store and the buffer holds a store it may pass.</summary>
     public bool CanPass(Cpu c)
@@ -173,7 +206,8 @@ internal sealed class DataStoreBuffers
         if (!Active || c.Depth == 0 || c.Park != Cpu.ParkKind.None) return false;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         if (op.Kind != OpKind.MemPhys || op.Mem.Kind != AccessKind.Write || op.Order != MemOrder.Relaxed || !Buffers(op.Mem.Va)) return false;
-        return PassIndex(c.Id, op.Mem.Va & ~7UL) < _count[c.Id];
+        // Latent frame stores enter the buffer before this store runs (DataStoreBuffers.Frames.cs); it may pass them.
+        return PassIndex(c.Id, op.Mem.Va & ~7UL) < _count[c.Id] || FateOfLatent(c) == LatentFate.Buffer;
     }
 
     /// <summary>Where a store to <paramref name="word"/> that passes lands: before the trailing run of same-epoch
@@ -182,7 +216,7 @@ internal sealed class DataStoreBuffers
     {
         var e = _entries[cpu];
         int i = _count[cpu];
-        while (i > 0 && e[i - 1].Epoch == _epoch[cpu] && (e[i - 1].Pa & ~7UL) != word) i--;
+        while (i > 0 && e[i - 1].Epoch == _epoch[cpu] && !e[i - 1].Covers(word)) i--;
         return i;
     }
 
@@ -214,6 +248,7 @@ internal sealed class DataStoreBuffers
         int n = --_count[cpu];
         Array.Copy(e, 1, e, 0, n);
         if (front.Release) _releases[cpu]--;
+        if (front.Words > 0) { _frames[cpu]--; WriteFrame(cpu, in front); return front.Pa; }
         bool message = HasMessages(front.Pa);
         if (message) Views.BeforeStore(front.Pa & ~7UL);
         _sim.Arch.WritePhys(cpu, front.Pa, front.Value, front.Size);
@@ -231,7 +266,7 @@ internal sealed class DataStoreBuffers
         var e = _entries[cpu];
         for (int i = 0; i < _count[cpu]; i++)
         {
-            if ((e[i].Pa & ~7UL) != word) continue;
+            if (e[i].Words > 0 || (e[i].Pa & ~7UL) != word) continue;
             int shift = (int)(e[i].Pa & 7) * 8;
             ulong mask = e[i].Size == 8 ? ulong.MaxValue : ((1UL << (e[i].Size * 8)) - 1) << shift;
             w = (w & ~mask) | ((e[i].Value << shift) & mask);
@@ -262,7 +297,7 @@ internal sealed class DataStoreBuffers
     private bool HasWord(int cpu, ulong word)
     {
         var e = _entries[cpu];
-        for (int i = 0; i < _count[cpu]; i++) if ((e[i].Pa & ~7UL) == word) return true;
+        for (int i = 0; i < _count[cpu]; i++) if (e[i].Words == 0 && (e[i].Pa & ~7UL) == word) return true;
         return false;
     }
 
@@ -273,7 +308,8 @@ internal sealed class DataStoreBuffers
     /// or a DMB ST (never held; it only starts an epoch, and epochs are only compared with each other).</summary>
     public bool WaitsOnlyForOlderEpochs(Cpu c)
     {
-        if (!Active || c.Depth == 0) return false;
+        // A buffered or latent frame store holds back more (FrameBlocks, FateOfLatent): not claimed then.
+        if (!Active || c.Depth == 0 || _frames[c.Id] > 0 || _latentCount[c.Id] > 0) return false;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         if (op.Kind == OpKind.Bulk || (op.Kind == OpKind.Barrier && op.Barrier == BarrierKind.DmbIshSt)) return true;
         return op.Kind is OpKind.Mem or OpKind.MemPhys && op.Mem.Kind != AccessKind.Read && op.Order == MemOrder.Relaxed && !WillBuffer(c);
@@ -281,7 +317,7 @@ internal sealed class DataStoreBuffers
 
     /// <summary>The front store of <paramref name="cpu"/>'s buffer is of the current epoch: no store of an older one is
     /// buffered, before or after it drains.</summary>
-    public bool FrontInCurrentEpoch(int cpu) => _count[cpu] > 0 && _entries[cpu][0].Epoch == _epoch[cpu];
+    public bool FrontInCurrentEpoch(int cpu) => _count[cpu] > 0 && _entries[cpu][0].Words == 0 && _entries[cpu][0].Epoch == _epoch[cpu];
 
     /// <summary>The buffered stores of a CPU, oldest first (for traces and tests).</summary>
     public IEnumerable<(ulong Pa, ulong Value)> Pending(int cpu)

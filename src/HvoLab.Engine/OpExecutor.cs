@@ -20,7 +20,7 @@ internal enum ExecOutcome : byte { Completed, Faulted, Parked }
 /// runs at once or parks is the driver's rule (<see cref="TimedDriver.ExecWork"/>, <see cref="SearchDriver.ExecWork"/>);
 /// what is here is shared: completing, splitting and accounting parked work.
 /// </remarks>
-internal sealed class OpExecutor(Simulator sim)
+internal sealed partial class OpExecutor(Simulator sim)
 {
     private readonly Simulator _sim = sim;
     private readonly SpinWatchers _watchers = new();
@@ -33,6 +33,7 @@ internal sealed class OpExecutor(Simulator sim)
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         double t0 = c.Time;
         var outcome = ExecOutcome.Completed;
+        _sim.DataBuffer.BeforeOp(c);   // Arm data model: latent frame stores (DataStoreBuffers.Frames.cs)
         switch (op.Kind)
         {
             case OpKind.Mem: outcome = ExecMem(c, ref op, physical: false); break;
@@ -95,6 +96,7 @@ internal sealed class OpExecutor(Simulator sim)
             case OpKind.Bulk:
                 // A timed Work op interrupted or parked earlier was counted as a step when it began.
                 if (op.WorkStarted) { _sim.Steps--; c.Stats.Ops--; }
+                else if (op.Kind == OpKind.Bulk && op.FrameWords > 0) StoreFrame(c, ref op);
                 outcome = _sim.Driver.ExecWork(c, ref op);
                 break;
             case OpKind.Choose:
@@ -152,84 +154,6 @@ internal sealed class OpExecutor(Simulator sim)
         if (_sim.Monitors.Count > 0 && outcome == ExecOutcome.Completed)
             foreach (var m in _sim.Monitors) m.AfterOp(_sim, c, in op);
         return outcome;
-    }
-
-    private ExecOutcome ExecMem(Cpu c, ref PendingOp op, bool physical)
-    {
-        _sim.Arch.Now = (long)c.Time;
-        AccessResult r;
-        if (physical && _sim.DataBuffer.WillBuffer(c)) return BufferStore(c, ref op);
-        bool older = c.OlderRead;
-        c.OlderRead = false;
-        if (physical) r = PhysAccess(c, in op.Mem, older);
-        else r = _sim.Arch.Access(c.Id, in op.Mem);
-        // Arm data model: an acquire or fully ordered access orders the CPU's later loads (DataLoadViews).
-        if (op.Order is MemOrder.Acquire or MemOrder.Full) _sim.DataBuffer.Views.Order(c.Id);
-        CheckOracle(c);
-        c.LastFault = r.Fault;
-        c.LastFaultLevel = r.Level;
-        if (!r.Ok && op.ReturnFaults)
-        {
-            c.LastValue = 0;
-            c.Time += _sim.Jitter(c, _sim.Cost.ExceptionEntryExitNs);
-            if (_sim.Trace.Enabled) _sim.Trace.Op(c.Time, c.Id, c.Context, "fault " + r.Fault, op.Mem.Va, 0);
-            return ExecOutcome.Completed;
-        }
-        if (!r.Ok)
-        {
-            c.PendingFault = new FaultInfo(op.Mem.Va, r.Fault, r.Level, op.Mem.Kind, c.Context, (long)c.Time);
-            if (_sim.Trace.Enabled) _sim.Trace.Op(c.Time, c.Id, c.Context, "fault " + r.Fault, op.Mem.Va, 0);
-            return ExecOutcome.Faulted;
-        }
-        c.LastValue = r.Value;
-        var kind = op.Mem.Kind;
-        c.Time += _sim.Jitter(c, OpCosts.Access(_sim.Cost, kind));
-        if (kind != AccessKind.Write) RecordRead(c, r.Pa, r.Value, op.Mem.Size);
-        if (kind != AccessKind.Read) { _sim.ClosedForm.ForgetVisibility(r.Pa & ~7UL, c.Time); NotifyWrite(r.Pa, c.Time); }
-        if (_sim.Trace.Enabled)
-            _sim.Trace.Op(c.Time, c.Id, c.Context, (physical ? "phys " + kind : kind.ToString()) + (older ? " (older value)" : ""), op.Mem.Va, kind == AccessKind.Write ? op.Mem.Value : r.Value);
-        return ExecOutcome.Completed;
-    }
-
-    /// <summary>Arm data model: a store to a kernel global enters the CPU's buffer; it becomes visible when drained.</summary>
-    private ExecOutcome BufferStore(Cpu c, ref PendingOp op)
-    {
-        _sim.DataBuffer.Enqueue(c.Id, op.Mem.Va, op.Mem.Value, op.Mem.Size, op.Order, c.PassStore);
-        bool passed = c.PassStore;
-        c.PassStore = false;
-        c.LastFault = FaultKind.None;
-        c.LastValue = 0;
-        c.Time += _sim.Jitter(c, _sim.Cost.MemAccessNs);
-        if (_sim.Trace.Enabled) _sim.Trace.Op(c.Time, c.Id, c.Context, passed ? "phys Write (buffered, passes older stores)" : "phys Write (buffered)", op.Mem.Va, op.Mem.Value);
-        return ExecOutcome.Completed;
-    }
-
-    private AccessResult PhysAccess(Cpu c, in MemOp m, bool older)
-    {
-        var buffers = _sim.DataBuffer;
-        ulong word = m.Va & ~7UL;
-        bool global = buffers.HasMessages(word);
-        // A load reads its own buffered store, or a message its view allows (DataLoadViews); an RMW reads the newest.
-        ulong old = m.Kind == AccessKind.Read ? buffers.Load(c.Id, m.Va, m.Size, older)
-            : global ? buffers.Load(c.Id, m.Va, m.Size, older: false) : _sim.Arch.ReadPhys(m.Va, m.Size);
-        if (m.Kind == AccessKind.Read) return AccessResult.Success(m.Va, old);
-        ulong nv = m.Kind == AccessKind.Write ? m.Value : m.Rmw switch
-        {
-            RmwOp.Swap => m.Value,
-            RmwOp.Cas => old == m.Expected ? m.Value : old,
-            RmwOp.Add => old + m.Value,
-            RmwOp.Or => old | m.Value,
-            RmwOp.AndNot => old & ~m.Value,
-            RmwOp.Eor => old ^ m.Value,
-            _ => old,
-        };
-        if (m.Kind == AccessKind.Write || nv != old)
-        {
-            if (global) buffers.Views.BeforeStore(word);
-            _sim.Arch.WritePhys(c.Id, m.Va, nv, m.Size);
-            if (global) buffers.Views.Stored(c.Id, word);
-        }
-        return AccessResult.Success(m.Va, old);
     }
 
     private void ExecSendSgi(Cpu c, ref PendingOp op)

@@ -41,6 +41,12 @@ public struct PendingOp
     public int Label;
     /// <summary><see cref="OpKind.Bulk"/>: the VA range of the memory it works on ([0, ulong.MaxValue) = anything).</summary>
     public ulong BulkVaLo, BulkVaHi;
+    /// <summary><see cref="OpKind.Bulk"/> that stores a whole frame (<see cref="Cpu.StoreFrame"/>): the frame written
+    /// (<see cref="FrameWords"/> > 0), the VA of the frame copied (copy_page) or ulong.MaxValue for a fill with
+    /// <see cref="FrameFirst"/>, <see cref="FrameFirst"/> + <see cref="FrameStride"/>, ...</summary>
+    public ulong FrameDst, FrameSrcVa, FrameFirst, FrameStride;
+    public int FrameWords;
+    public bool FrameSrcIsPa;
     /// <summary>On a fault, complete the op with <see cref="Cpu.LastFault"/> set instead of taking the exception
     /// (litmus threads and probes that handle faults themselves).</summary>
     public bool ReturnFaults;

@@ -37,7 +37,7 @@ internal sealed class SearchDriver(Simulator sim) : ExecutionDriver(sim)
     /// (<see cref="Cpu.BeginRendezvousAck"/>). Under the Arm data model such a write runs inline only when it has a
     /// single outcome now: not held back by the buffer, not a store that may pass buffered ones (its second outcome),
     /// not a load that may read an older value. set_state()'s stores then only enter the CPU's own buffer, which no
-    /// other CPU reads, so they commute with every other CPU's action (docs/engine.md 13).</summary>
+    /// other CPU reads, so they commute with every other CPU's action (docs/engine.md 14).</summary>
     public override bool MayRunInline(Cpu c, ref PendingOp op) =>
         op.Kind == OpKind.Work || (c.InRendezvousWrites && !op.RendezvousAck && op.Kind != OpKind.Choose && !HasBufferChoice(c));
 

@@ -1,7 +1,8 @@
 namespace HvoLab.Engine;
 
 /// <summary>The named barrier sites an execution passed through (hvolab barriers lists them), and the one
-/// <see cref="SimOptions.OmitBarrierSite"/> removes.</summary>
+/// <see cref="SimOptions.OmitBarrierSite"/> removes (or several, separated by "; ": a barrier that is redundant only
+/// because another one orders the same stores is shown by leaving out both).</summary>
 public sealed partial class Simulator
 {
     private readonly HashSet<string> _barrierSites = new(StringComparer.Ordinal);
@@ -14,6 +15,12 @@ public sealed partial class Simulator
     internal bool OmitsBarrier(string site)
     {
         _barrierSites.Add(site);
-        return string.Equals(site, Options.OmitBarrierSite, StringComparison.Ordinal);
+        var omit = Options.OmitBarrierSite;
+        if (omit is null) return false;
+        if (string.Equals(site, omit, StringComparison.Ordinal)) return true;
+        _omitted ??= new HashSet<string>(omit.Split("; "), StringComparer.Ordinal);
+        return _omitted.Contains(site);
     }
+
+    private HashSet<string>? _omitted;
 }

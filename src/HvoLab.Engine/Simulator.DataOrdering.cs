@@ -12,7 +12,7 @@ public sealed partial class Simulator
 
     /// <summary>Whether CPU <paramref name="c"/> has a second action now (also when its code is parked or finished:
     /// its buffer still drains).</summary>
-    public bool HasOpAlternative(Cpu c) => ChoosePending(c) || DataBuffer.HasAlternative(c) || DataBuffer.OffersOlderValue(c);
+    public bool HasOpAlternative(Cpu c) => ChoosePending(c) || DataBuffer.HasAlternative(c) || DataBuffer.OffersOlderValue(c) || DataBuffer.OffersNewestWalk(c) || DataBuffer.HasLatentWhileIdle(c);
 
     /// <summary>The pending op may not run yet: it must wait for the CPU's buffered stores (a barrier, an acquire...).</summary>
     public bool BlockedByStoreBuffer(Cpu c) => DataBuffer.Blocks(c);
@@ -25,16 +25,43 @@ public sealed partial class Simulator
         return ChoosePending(c) ? null : DataBuffer.AlternativeWrite(c);
     }
 
+    /// <summary>The frame the second action writes when it drains a buffered frame store (copy_page, a PTE table's
+    /// fill) and the frame it copies (ulong.MaxValue for a fill), or null.</summary>
+    public (ulong Frame, ulong Source)? AlternativeDrainFrame(int cpu) => !ChoosePending(Cpus[cpu]) && DataBuffer.AlternativeDrainsFrame(Cpus[cpu]) ? DataBuffer.FrontFrame(cpu) : null;
+
+    /// <summary>The action makes frame stores visible at once: the CPU's op that makes its latent frame stores
+    /// visible, or (its code finished) the second action that does (DataStoreBuffers.Frames.cs).</summary>
+    public bool MakesFramesVisible(int cpu, int kind) =>
+        kind == Actions.RunOp ? DataBuffer.MakesLatentVisible(Cpus[cpu])
+        : kind == Actions.RunOpAlternative && DataBuffer.HasLatentWhileIdle(Cpus[cpu]) && DataBuffer.Count(cpu) == 0;
+
+    /// <summary>The one latent frame store of the CPU (frame, source), or null when it has none or several.</summary>
+    public (ulong Frame, ulong Source)? OnlyLatentFrame(int cpu) => DataBuffer.OnlyLatent(cpu);
+
+    /// <summary>The second action runs the pending access by VA with every descriptor store visible to its walks
+    /// (<see cref="DataStoreBuffers.OffersNewestWalk"/>): it changes what every CPU's walkers see.</summary>
+    public bool AlternativeWalksNewest(int cpu) => !ChoosePending(Cpus[cpu]) && DataBuffer.Count(cpu) == 0 && DataBuffer.OffersNewestWalk(Cpus[cpu]);
+
     /// <summary>Performs CPU <paramref name="c"/>'s second action.</summary>
     internal void RunAlternative(Cpu c)
     {
         if (ChoosePending(c)) { c.ChoiceAlt = 1; Resume(c); return; }
+        if (DataBuffer.HasLatentWhileIdle(c) && DataBuffer.Count(c.Id) == 0) { DataBuffer.DrainLatentWhileIdle(c); Steps++; return; }
         if (DataBuffer.CanPass(c)) { c.PassStore = true; Resume(c); return; }
-        if (DataBuffer.Count(c.Id) == 0) { c.OlderRead = true; Resume(c); return; }   // OffersOlderValue
+        if (DataBuffer.Count(c.Id) == 0)
+        {
+            // OffersNewestWalk (an access by VA) or OffersOlderValue (a relaxed load of a kernel global).
+            if (c.Frames[c.Depth - 1].Pending.Kind == OpKind.Mem) c.NewestWalk = true;
+            else c.OlderRead = true;
+            Resume(c);
+            return;
+        }
+        bool frame = DataBuffer.AlternativeDrainsFrame(c);
         ulong word = DataBuffer.DrainFront(c.Id);
         Steps++;
-        if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, "store visible", word, Arch.ReadPhys(word));
-        Ops.NotifyWrite(word, c.Time);
+        if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, frame ? "frame store visible" : "store visible", word, frame ? 0 : Arch.ReadPhys(word));
+        if (!frame) { Ops.NotifyWrite(word, c.Time); return; }
+        for (ulong off = 0; off < Arch.Granule.PageSize; off += 8) Ops.NotifyWrite(word + off, c.Time);
     }
 
     /// <summary>The Arm data model is on in this run (stores to kernel globals are buffered).</summary>

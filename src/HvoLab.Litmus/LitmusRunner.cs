@@ -5,7 +5,8 @@ public sealed record LitmusRunOptions
 {
     /// <summary>Executions explored per test before it is reported as incomplete.</summary>
     public long MaxExecutions { get; init; } = 200_000;
-    /// <summary>Wall-clock budget per test.</summary>
+    /// <summary>Wall-clock budget per test; <see cref="TimeSpan.MaxValue"/>: none, so a result depends only on the
+    /// execution budget (what the tests use: a machine's speed must not decide a pinned result).</summary>
     public TimeSpan TestWallBudget { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Engine operations per execution (livelock guard).</summary>
     public long StepBudget { get; init; } = 100_000;

@@ -7,8 +7,9 @@ using HvoLab.Engine;
 namespace HvoLab.Engine.Tests;
 
 /// <summary>One step of a tiny program under the Arm data model: accesses with each ordering, barriers, a wait, an
-/// SGI, a ChooseOne, smp_rmb and ISB (load ordering points).</summary>
-public enum ArmStep { Load, Store, StoreRelease, LoadAcquire, AddRelaxed, AddFull, Cas, Wait, Wmb, Mb, Dsb, SendIrq, Choose, Rmb, Isb }
+/// SGI, a ChooseOne, smp_rmb and ISB (load ordering points), a frame store (a whole page, as copy_page or a PTE table's
+/// fill: one buffered store) and a load of one of its words.</summary>
+public enum ArmStep { Load, Store, StoreRelease, LoadAcquire, AddRelaxed, AddFull, Cas, Wait, Wmb, Mb, Dsb, SendIrq, Choose, Rmb, Isb, FrameStore, FrameLoad }
 
 /// <summary>
 /// Runs small programs on a machine whose words are kernel globals (so the Arm data model buffers their stores) and
@@ -20,6 +21,9 @@ internal static class ArmDataPrograms
     public const int IrqSgi = 1;
     public const ulong Base = 0x1000;
     public static ulong Word(int w) => Base + 8 * (ulong)w;
+    /// <summary>A data page (not a kernel global) that <see cref="ArmStep.FrameStore"/> writes whole.</summary>
+    public const ulong Frame = 0x4000;
+    public static ulong FrameWord(int w) => Frame + 8 * (ulong)w;
 
     public static readonly Gen<ArmProgram> Programs = SmallPrograms.Of<ArmStep>(maxTaskSteps: 4, handlerKinds: 4);
 
@@ -73,6 +77,8 @@ internal static class ArmDataPrograms
                 case ArmStep.Rmb: await cpu.Barrier(BarrierKind.DmbIshLd); break;
                 case ArmStep.Isb: await cpu.Isb(); break;
                 case ArmStep.SendIrq: await cpu.SendSgi(CpuMask.Of(target), IrqSgi); break;
+                case ArmStep.FrameStore: await cpu.StoreFrame(1, 0, 0, 0, Frame, ulong.MaxValue, 10 * (v + 1), 1, 512); break;
+                case ArmStep.FrameLoad: log.Append('f').Append(await cpu.LoadPhys(FrameWord(op.Word))).Append(' '); break;
                 case ArmStep.Choose:
                     ulong alt = await cpu.ChooseOne();
                     log.Append('c').Append(alt).Append(' ');

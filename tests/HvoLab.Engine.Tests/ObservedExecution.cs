@@ -76,7 +76,9 @@ internal abstract class ObservedExecution(IScheduler search, int cpus, int words
         var sb = new StringBuilder();
         for (int c = 0; c < Reads.Length; c++) sb.Append("CPU").Append(c).Append(':').Append(Reads[c]).Append(' ');
         for (int w = 0; w < words; w++) sb.Append('w').Append(w).Append('=').Append(Sim.Arch.ReadPhys(Word(w))).Append(' ');
-        foreach (var v in Sim.Violations) sb.Append(v.Kind).Append(' ');
+        // Distinct and sorted: two CPUs' independent steps may report their violations in either order, and a fault
+        // retried until the step budget reports its violation as often as that execution's path allows.
+        foreach (var k in Sim.Violations.Select(v => v.Kind).Distinct().Order(StringComparer.Ordinal)) sb.Append(k).Append(' ');
         seen.Add(sb.ToString());
     }
 }

@@ -21,7 +21,12 @@ public static class ToolCommands
         {
             Description = "Executions explored per test before it is reported incomplete (default 200000).", HelpName = "N",
         };
-        var cmd = new Command("litmus", "Run litmus tests of the memory and translation model.") { paths, format, maxExecutions };
+        var testWall = new Option<int?>("--test-wall")
+        {
+            Description = "Wall-clock seconds per test before it is reported incomplete (default 30; 0: no limit, so the " +
+                          "result depends only on --max-executions and is the same on any machine).", HelpName = "SECONDS",
+        };
+        var cmd = new Command("litmus", "Run litmus tests of the memory and translation model.") { paths, format, maxExecutions, testWall };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
             var list = r.GetRequiredValue(paths);
@@ -29,6 +34,8 @@ public static class ToolCommands
                 if (!File.Exists(p) && !Directory.Exists(p)) throw new ArgumentException($"PATH: \"{p}\" does not exist; give litmus files or folders");
             var options = new HvoLab.Litmus.LitmusRunOptions();
             if (r.GetValue(maxExecutions) is { } n) options = options with { MaxExecutions = CliValues.Positive("--max-executions", n) };
+            if (r.GetValue(testWall) is { } w)
+                options = options with { TestWallBudget = CliValues.NonNegative("--test-wall", w) == 0 ? TimeSpan.MaxValue : TimeSpan.FromSeconds(w) };
             int total = HvoLab.Litmus.LitmusRunner.Files(list).Count, done = 0;
             cli.Stop.Observe();
             options = options with { Cancel = cli.Cancel };

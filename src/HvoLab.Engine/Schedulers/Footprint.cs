@@ -32,6 +32,12 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
     public static Footprint Of(Simulator sim, int action)
     {
         var f = OfAction(sim, action);
+        // Arm data model: an action that makes latent frame stores visible writes whole pages (DataStoreBuffers.Frames.cs):
+        // a barrier (touching nothing else) writes the one frame; anything else is taken as dependent with everything.
+        if (sim.HasStoreBuffers && sim.MakesFramesVisible(Actions.Cpu(action), Actions.Kind(action)))
+            return WithLoadOrdering(sim, action, f.Kind == FootprintKind.Local && sim.OnlyLatentFrame(Actions.Cpu(action)) is (ulong frame, ulong src)
+                ? new(f.Cpu, FootprintKind.Bulk, 0, 0, 0, null) { FrameLo = frame, FrameHi = frame + sim.Arch.Granule.PageSize, FrameSrc = src, BufferSensitive = true, CodeMasks = sim.Cpus[f.Cpu].Masks, HasCodeMasks = true }
+                : new(f.Cpu, FootprintKind.Preempt, 0, 0, ulong.MaxValue, null));
         // Arm data model: whether the CPU's own op depends on its buffered stores (FootprintDrains.cs).
         if (!f.Drain && sim.HasStoreBuffers && sim.IsBufferSensitive(Actions.Cpu(action), Actions.Kind(action)))
             f = f with { BufferSensitive = true, OlderEpochsOnly = Actions.Kind(action) == Actions.RunOp && sim.DataBuffer.WaitsOnlyForOlderEpochs(sim.Cpus[Actions.Cpu(action)]) };
@@ -61,6 +67,12 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
                     {
                         Aliased = false, Drain = true, IssuedAt = sim.DataBuffer.FrontStep(cpu), CurrentEpoch = sim.DataBuffer.FrontInCurrentEpoch(cpu),
                     };
+                // A frame store's drain writes a whole page (struct pages a VA maps, or a PTE table walkers may reach),
+                // and an access whose walks see every descriptor store changes what every CPU's walkers see: both are
+                // dependent with everything (FootprintDrains.cs keeps the frame's drain ordered with its own CPU too).
+                if (sim.AlternativeDrainFrame(cpu) is (ulong frame, ulong src))
+                    return new(cpu, FootprintKind.Bulk, 0, 0, 0, null) { Drain = true, FrameLo = frame, FrameHi = frame + sim.Arch.Granule.PageSize, FrameSrc = src };
+                if (sim.AlternativeWalksNewest(cpu)) return new(cpu, FootprintKind.Preempt, 0, 0, ulong.MaxValue, null);
                 break;
         }
         if (sim.PendingOpOf(action) is not { } op) return new(cpu, FootprintKind.Preempt, 0, 0, 0, null);
@@ -86,7 +98,7 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
                 bool privateData = isTable || (sim.Guest?.IsPrivateKernelData(pa) ?? false);
                 if (op.Mem.Kind == AccessKind.Read) return new(cpu, FootprintKind.PhysRead, pa, 0, 0, null) { Aliased = !privateData };
                 // The value-based rules (blind adds, dec-and-test acks, rendezvous acks; engine.md 7-9) hold under the
-                // Arm data model for words without messages (FootprintValueRules.cs, engine.md 13).
+                // Arm data model for words without messages (FootprintValueRules.cs, engine.md 14).
                 bool valueRules = ValueRulesHold(sim, pa);
                 bool add = valueRules && op.Mem.Kind == AccessKind.Rmw && op.Mem.Rmw == RmwOp.Add && op.Mem.Size == 8;
                 bool zeroTest = add && op.Result == RmwResult.IsZero;
@@ -117,7 +129,10 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
                 var b = op.Barrier;
                 bool dsb = b is BarrierKind.DsbIsh or BarrierKind.DsbIshSt or BarrierKind.DsbSy;
                 bool pending = arch.PendingTlbiCount(cpu) > 0 || arch.Stores.Pending(cpu).Count > 0;
-                return new(cpu, dsb && pending ? FootprintKind.DsbPending : FootprintKind.Local, 0, 0, ulong.MaxValue, null);
+                if (!dsb || !pending) return new(cpu, FootprintKind.Local, 0, 0, ulong.MaxValue, null);
+                // Only translations of the VAs its pending maintenance covers can change (engine.md item 14).
+                var (lo, hi) = arch.PendingMaintenanceRange(cpu, completesTlbis: b != BarrierKind.DsbIshSt);
+                return new(cpu, FootprintKind.DsbPending, 0, lo, hi, null);
             }
             case OpKind.WaitPhys:
             {
@@ -133,6 +148,8 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
                 var c = sim.Cpus[cpu];
                 return new(cpu, FootprintKind.Relax, 0, 0, 0, c.ReadOverflow ? null : c.ReadSet.AsSpan(0, c.ReadCount).ToArray());
             }
+            // Arm data model: a frame store only enters its CPU's buffer (a copy reads its source when it drains).
+            case OpKind.Bulk when op.FrameWords > 0 && sim.HasStoreBuffers: return new(cpu, FootprintKind.Local, 0, 0, 0, null);
             case OpKind.Bulk: return new(cpu, FootprintKind.Bulk, 0, op.BulkVaLo, op.BulkVaHi, null);
             case OpKind.Wfe or OpKind.Sev: return new(cpu, FootprintKind.Event, 0, 0, 0, null);
             case OpKind.SendSgi: return new(cpu, FootprintKind.SendSgi, 0, 0, 0, null);
@@ -164,6 +181,14 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
         if (a == ulong.MaxValue || b == ulong.MaxValue) return true;
         return a == b;
     }
+
+    /// <summary>Arm data model: a frame store's drain writes the physical frame [FrameLo, FrameHi) (Kind Bulk with no VA
+    /// range): it touches accesses whose word is in the frame or not known, and TLB maintenance (a PTE table's fill).</summary>
+    public ulong FrameLo { get; init; }
+    public ulong FrameHi { get; init; }
+    /// <summary>The frame a copy reads when it drains (the copy's loads are made then), or ulong.MaxValue for a fill.</summary>
+    public ulong FrameSrc { get; init; }
+    private bool InFrame(ulong pa) => pa - FrameLo < FrameHi - FrameLo || (FrameSrc != ulong.MaxValue && pa - FrameSrc < FrameHi - FrameLo);
 
     /// <summary>Arm data model: the action makes the oldest buffered store of its CPU visible (writes <see cref="Addr"/>).</summary>
     public bool Drain { get; init; }
@@ -299,11 +324,26 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
     /// is not known for certain; physical accesses that some VA may map; spins; other bulk work on overlapping ranges.</summary>
     private static bool BulkTouches(in Footprint bulk, in Footprint y)
     {
+        if (bulk.FrameHi > bulk.FrameLo) return FrameTouches(bulk, y);
+        if (y.FrameHi > y.FrameLo) return FrameTouches(y, bulk);
         if (y.IsVa) return bulk.CoversVa(y.Addr) || y.Pa == ulong.MaxValue;
         if (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite) return y.Aliased;
         if (y.Kind == FootprintKind.Bulk) return bulk.VaLo < y.VaHi && y.VaLo < bulk.VaHi;
         if (y.Kind is FootprintKind.Tlbi or FootprintKind.DsbPending) return bulk.VaLo == 0 && bulk.VaHi == ulong.MaxValue;
         return y.Kind == FootprintKind.Relax;
+    }
+
+    /// <summary>A frame store's drain (Arm data model) against another action: accesses whose physical word is in the
+    /// frame or not known (a walk through a PTE table the fill has not reached faults, so its word is not known), a
+    /// physical write that may be aliased (a VA may map the frame), every other bulk work and frame, TLB maintenance
+    /// and DSBs (the frame may be a PTE table), and spins that watch the frame or anything.</summary>
+    private static bool FrameTouches(in Footprint frame, in Footprint y)
+    {
+        if (y.IsVa) return y.Pa == ulong.MaxValue || frame.InFrame(y.Pa);
+        if (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite) return frame.InFrame(y.Addr) || (y.Rendezvous && frame.InFrame(y.AlsoWrites));
+        if (y.Kind is FootprintKind.Bulk or FootprintKind.Tlbi or FootprintKind.DsbPending) return true;
+        if (y.Kind == FootprintKind.Relax) return y.Watched is null || Array.Exists(y.Watched, frame.InFrame);
+        return false;
     }
 
     /// <summary>One-sided rules: does <paramref name="x"/> change what <paramref name="y"/> does or sees?</summary>

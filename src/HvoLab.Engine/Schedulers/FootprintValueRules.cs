@@ -2,7 +2,7 @@ namespace HvoLab.Engine.Schedulers;
 
 /// <summary>
 /// When the value-based rules (docs/engine.md 7–9: blind adds, zero-tested adds, rendezvous acknowledgements) hold
-/// under the Arm data model (docs/engine.md 13). An RMW is never buffered there: it is performed on memory, atomically,
+/// under the Arm data model (docs/engine.md 14). An RMW is never buffered there: it is performed on memory, atomically,
 /// once its own CPU's buffered stores to the word have drained (and, fully ordered or release, once its whole buffer
 /// has), so two RMWs of different CPUs on one word still meet in memory, and what each reads and leaves there is what
 /// it would be on a sequentially consistent machine; neither changes what enables the other (a CPU's own buffer).

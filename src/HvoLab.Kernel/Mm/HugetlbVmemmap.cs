@@ -63,7 +63,15 @@ public sealed partial class HugetlbVmemmap
     internal async SimTask CopyPageFromVa(Cpu cpu, ulong dstPfn, ulong srcVa)
     {
         await cpu.Load(srcVa);
-        await cpu.Bulk(linux.Cost.Hardware.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"), srcVa, srcVa + L.PageSize);
+        double ns = linux.Cost.Hardware.CopyPage4KNs * (L.PageSize / 4096.0);
+        if (cpu.Sim.HasStoreBuffers)
+        {
+            // Arm data model: the copy's stores stay in this CPU's store buffer until they drain, so the smp_wmb() that
+            // follows (vmemmap_remap_pte) is what orders them before the PTE store that maps the copy.
+            await cpu.StoreFrame(ns, cpu.Sim.Label("copy_page"), srcVa, srcVa + L.PageSize, dstPfn << G.PageShift, srcVa, 0, 0, (int)(L.PageSize / 8));
+            return;
+        }
+        await cpu.Bulk(ns, cpu.Sim.Label("copy_page"), srcVa, srcVa + L.PageSize);
         ulong? srcPa = TranslateFor(cpu, srcVa);
         if (srcPa is ulong pa) CopyFrame(dstPfn, pa >> G.PageShift);
     }

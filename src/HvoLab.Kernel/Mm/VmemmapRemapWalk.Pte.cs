@@ -77,7 +77,15 @@ public sealed partial class VmemmapRemapWalk
         ulong page = walk.VmemmapPages[^1];
         walk.VmemmapPages.RemoveAt(walk.VmemmapPages.Count - 1);
         // Reads the reuse page (mapped by every vmemmap page of this folio), writes a page nothing maps yet.
-        await cpu.Bulk(linux.Cost.Hardware.CopyPage4KNs * (L.PageSize / 4096.0), cpu.Sim.Label("copy_page"), walk.ReuseAddr, end);
+        double ns = linux.Cost.Hardware.CopyPage4KNs * (L.PageSize / 4096.0);
+        if (cpu.Sim.HasStoreBuffers && linux.Config.Design != HvoDesign.FakeHead)
+        {
+            // Arm data model: the copy's stores are buffered until they drain; vmemmap_restore_pte's smp_wmb() orders
+            // them before the PTE store. (The source is read by PA: the reuse page, which does not move.)
+            await cpu.StoreFrame(ns, cpu.Sim.Label("copy_page"), walk.ReuseAddr, end, page << G.PageShift, srcPfn << G.PageShift, 0, 0, (int)(L.PageSize / 8), srcIsPhysical: true);
+            return page;
+        }
+        await cpu.Bulk(ns, cpu.Sim.Label("copy_page"), walk.ReuseAddr, end);
         hvo.CopyFrame(page, srcPfn);
         if (linux.Config.Design == HvoDesign.FakeHead) hvo.ResetStructPages(page);
         return page;

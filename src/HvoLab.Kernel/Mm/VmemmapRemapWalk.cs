@@ -95,6 +95,23 @@ public sealed partial class VmemmapRemapWalk(Linux linux, HugetlbVmemmap hvo)
             : await VmemmapRestorePteRange(cpu, addr, next, PtepOf, walk);
     }
 
+    /// <summary>The fill of the new PTE table under the Arm data model: the PTRS_PER_PTE stores are one buffered frame
+    /// store (walkers and other CPUs see the table's old, zeroed contents until it drains), and arm64's set_pte_at()
+    /// ends each valid kernel entry with emit_pte_barriers(): dsb(ishst); isb() (arch/arm64/include/asm/pgtable.h,
+    /// __set_pte_complete; no lazy-MMU mode here). Every entry's barrier orders the stores before it, so one DSB after
+    /// the last store orders the fill before what follows exactly as PTRS_PER_PTE of them do. Under sc the barrier
+    /// orders nothing and is left out (the pinned searches keep their steps).</summary>
+    private async SimTask FillPteTableBuffered(Cpu cpu, ulong tablePa, ulong headPfn)
+    {
+        ulong first = Pt.MkPte(headPfn, Prot.PAGE_KERNEL);
+        for (int i = 0; i < G.EntriesPerTable; i++)
+            linux.Monitors.OnPteWritten(cpu, tablePa + (ulong)(8 * i), first + ((ulong)i << G.PageShift));
+        await cpu.StoreFrame(G.EntriesPerTable * linux.Cost.Hardware.PteWriteNs, cpu.Sim.Label("fill pte table"), 0, 0,
+            tablePa, ulong.MaxValue, first, 1UL << G.PageShift, G.EntriesPerTable);
+        await cpu.Barrier(BarrierKind.DsbIshSt, "vmemmap_split_pmd: set_pte_at dsb(ishst)");
+        await cpu.Isb("vmemmap_split_pmd: set_pte_at isb()");
+    }
+
     /// <summary>vmemmap_split_pmd(): build a PTE table mapping the same pages, then (under init_mm.page_table_lock,
     /// if the PMD is still a leaf) replace the live block by the table through the arch hook.</summary>
     private async SimTask<int> VmemmapSplitPmd(Cpu cpu, ulong pmdp, ulong headPfn, ulong start, VmemmapWalk walk)
@@ -104,13 +121,17 @@ public sealed partial class VmemmapRemapWalk(Linux linux, HugetlbVmemmap hvo)
         ulong tablePa = tp << G.PageShift;
         // Fill PTRS_PER_PTE entries PAGE_KERNEL, same pages: the table is private until populated, so its stores are
         // one private step (each set_pte_at on it costs PteWriteNs).
-        for (int i = 0; i < G.EntriesPerTable; i++)
+        if (cpu.Sim.HasStoreBuffers) await FillPteTableBuffered(cpu, tablePa, headPfn);
+        else
         {
-            ulong pte = Pt.MkPte(headPfn + (ulong)i, Prot.PAGE_KERNEL);
-            linux.Arch.Memory.Write(tablePa + (ulong)(8 * i), pte);
-            linux.Monitors.OnPteWritten(cpu, tablePa + (ulong)(8 * i), pte);
+            for (int i = 0; i < G.EntriesPerTable; i++)
+            {
+                ulong pte = Pt.MkPte(headPfn + (ulong)i, Prot.PAGE_KERNEL);
+                linux.Arch.Memory.Write(tablePa + (ulong)(8 * i), pte);
+                linux.Monitors.OnPteWritten(cpu, tablePa + (ulong)(8 * i), pte);
+            }
+            await cpu.Work(G.EntriesPerTable * linux.Cost.Hardware.PteWriteNs, cpu.Sim.Label("fill pte table"));
         }
-        await cpu.Work(G.EntriesPerTable * linux.Cost.Hardware.PteWriteNs, cpu.Sim.Label("fill pte table"));
 
         bool locked = Hooks.SplitUnderPageTableLock;
         if (locked) await Locks.SpinLock(cpu, linux.Data.InitMmPageTableLock);

@@ -51,7 +51,7 @@ public sealed class Arm64VmemmapUpdate(Linux linux)
         ulong v = await cpu.LoadPhys(ptep);
         while (true)
         {
-            ulong seen = await cpu.CasPhys(ptep, v, v & ~DescBits.AF);
+            ulong seen = await cpu.CasPhys(ptep, v, v & ~DescBits.AF, MemOrder.Relaxed);
             if (seen == v) return v;
             v = seen;
         }
@@ -75,7 +75,7 @@ public sealed class Arm64VmemmapUpdate(Linux linux)
                 AfClearRounds++;
                 await linux.Pt.FlushTlbKernelRange(cpu, addr, addr + G.PageSize);
             }
-            ulong seen = await cpu.CasPhys(ptep, expected, newPte);           // try_cmpxchg_relaxed
+            ulong seen = await cpu.CasPhys(ptep, expected, newPte, MemOrder.Relaxed); // try_cmpxchg_relaxed
             if (seen == expected)
             {
                 linux.Monitors.OnPteWritten(cpu, ptep, newPte);
@@ -114,7 +114,7 @@ public sealed class Arm64VmemmapUpdate(Linux linux)
                 AfClearRounds++;
                 await linux.Pt.FlushTlbKernelRange(cpu, addr, addr + G.PmdSize);
             }
-            ulong seen = await cpu.CasPhys(pmdp, expected, newPmd);
+            ulong seen = await cpu.CasPhys(pmdp, expected, newPmd, MemOrder.Relaxed); // try_cmpxchg_relaxed
             if (seen == expected) return 0;
             InstallCasFailures++;
             expected = seen;

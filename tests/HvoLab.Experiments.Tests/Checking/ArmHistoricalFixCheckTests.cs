@@ -21,7 +21,7 @@ public class ArmHistoricalFixCheckTests
         var dir = Path.Combine(Path.GetTempPath(), "hvolab-arm-pmd-split-" + Environment.ProcessId);
         try
         {
-            var r = CheckRunner.Check(s, "D", new CheckOptions { Mode = SchedulerMode.Random, Iterations = 300, TraceDirectory = dir });
+            var r = CheckRunner.Check(s, "D", new CheckOptions { Mode = SchedulerMode.Random, Iterations = 5000, TraceDirectory = dir });
             Assert.Equal(Verdict.Unsafe, r.Verdict);
             var v = r.Violations[0];
             Assert.Equal("page-table-check", v.Kind);

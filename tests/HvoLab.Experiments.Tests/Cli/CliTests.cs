@@ -98,6 +98,7 @@ public sealed class CliTests : IDisposable
     [Theory]
     [InlineData("litmus", "x.litmus")]
     [InlineData("litmus", ".", "--max-executions", "0")]
+    [InlineData("litmus", ".", "--test-wall", "-1")]
     [InlineData("pte", "decode", "0xzz")]
     [InlineData("pte", "encode", "PAGE_NOPE", "--pfn", "1")]
     public void ToolMistakesExit2WithOneLine(params string[] args)
