@@ -48,7 +48,7 @@ public static class CheckCommands
         var all = new Option<bool>("--all") { Description = "Keep searching after the first violation to list every distinct kind." };
         var reduction = new Option<string?>("--reduction") { Description = "Partial-order reduction of the exhaustive search: dpor (DPOR with sleep sets, the default), sleep (sleep sets only) or none.", HelpName = "dpor|sleep|none" };
         reduction.AcceptOnlyFromAmong("dpor", "sleep", "none");
-        var memoryModel = Options.MemoryModel("the scenario's machine.memory_model if its file sets one, else arm");
+        var memoryModel = Options.MemoryModel();
         var byCpu = new Option<bool>("--by-cpu") { Description = "Group the counterexample's steps per CPU (numbers stay those of the execution order)." };
         var parallel = new Option<int?>("--parallel") { Description = "Worker threads of the exhaustive search (default: every core). Same verdict and, for a complete search, the same execution count as --parallel 1.", HelpName = "N" };
         var shard = new Option<string?>("--shard") { Description = "Search only part i of n of the exhaustive search tree and write a partial result (--out); combine the parts with 'hvolab check merge'.", HelpName = "i/n" };
@@ -69,7 +69,7 @@ public static class CheckCommands
                 Cpus = r.GetValue(cpus), Iterations = r.GetValue(iterations), Seed = r.GetValue(seed),
                 Strategies = [name], RevertFix = fixes is { Length: > 0 } ? fixes : null,
             }, ScenarioLoader.CheckDefaultJson());
-            s = Options.WithMemoryModel(s, Options.CheckMemoryModel(r.GetValue(memoryModel), r.GetValue(scenario)));
+            s = Options.WithMemoryModel(s, r.GetValue(memoryModel));
             cli.Stop.Observe();
             var m = r.GetValue(mode) is { } given ? ScenarioWords.Mode.ParseOption("--mode", given)
                 : s.Scheduler.Mode == SchedulerMode.Timed ? SchedulerMode.Exhaustive : s.Scheduler.Mode;

@@ -11,9 +11,9 @@ public static class Options
     public static Option<string?> Granule() => new("--granule") { Description = "Translation granule: 4k, 16k or 64k.", HelpName = "G" };
     public static Option<string?> Hugepage() => new("--hugepage") { Description = "Hugepage size for every operation, e.g. 2MiB or 1GiB.", HelpName = "SIZE" };
     /// <summary>--memory-model sc|arm: overrides machine.memory_model (ordering of data accesses in the search).</summary>
-    public static Option<string?> MemoryModel(string defaultText = "the scenario's machine.memory_model (sc)")
+    public static Option<string?> MemoryModel()
     {
-        var o = new Option<string?>("--memory-model") { Description = "Ordering of data accesses in the search: sc (sequentially consistent) or arm (stores to kernel globals buffered per CPU as the accesses' ordering and barriers allow; docs/arch.md). Default: " + defaultText + ".", HelpName = "sc|arm" };
+        var o = new Option<string?>("--memory-model") { Description = "Ordering of data accesses in the search: sc (sequentially consistent) or arm (stores to kernel globals buffered per CPU as the accesses' ordering and barriers allow; docs/arch.md). Default: the scenario's machine.memory_model (sc).", HelpName = "sc|arm" };
         // Parsed by the same words as machine.memory_model, so the option and the field cannot disagree.
         o.Validators.Add(r =>
         {
@@ -23,20 +23,6 @@ public static class Options
         });
         o.CompletionSources.Add([.. ScenarioWords.MemoryModel.Words]);
         return o;
-    }
-
-    /// <summary>The memory model `check` searches with when --memory-model is not given: the scenario's
-    /// machine.memory_model if its file sets one, else arm (issue #20: the complete searches of the check scenarios
-    /// stay within seconds under it; docs/strategies.md, "Complete searches under arm").</summary>
-    public static string? CheckMemoryModel(string? given, string? scenarioPath) =>
-        given ?? (scenarioPath is not null && SetsMemoryModel(scenarioPath) ? null : "arm");
-
-    private static bool SetsMemoryModel(string path)
-    {
-        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
-        return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
-            && doc.RootElement.TryGetProperty("machine", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.Object
-            && m.TryGetProperty("memory_model", out _);
     }
 
     /// <summary>The scenario with --memory-model applied, if given: a typed edit of its spec.</summary>

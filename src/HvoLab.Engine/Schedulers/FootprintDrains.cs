@@ -32,11 +32,11 @@ public readonly partial record struct Footprint
         // epoch before or after), and the DMB ST starts an epoch over the same stores either way.
         bool held = x.BufferSensitive && !(x.OlderEpochsOnly && d.CurrentEpoch);
         if (held || x.Kind is FootprintKind.TakeInterrupt or FootprintKind.Preempt) return false;
-        if (x.Kind == FootprintKind.Bulk) return !BulkTouches(x, d);   // a drain writes a kernel global, never behind a VA
-        if (x.Kind == FootprintKind.Local) return true;
         // A frame store's drain first: its CPU's accesses inside the frame wait for it (no forwarding of a whole page,
         // DataStoreBuffers.FrameBlocks), so the drain enables them and the two never commute.
-        if (d.Kind == FootprintKind.Bulk) return !BulkTouches(d, x);   // a frame store's drain
+        if (d.Kind == FootprintKind.Bulk) return x.Kind != FootprintKind.Bulk && !BulkTouches(d, x);   // a frame store's drain
+        if (x.Kind == FootprintKind.Bulk) return !BulkTouches(x, d);   // a word drain writes a kernel global, never behind a VA
+        if (x.Kind == FootprintKind.Local) return true;
         // Its own CPU reads a word through its buffer: the newest buffered store to it, else memory. Draining the
         // front store moves that store's value from the buffer to memory, so a relaxed load or wait of the word (not
         // buffer-sensitive: no older values) reads the same either way, and the drain does not care about the read.
