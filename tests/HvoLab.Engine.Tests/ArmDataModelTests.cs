@@ -2,6 +2,7 @@ using HvoLab.Arch;
 using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
 using Xunit;
+using static HvoLab.Engine.Tests.SearchPresets;
 
 namespace HvoLab.Engine.Tests;
 
@@ -10,8 +11,6 @@ namespace HvoLab.Engine.Tests;
 /// in-order reads, release/acquire, coherence), and SC stays SC.</summary>
 public class ArmDataModelTests
 {
-    private static readonly ExplorationOptions Plain = new() { Dpor = false, SleepSets = false, StopAtFirstViolation = false };
-    private static readonly ExplorationOptions Dpor = new() { Dpor = true, StopAtFirstViolation = false };
     private static ulong X => ArmDataPrograms.Word(0);
     private static ulong Y => ArmDataPrograms.Word(1);
 
@@ -176,7 +175,6 @@ public class ArmDataModelTests
 public class ArmDporPropertyTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly ExplorationOptions Unreduced = new() { Dpor = false, SleepSets = false, StopAtFirstViolation = false, MaxExecutions = 5_000 };
-    private static readonly ExplorationOptions Dpor = new() { Dpor = true, StopAtFirstViolation = false };
 
     [Fact]
     public void DporObservesWhatThePlainSearchObservesUnderArm()

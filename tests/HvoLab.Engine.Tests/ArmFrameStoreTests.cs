@@ -2,6 +2,7 @@ using HvoLab.Arch;
 using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
 using Xunit;
+using static HvoLab.Engine.Tests.SearchPresets;
 
 namespace HvoLab.Engine.Tests;
 
@@ -10,8 +11,6 @@ namespace HvoLab.Engine.Tests;
 /// hidden from its own CPU; under SC it is visible at once.</summary>
 public class ArmFrameStoreTests
 {
-    private static readonly ExplorationOptions Plain = new() { Dpor = false, SleepSets = false, StopAtFirstViolation = false };
-    private static readonly ExplorationOptions Dpor = new() { Dpor = true, StopAtFirstViolation = false };
     private static ulong Flag => ArmDataPrograms.Word(0);
 
     private static HashSet<(ulong, ulong)> Outcomes(DataMemoryModel model, ExplorationOptions options,

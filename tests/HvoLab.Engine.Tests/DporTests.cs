@@ -2,6 +2,7 @@ using HvoLab.Arch;
 using HvoLab.Engine.Schedulers;
 using HvoLab.Engine;
 using Xunit;
+using static HvoLab.Engine.Tests.SearchPresets;
 using static HvoLab.Engine.Tests.TestMachines;
 
 namespace HvoLab.Engine.Tests;
@@ -11,8 +12,6 @@ namespace HvoLab.Engine.Tests;
 public class DporTests
 {
     private const int Sgi = 1;
-    private static readonly ExplorationOptions Dpor = new() { Dpor = true, StopAtFirstViolation = false };
-    private static readonly ExplorationOptions Plain = new() { Dpor = false, SleepSets = false, StopAtFirstViolation = false };
 
     /// <summary>CPU0 stores a flag and finishes; CPU1 sends CPU0 an SGI whose handler reads the flag. If the SGI is
     /// sent first, CPU0 can take it before its store and the handler sees 0. In the execution DPOR tries first
@@ -71,7 +70,6 @@ public class DporPropertyTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly ExplorationOptions Unreduced = new() { Dpor = false, SleepSets = false, StopAtFirstViolation = false, MaxExecutions = 5_000 };
     private static readonly ExplorationOptions SleepSets = new() { Dpor = false, StopAtFirstViolation = false };
-    private static readonly ExplorationOptions Dpor = new() { Dpor = true, StopAtFirstViolation = false };
 
     [Fact]
     public void ReducedSearchesObserveEverythingTheUnreducedSearchObserves()
