@@ -91,7 +91,8 @@ internal sealed partial class DataStoreBuffers
         _latentCount[c.Id] = 0;
     }
 
-    private void NotifyFrame(ulong pa, double time)
+    /// <summary>Wakes what waits on any word of the frame at <paramref name="pa"/>: all of it became visible.</summary>
+    public void NotifyFrame(ulong pa, double time)
     {
         for (ulong off = 0; off < _sim.Arch.Granule.PageSize; off += 8) _sim.Ops.NotifyWrite(pa + off, time);
     }

@@ -60,8 +60,8 @@ public sealed partial class Simulator
         ulong word = DataBuffer.DrainFront(c.Id);
         Steps++;
         if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, frame ? "frame store visible" : "store visible", word, frame ? 0 : Arch.ReadPhys(word));
-        if (!frame) { Ops.NotifyWrite(word, c.Time); return; }
-        for (ulong off = 0; off < Arch.Granule.PageSize; off += 8) Ops.NotifyWrite(word + off, c.Time);
+        if (frame) DataBuffer.NotifyFrame(word, c.Time);
+        else Ops.NotifyWrite(word, c.Time);
     }
 
     /// <summary>The Arm data model is on in this run (stores to kernel globals are buffered).</summary>

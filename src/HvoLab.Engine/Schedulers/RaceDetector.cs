@@ -145,7 +145,7 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
     {
         var node = stack[i];
         var write = node.Ops[node.Chosen];
-        if (!write.HasBefore || write.Addr != wait.Addr || write.ZeroTest) return false;
+        if (!MayBeIrreversible(write, wait)) return false;
         ulong value = write.Before;
         int proc = Proc(node.Enabled[node.Chosen], write), own = node.Clock[proc];
         for (int j = i + 1; j < depth; j++)
