@@ -31,6 +31,16 @@ internal sealed partial class DataStoreBuffers
     {
         var entry = new Entry { Pa = dst, Value = first, Size = 8, Epoch = Active ? _epoch[cpu] : 0, Words = words, Src = src, Stride = stride, Step = -1 };
         if (!Active) { WriteFrame(cpu, in entry); return; }
+        if (_byVa[cpu] > 0)
+        {
+            // Behind buffered stores by VA (which may be to the page it copies or writes) it is buffered at once: it
+            // drains, and reads its source, after them.
+            if (_count[cpu] == _entries[cpu].Length) Array.Resize(ref _entries[cpu], _entries[cpu].Length * 2);
+            entry.Step = _sim.Driver.PerformingStep;
+            _entries[cpu][_count[cpu]++] = entry;
+            _frames[cpu]++;
+            return;
+        }
         if (_latentCount[cpu] == _latent[cpu].Length) Array.Resize(ref _latent[cpu], _latent[cpu].Length * 2);
         _latent[cpu][_latentCount[cpu]++] = entry;
     }

@@ -46,6 +46,10 @@ internal sealed partial class DataStoreBuffers
         /// copied, or ulong.MaxValue for the words <see cref="Value"/> + i * <see cref="Stride"/>.</summary>
         public int Words;
         public ulong Src, Stride;
+        /// <summary>A store by VA (a struct page field): <see cref="Va"/> is the address it was issued to, translated
+        /// then into <see cref="Pa"/> (<see cref="EnqueueByVa"/>).</summary>
+        public bool ByVa;
+        public ulong Va;
         public readonly bool Covers(ulong word) => Words > 0 ? word - Pa < (ulong)Words * 8 : (Pa & ~7UL) == word;
     }
 
@@ -54,6 +58,9 @@ internal sealed partial class DataStoreBuffers
     private readonly int[] _count;
     private readonly int[] _epoch;
     private readonly int[] _releases;
+    /// <summary>Buffered stores by VA per CPU, and over all CPUs (DataStoreBuffers.ByVa.cs).</summary>
+    private readonly int[] _byVa;
+    private int _byVaTotal;
 
     public DataStoreBuffers(Simulator sim, bool active)
     {
@@ -65,6 +72,7 @@ internal sealed partial class DataStoreBuffers
         _count = new int[n];
         _epoch = new int[n];
         _releases = new int[n];
+        _byVa = new int[n];
         _latent = new Entry[n][];
         for (int i = 0; i < n; i++) _latent[i] = active ? new Entry[2] : [];
         _latentCount = new int[n];
@@ -90,18 +98,28 @@ internal sealed partial class DataStoreBuffers
     /// <summary>Whether CPU <paramref name="c"/>'s pending op must wait for (part of) its buffer to drain first.</summary>
     public bool Blocks(Cpu c)
     {
-        if (!Active || c.Depth == 0 || _count[c.Id] == 0) return false;
+        if (!Active || c.Depth == 0) return false;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         int id = c.Id;
+        if (_byVaTotal > _byVa[id] && WaitsForOtherCpusStores(id, ref op)) return true;
+        if (_count[id] == 0) return false;
         if (_frames[id] > 0 && FrameBlocks(id, ref op)) return true;
         switch (op.Kind)
         {
             case OpKind.Barrier:
                 return op.Barrier is BarrierKind.DmbIsh or BarrierKind.DsbIsh or BarrierKind.DsbIshSt or BarrierKind.DsbSy;
             case OpKind.Mem:
-                return op.Mem.Kind != AccessKind.Read && (op.Order is MemOrder.Release or MemOrder.Full || HasOlderEpoch(id));
+                // A store by VA joins the buffer (DataStoreBuffers.ByVa.cs) unless it lands in a page table, which is
+                // known only once it is translated: it waits for older epochs as a store performed at once must. An
+                // RMW by VA is performed on memory once the stores by VA before it have drained (its word is known
+                // only after the walk: all of them).
+                if (op.Mem.Kind == AccessKind.Read) return false;
+                if (op.Order == MemOrder.Full || HasOlderEpoch(id)) return true;
+                return op.Mem.Kind == AccessKind.Rmw && (op.Order == MemOrder.Release || _byVa[id] > 0);
             case OpKind.Bulk:
-                return HasOlderEpoch(id);
+                // Bulk work reads and writes memory directly: the CPU's stores by VA, which may be to its pages, first.
+                // A frame store does not: it is buffered behind them (StoreFrame).
+                return HasOlderEpoch(id) || (_byVa[id] > 0 && op.FrameWords == 0);
             case OpKind.WaitPhys:
                 return op.Order != MemOrder.Relaxed && _releases[id] > 0;
             case OpKind.MemPhys:
@@ -196,9 +214,11 @@ internal sealed partial class DataStoreBuffers
         for (int i = 0; i < _count.Length; i++) _sim.Arch.Stores.Publish(i, includeHardware: false);
     }
 
-    /// <summary>The word the alternative writes to memory (a drain of a store to one word), or null for a store that
-    /// only enters the buffer or a frame's drain (<see cref="AlternativeDrainsFrame"/>).</summary>
-    public ulong? AlternativeWrite(Cpu c) => _count[c.Id] > 0 && !CanPass(c) && _entries[c.Id][0].Words == 0 ? _entries[c.Id][0].Pa & ~7UL : null;
+    /// <summary>The word the alternative writes to memory (a drain of a store to one kernel global), or null for a store
+    /// that only enters the buffer, a frame's drain (<see cref="AlternativeDrainsFrame"/>) or the drain of a store by VA
+    /// (<see cref="AlternativeDrainByVa"/>).</summary>
+    public ulong? AlternativeWrite(Cpu c) =>
+        _count[c.Id] > 0 && !CanPass(c) && _entries[c.Id][0].Words == 0 && !_entries[c.Id][0].ByVa ? _entries[c.Id][0].Pa & ~7UL : null;
 
     /// <summary>The pending op is a plain buffered store and the buffer holds a store it may pass.</summary>
     public bool CanPass(Cpu c)
@@ -248,6 +268,7 @@ internal sealed partial class DataStoreBuffers
         int n = --_count[cpu];
         Array.Copy(e, 1, e, 0, n);
         if (front.Release) _releases[cpu]--;
+        if (front.ByVa) { _byVa[cpu]--; _byVaTotal--; }
         if (front.Words > 0) { _frames[cpu]--; WriteFrame(cpu, in front); return front.Pa; }
         bool message = HasMessages(front.Pa);
         if (message) Views.BeforeStore(front.Pa & ~7UL);
@@ -312,7 +333,11 @@ internal sealed partial class DataStoreBuffers
         // A buffered or latent frame store holds ops back for reasons of its own (FrameBlocks, LatentFateOf): say no.
         if (_frames[c.Id] > 0 || _latentCount[c.Id] > 0) return false;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
-        if (op.Kind == OpKind.Bulk || (op.Kind == OpKind.Barrier && op.Barrier == BarrierKind.DmbIshSt)) return true;
+        if (op.Kind == OpKind.Barrier && op.Barrier == BarrierKind.DmbIshSt) return true;
+        // Bulk work and an RMW by VA also wait for every buffered store by VA (Blocks); a frame store enters the buffer
+        // behind them rather than stay latent (StoreFrame), so their drains change what it does.
+        if (op.Kind == OpKind.Bulk) return _byVa[c.Id] == 0;
+        if (op.Kind == OpKind.Mem && op.Mem.Kind == AccessKind.Rmw && _byVa[c.Id] > 0) return false;
         return op.Kind is OpKind.Mem or OpKind.MemPhys && op.Mem.Kind != AccessKind.Read && op.Order == MemOrder.Relaxed && !WillBuffer(c);
     }
 

@@ -18,25 +18,14 @@ internal sealed partial class OpExecutor
         // The search chose to let this access's walks see every descriptor store made so far (DataStoreBuffers).
         if (newestWalk) _sim.DataBuffer.PublishDescriptorStores();
         if (physical) r = PhysAccess(c, in op.Mem, older);
-        else r = _sim.Arch.Access(c.Id, in op.Mem);
+        else if (op.Mem.Kind == AccessKind.Write && _sim.DataBuffer.Active) return StoreByVa(c, ref op, newestWalk);
+        else r = VaAccess(c, in op.Mem);
         // Arm data model: an acquire or fully ordered access orders the CPU's later loads (DataLoadViews).
         if (op.Order is MemOrder.Acquire or MemOrder.Full) _sim.DataBuffer.Views.Order(c.Id);
         CheckOracle(c);
         c.LastFault = r.Fault;
         c.LastFaultLevel = r.Level;
-        if (!r.Ok && op.ReturnFaults)
-        {
-            c.LastValue = 0;
-            c.Time += _sim.Jitter(c, _sim.Cost.ExceptionEntryExitNs);
-            if (_sim.Trace.Enabled) _sim.Trace.Op(c.Time, c.Id, c.Context, "fault " + r.Fault, op.Mem.Va, 0);
-            return ExecOutcome.Completed;
-        }
-        if (!r.Ok)
-        {
-            c.PendingFault = new FaultInfo(op.Mem.Va, r.Fault, r.Level, op.Mem.Kind, c.Context, (long)c.Time);
-            if (_sim.Trace.Enabled) _sim.Trace.Op(c.Time, c.Id, c.Context, "fault " + r.Fault, op.Mem.Va, 0);
-            return ExecOutcome.Faulted;
-        }
+        if (!r.Ok) return Faulted(c, ref op, r);
         c.LastValue = r.Value;
         var kind = op.Mem.Kind;
         c.Time += _sim.Jitter(c, OpCosts.Access(_sim.Cost, kind));
@@ -45,6 +34,55 @@ internal sealed partial class OpExecutor
         if (_sim.Trace.Enabled)
             _sim.Trace.Op(c.Time, c.Id, c.Context, (physical ? "phys " + kind : kind.ToString()) + (older ? " (older value)" : newestWalk ? " (walk sees the newest descriptors)" : ""), op.Mem.Va, kind == AccessKind.Write ? op.Mem.Value : r.Value);
         return ExecOutcome.Completed;
+    }
+
+    /// <summary>An access by VA; under the Arm data model a load reads the CPU's own buffered stores by VA to its word
+    /// (forwarding; an RMW by VA runs only once they have drained, DataStoreBuffers.Blocks).</summary>
+    private AccessResult VaAccess(Cpu c, in MemOp m)
+    {
+        var r = _sim.Arch.Access(c.Id, in m);
+        if (r.Ok && m.Kind == AccessKind.Read && _sim.DataBuffer.Count(c.Id) > 0) r = r with { Value = _sim.DataBuffer.Read(c.Id, r.Pa, m.Size) };
+        return r;
+    }
+
+    /// <summary>Arm data model: a store by VA is translated now, as a write (permission, hardware dirty update, a fault
+    /// taken at once), then enters the CPU's buffer with its physical word (DataStoreBuffers.ByVa.cs); one that lands
+    /// in a page table is a descriptor write, performed at once.</summary>
+    private ExecOutcome StoreByVa(Cpu c, ref PendingOp op, bool newestWalk)
+    {
+        // An RMW that changes nothing: the translation of a store, without its write.
+        var translate = new MemOp(AccessKind.Rmw, op.Mem.Va, op.Mem.Size, 0, 0, RmwOp.None);
+        var r = _sim.Arch.Access(c.Id, in translate);
+        bool buffered = r.Ok && _sim.DataBuffer.BuffersByVa(r.Pa);
+        if (buffered) _sim.DataBuffer.EnqueueByVa(c.Id, op.Mem.Va, r.Pa, op.Mem.Value, op.Mem.Size, op.Order);
+        else if (r.Ok) _sim.Arch.WritePhys(c.Id, r.Pa, op.Mem.Value, op.Mem.Size);
+        if (op.Order == MemOrder.Full) _sim.DataBuffer.Views.Order(c.Id);
+        CheckOracle(c);
+        c.LastFault = r.Fault;
+        c.LastFaultLevel = r.Level;
+        c.LastValue = 0;
+        if (!r.Ok) return Faulted(c, ref op, r);
+        c.Time += _sim.Jitter(c, OpCosts.Access(_sim.Cost, AccessKind.Write));
+        if (!buffered) { _sim.ClosedForm.ForgetVisibility(r.Pa & ~7UL, c.Time); NotifyWrite(r.Pa, c.Time); }
+        if (_sim.Trace.Enabled)
+            _sim.Trace.Op(c.Time, c.Id, c.Context, buffered ? "Write (buffered)" : newestWalk ? "Write (walk sees the newest descriptors)" : "Write", op.Mem.Va, op.Mem.Value);
+        return ExecOutcome.Completed;
+    }
+
+    /// <summary>A faulting access: completed with <see cref="Cpu.LastFault"/> set when the caller handles faults, else the
+    /// kernel's fault handler is entered.</summary>
+    private ExecOutcome Faulted(Cpu c, ref PendingOp op, in AccessResult r)
+    {
+        if (op.ReturnFaults)
+        {
+            c.LastValue = 0;
+            c.Time += _sim.Jitter(c, _sim.Cost.ExceptionEntryExitNs);
+            if (_sim.Trace.Enabled) _sim.Trace.Op(c.Time, c.Id, c.Context, "fault " + r.Fault, op.Mem.Va, 0);
+            return ExecOutcome.Completed;
+        }
+        c.PendingFault = new FaultInfo(op.Mem.Va, r.Fault, r.Level, op.Mem.Kind, c.Context, (long)c.Time);
+        if (_sim.Trace.Enabled) _sim.Trace.Op(c.Time, c.Id, c.Context, "fault " + r.Fault, op.Mem.Va, 0);
+        return ExecOutcome.Faulted;
     }
 
     /// <summary>Arm data model: a store to a kernel global enters the CPU's buffer; it becomes visible when drained.</summary>
