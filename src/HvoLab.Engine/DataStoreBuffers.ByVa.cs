@@ -23,15 +23,12 @@ namespace HvoLab.Engine;
 internal sealed partial class DataStoreBuffers
 {
     /// <summary>A store by VA, translated to <paramref name="pa"/>, enters CPU <paramref name="cpu"/>'s buffer at the back.</summary>
-    public void EnqueueByVa(int cpu, ulong va, ulong pa, ulong value, int size, MemOrder order)
-    {
-        Enqueue(cpu, pa, value, size, order, pass: false);
-        ref var e = ref _entries[cpu][_count[cpu] - 1];
-        e.ByVa = true;
-        e.Va = va;
-        _byVa[cpu]++;
-        _byVaTotal++;
-    }
+    public void EnqueueByVa(int cpu, ulong va, ulong pa, ulong value, int size, MemOrder order) =>
+        _q.Insert(cpu, new StoreQueues.Entry
+        {
+            Pa = pa, Value = value, Size = size, Epoch = _q.Epoch(cpu), Release = order == MemOrder.Release, Step = _sim.Driver.PerformingStep,
+            ByVa = true, Va = va,
+        }, _q.Count(cpu));
 
     /// <summary>The translated store by VA goes through the buffer: the model is on and it is not a descriptor.</summary>
     public bool BuffersByVa(ulong pa) => Active && !_sim.Arch.Tables.IsTableFrame(pa >> _sim.Arch.Granule.PageShift);
@@ -39,9 +36,9 @@ internal sealed partial class DataStoreBuffers
     /// <summary>The alternative drains a store by VA: the VA it was issued to and the physical word it writes.</summary>
     public (ulong Va, ulong Pa)? AlternativeDrainByVa(Cpu c)
     {
-        if (_count[c.Id] == 0 || CanPass(c)) return null;
+        if (_q.Count(c.Id) == 0 || CanPass(c)) return null;
         if (c.Depth > 0 && c.Frames[c.Depth - 1].Pending.Kind == OpKind.Choose) return null;
-        ref var front = ref _entries[c.Id][0];
+        ref var front = ref _q.Front(c.Id);
         return front.ByVa ? (front.Va & ~7UL, front.Pa & ~7UL) : null;
     }
 
@@ -55,13 +52,6 @@ internal sealed partial class DataStoreBuffers
         if (op.Kind != OpKind.Barrier || op.Barrier is not (BarrierKind.DsbIsh or BarrierKind.DsbSy)) return false;
         if (_sim.Arch.PendingTlbiCount(cpu) == 0) return false;
         var (lo, hi) = _sim.Arch.PendingMaintenanceRange(cpu, completesTlbis: true);
-        for (int o = 0; o < _count.Length; o++)
-        {
-            if (o == cpu || _byVa[o] == 0) continue;
-            var e = _entries[o];
-            for (int i = 0; i < _count[o]; i++)
-                if (e[i].ByVa && e[i].Va >= lo && e[i].Va < hi) return true;
-        }
-        return false;
+        return _q.OthersHaveByVaIn(cpu, lo, hi);
     }
 }

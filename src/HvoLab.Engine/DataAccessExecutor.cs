@@ -2,11 +2,15 @@ using HvoLab.Arch;
 
 namespace HvoLab.Engine;
 
-/// <summary>Data accesses: by VA and PA, and under the Arm data model the stores that enter the CPU's buffer
-/// (<see cref="DataStoreBuffers"/>): kernel globals, and whole frames (copy_page, a PTE table's fill).</summary>
-internal sealed partial class OpExecutor
+/// <summary>The data accesses of <see cref="OpExecutor"/>: by VA and PA, and under the Arm data model the stores that
+/// enter the CPU's buffer (<see cref="DataStoreBuffers"/>): kernel globals, stores by VA after their translation, and
+/// whole frames (copy_page, a PTE table's fill).</summary>
+internal sealed class DataAccessExecutor(Simulator sim)
 {
-    private ExecOutcome ExecMem(Cpu c, ref PendingOp op, bool physical)
+    private readonly Simulator _sim = sim;
+    private OpExecutor Ops => _sim.Ops;
+
+    public ExecOutcome ExecMem(Cpu c, ref PendingOp op, bool physical)
     {
         _sim.Arch.Now = (long)c.Time;
         AccessResult r;
@@ -22,15 +26,15 @@ internal sealed partial class OpExecutor
         else r = VaAccess(c, in op.Mem);
         // Arm data model: an acquire or fully ordered access orders the CPU's later loads (DataLoadViews).
         if (op.Order is MemOrder.Acquire or MemOrder.Full) _sim.DataBuffer.Views.Order(c.Id);
-        CheckOracle(c);
+        Ops.CheckOracle(c);
         c.LastFault = r.Fault;
         c.LastFaultLevel = r.Level;
         if (!r.Ok) return Faulted(c, ref op, r);
         c.LastValue = r.Value;
         var kind = op.Mem.Kind;
         c.Time += _sim.Jitter(c, OpCosts.Access(_sim.Cost, kind));
-        if (kind != AccessKind.Write) RecordRead(c, r.Pa, r.Value, op.Mem.Size);
-        if (kind != AccessKind.Read) { _sim.ClosedForm.ForgetVisibility(r.Pa & ~7UL, c.Time); NotifyWrite(r.Pa, c.Time); }
+        if (kind != AccessKind.Write) Ops.RecordRead(c, r.Pa, r.Value, op.Mem.Size);
+        if (kind != AccessKind.Read) { _sim.ClosedForm.ForgetVisibility(r.Pa & ~7UL, c.Time); Ops.NotifyWrite(r.Pa, c.Time); }
         if (_sim.Trace.Enabled)
             _sim.Trace.Op(c.Time, c.Id, c.Context, (physical ? "phys " + kind : kind.ToString()) + (older ? " (older value)" : newestWalk ? " (walk sees the newest descriptors)" : ""), op.Mem.Va, kind == AccessKind.Write ? op.Mem.Value : r.Value);
         return ExecOutcome.Completed;
@@ -57,13 +61,13 @@ internal sealed partial class OpExecutor
         if (buffered) _sim.DataBuffer.EnqueueByVa(c.Id, op.Mem.Va, r.Pa, op.Mem.Value, op.Mem.Size, op.Order);
         else if (r.Ok) _sim.Arch.WritePhys(c.Id, r.Pa, op.Mem.Value, op.Mem.Size);
         if (op.Order == MemOrder.Full) _sim.DataBuffer.Views.Order(c.Id);
-        CheckOracle(c);
+        Ops.CheckOracle(c);
         c.LastFault = r.Fault;
         c.LastFaultLevel = r.Level;
         c.LastValue = 0;
         if (!r.Ok) return Faulted(c, ref op, r);
         c.Time += _sim.Jitter(c, OpCosts.Access(_sim.Cost, AccessKind.Write));
-        if (!buffered) { _sim.ClosedForm.ForgetVisibility(r.Pa & ~7UL, c.Time); NotifyWrite(r.Pa, c.Time); }
+        if (!buffered) { _sim.ClosedForm.ForgetVisibility(r.Pa & ~7UL, c.Time); Ops.NotifyWrite(r.Pa, c.Time); }
         if (_sim.Trace.Enabled)
             _sim.Trace.Op(c.Time, c.Id, c.Context, buffered ? "Write (buffered)" : newestWalk ? "Write (walk sees the newest descriptors)" : "Write", op.Mem.Va, op.Mem.Value);
         return ExecOutcome.Completed;
@@ -129,7 +133,7 @@ internal sealed partial class OpExecutor
     /// <summary>A frame store (<see cref="Cpu.StoreFrame"/>): the source is translated when the op runs (copy_page
     /// reads it now; a source that faults copies nothing, as before), then the frame is written at once or, under the
     /// Arm data model, enters the buffer as one store.</summary>
-    private void StoreFrame(Cpu c, ref PendingOp op)
+    public void StoreFrame(Cpu c, ref PendingOp op)
     {
         ulong src = ulong.MaxValue;
         if (op.FrameSrcIsPa) src = op.FrameSrcVa;
