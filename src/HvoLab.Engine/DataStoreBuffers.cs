@@ -268,6 +268,9 @@ internal sealed partial class DataStoreBuffers
         // Bulk work (frame stores too) and an RMW by VA also wait for every buffered store by VA (Blocks).
         if (op.Kind == OpKind.Bulk) return _q.ByVa(c.Id) == 0;
         if (op.Kind == OpKind.Mem && op.Mem.Kind == AccessKind.Rmw && _q.ByVa(c.Id) > 0) return false;
+        // An access by VA may walk the newest descriptors only once its buffer is empty (OffersNewestWalk): any drain
+        // may be what offers it that.
+        if (op.Kind == OpKind.Mem && _sim.Arch.Stores.PendingCount > 0) return false;
         return op.Kind is OpKind.Mem or OpKind.MemPhys && op.Mem.Kind != AccessKind.Read && op.Order == MemOrder.Relaxed && !WillBuffer(c);
     }
 
