@@ -14,7 +14,7 @@ public static partial class FootprintReader
     public static Footprint Of(Simulator sim, int action)
     {
         var f = OfAction(sim, action);
-        // Arm data model: an action that makes latent frame stores visible writes whole pages (DataStoreBuffers.Frames.cs):
+        // Arm data model: an action that makes latent frame stores visible writes whole pages (FrameStores.cs):
         // a barrier (touching nothing else) writes the one frame; anything else is taken as dependent with everything.
         if (sim.HasStoreBuffers && sim.MakesFramesVisible(Actions.Cpu(action), Actions.Kind(action)))
             return WithLoadOrdering(sim, action, f.Kind == FootprintKind.Local && sim.OnlyLatentFrame(Actions.Cpu(action)) is (ulong frame, ulong src)

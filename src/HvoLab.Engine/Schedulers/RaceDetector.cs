@@ -172,7 +172,7 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
     /// an initial of Source-DPOR's notdep(i).action (Abdulla, Aronis, Jonsson &amp; Sagonas, JACM 2017). Its process has
     /// no step between i and it (an earlier one would be an earlier such step, or happen after i and so make it happen
     /// after i), so that step is the process's next one at i, and nothing after i that it needs comes before it
-    /// (docs/engine.md, item N (new)). SC only: under the Arm data model a drain's enabler joins its clock elsewhere
+    /// (docs/engine.md, item 17). SC only: under the Arm data model a drain's enabler joins its clock elsewhere
     /// (<see cref="Footprint.IssuedAt"/>) and the store buffer's own set E applies (DfsScheduler.Buffers.cs).</summary>
     private int InitialBefore(Simulator sim, int i, int depth, int action, in Footprint fp, ref int[]? full)
     {
