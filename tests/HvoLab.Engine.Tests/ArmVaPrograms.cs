@@ -7,8 +7,9 @@ namespace HvoLab.Engine.Tests;
 
 /// <summary>One step of a generated program on mapped pages under the Arm data model: a store, load or add by VA, a
 /// load of the same word by PA, a PTE rewrite (the page moves to another frame, without break-before-make), a TLBI of
-/// the page, DSB ISH or ISHST, DMB ST, DMB ISH, and a store or load of a kernel global.</summary>
-public enum VaStep { StoreVa, LoadVa, LoadPhys, AddVa, WritePte, TlbiPage, DsbIsh, DsbIshSt, Wmb, Mb, StoreGlobal, LoadGlobal }
+/// the page, DSB ISH or ISHST, DMB ST, DMB ISH, a store or load of a kernel global, and a store to a frame's word by PA
+/// (<see cref="StorePhys"/>: only in hand-written programs, the generator's weights leave it out).</summary>
+public enum VaStep { StoreVa, LoadVa, LoadPhys, AddVa, WritePte, TlbiPage, DsbIsh, DsbIshSt, Wmb, Mb, StoreGlobal, LoadGlobal, StorePhys }
 
 /// <summary>
 /// Programs over two mapped pages (four frames, each holding distinct values), run by 2 CPUs under the Arm data model, where stores by VA are buffered (docs/arch.md, "Data accesses in the kernel
@@ -86,6 +87,9 @@ internal static class ArmVaPrograms
                 case VaStep.Mb: await cpu.Barrier(BarrierKind.DmbIsh); break;
                 case VaStep.StoreGlobal: await cpu.StorePhys(Global, v + 1); break;
                 case VaStep.LoadGlobal: log.Append('g').Append(await cpu.LoadPhys(Global)).Append(' '); break;
+                // Word Value (0 or 1) of the frame the page maps at the start, by PA (a struct page written through the
+                // linear map while another CPU writes its neighbour by VA).
+                case VaStep.StorePhys: await cpu.StorePhys(Frame(page) + 8 * (ulong)(op.Value & 1), 50 + 10 * (ulong)cpu.Id); break;
             }
         }
     }

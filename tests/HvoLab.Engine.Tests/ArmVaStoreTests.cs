@@ -64,6 +64,23 @@ public class ArmVaStoreTests(Xunit.Abstractions.ITestOutputHelper output)
         ReductionDifferential.AssertObservesAll(Outcomes(p, dpor: false), seen, p.ToString());
     }
 
+    /// <summary>A data write by PA commutes with the drain of a store by VA only when they write different words
+    /// (Footprint.Dependent, engine.md item 18): a write of the drained word itself must still be ordered both ways (the
+    /// final word is the CPU0 store's or the PA store's), while a write of the next word in the frame is independent of
+    /// it. DPOR must see every outcome the plain search sees in both programs (fails if the drain and the data write are
+    /// taken as independent whatever words they write).</summary>
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    public void ADrainByVaAndADataWriteByPaAreOrderedOnlyOnTheSameWord(int word, bool sameWord)
+    {
+        var p = Program([Op(VaStep.StoreVa, 0), Op(VaStep.StoreGlobal)], [Op(VaStep.LoadGlobal), Op(VaStep.StorePhys, 0, word)]);
+        var plain = Outcomes(p, dpor: false);
+        var dpor = Outcomes(p, dpor: true);
+        Assert.Equal(sameWord, plain.Any(o => o.Contains("w0=10 ")) && plain.Any(o => o.Contains("w0=60 ")));
+        ReductionDifferential.AssertObservesAll(plain, dpor, p.ToString());
+    }
+
     /// <summary>A broadcast TLBI completes (at its issuer's DSB ISH) only once the accesses made through the translation
     /// it removes are complete (arm-arch.md §3.2, obtlbi): CPU0's store through the old mapping of page 0 is in the old
     /// frame by the time CPU1's DSB completes, so CPU1 cannot then read the old frame's initial value while the store

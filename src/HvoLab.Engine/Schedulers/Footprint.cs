@@ -229,7 +229,11 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
             case FootprintKind.PhysWrite:
                 if (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite)
                     return y.TouchesPhys(x.Addr) || (x.Rendezvous && y.TouchesPhys(x.AlsoWrites));
-                if (y.IsVa) return x.CoversVa(y.Addr);
+                // The drain of a store by VA writes the physical word fixed when it was issued (DataStoreBuffers.ByVa.cs)
+                // and reads nothing, and a data write (Aliased: not a descriptor) changes no translation, so the two
+                // touch only when they write the same word; a descriptor write keeps its VA range (the oracle judges
+                // the drain against the tables then).
+                if (y.IsVa) return y.Drain && x.Aliased ? y.Pa == ulong.MaxValue || x.TouchesPhys(y.Pa) : x.CoversVa(y.Addr);
                 if (y.Kind == FootprintKind.Relax)
                     return y.Watched is null || Array.IndexOf(y.Watched, x.Addr) >= 0 || (x.Rendezvous && Array.IndexOf(y.Watched, x.AlsoWrites) >= 0);
                 // Descriptor writes interact with TLB maintenance (pending visibility, adversarial refill).
