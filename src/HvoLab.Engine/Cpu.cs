@@ -111,6 +111,9 @@ public sealed partial class Cpu
         return new CpuOp(this);
     }
 
+    /// <summary><see cref="Access(in MemOp, bool)"/> with an ordering (the litmus binding of the Arm data model issues every instruction's own).</summary>
+    public CpuOp Access(in MemOp op, bool returnFaults, MemOrder order) { var r = Access(op, returnFaults); Op.Order = order; return r; }
+
     /// <summary>Fault of the last op issued with returnFaults (FaultKind.None if it succeeded).</summary>
     public FaultKind LastFault { get; internal set; }
     public int LastFaultLevel { get; internal set; }

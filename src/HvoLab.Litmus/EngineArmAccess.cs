@@ -19,7 +19,7 @@ namespace HvoLab.Litmus;
 /// dependency, which orders only that pair); and an acquire-PC load (LDAPR) is issued as an acquire (RCsc, stronger).
 /// Both only remove behaviours, so neither can hide an outcome the model allows that Arm forbids.
 /// </remarks>
-internal sealed class EngineArmAccess(LitmusMachine binding)
+internal sealed class EngineArmAccess(LitmusMachine binding, bool byVa)
 {
     /// <summary>Why a test that touches the translation regime is not run under this binding.</summary>
     public const string NotBound = "engine-arm data model: translation tests are not bound (a load's translation candidates are read from memory, bypassing forwarding from the engine's buffer)";
@@ -36,11 +36,17 @@ internal sealed class EngineArmAccess(LitmusMachine binding)
     public void AfterRegisterOp(Instruction ins) => _deps.AfterRegisterOp(ins);
     public void AfterAccess(Instruction ins) => _deps.AfterAccess(ins, ++_accesses);
 
-    /// <summary>The physical word of <paramref name="va"/> if it is a data location (identity-mapped in every data test).</summary>
-    public ulong? PhysicalWord(ulong va) =>
-        binding.Describe(va) is MemoryLocation m ? binding.PhysicalAddress(m.Symbol) + (va - binding.VirtualAddress(m.Symbol)) : null;
+    /// <summary>The address the engine access uses for <paramref name="va"/> if it is a data location: its physical word
+    /// (identity-mapped in every data test), or the VA itself when the words are accessed by VA.</summary>
+    public ulong? Address(ulong va) =>
+        binding.Describe(va) is not MemoryLocation m ? null : byVa ? va : binding.PhysicalAddress(m.Symbol) + (va - binding.VirtualAddress(m.Symbol));
 
-    /// <summary>Performs <paramref name="ins"/>'s load, store, store-exclusive or atomic on <paramref name="pa"/>.</summary>
+    /// <summary>By PA: a kernel global's access (buffered store, older values). By VA: a struct page field's (the store
+    /// translated when issued and buffered, never passing; loads of memory or the CPU's own buffered store).</summary>
+    private CpuOp Issue(Cpu cpu, in MemOp op, MemOrder order) => byVa ? cpu.Access(op, returnFaults: false, order) : cpu.AccessPhys(op, order);
+
+    /// <summary>Performs <paramref name="ins"/>'s load, store, store-exclusive or atomic on <paramref name="pa"/> (an
+    /// <see cref="Address"/>).</summary>
     public async SimTask<MemResult> Perform(Cpu cpu, Instruction ins, PortRequest r, ulong pa)
     {
         var addressDependent = _deps.AddressReady(ins) > 0;
@@ -50,20 +56,20 @@ internal sealed class EngineArmAccess(LitmusMachine binding)
         {
             case RequestKind.Load:
                 if (addressDependent && a.Order == AccessOrder.Plain) await cpu.Barrier(BarrierKind.DmbIshLd);
-                var v = await cpu.AccessPhys(MemOp.Load(pa, size), OrderOf(a.Order, rmw: false));
+                var v = await Issue(cpu, MemOp.Load(pa, size), OrderOf(a.Order, rmw: false));
                 if (a.Exclusive) { _exclusivePa = pa; _exclusiveValue = v; }
                 return MemResult.Ok(v);
             case RequestKind.Store when a.Exclusive:
                 if (_exclusivePa != pa) return MemResult.Ok(1);
                 _exclusivePa = ulong.MaxValue;
-                var old = await cpu.AccessPhys(MemOp.Cas(pa, _exclusiveValue, r.Value, size), OrderOf(a.Order, rmw: false));
+                var old = await Issue(cpu, MemOp.Cas(pa, _exclusiveValue, r.Value, size), OrderOf(a.Order, rmw: false));
                 return MemResult.Ok((old & Mask(size)) == (_exclusiveValue & Mask(size)) ? 0UL : 1UL);
             case RequestKind.Store:
-                await cpu.AccessPhys(MemOp.Store(pa, r.Value, size), OrderOf(a.Order, rmw: false));
+                await Issue(cpu, MemOp.Store(pa, r.Value, size), OrderOf(a.Order, rmw: false));
                 return MemResult.Ok();
             default:
                 var op = new MemOp(AccessKind.Rmw, pa, size, r.Value, r.Expected, LitmusEngineThread.RmwOf(r.Rmw));
-                return MemResult.Ok(await cpu.AccessPhys(op, OrderOf(a.Order, rmw: true)));
+                return MemResult.Ok(await Issue(cpu, op, OrderOf(a.Order, rmw: true)));
         }
     }
 

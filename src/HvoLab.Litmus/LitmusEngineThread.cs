@@ -135,7 +135,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
                 throw new LitmusExecutionException("instruction made no machine request");
         }
         var a = r.Access;
-        if (armData?.PhysicalWord(a.Va) is { } pa) return await armData.Perform(cpu, ins, r, pa);
+        if (armData?.Address(a.Va) is { } pa) return await armData.Perform(cpu, ins, r, pa);
         var write = r.Kind != RequestKind.Load;
         if ((a.Order & AccessOrder.Release) != 0) await PublishBeforeRelease(cpu);
         _accessEpoch = history.Epoch;

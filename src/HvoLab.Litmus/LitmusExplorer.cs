@@ -46,8 +46,9 @@ public static class LitmusExplorer
         var spuriousPas = SpuriousCandidates(test).Select(binding.PtePhysicalAddress).ToList();
         var eval = new ConditionEvaluator(test, binding);
         var observed = ObservedAtoms(test);
-        // Under the engine's Arm model the data words are kernel globals to the engine (EngineArmAccess).
-        IReadOnlySet<ulong>? armWords = options.EngineArmData ? binding.Symbols.Select(binding.PhysicalAddress).ToHashSet() : null;
+        // Under the engine's Arm model the data words are kernel globals to the engine (EngineArmAccess), unless they are
+        // accessed by VA (then no VA may map a kernel global).
+        IReadOnlySet<ulong>? armWords = options.EngineArmData && !options.EngineArmByVa ? binding.Symbols.Select(binding.PhysicalAddress).ToHashSet() : null;
         var threadsSpec = test.MainThreads.OrderBy(t => t.Proc).ToList();
         var states = new Dictionary<string, (string Text, bool Holds, long Count)>(StringComparer.Ordinal);
         long pos = 0, neg = 0;
@@ -83,7 +84,7 @@ public static class LitmusExplorer
             sim.AttachGuest(new LitmusGuest(history, armWords));
             var threads = threadsSpec.Select(t => new LitmusEngineThread(interp, binding, interp.InitialState(t.Proc),
                 HasFeature(test, t.Proc, "HA"), HasFeature(test, t.Proc, "HD"), options.InstructionBudget, history,
-                options.EngineArmData ? new EngineArmAccess(binding) : null)).ToList();
+                options.EngineArmData ? new EngineArmAccess(binding, options.EngineArmByVa) : null)).ToList();
             prevThreads = threads;
             for (var i = 0; i < threads.Count; i++) sim.Spawn(threadsSpec[i].Proc, threads[i].Run);
             if (helperSteps > 0) sim.Spawn(threads.Count, cpu => Propagate(cpu, helperSteps, threads.Count, spuriousPas, history));
@@ -129,7 +130,7 @@ public static class LitmusExplorer
         var flagged = bbmKinds.Where(IsBbmKind).ToList();
         return new LitmusExploration(list, pos, neg, flagged.Count > 0, bbmKinds.ToList(),
             result.Complete && budgetHit is null && error is null, result.Executions - result.Pruned, budgetHit, error, result.Elapsed)
-        { Model = options.EngineArmData ? "engine-arm" : "machine" };
+        { Model = !options.EngineArmData ? "machine" : options.EngineArmByVa ? "engine-arm-va" : "engine-arm" };
     }
 
     /// <summary>Oracle kinds that mean "this test breaks break-before-make" (herd's Warning-BBM-expected).</summary>

@@ -21,6 +21,9 @@ public sealed record LitmusRunOptions
     /// checks use (<see cref="EngineArmAccess"/>; docs/litmus.md "The engine's Arm model on the catalogues"); other
     /// tests are reported unsupported. Overrides <see cref="ArmDataModel"/>.</summary>
     public bool EngineArmData { get; init; }
+    /// <summary>With <see cref="EngineArmData"/>: access the data words by VA, as the kernel model accesses struct page
+    /// fields (stores translated when issued, then buffered), instead of by PA as kernel globals.</summary>
+    public bool EngineArmByVa { get; init; }
     /// <summary>Called after each test (progress output).</summary>
     public Action<LitmusTestResult>? Progress { get; init; }
     /// <summary>Ctrl-C: no further test starts; the report covers the tests that ran.</summary>

@@ -30,7 +30,8 @@ public static class ToolCommands
         {
             Description = "Data-memory model of data-only tests: arm-view (default: the view-based Arm model), sc (the machine " +
                           "binding, sequentially consistent), engine-arm (the machine binding with the store-buffer model the " +
-                          "kernel checks use; other tests are reported unsupported).", HelpName = "MODEL",
+                          "kernel checks use, data words accessed by PA as kernel globals; other tests are reported unsupported), engine-arm-va (the " +
+                          "same with the data words accessed by VA, as struct page fields are).", HelpName = "MODEL",
         };
         var cmd = new Command("litmus", "Run litmus tests of the memory and translation model.") { paths, format, maxExecutions, testWall, dataModel };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
@@ -47,7 +48,8 @@ public static class ToolCommands
                 null or "arm-view" => options,
                 "sc" => options with { ArmDataModel = false },
                 "engine-arm" => options with { EngineArmData = true },
-                var m => throw new ArgumentException($"--data-model: \"{m}\" is not a data model; use arm-view, sc or engine-arm"),
+                "engine-arm-va" => options with { EngineArmData = true, EngineArmByVa = true },
+                var m => throw new ArgumentException($"--data-model: \"{m}\" is not a data model; use arm-view, sc, engine-arm or engine-arm-va"),
             };
             int total = HvoLab.Litmus.LitmusRunner.Files(list).Count, done = 0;
             cli.Stop.Observe();
