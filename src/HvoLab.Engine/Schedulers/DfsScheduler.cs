@@ -48,7 +48,7 @@ public sealed partial class DfsScheduler : IScheduler
         else
         {
             var ops = new Footprint[actions.Length];
-            for (int i = 0; i < actions.Length; i++) ops[i] = Footprint.Of(sim, actions[i]);
+            for (int i = 0; i < actions.Length; i++) ops[i] = FootprintReader.Of(sim, actions[i]);
             node = new Node { Enabled = actions.ToArray(), Ops = ops, Sleep = InheritedSleep(actions), Waiting = WaitingCpus(sim, actions), BufferBlocked = BufferBlockedCpus(sim) };
             if (_opt.UsesDpor) _races.DetectRaces(sim, node, _depth);
             if (_opt.PreemptionBound is int bound && _preemptions >= bound && _lastCpu >= 0)

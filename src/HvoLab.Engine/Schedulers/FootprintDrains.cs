@@ -14,13 +14,6 @@ public readonly partial record struct Footprint
     private static bool OrdersAgainst(in Footprint a, in Footprint b) =>
         a.Cpu != b.Cpu && ((a.LoadOrdering && b.GlobalStore) || (b.LoadOrdering && a.GlobalStore));
 
-    private static Footprint WithLoadOrdering(Simulator sim, int action, Footprint f)
-    {
-        int cpu = Actions.Cpu(action), kind = Actions.Kind(action);
-        bool ordering = sim.IsLoadOrderingPoint(cpu, kind), store = sim.StoresKernelGlobal(cpu, kind);
-        return ordering || store ? f with { LoadOrdering = ordering, GlobalStore = store } : f;
-    }
-
     /// <summary>Two actions of the same CPU commute only when one is a drain that the other neither touches nor
     /// depends on; everything else on one CPU is ordered (program order).</summary>
     private static bool DrainCommutes(in Footprint a, in Footprint b)

@@ -10,7 +10,7 @@ namespace HvoLab.Engine.Schedulers;
 /// messages (the order of two adds then shows). A rendezvous's last acknowledger writes set_state()'s stores straight
 /// to memory (<see cref="DataStoreBuffers.WillBuffer"/>), so who was last leaves no trace in a buffer either.
 /// </summary>
-public readonly partial record struct Footprint
+public static partial class FootprintReader
 {
     /// <summary>The value-based rules apply to an RMW of <paramref name="pa"/>: always under SC; under the Arm data model
     /// only if the word keeps no messages (<see cref="IGuest.MayReadOlderValue"/>): with messages, a ← a + x; a ← a + y

@@ -12,13 +12,6 @@ namespace HvoLab.Engine.Schedulers;
 /// </summary>
 public readonly partial record struct Footprint
 {
-    private static Footprint WithWordBefore(Simulator sim, int action, Footprint f)
-    {
-        if (f.Kind != FootprintKind.PhysWrite || f.Drain || f.Rendezvous || sim.HasStoreBuffers || sim.Arch.Tables.IsTable(f.Addr)) return f;
-        ulong added = f.Blind && sim.PendingOpOf(action) is { } op ? op.Mem.Value : 0;
-        return f with { Before = sim.Arch.ReadPhys(f.Addr), HasBefore = true, Added = added };
-    }
-
     /// <summary>Whether this wait's condition holds on <paramref name="value"/>.</summary>
     internal bool WaitWouldRun(ulong value) => WaitHolds(value);
 

@@ -169,7 +169,7 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
     private void RaceOf(Simulator sim, DfsScheduler.Node? node, int depth, int action)
     {
         int index = node is null ? -1 : Array.IndexOf(node.Enabled, action);
-        var fp = index >= 0 ? node!.Ops[index] : Footprint.Of(sim, action);
+        var fp = index >= 0 ? node!.Ops[index] : FootprintReader.Of(sim, action);
         if (node is not null && RepeatsLastWalk(action, fp, depth)) return;
         int proc = Proc(action, fp);
         var known = _clock[proc];
