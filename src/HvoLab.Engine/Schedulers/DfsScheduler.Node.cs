@@ -99,14 +99,6 @@ public sealed partial class DfsScheduler
             return -1;
         }
 
-        /// <summary>Whether every action this node can try is in its backtrack set, so no race can add one: the
-        /// order of its remaining siblings is fixed (by index, as <see cref="NextCandidate"/> picks them).</summary>
-        public bool FullyBranched()
-        {
-            foreach (int a in Enabled) if (!Backtrack.Contains(a) && !IsSleeping(a)) return false;
-            return true;
-        }
-
         /// <summary>A copy of this node for a search that starts below it (a <see cref="SearchPart"/>): same actions,
         /// footprints, sleep set and clock; pinned to <paramref name="chosen"/>, with <paramref name="done"/> as the
         /// siblings a single search would have tried before it. Its backtrack set collects what the part's races add.</summary>

@@ -73,13 +73,11 @@ internal sealed class SubtreeSearch(Func<IScheduler, Simulator> factory, Explora
                 var node = stack.Count > 0 ? stack[^1] : null;
                 if (node is null) return Done(true, "search complete");
                 node.Done.Add(node.Enabled[node.Chosen]);
-                int next = node.NextCandidate();
-                if (next >= 0) { node.Chosen = next; break; }
-                // Parts cut at this node go back in before anything above it is read; those cut last come first in
-                // a single search (they took lower indices).
-                for (int g = given.Count - 1; g >= 0; g--)
+                int next;
+                // A part cut at this node goes back in before the node tries a sibling after it, or before anything above
+                // the node is read: a single search tries the part there (lowest index first).
+                while (NextGivenBack(given, stack.Count - 1, next = node.NextCandidate()) is { } g)
                 {
-                    if (given[g].Depth != stack.Count - 1) continue;
                     var o = WaitFor(given[g], worker, stack, index, given);
                     given[g].MergeInto(stack);
                     given.RemoveAt(g);
@@ -87,6 +85,7 @@ internal sealed class SubtreeSearch(Func<IScheduler, Simulator> factory, Explora
                     failures.AddRange(o.Failures);
                     if (!o.Complete) return Stop(o.StopReason);
                 }
+                if (next >= 0) { node.Chosen = next; break; }
                 stack.RemoveAt(stack.Count - 1);
             }
         }
@@ -97,6 +96,16 @@ internal sealed class SubtreeSearch(Func<IScheduler, Simulator> factory, Explora
             foreach (var g in given) g.Cancelled = true;   // later in search order than where this search stopped
             return Done(false, why);
         }
+    }
+
+    /// <summary>Which of the parts cut at depth <paramref name="depth"/> a single search tries before the sibling at index
+    /// <paramref name="next"/> (-1: before leaving the node): the one with the lowest index below it, or null.</summary>
+    private static int? NextGivenBack(List<SearchPart> given, int depth, int next)
+    {
+        int? best = null;
+        for (int g = 0; g < given.Count; g++)
+            if (given[g].Depth == depth && (next < 0 || given[g].Given < next) && (best is not { } b || given[g].Given < given[b].Given)) best = g;
+        return best;
     }
 
     /// <summary>Waits for a part this worker gave away, searching parts of the others meanwhile (and still giving
