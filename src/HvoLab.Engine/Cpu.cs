@@ -122,6 +122,12 @@ public sealed partial class Cpu
     public CpuOp Cas(ulong va, ulong expected, ulong desired, int size = 8) { Op.Mem = MemOp.Cas(va, expected, desired, size); return Issue(OpKind.Mem); }
     public CpuOp FetchAdd(ulong va, ulong delta, int size = 8) { Op.Mem = MemOp.Add(va, delta, size); return Issue(OpKind.Mem); }
     public CpuOp Rmw(RmwOp rmw, ulong va, ulong value, int size = 8) { Op.Mem = new MemOp(AccessKind.Rmw, va, size, value, 0, rmw); return Issue(OpKind.Mem); }
+    /// <summary>A store by VA with an ordering (atomic_set_release: <see cref="MemOrder.Release"/>); meaningful under the
+    /// Arm data model only, where a store by VA is buffered (DataStoreBuffers.ByVa.cs).</summary>
+    public CpuOp Store(ulong va, ulong value, MemOrder order, int size = 8) { Op.Mem = MemOp.Store(va, value, size); return Issue(OpKind.Mem, order); }
+    /// <summary>CAS and add by VA with an ordering (atomic_try_cmpxchg, atomic_dec_and_test: <see cref="MemOrder.Full"/>).</summary>
+    public CpuOp Cas(ulong va, ulong expected, ulong desired, MemOrder order, int size = 8) { Op.Mem = MemOp.Cas(va, expected, desired, size); return Issue(OpKind.Mem, order); }
+    public CpuOp FetchAdd(ulong va, ulong delta, MemOrder order, int size = 8) { Op.Mem = MemOp.Add(va, delta, size); return Issue(OpKind.Mem, order); }
 
     // ---- memory by PA (page-table entries and linear-map data whose translation is not under test) ----
     public CpuOp LoadPhys(ulong pa, int size = 8) { Op.Mem = MemOp.Load(pa, size); return Issue(OpKind.MemPhys); }

@@ -20,9 +20,10 @@ internal enum ExecOutcome : byte { Completed, Faulted, Parked }
 /// runs at once or parks is the driver's rule (<see cref="TimedDriver.ExecWork"/>, <see cref="SearchDriver.ExecWork"/>);
 /// what is here is shared: completing, splitting and accounting parked work.
 /// </remarks>
-internal sealed partial class OpExecutor(Simulator sim)
+internal sealed class OpExecutor(Simulator sim)
 {
     private readonly Simulator _sim = sim;
+    private readonly DataAccessExecutor _data = new(sim);
     private readonly SpinWatchers _watchers = new();
     private readonly int[] _pendingTlbis = new int[CpuMask.MaxCpus];
     private int _seenArchViolations;
@@ -36,8 +37,8 @@ internal sealed partial class OpExecutor(Simulator sim)
         _sim.DataBuffer.BeforeOp(c);   // Arm data model: latent frame stores (DataStoreBuffers.Frames.cs)
         switch (op.Kind)
         {
-            case OpKind.Mem: outcome = ExecMem(c, ref op, physical: false); break;
-            case OpKind.MemPhys: outcome = ExecMem(c, ref op, physical: true); break;
+            case OpKind.Mem: outcome = _data.ExecMem(c, ref op, physical: false); break;
+            case OpKind.MemPhys: outcome = _data.ExecMem(c, ref op, physical: true); break;
             case OpKind.Tlbi:
                 _sim.Arch.Now = (long)c.Time;
                 var tlbi = op.Tlbi;
@@ -96,7 +97,7 @@ internal sealed partial class OpExecutor(Simulator sim)
             case OpKind.Bulk:
                 // A timed Work op interrupted or parked earlier was counted as a step when it began.
                 if (op.WorkStarted) { _sim.Steps--; c.Stats.Ops--; }
-                else if (op.Kind == OpKind.Bulk && op.FrameWords > 0) StoreFrame(c, ref op);
+                else if (op.Kind == OpKind.Bulk && op.FrameWords > 0) _data.StoreFrame(c, ref op);
                 outcome = _sim.Driver.ExecWork(c, ref op);
                 break;
             case OpKind.Choose:
@@ -192,7 +193,7 @@ internal sealed partial class OpExecutor(Simulator sim)
         _sim.MarkDirty(target.Id);
     }
 
-    private void CheckOracle(Cpu c)
+    internal void CheckOracle(Cpu c)
     {
         if (_seenArchTotal == _sim.Arch.Oracle.Total) return;   // a property read per op, nothing more
         var vs = _sim.Arch.Violations;
@@ -210,7 +211,7 @@ internal sealed partial class OpExecutor(Simulator sim)
 
     // ---- spin detection ----
 
-    private void RecordRead(Cpu c, ulong pa, ulong value, int size)
+    internal void RecordRead(Cpu c, ulong pa, ulong value, int size)
     {
         // Spin detection compares whole 8-byte words, so keep the word as it was when read.
         c.RecordRead(pa, size == 8 ? value : _sim.DataBuffer.Read(c.Id, pa & ~7UL, 8));

@@ -136,7 +136,7 @@ public sealed partial class Linux : IGuest
     {
         ulong page = Layout.PfnToPage(pfn);
         await cpu.Store(page + StructPage.Flags, 0);                                    // off the LRU
-        if ((uint)await cpu.FetchAdd(page + StructPage.RefCount, 0xffff_ffffUL, 4) != 1)
+        if ((uint)await cpu.FetchAdd(page + StructPage.RefCount, 0xffff_ffffUL, MemOrder.Full, 4) != 1)   // put_page: atomic_dec_and_test
             while ((uint)await cpu.Load(page + StructPage.RefCount, 4) != 0) await cpu.Relax();
     }
 

@@ -8,8 +8,9 @@ namespace HvoLab.Engine.Tests;
 
 /// <summary>One step of a tiny program under the Arm data model: accesses with each ordering, barriers, a wait, an
 /// SGI, a ChooseOne, smp_rmb and ISB (load ordering points), a frame store (a whole page, as copy_page or a PTE table's
-/// fill: one buffered store) and a load of one of its words.</summary>
-public enum ArmStep { Load, Store, StoreRelease, LoadAcquire, AddRelaxed, AddFull, Cas, Wait, Wmb, Mb, Dsb, SendIrq, Choose, Rmb, Isb, FrameStore, FrameLoad }
+/// fill: one buffered store) and a load of one of its words, and a store and a load by VA of a word of that page (a
+/// struct page field: the store is buffered after its translation).</summary>
+public enum ArmStep { Load, Store, StoreRelease, LoadAcquire, AddRelaxed, AddFull, Cas, Wait, Wmb, Mb, Dsb, SendIrq, Choose, Rmb, Isb, FrameStore, FrameLoad, VaStore, VaLoad }
 
 /// <summary>
 /// Runs small programs on a machine whose words are kernel globals (so the Arm data model buffers their stores) and
@@ -24,6 +25,8 @@ internal static class ArmDataPrograms
     /// <summary>A data page (not a kernel global) that <see cref="ArmStep.FrameStore"/> writes whole.</summary>
     public const ulong Frame = 0x4000;
     public static ulong FrameWord(int w) => Frame + 8 * (ulong)w;
+    /// <summary>The VA that maps <see cref="Frame"/> (<see cref="ArmStep.VaStore"/>, <see cref="ArmStep.VaLoad"/>).</summary>
+    public static readonly ulong FrameVa = PageTableBuilder.KernelVaBase + 0x4000_0000UL;
 
     public static readonly Gen<ArmProgram> Programs = SmallPrograms.Of<ArmStep>(maxTaskSteps: 4, handlerKinds: 4);
 
@@ -45,16 +48,20 @@ internal static class ArmDataPrograms
 
     private sealed class Execution : ObservedExecution
     {
-        public Execution(ArmProgram p, IScheduler search, DataMemoryModel model) : base(search, p.Tasks.Length, 3)
+        public Execution(ArmProgram p, IScheduler search, DataMemoryModel model) : base(search, p.Tasks.Length, 6)
         {
             int cpus = p.Tasks.Length;
             Sim = TestMachines.Make(cpus, this, new SimOptions { StepBudget = 500, MemoryModel = model });
+            var tables = new PageTableBuilder(Sim.Arch);
+            tables.CreateRoot();
+            tables.Map(FrameVa, Frame, 4096, Prot.PAGE_KERNEL);
             Func<Cpu, ArmOp, SimTask> run = (cpu, op) => Run(cpu, op, cpus);
             Sim.AttachGuest(new GlobalsGuest((cpu, sgi) => RunHandler(p, cpu, "[irq ", run)));
             SpawnTasks(p, run);
         }
 
-        protected override ulong Word(int w) => ArmDataPrograms.Word(w);
+        /// <summary>The program's words (kernel globals), then the first words of the frame (outcomes record both).</summary>
+        protected override ulong Word(int w) => w < 3 ? ArmDataPrograms.Word(w) : FrameWord(w - 3);
 
         private async SimTask Run(Cpu cpu, ArmOp op, int cpus)
         {
@@ -79,6 +86,8 @@ internal static class ArmDataPrograms
                 case ArmStep.SendIrq: await cpu.SendSgi(CpuMask.Of(target), IrqSgi); break;
                 case ArmStep.FrameStore: await cpu.StoreFrame(1, 0, 0, 0, Frame, ulong.MaxValue, 10 * (v + 1), 1, 512); break;
                 case ArmStep.FrameLoad: log.Append('f').Append(await cpu.LoadPhys(FrameWord(op.Word))).Append(' '); break;
+                case ArmStep.VaStore: await cpu.Store(FrameVa + 8 * (ulong)op.Word, v + 1); break;
+                case ArmStep.VaLoad: log.Append('v').Append(await cpu.Load(FrameVa + 8 * (ulong)op.Word)).Append(' '); break;
                 case ArmStep.Choose:
                     ulong alt = await cpu.ChooseOne();
                     log.Append('c').Append(alt).Append(' ');

@@ -223,7 +223,9 @@ public readonly partial record struct Footprint(int Cpu, FootprintKind Kind, ulo
                 if (y.IsVa) return MayAlias(x, y) || x.CoversVa(y.Addr);
                 if (y.Kind is FootprintKind.Tlbi or FootprintKind.DsbPending && x.VaHi > x.VaLo) return true;
                 if (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite) return y.Aliased && MayAlias(x, y);
-                return y.Kind == FootprintKind.Relax;
+                // A spin re-reads the physical words it watches: the drain of a store by VA (Arm data model), whose
+                // word is known, touches only those.
+                return y.Kind == FootprintKind.Relax && (!x.Drain || y.Watched is null || Array.IndexOf(y.Watched, x.Pa) >= 0);
             case FootprintKind.PhysWrite:
                 if (y.Kind is FootprintKind.PhysRead or FootprintKind.PhysWrite)
                     return y.TouchesPhys(x.Addr) || (x.Rendezvous && y.TouchesPhys(x.AlsoWrites));

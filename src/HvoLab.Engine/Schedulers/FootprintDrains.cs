@@ -33,7 +33,8 @@ public readonly partial record struct Footprint
         // Its own CPU reads a word through its buffer: the newest buffered store to it, else memory. Draining the
         // front store moves that store's value from the buffer to memory, so a relaxed load or wait of the word (not
         // buffer-sensitive: no older values) reads the same either way, and the drain does not care about the read.
-        if (x.Kind == FootprintKind.PhysRead) return true;
+        // A load by VA forwards the same way (a drain writes data, never a descriptor its walk reads).
+        if (x.Kind is FootprintKind.PhysRead or FootprintKind.VaRead) return true;
         return !Dependent(d, x) && !Dependent(x, d);
     }
 }

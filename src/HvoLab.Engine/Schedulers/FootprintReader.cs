@@ -43,6 +43,13 @@ public static partial class FootprintReader
                 return new(cpu, FootprintKind.TakePreempt, enabler, 0, 0, null);
             }
             case Actions.RunOpAlternative:
+                // A drain of a store by VA writes the physical word its walk gave when it was issued: a VA write whose
+                // word is known (DataStoreBuffers.ByVa.cs); its VA keeps it dependent with TLB maintenance of that VA.
+                if (sim.HasStoreBuffers && sim.DataBuffer.AlternativeDrainByVa(sim.Cpus[cpu]) is (ulong dva, ulong dpa))
+                    return new(cpu, FootprintKind.VaWrite, dva, 0, 0, null)
+                    {
+                        Pa = dpa, Drain = true, IssuedAt = sim.DataBuffer.FrontStep(cpu), CurrentEpoch = sim.DataBuffer.FrontInCurrentEpoch(cpu),
+                    };
                 // A drain of the CPU's oldest buffered store writes its word (kernel globals: no VA aliases them);
                 // otherwise the alternative runs the pending op (a ChooseOne is Local, a store passing others its store).
                 if (sim.AlternativeDrainWord(cpu) is ulong word)
@@ -65,7 +72,10 @@ public static partial class FootprintReader
             case OpKind.Mem:
             {
                 ulong pa = PaOf(sim, op.Mem.Va);
-                if (op.Mem.Kind == AccessKind.Read) return new(cpu, FootprintKind.VaRead, op.Mem.Va & ~7UL, 0, 0, null) { Pa = pa };
+                // Arm data model: a store by VA to a word that is not a descriptor only translates and enters its CPU's
+                // buffer (its drain writes memory): to other CPUs it is a translation of the VA, like a load's.
+                if (op.Mem.Kind == AccessKind.Read || (op.Mem.Kind == AccessKind.Write && pa != ulong.MaxValue && sim.DataBuffer.BuffersByVa(pa)))
+                    return new(cpu, FootprintKind.VaRead, op.Mem.Va & ~7UL, 0, 0, null) { Pa = pa };
                 // A store through a VA that maps a page table (litmus tests write PTE(x) this way) is a descriptor
                 // write: it changes the translation of the VA range the descriptor maps.
                 if (pa != ulong.MaxValue && arch.Tables.TryLocateDescriptor(pa, out int dl, out ulong dva))

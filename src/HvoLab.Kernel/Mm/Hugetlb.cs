@@ -118,7 +118,9 @@ public sealed class Hugetlb(Linux linux)
         var f = _free.FirstOrDefault(x => x.Order == order);
         if (f is null) return null;
         _free.Remove(f);
-        await cpu.Store(f.HeadPage + StructPage.RefCount, 1, 4);
+        // dequeue_hugetlb_folio_node_exact(): folio_ref_unfreeze(folio, 1) = atomic_set_release(&page->_refcount, 1)
+        // (include/linux/page_ref.h, page_ref_unfreeze): a release store by VA (buffered under the Arm data model).
+        await cpu.Store(f.HeadPage + StructPage.RefCount, 1, MemOrder.Release, 4);
         f.InUse = true;
         _inUse.Add(f);
         return f;

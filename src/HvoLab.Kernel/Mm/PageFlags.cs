@@ -76,7 +76,8 @@ public sealed class PageFlags(Linux linux)
         while (true)
         {
             if (c == unless) return false;
-            uint old = (uint)await cpu.Cas(va, c, c + add, 4);
+            // atomic_try_cmpxchg(): fully ordered when it succeeds (Documentation/atomic_t.txt); a failed CAS writes nothing.
+            uint old = (uint)await cpu.Cas(va, c, c + add, MemOrder.Full, 4);
             if (old == c) return true;
             c = old;
         }
@@ -85,6 +86,7 @@ public sealed class PageFlags(Linux linux)
     /// <summary>folio_try_get / get_page_unless_zero: page_ref_add_unless(page, 1, 0).</summary>
     public SimTask<bool> GetPageUnlessZero(Cpu cpu, ulong page) => PageRefAddUnless(cpu, page, 1, 0);
 
-    /// <summary>put_page / folio_put on a page we hold a reference to (the last put frees; not modelled here).</summary>
-    public async SimTask PutPage(Cpu cpu, ulong page) => await cpu.FetchAdd(page + StructPage.RefCount, unchecked((ulong)(uint)-1) & 0xffff_ffffUL, 4);
+    /// <summary>put_page / folio_put on a page we hold a reference to (the last put frees; not modelled here):
+    /// folio_put_testzero's atomic_dec_and_test, fully ordered (Documentation/atomic_t.txt).</summary>
+    public async SimTask PutPage(Cpu cpu, ulong page) => await cpu.FetchAdd(page + StructPage.RefCount, unchecked((ulong)(uint)-1) & 0xffff_ffffUL, MemOrder.Full, 4);
 }

@@ -1,9 +1,10 @@
 using HvoLab.Arch;
+using Entry = HvoLab.Engine.StoreQueues.Entry;
 
 namespace HvoLab.Engine;
 
 /// <summary>
-/// Frame stores under the Arm data model (<see cref="Cpu.StoreFrame"/>: copy_page of a vmemmap page, the fill of a new
+/// Frame stores under the Arm data model, for <see cref="DataStoreBuffers"/> (<see cref="Cpu.StoreFrame"/>: copy_page of a vmemmap page, the fill of a new
 /// PTE table): the page's stores as one store that other CPUs and walkers see only when it drains.
 /// </summary>
 /// <remarks>
@@ -20,25 +21,49 @@ namespace HvoLab.Engine;
 /// copy_page's loads are not ordered before anything up to then (the barriers that would order them make the frame
 /// visible first), and its CPU reads neither page in between.
 /// </remarks>
-internal sealed partial class DataStoreBuffers
+internal sealed class FrameStores
 {
+    private readonly Simulator _sim;
+    private readonly StoreQueues _q;
     private readonly Entry[][] _latent;
     private readonly int[] _latentCount;
-    private readonly int[] _frames;
+
+    public FrameStores(Simulator sim, StoreQueues q, bool active)
+    {
+        _sim = sim;
+        _q = q;
+        Active = active;
+        _latent = new Entry[q.Cpus][];
+        for (int i = 0; i < q.Cpus; i++) _latent[i] = active ? new Entry[2] : [];
+        _latentCount = new int[q.Cpus];
+    }
+
+    private bool Active { get; }
+
+    /// <summary>CPU <paramref name="cpu"/> has latent frame stores.</summary>
+    public bool HasLatent(int cpu) => _latentCount[cpu] > 0;
 
     /// <summary>A frame store by <paramref name="cpu"/>: written at once when the model is off, else latent.</summary>
     public void StoreFrame(int cpu, ulong dst, ulong src, ulong first, ulong stride, int words)
     {
-        var entry = new Entry { Pa = dst, Value = first, Size = 8, Epoch = Active ? _epoch[cpu] : 0, Words = words, Src = src, Stride = stride, Step = -1 };
+        var entry = new Entry { Pa = dst, Value = first, Size = 8, Epoch = Active ? _q.Epoch(cpu) : 0, Words = words, Src = src, Stride = stride, Step = -1 };
         if (!Active) { WriteFrame(cpu, in entry); return; }
+        if (_q.ByVa(cpu) > 0)
+        {
+            // Behind buffered stores by VA (which may be to the page it copies or writes) it is buffered at once: it
+            // drains, and reads its source, after them.
+            entry.Step = _sim.Driver.PerformingStep;
+            _q.Insert(cpu, entry, _q.Count(cpu));
+            return;
+        }
         if (_latentCount[cpu] == _latent[cpu].Length) Array.Resize(ref _latent[cpu], _latent[cpu].Length * 2);
         _latent[cpu][_latentCount[cpu]++] = entry;
     }
 
     /// <summary>What a CPU's pending op does with its latent frame stores.</summary>
-    private enum LatentFate : byte { None, Keep, MakeVisible, Buffer }
+    internal enum LatentFate : byte { None, Keep, MakeVisible, Buffer }
 
-    private LatentFate FateOfLatent(Cpu c)
+    public LatentFate FateOfLatent(Cpu c)
     {
         if (!Active || c.Depth == 0 || _latentCount[c.Id] == 0) return LatentFate.None;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
@@ -72,10 +97,8 @@ internal sealed partial class DataStoreBuffers
         {
             var f = _latent[id][i];
             if (fate == LatentFate.MakeVisible) { WriteFrame(id, in f); NotifyFrame(f.Pa, c.Time); continue; }
-            if (_count[id] == _entries[id].Length) Array.Resize(ref _entries[id], _entries[id].Length * 2);
             f.Step = _sim.Driver.PerformingStep;   // this op puts it in the buffer: it enables the drain
-            _entries[id][_count[id]++] = f;
-            _frames[id]++;
+            _q.Insert(id, f, _q.Count(id));
         }
     }
 
@@ -107,26 +130,19 @@ internal sealed partial class DataStoreBuffers
     /// copy_page's loads, which the frame's stores carry), and its own CPU's accesses that may read or write the
     /// frame (no forwarding of a whole page: accesses by VA, whose physical word is not known before the walk, bulk
     /// work, physical accesses inside the frame). Waiting only removes executions Arm allows.</summary>
-    private bool FrameBlocks(int id, ref PendingOp op)
+    public bool Blocks(int id, ref PendingOp op)
     {
         switch (op.Kind)
         {
             case OpKind.Mem: case OpKind.Bulk: return true;
             case OpKind.Barrier: return !op.BarrierOmitted && op.Barrier == BarrierKind.DmbIshLd;
-            case OpKind.WaitPhys: return InFrame(id, op.WaitPa & ~7UL);
-            case OpKind.MemPhys: return InFrame(id, op.Mem.Va & ~7UL);
+            case OpKind.WaitPhys: return _q.InFrame(id, op.WaitPa & ~7UL);
+            case OpKind.MemPhys: return _q.InFrame(id, op.Mem.Va & ~7UL);
             default: return false;
         }
     }
 
-    private bool InFrame(int cpu, ulong word)
-    {
-        var e = _entries[cpu];
-        for (int i = 0; i < _count[cpu]; i++) if (e[i].Words > 0 && e[i].Covers(word)) return true;
-        return false;
-    }
-
-    private void WriteFrame(int cpu, in Entry f)
+    public void WriteFrame(int cpu, in Entry f)
     {
         var memory = _sim.Arch.Memory;
         int shift = memory.Granule.PageShift;
@@ -136,8 +152,8 @@ internal sealed partial class DataStoreBuffers
     }
 
     /// <summary>The frame the front store (a frame store) writes, and the frame it copies (ulong.MaxValue: a fill).</summary>
-    public (ulong Frame, ulong Source) FrontFrame(int cpu) => (_entries[cpu][0].Pa, _entries[cpu][0].Src);
+    public (ulong Frame, ulong Source) FrontFrame(int cpu) => (_q.Front(cpu).Pa, _q.Front(cpu).Src);
 
-    /// <summary>The alternative drains a frame store (it may touch any word a VA maps).</summary>
-    public bool AlternativeDrainsFrame(Cpu c) => _count[c.Id] > 0 && !CanPass(c) && _entries[c.Id][0].Words > 0;
+    /// <summary>The front store of the CPU's buffer is a frame store.</summary>
+    public bool FrontIsFrame(int cpu) => _q.Count(cpu) > 0 && _q.Front(cpu).Words > 0;
 }

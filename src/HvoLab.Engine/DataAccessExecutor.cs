@@ -2,11 +2,15 @@ using HvoLab.Arch;
 
 namespace HvoLab.Engine;
 
-/// <summary>Data accesses: by VA and PA, and under the Arm data model the stores that enter the CPU's buffer
-/// (<see cref="DataStoreBuffers"/>): kernel globals, and whole frames (copy_page, a PTE table's fill).</summary>
-internal sealed partial class OpExecutor
+/// <summary>The data accesses of <see cref="OpExecutor"/>: by VA and PA, and under the Arm data model the stores that
+/// enter the CPU's buffer (<see cref="DataStoreBuffers"/>): kernel globals, stores by VA after their translation, and
+/// whole frames (copy_page, a PTE table's fill).</summary>
+internal sealed class DataAccessExecutor(Simulator sim)
 {
-    private ExecOutcome ExecMem(Cpu c, ref PendingOp op, bool physical)
+    private readonly Simulator _sim = sim;
+    private OpExecutor Ops => _sim.Ops;
+
+    public ExecOutcome ExecMem(Cpu c, ref PendingOp op, bool physical)
     {
         _sim.Arch.Now = (long)c.Time;
         AccessResult r;
@@ -18,33 +22,71 @@ internal sealed partial class OpExecutor
         // The search chose to let this access's walks see every descriptor store made so far (DataStoreBuffers).
         if (newestWalk) _sim.DataBuffer.PublishDescriptorStores();
         if (physical) r = PhysAccess(c, in op.Mem, older);
-        else r = _sim.Arch.Access(c.Id, in op.Mem);
+        else if (op.Mem.Kind == AccessKind.Write && _sim.DataBuffer.Active) return StoreByVa(c, ref op, newestWalk);
+        else r = VaAccess(c, in op.Mem);
         // Arm data model: an acquire or fully ordered access orders the CPU's later loads (DataLoadViews).
         if (op.Order is MemOrder.Acquire or MemOrder.Full) _sim.DataBuffer.Views.Order(c.Id);
-        CheckOracle(c);
+        Ops.CheckOracle(c);
         c.LastFault = r.Fault;
         c.LastFaultLevel = r.Level;
-        if (!r.Ok && op.ReturnFaults)
+        if (!r.Ok) return Faulted(c, ref op, r);
+        c.LastValue = r.Value;
+        var kind = op.Mem.Kind;
+        c.Time += _sim.Jitter(c, OpCosts.Access(_sim.Cost, kind));
+        if (kind != AccessKind.Write) Ops.RecordRead(c, r.Pa, r.Value, op.Mem.Size);
+        if (kind != AccessKind.Read) { _sim.ClosedForm.ForgetVisibility(r.Pa & ~7UL, c.Time); Ops.NotifyWrite(r.Pa, c.Time); }
+        if (_sim.Trace.Enabled)
+            _sim.Trace.Op(c.Time, c.Id, c.Context, (physical ? "phys " + kind : kind.ToString()) + (older ? " (older value)" : newestWalk ? " (walk sees the newest descriptors)" : ""), op.Mem.Va, kind == AccessKind.Write ? op.Mem.Value : r.Value);
+        return ExecOutcome.Completed;
+    }
+
+    /// <summary>An access by VA; under the Arm data model a load reads the CPU's own buffered stores by VA to its word
+    /// (forwarding; an RMW by VA runs only once they have drained, DataStoreBuffers.Blocks).</summary>
+    private AccessResult VaAccess(Cpu c, in MemOp m)
+    {
+        var r = _sim.Arch.Access(c.Id, in m);
+        if (r.Ok && m.Kind == AccessKind.Read && _sim.DataBuffer.Count(c.Id) > 0) r = r with { Value = _sim.DataBuffer.Read(c.Id, r.Pa, m.Size) };
+        return r;
+    }
+
+    /// <summary>Arm data model: a store by VA is translated now, as a write (permission, hardware dirty update, a fault
+    /// taken at once), then enters the CPU's buffer with its physical word (DataStoreBuffers.ByVa.cs); one that lands
+    /// in a page table is a descriptor write, performed at once.</summary>
+    private ExecOutcome StoreByVa(Cpu c, ref PendingOp op, bool newestWalk)
+    {
+        // An RMW that changes nothing: the translation of a store, without its write.
+        var translate = new MemOp(AccessKind.Rmw, op.Mem.Va, op.Mem.Size, 0, 0, RmwOp.None);
+        var r = _sim.Arch.Access(c.Id, in translate);
+        bool buffered = r.Ok && _sim.DataBuffer.BuffersByVa(r.Pa);
+        if (buffered) _sim.DataBuffer.EnqueueByVa(c.Id, op.Mem.Va, r.Pa, op.Mem.Value, op.Mem.Size, op.Order);
+        else if (r.Ok) _sim.Arch.WritePhys(c.Id, r.Pa, op.Mem.Value, op.Mem.Size);
+        if (op.Order == MemOrder.Full) _sim.DataBuffer.Views.Order(c.Id);
+        Ops.CheckOracle(c);
+        c.LastFault = r.Fault;
+        c.LastFaultLevel = r.Level;
+        c.LastValue = 0;
+        if (!r.Ok) return Faulted(c, ref op, r);
+        c.Time += _sim.Jitter(c, OpCosts.Access(_sim.Cost, AccessKind.Write));
+        if (!buffered) { _sim.ClosedForm.ForgetVisibility(r.Pa & ~7UL, c.Time); Ops.NotifyWrite(r.Pa, c.Time); }
+        if (_sim.Trace.Enabled)
+            _sim.Trace.Op(c.Time, c.Id, c.Context, buffered ? "Write (buffered)" : newestWalk ? "Write (walk sees the newest descriptors)" : "Write", op.Mem.Va, op.Mem.Value);
+        return ExecOutcome.Completed;
+    }
+
+    /// <summary>A faulting access: completed with <see cref="Cpu.LastFault"/> set when the caller handles faults, else the
+    /// kernel's fault handler is entered.</summary>
+    private ExecOutcome Faulted(Cpu c, ref PendingOp op, in AccessResult r)
+    {
+        if (op.ReturnFaults)
         {
             c.LastValue = 0;
             c.Time += _sim.Jitter(c, _sim.Cost.ExceptionEntryExitNs);
             if (_sim.Trace.Enabled) _sim.Trace.Op(c.Time, c.Id, c.Context, "fault " + r.Fault, op.Mem.Va, 0);
             return ExecOutcome.Completed;
         }
-        if (!r.Ok)
-        {
-            c.PendingFault = new FaultInfo(op.Mem.Va, r.Fault, r.Level, op.Mem.Kind, c.Context, (long)c.Time);
-            if (_sim.Trace.Enabled) _sim.Trace.Op(c.Time, c.Id, c.Context, "fault " + r.Fault, op.Mem.Va, 0);
-            return ExecOutcome.Faulted;
-        }
-        c.LastValue = r.Value;
-        var kind = op.Mem.Kind;
-        c.Time += _sim.Jitter(c, OpCosts.Access(_sim.Cost, kind));
-        if (kind != AccessKind.Write) RecordRead(c, r.Pa, r.Value, op.Mem.Size);
-        if (kind != AccessKind.Read) { _sim.ClosedForm.ForgetVisibility(r.Pa & ~7UL, c.Time); NotifyWrite(r.Pa, c.Time); }
-        if (_sim.Trace.Enabled)
-            _sim.Trace.Op(c.Time, c.Id, c.Context, (physical ? "phys " + kind : kind.ToString()) + (older ? " (older value)" : newestWalk ? " (walk sees the newest descriptors)" : ""), op.Mem.Va, kind == AccessKind.Write ? op.Mem.Value : r.Value);
-        return ExecOutcome.Completed;
+        c.PendingFault = new FaultInfo(op.Mem.Va, r.Fault, r.Level, op.Mem.Kind, c.Context, (long)c.Time);
+        if (_sim.Trace.Enabled) _sim.Trace.Op(c.Time, c.Id, c.Context, "fault " + r.Fault, op.Mem.Va, 0);
+        return ExecOutcome.Faulted;
     }
 
     /// <summary>Arm data model: a store to a kernel global enters the CPU's buffer; it becomes visible when drained.</summary>
@@ -91,7 +133,7 @@ internal sealed partial class OpExecutor
     /// <summary>A frame store (<see cref="Cpu.StoreFrame"/>): the source is translated when the op runs (copy_page
     /// reads it now; a source that faults copies nothing, as before), then the frame is written at once or, under the
     /// Arm data model, enters the buffer as one store.</summary>
-    private void StoreFrame(Cpu c, ref PendingOp op)
+    public void StoreFrame(Cpu c, ref PendingOp op)
     {
         ulong src = ulong.MaxValue;
         if (op.FrameSrcIsPa) src = op.FrameSrcVa;

@@ -1,0 +1,92 @@
+using CsCheck;
+using HvoLab.Arch;
+using HvoLab.Engine;
+using HvoLab.Engine.Schedulers;
+
+namespace HvoLab.Engine.Tests;
+
+/// <summary>One step of a generated program on mapped pages under the Arm data model: a store, load or add by VA, a
+/// load of the same word by PA, a PTE rewrite (the page moves to another frame, without break-before-make), a TLBI of
+/// the page, DSB ISH or ISHST, DMB ST, DMB ISH, and a store or load of a kernel global.</summary>
+public enum VaStep { StoreVa, LoadVa, LoadPhys, AddVa, WritePte, TlbiPage, DsbIsh, DsbIshSt, Wmb, Mb, StoreGlobal, LoadGlobal }
+
+/// <summary>
+/// Programs over two mapped pages (four frames, each holding distinct values), run by 2 CPUs under the Arm data model, where stores by VA are buffered (docs/arch.md, "Data accesses in the kernel
+/// model"). What an execution observes: every value each CPU loaded, the final words of each frame, each PTE and the
+/// global, and the oracle's violation kinds. The differential test for stores by VA: their drains are writes of
+/// their physical words (dependent with the loads of those words, by VA or PA), and a DSB that completes a TLBI waits
+/// for the stores another CPU made through the translation it removes. TLBs fill on access only: with adversarial
+/// fills a PTE rewrite without break-before-make makes TLB conflict aborts, whose fault would end the execution (an
+/// oops) where the outcome comparison cannot follow it.
+/// </summary>
+internal static class ArmVaPrograms
+{
+    private static readonly VaStep[] Weighted =
+        [VaStep.StoreVa, VaStep.StoreVa, VaStep.StoreVa, VaStep.LoadVa, VaStep.LoadVa, VaStep.LoadPhys, VaStep.LoadPhys, VaStep.AddVa,
+         VaStep.WritePte, VaStep.TlbiPage, VaStep.DsbIsh, VaStep.DsbIshSt, VaStep.Wmb, VaStep.Mb, VaStep.StoreGlobal, VaStep.LoadGlobal];
+
+    public static readonly Gen<SmallProgram<VaStep>> Programs =
+        from tasks in Gen.Select(Gen.Int[0, Weighted.Length - 1].Select(k => Weighted[k]), Gen.Int[0, 1], Gen.Int[0, 2],
+            (s, w, v) => new ProgramOp<VaStep>(s, w, v)).Array[2, 4].Array[2]
+        select new SmallProgram<VaStep>(tasks, [[], []]);
+
+    public static SmallProgram<VaStep> Nth(int index) => Programs.Generate(new PCG(17, (ulong)index), null!, out _);
+
+    private const int Pages = 2, Frames = 4;
+    private const ulong FrameBase = 0x100000, Global = 0x1000;
+    private static ulong Va(int page) => PageTableBuilder.KernelVaBase + 0x4000_0000UL + (ulong)page * 4096;
+    private static ulong Frame(int f) => FrameBase + (ulong)f * 4096;
+
+    public static (HashSet<string> Seen, ExplorationResult Result) Observe(SmallProgram<VaStep> p, ExplorationOptions options) =>
+        ObservedExecution.Observe(s => new Execution(p, s), options);
+
+    private sealed class Execution : ObservedExecution
+    {
+        private readonly ulong[] _ptes = new ulong[Pages];
+
+        public Execution(SmallProgram<VaStep> p, IScheduler search) : base(search, p.Tasks.Length, Frames + Pages + 1)
+        {
+            var arch = new ArchMachine(new MachineConfig { Cpus = p.Tasks.Length, FillPolicy = TlbFillPolicy.OnAccess, MemoryBytes = 16UL << 20 });
+            var tables = new PageTableBuilder(arch);
+            tables.CreateRoot();
+            for (int page = 0; page < Pages; page++)
+            {
+                tables.Map(Va(page), Frame(page), 4096, Prot.PAGE_KERNEL);
+                _ptes[page] = tables.DescriptorPa(Va(page), 3);
+            }
+            for (int f = 0; f < Frames; f++) arch.Memory.WriteWord(Frame(f), 100 + (ulong)f);
+            Sim = new Simulator(arch, HardwareCosts.Default, this, new SimOptions { StepBudget = 500, StopOnViolation = false, MemoryModel = DataMemoryModel.Arm });
+            Sim.AttachGuest(new ArmDataPrograms.GlobalsGuest((_, _) => SimTask.CompletedTask));
+            SpawnTasks(p, Run);
+        }
+
+        /// <summary>The words an outcome records: each frame's first word, each PTE, the global.</summary>
+        protected override ulong Word(int w) => w < Frames ? Frame(w) : w < Frames + Pages ? _ptes[w - Frames] : Global;
+
+        private async SimTask Run(Cpu cpu, ProgramOp<VaStep> op)
+        {
+            var log = Reads[cpu.Id];
+            int page = op.Word;
+            ulong v = (ulong)op.Value;
+            switch (op.Step)
+            {
+                case VaStep.StoreVa: await cpu.Store(Va(page), 10 * (ulong)(cpu.Id + 1) + v); break;
+                case VaStep.LoadVa: log.Append(await cpu.Load(Va(page))).Append(' '); break;
+                // The frame the page maps at the start: after a PTE rewrite this is the old frame.
+                case VaStep.LoadPhys: log.Append('p').Append(await cpu.LoadPhys(Frame(page))).Append(' '); break;
+                case VaStep.AddVa: log.Append('a').Append(await cpu.FetchAdd(Va(page), 1)).Append(' '); break;
+                case VaStep.WritePte:
+                    int frame = (page + 1 + op.Value) % Frames;
+                    await cpu.StorePhys(_ptes[page], (Prot.PAGE_KERNEL | DescBits.TableOrPage) & ~DescBits.AddressMask(12) | Frame(frame));
+                    break;
+                case VaStep.TlbiPage: await cpu.Tlbi(TlbiOp.VAAE1IS, Va(page)); break;
+                case VaStep.DsbIsh: await cpu.Barrier(BarrierKind.DsbIsh); break;
+                case VaStep.DsbIshSt: await cpu.Barrier(BarrierKind.DsbIshSt); break;
+                case VaStep.Wmb: await cpu.Barrier(BarrierKind.DmbIshSt); break;
+                case VaStep.Mb: await cpu.Barrier(BarrierKind.DmbIsh); break;
+                case VaStep.StoreGlobal: await cpu.StorePhys(Global, v + 1); break;
+                case VaStep.LoadGlobal: log.Append('g').Append(await cpu.LoadPhys(Global)).Append(' '); break;
+            }
+        }
+    }
+}
