@@ -89,9 +89,9 @@ internal sealed partial class DataStoreBuffers
                 if (op.Order == MemOrder.Full || _q.HasOlderEpoch(id)) return true;
                 return op.Mem.Kind == AccessKind.Rmw && (op.Order == MemOrder.Release || _q.ByVa(id) > 0);
             case OpKind.Bulk:
-                // Bulk work reads and writes memory directly: the CPU's stores by VA, which may be to its pages, first.
-                // A frame store does not: it is buffered behind them (StoreFrame).
-                return _q.HasOlderEpoch(id) || (_q.ByVa(id) > 0 && op.FrameWords == 0);
+                // Bulk work reads and writes memory directly, and a frame store copies or overwrites a page: the CPU's
+                // stores by VA, which may be to those pages, first.
+                return _q.HasOlderEpoch(id) || _q.ByVa(id) > 0;
             case OpKind.WaitPhys:
                 return op.Order != MemOrder.Relaxed && _q.Releases(id) > 0;
             case OpKind.MemPhys:
@@ -198,7 +198,7 @@ internal sealed partial class DataStoreBuffers
         if (!Active || c.Depth == 0 || c.Park != Cpu.ParkKind.None) return false;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         if (op.Kind != OpKind.MemPhys || op.Mem.Kind != AccessKind.Write || op.Order != MemOrder.Relaxed || !Buffers(op.Mem.Va)) return false;
-        // Latent frame stores enter the buffer before this store runs (DataStoreBuffers.Frames.cs); it may pass them.
+        // Latent frame stores enter the buffer before this store runs (FrameStores.cs); it may pass them.
         return _q.PassIndex(c.Id, op.Mem.Va & ~7UL) < _q.Count(c.Id) || _frames.FateOfLatent(c) == FrameStores.LatentFate.Buffer;
     }
 
@@ -265,10 +265,12 @@ internal sealed partial class DataStoreBuffers
         if (_q.Frames(c.Id) > 0 || _frames.HasLatent(c.Id)) return false;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         if (op.Kind == OpKind.Barrier && op.Barrier == BarrierKind.DmbIshSt) return true;
-        // Bulk work and an RMW by VA also wait for every buffered store by VA (Blocks); a frame store enters the buffer
-        // behind them rather than stay latent (StoreFrame), so their drains change what it does.
+        // Bulk work (frame stores too) and an RMW by VA also wait for every buffered store by VA (Blocks).
         if (op.Kind == OpKind.Bulk) return _q.ByVa(c.Id) == 0;
         if (op.Kind == OpKind.Mem && op.Mem.Kind == AccessKind.Rmw && _q.ByVa(c.Id) > 0) return false;
+        // An access by VA may walk the newest descriptors only once its buffer is empty (OffersNewestWalk): any drain
+        // may be what offers it that.
+        if (op.Kind == OpKind.Mem && _sim.Arch.Stores.PendingCount > 0) return false;
         return op.Kind is OpKind.Mem or OpKind.MemPhys && op.Mem.Kind != AccessKind.Read && op.Order == MemOrder.Relaxed && !WillBuffer(c);
     }
 

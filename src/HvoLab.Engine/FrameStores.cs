@@ -48,14 +48,6 @@ internal sealed class FrameStores
     {
         var entry = new Entry { Pa = dst, Value = first, Size = 8, Epoch = Active ? _q.Epoch(cpu) : 0, Words = words, Src = src, Stride = stride, Step = -1 };
         if (!Active) { WriteFrame(cpu, in entry); return; }
-        if (_q.ByVa(cpu) > 0)
-        {
-            // Behind buffered stores by VA (which may be to the page it copies or writes) it is buffered at once: it
-            // drains, and reads its source, after them.
-            entry.Step = _sim.Driver.PerformingStep;
-            _q.Insert(cpu, entry, _q.Count(cpu));
-            return;
-        }
         if (_latentCount[cpu] == _latent[cpu].Length) Array.Resize(ref _latent[cpu], _latent[cpu].Length * 2);
         _latent[cpu][_latentCount[cpu]++] = entry;
     }

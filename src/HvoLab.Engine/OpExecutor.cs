@@ -34,7 +34,7 @@ internal sealed class OpExecutor(Simulator sim)
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         double t0 = c.Time;
         var outcome = ExecOutcome.Completed;
-        _sim.DataBuffer.BeforeOp(c);   // Arm data model: latent frame stores (DataStoreBuffers.Frames.cs)
+        _sim.DataBuffer.BeforeOp(c);   // Arm data model: latent frame stores (FrameStores.cs)
         switch (op.Kind)
         {
             case OpKind.Mem: outcome = _data.ExecMem(c, ref op, physical: false); break;

@@ -26,7 +26,7 @@ public struct PendingOp
     /// <summary><see cref="OpKind.Barrier"/>.</summary>
     public BarrierKind Barrier;
     /// <summary><see cref="OpKind.Barrier"/> left out by <see cref="SimOptions.OmitBarrierSite"/> (issued as a DMB LD): it
-    /// does not make frame stores visible (DataStoreBuffers.Frames.cs), as the barrier it stands for would.</summary>
+    /// does not make frame stores visible (FrameStores.cs), as the barrier it stands for would.</summary>
     public bool BarrierOmitted;
     /// <summary><see cref="OpKind.SendSgi"/>: the SGI, its targets, whether the GICv3 broadcast (IRM) is used, and
     /// the closed form of its handler if the sender gave one.</summary>

@@ -30,7 +30,7 @@ public sealed partial class Simulator
     public (ulong Frame, ulong Source)? AlternativeDrainFrame(int cpu) => !ChoosePending(Cpus[cpu]) && DataBuffer.AlternativeDrainsFrame(Cpus[cpu]) ? DataBuffer.FrontFrame(cpu) : null;
 
     /// <summary>The action makes frame stores visible at once: the CPU's op that makes its latent frame stores
-    /// visible, or (its code finished) the second action that does (DataStoreBuffers.Frames.cs).</summary>
+    /// visible, or (its code finished) the second action that does (FrameStores.cs).</summary>
     public bool MakesFramesVisible(int cpu, int kind) =>
         kind == Actions.RunOp ? DataBuffer.MakesLatentVisible(Cpus[cpu])
         : kind == Actions.RunOpAlternative && DataBuffer.HasLatentWhileIdle(Cpus[cpu]) && DataBuffer.Count(cpu) == 0;

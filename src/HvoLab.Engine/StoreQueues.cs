@@ -148,7 +148,9 @@ internal sealed class StoreQueues
 
     public bool HasOlderEpoch(int cpu) => _count[cpu] > 0 && _entries[cpu][0].Epoch < _epoch[cpu];
 
-    /// <summary>The front store of <paramref name="cpu"/>'s queue is a single store of the current epoch: no store of an
-    /// older one is buffered, before or after it drains.</summary>
-    public bool FrontInCurrentEpoch(int cpu) => _count[cpu] > 0 && _entries[cpu][0].Words == 0 && _entries[cpu][0].Epoch == _epoch[cpu];
+    /// <summary>The front store of <paramref name="cpu"/>'s queue is a store to a kernel global of the current epoch: no
+    /// store of an older one is buffered, before or after it drains. Not a store by VA: RMWs by VA and bulk work wait
+    /// for those whatever their epoch, so such a drain may be what lets them run.</summary>
+    public bool FrontInCurrentEpoch(int cpu) =>
+        _count[cpu] > 0 && _entries[cpu][0].Words == 0 && !_entries[cpu][0].ByVa && _entries[cpu][0].Epoch == _epoch[cpu];
 }

@@ -208,6 +208,14 @@ public static class CheckCommands
                 ["va"] = $"0x{v.Va:x}", ["time_ns"] = v.TimeNs, ["explanation"] = v.Explanation, ["trace"] = v.TracePath,
             }).ToArray()),
         };
+        // How the exhaustive search used its workers: load-independent figures beside the wall time (docs/performance.md).
+        if (r.Workers.Finished.Count > 0)
+            root["search"] = new JsonObject
+            {
+                ["workers_finished_s"] = new JsonArray([.. r.Workers.Finished.Select(t => (JsonNode)Math.Round(t, 3))]),
+                ["workers_busy_s"] = new JsonArray([.. r.Workers.Busy.Select(t => (JsonNode)Math.Round(t, 3))]),
+                ["parts_shared"] = r.Workers.Parts, ["bytes_per_execution"] = Math.Round(r.Memory.BytesPerExecution), ["gc_pause_s"] = Math.Round(r.Memory.GcPauseSeconds, 3),
+            };
         root["provenance"] = run.Provenance.ToJsonNode();
         return root.ToJsonString(HvoLab.Experiments.Reports.ReportJson.Indented);
     }

@@ -48,13 +48,15 @@ public sealed partial class DfsScheduler
         /// </list></summary>
         public void AddBacktrack(int action)
         {
-            if (IsSleeping(action)) { AddAllToBacktrack(); return; }
+            if (IsSleeping(action)) { int b = Backtrack.Count; AddAllToBacktrack(); if (RaceProfile.On) RaceProfile.Count("asked for an asleep action", this, action, default, b); return; }
             Backtrack.Add(action);
             int cpu = Actions.Cpu(action), kind = Actions.Kind(action);
             int run = Actions.Make(cpu, Actions.RunOp), alternative = Actions.Make(cpu, Actions.RunOpAlternative);
             if (kind is Actions.TakeInterrupt or Actions.TakePreemptWork && (Array.IndexOf(Waiting, cpu) >= 0 || IsSleeping(run)))
             {
+                int b = Backtrack.Count;
                 AddAllToBacktrack();
+                if (RaceProfile.On) RaceProfile.Count(IsSleeping(run) ? "take, own op asleep" : "take, own op parked", this, action, default, b);
                 return;
             }
             // A buffered store's drain is a process of its own (Arm data model), not a second outcome of the op.

@@ -52,6 +52,11 @@ public sealed record ExplorationResult(bool Complete, long Executions, long Prun
     /// <summary>Parts of subtrees searched apart (<see cref="SearchPart"/>): handed from one worker to another, or cut on
     /// the <see cref="ExplorationOptions.CutPartsEvery"/> schedule.</summary>
     public int SharedParts { get; init; }
+    /// <summary>Bytes the process allocated during the search (every thread: the search is most of it), and how long
+    /// the garbage collector paused it — every worker at once. Load-independent, unlike the wall time: what the
+    /// per-execution rebuild of the system costs (docs/performance.md, "Session 7").</summary>
+    public long AllocatedBytes { get; init; }
+    public TimeSpan GcPause { get; init; }
 }
 
 /// <summary>
@@ -73,6 +78,8 @@ public sealed class ExhaustiveExplorer(Func<IScheduler, Simulator> factory, Expl
         if (shards < 1 || shard < 0 || shard >= shards)
             throw new ArgumentOutOfRangeException(nameof(options), $"{shard}/{shards}", "shard must be i/n with 0 <= i < n");
         var clock = Stopwatch.StartNew();
+        long allocated = GC.GetTotalAllocatedBytes();
+        var paused = GC.GetTotalPauseDuration();
         List<int[]> subtrees = [[]];
         var opt = _opt;
         if (_opt.SplitDepth > 0)
@@ -115,6 +122,7 @@ public sealed class ExhaustiveExplorer(Func<IScheduler, Simulator> factory, Expl
         return search.Combine(outcomes, subtrees.Count) with
         {
             WorkersFinished = finished, WorkersBusy = search.Busy, SharedParts = (sharing?.Parts ?? 0) + search.SelfCutParts,
+            AllocatedBytes = GC.GetTotalAllocatedBytes() - allocated, GcPause = GC.GetTotalPauseDuration() - paused,
         };
     }
 }

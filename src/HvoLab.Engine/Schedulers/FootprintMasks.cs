@@ -18,4 +18,11 @@ public readonly partial record struct Footprint
     /// now pending on that CPU masked: then it and the take of any of them are never co-enabled.</summary>
     public static bool MasksEveryPending(in Footprint code, Simulator sim, int cpu) =>
         code.HasCodeMasks && code.Cpu == cpu && sim.Gic.BlocksEveryPending(cpu, code.CodeMasks);
+
+    /// <summary>Whether <paramref name="send"/> found nothing pending on <paramref name="cpu"/>, so that it enabled the
+    /// CPU's next take: in a search only SGI sends (all dependent with each other) and the CPU's own takes make
+    /// interrupts pending, so in no reordering of the execution can that take run just before the send — with the send
+    /// and every later send moved after it, the CPU has nothing to take (docs/engine.md, item 16).</summary>
+    public static bool EnablesTake(in Footprint send, int cpu) =>
+        send.Kind == FootprintKind.SendSgi && cpu < 64 && ((send.Addr >> cpu) & 1) != 0;
 }

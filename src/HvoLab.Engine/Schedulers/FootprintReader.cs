@@ -14,7 +14,7 @@ public static partial class FootprintReader
     public static Footprint Of(Simulator sim, int action)
     {
         var f = OfAction(sim, action);
-        // Arm data model: an action that makes latent frame stores visible writes whole pages (DataStoreBuffers.Frames.cs):
+        // Arm data model: an action that makes latent frame stores visible writes whole pages (FrameStores.cs):
         // a barrier (touching nothing else) writes the one frame; anything else is taken as dependent with everything.
         if (sim.HasStoreBuffers && sim.MakesFramesVisible(Actions.Cpu(action), Actions.Kind(action)))
             return WithLoadOrdering(sim, action, f.Kind == FootprintKind.Local && sim.OnlyLatentFrame(Actions.Cpu(action)) is (ulong frame, ulong src)
@@ -145,9 +145,19 @@ public static partial class FootprintReader
             case OpKind.Bulk when op.FrameWords > 0 && sim.HasStoreBuffers: return new(cpu, FootprintKind.Local, 0, 0, 0, null);
             case OpKind.Bulk: return new(cpu, FootprintKind.Bulk, 0, op.BulkVaLo, op.BulkVaHi, null);
             case OpKind.Wfe or OpKind.Sev: return new(cpu, FootprintKind.Event, 0, 0, 0, null);
-            case OpKind.SendSgi: return new(cpu, FootprintKind.SendSgi, 0, 0, 0, null);
+            case OpKind.SendSgi: return new(cpu, FootprintKind.SendSgi, TargetsWithNothingPending(sim, op.SgiTargets), 0, 0, null);
             default: return new(cpu, FootprintKind.Local, 0, 0, 0, null);
         }
+    }
+
+    /// <summary>For an SGI send: the targets (CPUs 0–63) with nothing pending, for which the send enables the take
+    /// (<see cref="Footprint.EnablesTake"/>).</summary>
+    private static ulong TargetsWithNothingPending(Simulator sim, CpuMask targets)
+    {
+        ulong fresh = 0;
+        for (int t = 0; t < Math.Min(64, sim.Cpus.Length); t++)
+            if (targets.Has(t) && !sim.Gic.AnyPending(t)) fresh |= 1UL << t;
+        return fresh;
     }
 
     /// <summary>For VA accesses: the physical word the VA maps now, or ulong.MaxValue when that is not certain (the

@@ -118,8 +118,9 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
     }
 
     /// <summary>Races of a wait with a write it may be unable to precede (node of the write, the wait), judged by
-    /// <see cref="ResolveDeferred"/> at the end of the execution.</summary>
-    private readonly HashSet<(int Node, Footprint Wait)> _deferred = new();
+    /// <see cref="ResolveDeferred"/> at the end of the execution, with the action to try at the write's node if the
+    /// race is reversible (<see cref="InitialBefore"/>; -1: every enabled action).</summary>
+    private readonly Dictionary<(int Node, Footprint Wait), int> _deferred = new();
 
     private static bool MayBeIrreversible(in Footprint write, in Footprint wait) =>
         write.HasBefore && write.Addr == wait.Addr && !write.ZeroTest;
@@ -127,11 +128,16 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
     /// <summary>End of an execution of <paramref name="depth"/> steps: each deferred race of a wait whose condition
     /// would hold on the word in the reordering that runs it first — or every one, when the search cut the execution
     /// short (<paramref name="complete"/> false: the adds after the cut are not known) — gets the paper's fallback
-    /// after all: every enabled action at the write's node.</summary>
+    /// after all: the initial found when the race was met, else every enabled action at the write's node.</summary>
     public void ResolveDeferred(int depth, bool complete)
     {
-        foreach (var (node, wait) in _deferred)
-            if (!complete || !WaitCannotPrecede(node, wait, depth)) stack[node].AddAllToBacktrack();
+        foreach (var ((node, wait), initial) in _deferred)
+            if (!complete || !WaitCannotPrecede(node, wait, depth))
+            {
+                int before = stack[node].Backtrack.Count;
+                if (initial >= 0) stack[node].AddBacktrack(initial); else stack[node].AddAllToBacktrack();
+                if (RaceProfile.On) RaceProfile.Count(complete ? "wait, reversible" : "wait, execution cut short", stack[node], -1, wait, before);
+            }
         _deferred.Clear();
     }
 
@@ -159,11 +165,37 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
         return !wait.WaitWouldRun(value);
     }
 
+    /// <summary>A member of Flanagan &amp; Godefroid's set E at node <paramref name="i"/> for a race whose partner
+    /// <paramref name="action"/>, enabled in the state at <paramref name="depth"/>, could not run there; -1 when none is
+    /// found (then every enabled action is tried). It is the action of the earliest step after i that does not happen
+    /// after i but happens before <paramref name="action"/> (clocks with the action's own dependences, as if it ran now):
+    /// an initial of Source-DPOR's notdep(i).action (Abdulla, Aronis, Jonsson &amp; Sagonas, JACM 2017). Its process has
+    /// no step between i and it (an earlier one would be an earlier such step, or happen after i and so make it happen
+    /// after i), so that step is the process's next one at i, and nothing after i that it needs comes before it
+    /// (docs/engine.md, item 17). SC only: under the Arm data model a drain's enabler joins its clock elsewhere
+    /// (<see cref="Footprint.IssuedAt"/>) and the store buffer's own set E applies (DfsScheduler.Buffers.cs).</summary>
+    private int InitialBefore(Simulator sim, int i, int depth, int action, in Footprint fp, ref int[]? full)
+    {
+        if (sim.HasStoreBuffers) return -1;
+        full ??= ClockFor(action, fp, depth);
+        var node = stack[i];
+        int pi = Proc(node.Enabled[node.Chosen], node.Ops[node.Chosen]), own = node.Clock[pi];
+        for (int k = i + 1; k < depth; k++)
+        {
+            var later = stack[k];
+            int a = later.Enabled[later.Chosen], pk = Proc(a, later.Ops[later.Chosen]);
+            if (later.Clock[pi] >= own || full[pk] < later.Clock[pk]) continue;   // after i, or not before the action
+            return node.IsEnabled(a) ? a : -1;
+        }
+        return -1;
+    }
+
     /// <summary>Walks back from the latest action for one that races with <paramref name="action"/> (dependent, of
     /// another process, not happening before it). Where that process was enabled, the node tries it first and the
     /// walk stops (the paper's "add p"): reversing the latest race is enough, the explorations it starts reveal the
     /// earlier ones. Where it was not, the race cannot be reversed there — the action may even be what enabled it (the
-    /// SGI send before the take) — so the node tries every enabled action, as the paper's fallback does, and the
+    /// SGI send before the take) — so the node tries a member of the paper's set E (<see cref="InitialBefore"/>) or,
+    /// when none is known, every enabled action, as the paper's fallback does, and the
     /// walk goes on: stopping there would hide an earlier race that can be reversed (the CPU's own access that the
     /// interrupt could have preceded had the SGI been sent sooner), which is how bd225530a4c7's race was missed.</summary>
     private void RaceOf(Simulator sim, DfsScheduler.Node? node, int depth, int action)
@@ -177,6 +209,7 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
         // never races with it (FootprintDrains.cs).
         if (fp.Drain && fp.IssuedAt >= 0 && fp.IssuedAt < depth) known = Joined(known, stack[fp.IssuedAt].Clock);
         int entry = -1;   // the latest interrupt or preemption of this CPU's code seen so far, walking back
+        int[]? full = null;   // the racing action's clock as if it ran now (InitialBefore)
         // A zero-tested add that makes its word zero races with every add of the word before it that did not (they
         // commute among themselves): reversing only the latest race would move the zero to that add and never give
         // the earlier ones their turn to be last (Footprint.ZeroTest). Its other races are handled as any race.
@@ -194,22 +227,40 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
             if (Footprint.Independent(prev.Ops[prev.Chosen], fp) || Footprint.NeverCoEnabled(prev.Ops[prev.Chosen], fp)) continue;
             // The CPU's own op ran with the interrupt masked: the two are never enabled together (FootprintMasks.cs).
             if (takesInterrupt && Footprint.MasksEveryPending(prev.Ops[prev.Chosen], sim, Actions.Cpu(action))) continue;
+            // The send that found nothing pending on the CPU enabled its take: never reversible (FootprintMasks.cs).
+            if (takesInterrupt && Footprint.EnablesTake(prev.Ops[prev.Chosen], Actions.Cpu(action))) continue;
             // A wait that may be unable to run before this write in any reordering: judged at the end of the
             // execution, when every add that commutes with the write is known (FootprintWaits.cs).
             if (entry < 0 && fp.IsWait && !prev.IsEnabled(action) && MayBeIrreversible(prev.Ops[prev.Chosen], fp))
             {
-                _deferred.Add((j, fp));
+                _deferred.TryAdd((j, fp), index >= 0 ? InitialBefore(sim, j, depth, action, fp, ref full) : -1);
                 continue;
             }
             bool everyRace = makesZero && Footprint.SameZeroTest(prev.Ops[prev.Chosen], fp);
-            if (entry < 0 && prev.IsEnabled(action)) { prev.AddBacktrack(action); if (everyRace) continue; return; }
+            int before = prev.Backtrack.Count;
+            if (entry < 0 && prev.IsEnabled(action))
+            {
+                prev.AddBacktrack(action);
+                if (RaceProfile.On) RaceProfile.Count("direct", prev, action, fp, before);
+                if (everyRace) continue;
+                return;
+            }
             // The paper's set E: a process whose later action happens before this one. An interrupt taken since
             // changed what this CPU's code runs next (its handler), so the CPU's code at that node would run
             // something else: reversing the race needs the interrupt first.
-            if (entry >= 0 && prev.IsEnabled(entry)) { prev.AddBacktrack(entry); if (everyRace) continue; return; }
+            if (entry >= 0 && prev.IsEnabled(entry))
+            {
+                prev.AddBacktrack(entry);
+                if (RaceProfile.On) RaceProfile.Count("interrupt first", prev, action, fp, before);
+                if (everyRace) continue;
+                return;
+            }
             // Arm data model: a member of the paper's set E where one is known (DfsScheduler.Buffers.cs).
             if (entry < 0 && sim.HasStoreBuffers && DfsScheduler.TryAddSetE(prev, action, fp, proc)) { if (everyRace) continue; return; }
-            prev.AddAllToBacktrack();
+            // Not enabled there: one member of set E, an initial of what leads to the action (SC), else every enabled action.
+            int initial = index >= 0 ? InitialBefore(sim, j, depth, action, fp, ref full) : -1;
+            if (initial >= 0) prev.AddBacktrack(initial); else prev.AddAllToBacktrack();
+            if (RaceProfile.On) RaceProfile.Fallback(stack, j, depth, action, fp, initial >= 0, entry >= 0, before);
         }
     }
 }

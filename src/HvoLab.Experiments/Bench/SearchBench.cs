@@ -43,13 +43,19 @@ public static class SearchBench
         double parallel = one.Complete && many.Complete ? one.Seconds / many.Seconds : 0;
         yield return new("check E, check-nmi-reader, memory model arm: --parallel 2 over --parallel 1", parallel, "×", $"≥ {ParallelTarget}× (≥ 20 s search)",
             one.Complete && many.Complete && one.Executions == many.Executions && one.Seconds >= 20 && parallel >= ParallelTarget,
-            $"--parallel 1: {Detail(one, 1)}; --parallel 2: {Detail(many, 2)}; {Sharing(many)}");
+            $"--parallel 1: {Detail(one, 1)} ({one.Memory.BytesPerExecution / 1024:F1} KB allocated per execution, GC paused it {one.Memory.GcPauseSeconds:F1} s); "
+            + $"--parallel 2: {Detail(many, 2)}; {Sharing(many)}");
     }
 
-    /// <summary>When each worker ran out of work and how long it ran executions: an idle worker shows as a gap.</summary>
+    /// <summary>When each worker ran out of work and how long it ran executions (an idle worker shows as a gap; the
+    /// busy fraction does not depend on the machine's load the way the wall time does), and what each execution
+    /// allocates and the GC pauses that stop every worker at once.</summary>
     private static string Sharing(CheckResult r) =>
         $"workers finished at {string.Join(" / ", r.Workers.Finished.Select(s => s.ToString("F1")))} s, ran executions "
-        + $"{string.Join(" / ", r.Workers.Busy.Select(s => s.ToString("F1")))} s, {r.Workers.Parts} parts shared";
+        + $"{string.Join(" / ", r.Workers.Busy.Select(s => s.ToString("F1")))} s ({Busy(r):P0} busy), {r.Workers.Parts} parts shared; "
+        + $"{r.Memory.BytesPerExecution / 1024:F1} KB allocated per execution, GC paused the search {r.Memory.GcPauseSeconds:F1} s";
+
+    private static double Busy(CheckResult r) => r.Workers.Finished.Count == 0 ? 0 : r.Workers.Busy.Sum() / r.Workers.Finished.Sum();
 
     private static BenchFigure Figure(string name, CheckResult r, int workers) =>
         new(name + ": time" + (r.Complete ? "" : " (not complete)"), r.Seconds, "s", $"complete ≤ {CompleteTargetSeconds} s",

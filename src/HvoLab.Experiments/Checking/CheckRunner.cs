@@ -67,6 +67,8 @@ public sealed record CheckResult(string Strategy, Verdict Verdict, string Mode, 
     public (IReadOnlyList<double> Finished, IReadOnlyList<double> Busy, int Parts) Workers { get; init; } = ([], [], 0);
     /// <summary>The memory model searched under and where it came from (null only for results built elsewhere).</summary>
     public MemoryModelChoice? MemoryModel { get; init; }
+    /// <summary>Bytes allocated per execution and seconds the GC paused the search (exhaustive mode; 0 otherwise).</summary>
+    public (double BytesPerExecution, double GcPauseSeconds) Memory { get; init; }
 }
 
 /// <summary>Runs the chosen search over a scenario with one strategy (hvolab check).</summary>
@@ -87,6 +89,7 @@ public static class CheckRunner
         bool complete = false;
         string stop;
         (IReadOnlyList<double>, IReadOnlyList<double>, int) workers = ([], [], 0);
+        (double, double) memory = (0, 0);
         if (options.Mode == SchedulerMode.Exhaustive)
         {
             var explorer = new ExhaustiveExplorer(s => Build(scenario, strategy, s, options),
@@ -100,6 +103,7 @@ public static class CheckRunner
             var r = explorer.Explore();
             executions = r.Executions; transitions = r.Transitions; complete = r.Complete; stop = r.StopReason;
             workers = ([.. r.WorkersFinished.Select(t => t.TotalSeconds)], [.. r.WorkersBusy.Select(t => t.TotalSeconds)], r.SharedParts);
+            memory = (r.Executions > 0 ? (double)r.AllocatedBytes / r.Executions : 0, r.GcPause.TotalSeconds);
             failures.AddRange(r.Failures.Select(f => (f.Run, f.Choices, options.Seed)));
             if (options.ShardOut is { } partial) CheckShard.From(scenario, strategy, options, r).Save(partial);
         }
@@ -126,7 +130,7 @@ public static class CheckRunner
         var violations = Distinct(scenario, strategy, options, failures);
         var verdict = violations.Count > 0 ? Verdict.Unsafe : complete ? Verdict.Proved : Verdict.NotRefuted;
         return new CheckResult(strategy, verdict, ScenarioWords.Mode.Word(options.Mode), complete && violations.Count == 0, executions, transitions,
-            sw.Elapsed.TotalSeconds, violations, null, stop) { Workers = workers, MemoryModel = model };
+            sw.Elapsed.TotalSeconds, violations, null, stop) { Workers = workers, MemoryModel = model, Memory = memory };
     }
 
     /// <summary>A fresh system for one execution under a search scheduler.</summary>
