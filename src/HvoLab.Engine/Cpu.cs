@@ -111,6 +111,9 @@ public sealed partial class Cpu
         return new CpuOp(this);
     }
 
+    /// <summary><see cref="Access(in MemOp, bool)"/> with an ordering (the litmus binding of the Arm data model issues every instruction's own).</summary>
+    public CpuOp Access(in MemOp op, bool returnFaults, MemOrder order) { var r = Access(op, returnFaults); Op.Order = order; return r; }
+
     /// <summary>Fault of the last op issued with returnFaults (FaultKind.None if it succeeded).</summary>
     public FaultKind LastFault { get; internal set; }
     public int LastFaultLevel { get; internal set; }
@@ -140,6 +143,8 @@ public sealed partial class Cpu
     public CpuOp StorePhys(ulong pa, ulong value, MemOrder order, int size = 8) { Op.Mem = MemOp.Store(pa, value, size); return Issue(OpKind.MemPhys, order); }
     public CpuOp CasPhys(ulong pa, ulong expected, ulong desired, MemOrder order, int size = 8) { Op.Mem = MemOp.Cas(pa, expected, desired, size); return Issue(OpKind.MemPhys, order); }
     public CpuOp FetchAddPhys(ulong pa, ulong delta, MemOrder order, int size = 8) { Op.Mem = MemOp.Add(pa, delta, size); return Issue(OpKind.MemPhys, order); }
+    /// <summary>Any access by PA with an ordering (the litmus binding of the Arm data model issues every instruction's own).</summary>
+    public CpuOp AccessPhys(in MemOp op, MemOrder order) { Op.Mem = op; return Issue(OpKind.MemPhys, order); }
 
     /// <summary>atomic_add/atomic_inc/atomic_dec: an add whose old value the caller never sees (the awaitable has no
     /// result), so two of them on one word commute for the search (Footprint.Blind).</summary>

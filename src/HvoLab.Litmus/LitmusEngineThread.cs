@@ -26,7 +26,7 @@ namespace HvoLab.Litmus;
 /// Hardware flag updates: <see cref="HardwareFlagUpdates"/>.
 /// </summary>
 internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine binding, LitmusThreadState state,
-    bool hardwareAf, bool hardwareDirty, int instructionBudget, WalkHistory history)
+    bool hardwareAf, bool hardwareDirty, int instructionBudget, WalkHistory history, EngineArmAccess? armData = null)
 {
     public LitmusThreadState State => state;
     public bool BudgetExceeded { get; private set; }
@@ -66,6 +66,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
                 var inHandler = state.InHandler;
                 interp.Step(state, NoMachine);
                 _ready.AfterRegisterOp(ins);
+                armData?.AfterRegisterOp(ins);
                 // ERET is a context synchronisation event (herd: EXC-RET-CSE).
                 if (ins.Op == Opcode.Eret) { history.SynchronizeContext(cpu.Id); _faultOrder = history.Epoch; }
                 if (state.Pc <= pc && state.InHandler == inHandler && ins.Op is Opcode.B or Opcode.BCond or Opcode.Cbz or Opcode.Cbnz)
@@ -82,6 +83,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
             loadsOnly &= rec.Request.Kind == RequestKind.Load && !result.IsFault && SpinWaitable(rec.Request.Access.Va);
             var step = interp.Step(state, new ReplayPort(result));
             _ready.AfterAccess(ins, _accessEpoch);
+            armData?.AfterAccess(ins);
             if (rec.Request.Kind is RequestKind.Load or RequestKind.Rmw) _isb.AfterRead(_accessEpoch);
             if (rec.Request.Kind is RequestKind.Store or RequestKind.Rmw) _isb.AfterWrite(_accessEpoch);
             // Taking the fault is an exception entry, a context synchronisation event (herd: EXC-ENTRY-CSE).
@@ -133,6 +135,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
                 throw new LitmusExecutionException("instruction made no machine request");
         }
         var a = r.Access;
+        if (armData?.Address(a.Va) is { } pa) return await armData.Perform(cpu, ins, r, pa);
         var write = r.Kind != RequestKind.Load;
         if ((a.Order & AccessOrder.Release) != 0) await PublishBeforeRelease(cpu);
         _accessEpoch = history.Epoch;

@@ -20,8 +20,9 @@ public sealed record LitmusExploration(
     string? Error,
     TimeSpan Elapsed)
 {
-    /// <summary>Which model explored the test: "machine" (the Arch machine binding, sequentially consistent data) or
-    /// "arm-view" (the view-based data-memory model, <see cref="ViewModelExplorer"/>).</summary>
+    /// <summary>Which model explored the test: "machine" (the Arch machine binding, sequentially consistent data),
+    /// "arm-view" (the view-based data-memory model, <see cref="ViewModelExplorer"/>) or "engine-arm" (the machine
+    /// binding with the engine's Arm store-buffer model, <see cref="EngineArmAccess"/>).</summary>
     public string Model { get; init; } = "machine";
 
     /// <summary>herd's Never/Sometimes/Always over the reachable (filtered) states.</summary>
@@ -45,6 +46,9 @@ public static class LitmusExplorer
         var spuriousPas = SpuriousCandidates(test).Select(binding.PtePhysicalAddress).ToList();
         var eval = new ConditionEvaluator(test, binding);
         var observed = ObservedAtoms(test);
+        // Under the engine's Arm model the data words are kernel globals to the engine (EngineArmAccess), unless they are
+        // accessed by VA (then no VA may map a kernel global).
+        IReadOnlySet<ulong>? armWords = options.EngineArmData && !options.EngineArmByVa ? binding.Symbols.Select(binding.PhysicalAddress).ToHashSet() : null;
         var threadsSpec = test.MainThreads.OrderBy(t => t.Proc).ToList();
         var states = new Dictionary<string, (string Text, bool Holds, long Count)>(StringComparer.Ordinal);
         long pos = 0, neg = 0;
@@ -73,12 +77,14 @@ public static class LitmusExplorer
                 StopOnViolation = false,
                 StepBudget = options.StepBudget,
                 WallBudget = options.TestWallBudget,
+                MemoryModel = options.EngineArmData ? DataMemoryModel.Arm : DataMemoryModel.Sc,
             });
             var history = new WalkHistory(arch, binding);
             sim.AddMonitor(history);
-            sim.AttachGuest(new LitmusGuest(history));
+            sim.AttachGuest(new LitmusGuest(history, armWords));
             var threads = threadsSpec.Select(t => new LitmusEngineThread(interp, binding, interp.InitialState(t.Proc),
-                HasFeature(test, t.Proc, "HA"), HasFeature(test, t.Proc, "HD"), options.InstructionBudget, history)).ToList();
+                HasFeature(test, t.Proc, "HA"), HasFeature(test, t.Proc, "HD"), options.InstructionBudget, history,
+                options.EngineArmData ? new EngineArmAccess(binding, options.EngineArmByVa) : null)).ToList();
             prevThreads = threads;
             for (var i = 0; i < threads.Count; i++) sim.Spawn(threadsSpec[i].Proc, threads[i].Run);
             if (helperSteps > 0) sim.Spawn(threads.Count, cpu => Propagate(cpu, helperSteps, threads.Count, spuriousPas, history));
@@ -123,7 +129,8 @@ public static class LitmusExplorer
             .OrderBy(s => s.Text, StringComparer.Ordinal).ToList();
         var flagged = bbmKinds.Where(IsBbmKind).ToList();
         return new LitmusExploration(list, pos, neg, flagged.Count > 0, bbmKinds.ToList(),
-            result.Complete && budgetHit is null && error is null, result.Executions - result.Pruned, budgetHit, error, result.Elapsed);
+            result.Complete && budgetHit is null && error is null, result.Executions - result.Pruned, budgetHit, error, result.Elapsed)
+        { Model = !options.EngineArmData ? "machine" : options.EngineArmByVa ? "engine-arm-va" : "engine-arm" };
     }
 
     /// <summary>Oracle kinds that mean "this test breaks break-before-make" (herd's Warning-BBM-expected).</summary>

@@ -7,7 +7,9 @@ namespace HvoLab.Litmus;
 /// is issued with returnFaults), so only the search hint is real — which VAs the binding's earlier walks may translate
 /// differently from what the tables show now.
 /// </summary>
-internal sealed class LitmusGuest(WalkHistory history) : IGuest
+/// <remarks>Under the engine's Arm data model (<see cref="EngineArmAccess"/>) the test's data words are kernel globals to
+/// the engine: buffered stores, relaxed loads that may read an older value.</remarks>
+internal sealed class LitmusGuest(WalkHistory history, IReadOnlySet<ulong>? armDataWords = null) : IGuest
 {
     public SimTask HandleSgi(Cpu cpu, int sgi) =>
         throw new InvalidOperationException($"litmus threads take no interrupts (CPU{cpu.Id}, SGI {sgi})");
@@ -16,4 +18,8 @@ internal sealed class LitmusGuest(WalkHistory history) : IGuest
         throw new InvalidOperationException($"litmus threads handle their own faults (CPU{cpu.Id}, VA 0x{fault.Va:x})");
 
     public bool TranslationMayVary(ulong va) => history.MayReachSeveralPages(va);
+
+    public bool IsPrivateKernelData(ulong pa) => armDataWords?.Contains(pa) ?? false;
+
+    public bool MayReadOlderValue(ulong pa) => armDataWords?.Contains(pa) ?? false;
 }

@@ -17,6 +17,13 @@ public sealed record LitmusRunOptions
     /// <summary>Run data-memory tests on the view-based Arm model (<see cref="ViewModelExplorer"/>); false runs them on
     /// the machine binding, whose data accesses are sequentially consistent (the behaviour before the model existed).</summary>
     public bool ArmDataModel { get; init; } = true;
+    /// <summary>Run data-memory tests on the machine binding with the engine's Arm store-buffer model, the one the kernel
+    /// checks use (<see cref="EngineArmAccess"/>; docs/litmus.md "The engine's Arm model on the catalogues"); other
+    /// tests are reported unsupported. Overrides <see cref="ArmDataModel"/>.</summary>
+    public bool EngineArmData { get; init; }
+    /// <summary>With <see cref="EngineArmData"/>: access the data words by VA, as the kernel model accesses struct page
+    /// fields (stores translated when issued, then buffered), instead of by PA as kernel globals.</summary>
+    public bool EngineArmByVa { get; init; }
     /// <summary>Called after each test (progress output).</summary>
     public Action<LitmusTestResult>? Progress { get; init; }
     /// <summary>Ctrl-C: no further test starts; the report covers the tests that ran.</summary>
@@ -79,7 +86,10 @@ public static class LitmusRunner
         var support = SupportClassifier.Classify(test, Profile);
         if (!support.Supported)
             return new LitmusTestResult(test.Name, path, LitmusStatus.Unsupported, string.Join("; ", support.Reasons), null) { Expected = expectation, Test = test };
-        var x = options.ArmDataModel && ViewModelExplorer.Handles(test) ? ViewModelExplorer.Explore(test, options) : LitmusExplorer.Explore(test, options);
+        if (options.EngineArmData && !ViewModelExplorer.Handles(test))
+            return new LitmusTestResult(test.Name, path, LitmusStatus.Unsupported, EngineArmAccess.NotBound, null) { Expected = expectation, Test = test };
+        var x = options.EngineArmData ? LitmusExplorer.Explore(test, options)
+            : options.ArmDataModel && ViewModelExplorer.Handles(test) ? ViewModelExplorer.Explore(test, options) : LitmusExplorer.Explore(test, options);
         var status = x.Error is not null ? LitmusStatus.Error : x.Complete ? LitmusStatus.Ok : LitmusStatus.Incomplete;
         var reason = x.Error ?? x.Incomplete;
         var result = new LitmusTestResult(test.Name, path, status, reason, x) { Expected = expectation, Test = test };

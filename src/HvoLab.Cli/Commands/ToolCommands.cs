@@ -26,7 +26,14 @@ public static class ToolCommands
             Description = "Wall-clock seconds per test before it is reported incomplete (default 30; 0: no limit, so the " +
                           "result depends only on --max-executions and is the same on any machine).", HelpName = "SECONDS",
         };
-        var cmd = new Command("litmus", "Run litmus tests of the memory and translation model.") { paths, format, maxExecutions, testWall };
+        var dataModel = new Option<string?>("--data-model")
+        {
+            Description = "Data-memory model of data-only tests: arm-view (default: the view-based Arm model), sc (the machine " +
+                          "binding, sequentially consistent), engine-arm (the machine binding with the store-buffer model the " +
+                          "kernel checks use, data words accessed by PA as kernel globals; other tests are reported unsupported), engine-arm-va (the " +
+                          "same with the data words accessed by VA, as struct page fields are).", HelpName = "MODEL",
+        };
+        var cmd = new Command("litmus", "Run litmus tests of the memory and translation model.") { paths, format, maxExecutions, testWall, dataModel };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
         {
             var list = r.GetRequiredValue(paths);
@@ -36,6 +43,14 @@ public static class ToolCommands
             if (r.GetValue(maxExecutions) is { } n) options = options with { MaxExecutions = CliValues.Positive("--max-executions", n) };
             if (r.GetValue(testWall) is { } w)
                 options = options with { TestWallBudget = CliValues.NonNegative("--test-wall", w) == 0 ? TimeSpan.MaxValue : TimeSpan.FromSeconds(w) };
+            options = r.GetValue(dataModel) switch
+            {
+                null or "arm-view" => options,
+                "sc" => options with { ArmDataModel = false },
+                "engine-arm" => options with { EngineArmData = true },
+                "engine-arm-va" => options with { EngineArmData = true, EngineArmByVa = true },
+                var m => throw new ArgumentException($"--data-model: \"{m}\" is not a data model; use arm-view, sc, engine-arm or engine-arm-va"),
+            };
             int total = HvoLab.Litmus.LitmusRunner.Files(list).Count, done = 0;
             cli.Stop.Observe();
             options = options with { Cancel = cli.Cancel };

@@ -108,35 +108,17 @@ internal sealed class SubtreeSearch(Func<IScheduler, Simulator> factory, Explora
         return best;
     }
 
-    /// <summary>Waits for a part this worker gave away, searching meanwhile a part of its own stack that has become
-    /// cuttable (its own races may have fixed siblings above the part), else parts of the others (and still giving
-    /// away what is left of its own stack). A part nobody took is searched here, after those own parts: the
-    /// <see cref="ExplorationOptions.CutPartsEvery"/> schedule tests the own parts without threads.</summary>
+    /// <summary>Waits for a part this worker gave away, searching parts of the others meanwhile (and still giving
+    /// away what is left of its own stack above the part).</summary>
     private Outcome WaitFor(SearchPart part, int worker, List<DfsScheduler.Node> stack, int index, List<SearchPart> given)
     {
-        if (!part.Taken)
-        {
-            while (SearchOwnPart(worker, stack, index, given)) { }
-            part.Finish(Search(part, worker));
-        }
+        if (!part.Taken) part.Finish(Search(part, worker));
         while (part.Result is null)
         {
             Sharing!.Poll(worker, stack, index, given);
-            if (part.Result is null && !SearchOwnPart(worker, stack, index, given) && !TryHelp(worker)) Thread.Sleep(1);
+            if (part.Result is null && !TryHelp(worker)) Thread.Sleep(1);
         }
         return part.Result;
-    }
-
-    /// <summary>Cuts a part off this worker's own stack and searches it now; it is merged in its turn like any part
-    /// (<see cref="SearchPart"/>: a part's search reads only the copies made when it was cut). False when none.</summary>
-    private bool SearchOwnPart(int worker, List<DfsScheduler.Node> stack, int index, List<SearchPart> given)
-    {
-        if (SearchPart.CutFrom(stack, index) is not { } own) return false;
-        own.Taken = true;
-        given.Add(own);
-        Interlocked.Increment(ref _selfCut);
-        own.Finish(Search(own, worker));
-        return true;
     }
 
     /// <summary>Takes a part from another worker and searches it; false when none was given.</summary>

@@ -1,0 +1,88 @@
+using HvoLab.Arch;
+using HvoLab.Engine;
+
+namespace HvoLab.Litmus;
+
+/// <summary>
+/// The data accesses of one litmus thread under the engine's Arm store-buffer model (<c>hvolab litmus --data-model
+/// engine-arm</c>): the model the kernel checks use (<see cref="DataMemoryModel.Arm"/>, docs/arch.md "Data accesses in
+/// the kernel model"), run on herd's catalogues to check that it never allows what Arm forbids. Each data location is
+/// accessed by PA as a kernel global is (the guest declares the test's data words buffered and readable at an older
+/// value, <see cref="LitmusGuest"/>), with the instruction's own ordering (<see cref="OrderOf"/>).
+/// </summary>
+/// <remarks>
+/// Only data-memory tests (<see cref="ViewModelExplorer.Handles"/>) are bound: the machine binding reads a load's
+/// translation candidates from memory (<c>LitmusEngineThread.ChooseLoad</c>), which would bypass the engine's
+/// forwarding from a buffered store by VA. Two places where the kernel model assumes what a litmus test may break are
+/// made explicit here instead: the kernel loads globals at fixed addresses (no address dependency between two loads),
+/// so a load whose address depends on a loaded value is preceded by a DMB LD (an ordering point: stronger than the
+/// dependency, which orders only that pair); and an acquire-PC load (LDAPR) is issued as an acquire (RCsc, stronger).
+/// Both only remove behaviours, so neither can hide an outcome the model allows that Arm forbids.
+/// </remarks>
+internal sealed class EngineArmAccess(LitmusMachine binding, bool byVa)
+{
+    /// <summary>Why a test that touches the translation regime is not run under this binding.</summary>
+    public const string NotBound = "engine-arm data model: translation tests are not bound (a load's translation candidates are read from memory, bypassing forwarding from the engine's buffer)";
+
+    /// <summary>Exclusive monitor: the word and value the last load-exclusive read (STXR is a CAS against it, as in
+    /// <c>LitmusEngineThread</c>: up to ABA, no spurious failure).</summary>
+    private ulong _exclusivePa = ulong.MaxValue;
+    private ulong _exclusiveValue;
+    /// <summary>Which registers hold a value computed from a load (its own counter: the walk history's epochs do not
+    /// advance in a data-memory test).</summary>
+    private readonly RegisterReadiness _deps = new();
+    private long _accesses;
+
+    public void AfterRegisterOp(Instruction ins) => _deps.AfterRegisterOp(ins);
+    public void AfterAccess(Instruction ins) => _deps.AfterAccess(ins, ++_accesses);
+
+    /// <summary>The address the engine access uses for <paramref name="va"/> if it is a data location: its physical word
+    /// (identity-mapped in every data test), or the VA itself when the words are accessed by VA.</summary>
+    public ulong? Address(ulong va) =>
+        binding.Describe(va) is not MemoryLocation m ? null : byVa ? va : binding.PhysicalAddress(m.Symbol) + (va - binding.VirtualAddress(m.Symbol));
+
+    /// <summary>By PA: a kernel global's access (buffered store, older values). By VA: a struct page field's (the store
+    /// translated when issued and buffered, never passing; loads of memory or the CPU's own buffered store).</summary>
+    private CpuOp Issue(Cpu cpu, in MemOp op, MemOrder order) => byVa ? cpu.Access(op, returnFaults: false, order) : cpu.AccessPhys(op, order);
+
+    /// <summary>Performs <paramref name="ins"/>'s load, store, store-exclusive or atomic on <paramref name="pa"/> (an
+    /// <see cref="Address"/>).</summary>
+    public async SimTask<MemResult> Perform(Cpu cpu, Instruction ins, PortRequest r, ulong pa)
+    {
+        var addressDependent = _deps.AddressReady(ins) > 0;
+        var a = r.Access;
+        var size = a.Size;
+        switch (r.Kind)
+        {
+            case RequestKind.Load:
+                if (addressDependent && a.Order == AccessOrder.Plain) await cpu.Barrier(BarrierKind.DmbIshLd);
+                var v = await Issue(cpu, MemOp.Load(pa, size), OrderOf(a.Order, rmw: false));
+                if (a.Exclusive) { _exclusivePa = pa; _exclusiveValue = v; }
+                return MemResult.Ok(v);
+            case RequestKind.Store when a.Exclusive:
+                if (_exclusivePa != pa) return MemResult.Ok(1);
+                _exclusivePa = ulong.MaxValue;
+                var old = await Issue(cpu, MemOp.Cas(pa, _exclusiveValue, r.Value, size), OrderOf(a.Order, rmw: false));
+                return MemResult.Ok((old & Mask(size)) == (_exclusiveValue & Mask(size)) ? 0UL : 1UL);
+            case RequestKind.Store:
+                await Issue(cpu, MemOp.Store(pa, r.Value, size), OrderOf(a.Order, rmw: false));
+                return MemResult.Ok();
+            default:
+                var op = new MemOp(AccessKind.Rmw, pa, size, r.Value, r.Expected, LitmusEngineThread.RmwOf(r.Rmw));
+                return MemResult.Ok(await Issue(cpu, op, OrderOf(a.Order, rmw: true)));
+        }
+    }
+
+    /// <summary>The engine ordering of an instruction's: LDAR/LDAPR/LDAXR acquire, STLR/STLXR release, an atomic with
+    /// both A and L fully ordered (what the kernel's value-returning atomics compile to and are modelled as, MemOrder.Full),
+    /// with A or L alone acquire or release.</summary>
+    public static MemOrder OrderOf(AccessOrder o, bool rmw)
+    {
+        var acquire = (o & (AccessOrder.Acquire | AccessOrder.AcquirePc)) != 0;
+        var release = (o & AccessOrder.Release) != 0;
+        if (rmw && acquire && release) return MemOrder.Full;
+        return acquire ? MemOrder.Acquire : release ? MemOrder.Release : MemOrder.Relaxed;
+    }
+
+    private static ulong Mask(int size) => size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
+}
