@@ -27,13 +27,13 @@ public static class BarriersCommand
             var file = r.GetValue(strategyFile);
             var name = StrategyFiles.Choose(r.GetValue(strategy), StrategyFiles.LoadOption(cli, file), file);
             var s = CliScenario.Resolve(r.GetValue(scenario), new CliScenario.Overrides { Strategies = [name] }, ScenarioLoader.CheckDefaultJson());
-            s = Options.WithMemoryModel(s, r.GetValue(memoryModel));
+            var model = MemoryModelChoice.ForSearch(s, r.GetValue(memoryModel));   // as check: the option, the file, then arm
             var mode = s.Scheduler.Mode == SchedulerMode.Timed ? SchedulerMode.Exhaustive : s.Scheduler.Mode;
             var result = BarrierAudit.Run(s, name, new CheckOptions
             {
                 Mode = mode, Iterations = s.Scheduler.Iterations, Seed = s.Seed, PctDepth = s.Scheduler.PctDepth,
                 PreemptionBound = s.Scheduler.PreemptionBound, MaxExecutions = s.Scheduler.MaxExecutions,
-                WallSeconds = s.Scheduler.WallSeconds, TraceDirectory = r.GetValue(traces) ?? Path.Combine("hvolab-traces", "barriers"),
+                WallSeconds = s.Scheduler.WallSeconds, MemoryModel = model, TraceDirectory = r.GetValue(traces) ?? Path.Combine("hvolab-traces", "barriers"),
             });
             if (result.Baseline.Verdict == Verdict.Refused) return cli.Refuse(name, result.Baseline.Refusal!);
             if (r.GetValue(format) == "json") cli.Out.WriteLine(ToJson(result));
@@ -57,14 +57,15 @@ public static class BarriersCommand
                 : $"{c.Executions:N0} executions{(c.Complete ? ", complete" : $", not complete ({c.StopReason})")}";
             o.WriteLine($"  {f.Site.PadRight(width)}  {f.Verdict,-16}  {detail}");
         }
-        if (a.MemoryModel == "sc")
+        if (a.MemoryModel.Model == HvoLab.Engine.DataMemoryModel.Sc)
             o.WriteLine("  (data accesses are sequentially consistent here: a barrier that only orders data accesses cannot be shown needed; try --memory-model arm)");
     }
 
     private static string ToJson(BarrierAuditResult a) => new JsonObject
     {
         ["strategy"] = a.Strategy,
-        ["memory_model"] = a.MemoryModel,
+        ["memory_model"] = a.MemoryModel.ModelWord,
+        ["memory_model_source"] = a.MemoryModel.SourceWord,
         ["baseline"] = new JsonObject { ["verdict"] = a.Baseline.Verdict.Word(), ["complete"] = a.Baseline.Complete, ["executions"] = a.Baseline.Executions },
         ["barriers"] = new JsonArray(a.Findings.Select(f => (JsonNode)new JsonObject
         {

@@ -69,7 +69,10 @@ public static class CheckCommands
                 Cpus = r.GetValue(cpus), Iterations = r.GetValue(iterations), Seed = r.GetValue(seed),
                 Strategies = [name], RevertFix = fixes is { Length: > 0 } ? fixes : null,
             }, ScenarioLoader.CheckDefaultJson());
-            s = Options.WithMemoryModel(s, r.GetValue(memoryModel));
+            // --memory-model, else the file's machine.memory_model, else check's default (arm); the search runs and
+            // reports the scenario with the model written in.
+            var model = MemoryModelChoice.ForSearch(s, r.GetValue(memoryModel));
+            s = model.ApplyTo(s);
             cli.Stop.Observe();
             var m = r.GetValue(mode) is { } given ? ScenarioWords.Mode.ParseOption("--mode", given)
                 : s.Scheduler.Mode == SchedulerMode.Timed ? SchedulerMode.Exhaustive : s.Scheduler.Mode;
@@ -92,7 +95,7 @@ public static class CheckCommands
                     WallSeconds = s.Scheduler.WallSeconds, TraceDirectory = r.GetValue(traces) ?? "hvolab-traces",
                     AllViolations = r.GetValue(all), Reduction = r.GetValue(reduction) ?? "dpor", Cancel = cli.Cancel,
                     Workers = workers, Shard = sh, SplitDepth = split, ShardOut = shardOut,
-                    OnBuild = _ => progress.OnExecution(),
+                    OnBuild = _ => progress.OnExecution(), MemoryModel = model,
                 });
             });
             if (shardOut is not null)
@@ -167,11 +170,11 @@ public static class CheckCommands
                     o.WriteLine(r.Mode == "exhaustive"
                         ? "  this is not a proof: raise scheduler.max_executions / wall_seconds to complete the search"
                         : "  this is not a proof: pct and random sample interleavings; --mode exhaustive can prove");
-                o.WriteLine($"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {run.Version}");
+                o.WriteLine(Context(r, run));
                 return;
         }
         o.WriteLine($"{r.Strategy}: {word}: {HvoLab.Experiments.Reports.ComparisonText.Plural(r.Violations.Count, "distinct violation")} found by {Article(r.Mode)} {searched}");
-        o.WriteLine($"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {run.Version}");
+        o.WriteLine(Context(r, run));
         foreach (var v in r.Violations)
         {
             o.WriteLine();
@@ -185,6 +188,9 @@ public static class CheckCommands
         }
     }
 
+    private static string Context(CheckResult r, RunInfo run) =>
+        $"  scenario {run.Scenario} ({run.ScenarioHash}), {run.Cpus} CPUs, seed {run.Seed}, {run.Version}\n  memory model {r.MemoryModel}";
+
     private static string Article(string word) => "aeiou".Contains(word[0]) ? "an" : "a";
 
     private static string ToJson(CheckResult r, RunInfo run)
@@ -192,7 +198,8 @@ public static class CheckCommands
         var root = new JsonObject
         {
             ["scenario"] = run.Scenario, ["cpus"] = run.Cpus,
-            ["strategy"] = r.Strategy, ["verdict"] = HvoLab.Experiments.Reports.VerdictText.Of(r, run.Cpus), ["mode"] = r.Mode, ["complete"] = r.Complete,
+            ["strategy"] = r.Strategy, ["verdict"] = HvoLab.Experiments.Reports.VerdictText.Of(r, run.Cpus), ["mode"] = r.Mode,
+            ["memory_model"] = r.MemoryModel?.ModelWord, ["memory_model_source"] = r.MemoryModel?.SourceWord, ["complete"] = r.Complete,
             ["executions"] = r.Executions, ["transitions"] = r.Transitions, ["seconds"] = Math.Round(r.Seconds, 3),
             ["stop_reason"] = r.StopReason, ["refusal"] = r.Refusal,
             ["violations"] = new JsonArray(r.Violations.Select(v => (JsonNode)new JsonObject

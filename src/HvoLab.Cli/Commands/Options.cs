@@ -10,10 +10,16 @@ public static class Options
     public static Option<int?> Cpus() => new("--cpus") { Description = $"Override machine.cpus ({ScenarioFields.Cpus.AllowedText}).", HelpName = "N" };
     public static Option<string?> Granule() => new("--granule") { Description = "Translation granule: 4k, 16k or 64k.", HelpName = "G" };
     public static Option<string?> Hugepage() => new("--hugepage") { Description = "Hugepage size for every operation, e.g. 2MiB or 1GiB.", HelpName = "SIZE" };
-    /// <summary>--memory-model sc|arm: overrides machine.memory_model (ordering of data accesses in the search).</summary>
+    /// <summary>--memory-model sc|arm: wins over machine.memory_model and the command's default
+    /// (<see cref="MemoryModelChoice.ForSearch"/>).</summary>
     public static Option<string?> MemoryModel()
     {
-        var o = new Option<string?>("--memory-model") { Description = "Ordering of data accesses in the search: sc (sequentially consistent) or arm (stores to kernel globals buffered per CPU as the accesses' ordering and barriers allow; docs/arch.md). Default: the scenario's machine.memory_model (sc).", HelpName = "sc|arm" };
+        var o = new Option<string?>("--memory-model")
+        {
+            Description = "Ordering of data accesses in the search: sc (sequentially consistent) or arm (stores buffered per CPU as the accesses' "
+                + $"ordering and barriers allow; docs/arch.md). Default: the scenario's machine.memory_model, else {ScenarioWords.MemoryModel.Word(MemoryModelChoice.SearchDefault)}.",
+            HelpName = "sc|arm",
+        };
         // Parsed by the same words as machine.memory_model, so the option and the field cannot disagree.
         o.Validators.Add(r =>
         {
@@ -24,10 +30,6 @@ public static class Options
         o.CompletionSources.Add([.. ScenarioWords.MemoryModel.Words]);
         return o;
     }
-
-    /// <summary>The scenario with --memory-model applied, if given: a typed edit of its spec.</summary>
-    public static Scenario WithMemoryModel(Scenario s, string? model) => model is null ? s
-        : ScenarioEdits.Edit(s, spec => spec with { Machine = spec.Machine with { MemoryModel = ScenarioWords.MemoryModel.ParseOption("--memory-model", model) } });
 
     public static Option<int?> Parallel() => new("--parallel") { Description = "Worker threads (default: processor count).", HelpName = "N" };
 

@@ -10,14 +10,15 @@ namespace HvoLab.Experiments.Checking;
 public sealed record BarrierFinding(string Site, string Verdict, CheckResult Check);
 
 /// <summary>The result of <c>hvolab barriers</c>: the baseline check and one check per barrier site without it.</summary>
-public sealed record BarrierAuditResult(string Strategy, CheckResult Baseline, IReadOnlyList<BarrierFinding> Findings, string MemoryModel);
+/// <param name="MemoryModel">The model every check of the audit ran under and where it came from.</param>
+public sealed record BarrierAuditResult(string Strategy, CheckResult Baseline, IReadOnlyList<BarrierFinding> Findings, MemoryModelChoice MemoryModel);
 
 /// <summary>
 /// hvolab barriers: finds the named barrier sites (<see cref="Cpu.Barrier"/>) the strategy's executions pass through
 /// during the baseline check, then re-runs the check once per site with that barrier left out
 /// (<see cref="SimOptions.OmitBarrierSite"/>: issued as a DMB LD, which orders nothing the model tracks). A violation
 /// means the barrier is needed (its trace replays with the barrier left out); a complete safe search means it is
-/// redundant under the model's semantics. Under machine.memory_model "sc" data accesses are sequentially consistent,
+/// redundant under the model's semantics. Under the memory model "sc" data accesses are sequentially consistent,
 /// so a barrier that only orders data accesses (smp_wmb) can be shown needed only under "arm" (docs/arch.md).
 /// </summary>
 public static class BarrierAudit
@@ -47,7 +48,7 @@ public static class BarrierAudit
             };
             findings.Add(new BarrierFinding(site, verdict, r));
         }
-        return new BarrierAuditResult(strategy, baseline, findings, scenario.Machine.MemoryModel.Name());
+        return new BarrierAuditResult(strategy, baseline, findings, baseline.MemoryModel!);
     }
 
     /// <summary>"flush_tlb_kernel_range: dsb(ishst)" → "flush_tlb_kernel_range-dsb-ishst".</summary>

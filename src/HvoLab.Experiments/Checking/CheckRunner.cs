@@ -45,6 +45,9 @@ public sealed record CheckOptions
     public Action<Simulator>? OnBuild { get; init; }
     /// <summary>Ctrl-C: the search stops between executions and reports what it explored (stop reason "interrupted").</summary>
     public CancellationToken Cancel { get; init; }
+    /// <summary>The memory model to search under and where it came from (check and barriers resolve it with their
+    /// default, <see cref="MemoryModelChoice.ForSearch"/>); null: the scenario's, sc when it is silent.</summary>
+    public MemoryModelChoice? MemoryModel { get; init; }
 }
 
 /// <summary>One distinct violation of a search; <see cref="Kind"/> is the printed word of <see cref="Type"/>.</summary>
@@ -62,6 +65,8 @@ public sealed record CheckResult(string Strategy, Verdict Verdict, string Mode, 
     /// <summary>How the workers of an exhaustive search shared it: when each ran out of work, how long each ran
     /// executions (seconds), and how many parts of subtrees were handed between them.</summary>
     public (IReadOnlyList<double> Finished, IReadOnlyList<double> Busy, int Parts) Workers { get; init; } = ([], [], 0);
+    /// <summary>The memory model searched under and where it came from (null only for results built elsewhere).</summary>
+    public MemoryModelChoice? MemoryModel { get; init; }
 }
 
 /// <summary>Runs the chosen search over a scenario with one strategy (hvolab check).</summary>
@@ -69,9 +74,13 @@ public static class CheckRunner
 {
     public static CheckResult Check(Scenario scenario, string strategy, CheckOptions options)
     {
+        // The model is written into the scenario the search runs, so every system, trace and shard of it says which.
+        var model = options.MemoryModel ?? MemoryModelChoice.Resolve(scenario.Machine.MemoryModel, null, MemoryModelChoice.OtherwiseDefault);
+        scenario = model.ApplyTo(scenario);
+        options = options with { MemoryModel = model };
         // The strategy's refusal rule, asked before anything runs (with the options this check runs with).
         if (ScenarioSystem.RefusalOf(scenario, strategy, options.StrategyOptions) is { } refusal)
-            return new CheckResult(strategy, Verdict.Refused, ScenarioWords.Mode.Word(options.Mode), false, 0, 0, 0, [], refusal, "refused");
+            return new CheckResult(strategy, Verdict.Refused, ScenarioWords.Mode.Word(options.Mode), false, 0, 0, 0, [], refusal, "refused") { MemoryModel = model };
         var sw = Stopwatch.StartNew();
         var failures = new List<(RunResult Run, IReadOnlyList<int> Choices, ulong Seed)>();
         long executions = 0, transitions = 0;
@@ -117,7 +126,7 @@ public static class CheckRunner
         var violations = Distinct(scenario, strategy, options, failures);
         var verdict = violations.Count > 0 ? Verdict.Unsafe : complete ? Verdict.Proved : Verdict.NotRefuted;
         return new CheckResult(strategy, verdict, ScenarioWords.Mode.Word(options.Mode), complete && violations.Count == 0, executions, transitions,
-            sw.Elapsed.TotalSeconds, violations, null, stop) { Workers = workers };
+            sw.Elapsed.TotalSeconds, violations, null, stop) { Workers = workers, MemoryModel = model };
     }
 
     /// <summary>A fresh system for one execution under a search scheduler.</summary>

@@ -15,7 +15,8 @@ namespace HvoLab.Experiments.Checking;
 /// </summary>
 public sealed record CheckShard
 {
-    public const string CurrentFormat = "hvolab-check-shard/1";
+    /// <summary>/2 added the memory model (a /1 shard of a silent file does not say which one it searched).</summary>
+    public const string CurrentFormat = "hvolab-check-shard/2";
     [JsonPropertyName("format")] public string Format { get; init; } = CurrentFormat;
     [JsonPropertyName("strategy")] public required string Strategy { get; init; }
     [JsonPropertyName("seed")] public required ulong Seed { get; init; }
@@ -23,6 +24,9 @@ public sealed record CheckShard
     [JsonPropertyName("split_depth")] public required int SplitDepth { get; init; }
     [JsonPropertyName("preemption_bound")] public int? PreemptionBound { get; init; }
     [JsonPropertyName("all_violations")] public required bool AllViolations { get; init; }
+    /// <summary>"sc" or "arm" (also in the scenario, which records it explicitly); where it came from beside it.</summary>
+    [JsonPropertyName("memory_model")] public required string MemoryModel { get; init; }
+    [JsonPropertyName("memory_model_source")] public required string MemoryModelSource { get; init; }
     [JsonPropertyName("scenario")] public required JsonElement Scenario { get; init; }
     [JsonPropertyName("shard")] public required int Shard { get; init; }
     [JsonPropertyName("shards")] public required int Shards { get; init; }
@@ -45,6 +49,7 @@ public sealed record CheckShard
         {
             Strategy = strategy, Seed = options.Seed, Reduction = options.Reduction, SplitDepth = options.SplitDepth,
             PreemptionBound = options.PreemptionBound, AllViolations = options.AllViolations, Scenario = doc.RootElement.Clone(),
+            MemoryModel = options.MemoryModel!.ModelWord, MemoryModelSource = options.MemoryModel.SourceWord,
             Shard = options.Shard.Index, Shards = options.Shard.Count, Subtrees = r.Subtrees, Complete = r.Complete,
             StopReason = r.StopReason, Executions = r.Executions, Transitions = r.Transitions, Seconds = r.Elapsed.TotalSeconds,
             Failures = r.Failures.Select((f, i) => new Failure(r.FailureSubtrees[i], [.. f.Choices])).ToArray(),
@@ -74,6 +79,11 @@ public sealed record CheckShard
         if (paths.Count == 0) throw new ArgumentException("check merge: no shard files given");
         var shards = paths.Select(p => (Path: p, Shard: Load(p))).ToList();
         var first = shards[0];
+        // Checked before the identity (the scenario differs too) so the message names the reason.
+        foreach (var (path, s) in shards)
+            if (s.MemoryModel != first.Shard.MemoryModel)
+                throw new ArgumentException($"shard file '{path}' was searched under memory model {s.MemoryModel} ({s.MemoryModelSource}), '{first.Path}' under "
+                    + $"{first.Shard.MemoryModel} ({first.Shard.MemoryModelSource}): shards of one search must use one model; run every shard with the same --memory-model");
         foreach (var (path, s) in shards)
             if (s.Identity() != first.Shard.Identity())
                 throw new ArgumentException($"shard file '{path}' belongs to another search than '{first.Path}' (scenario, strategy, seed, reduction, split depth, --all or shard count differ)");
@@ -85,9 +95,13 @@ public sealed record CheckShard
         if (missing.Count > 0) throw new ArgumentException($"check merge: shard(s) {string.Join(", ", missing.Select(i => $"{i}/{n}"))} missing; give all {n} shard files");
 
         var scenario = ScenarioLoader.Parse(first.Shard.Scenario.GetRawText());
+        var model = first.Shard.Choice(first.Path);
+        if (scenario.Machine.MemoryModel != model.Model)
+            throw new ArgumentException($"shard file '{first.Path}': memory_model is {model.ModelWord} but its scenario says "
+                + $"{(scenario.Machine.MemoryModel is { } m ? ScenarioWords.MemoryModel.Word(m) : "nothing")}; the file was edited after the search");
         var options = new CheckOptions
         {
-            Mode = SchedulerMode.Exhaustive, Seed = first.Shard.Seed, Reduction = first.Shard.Reduction, SplitDepth = first.Shard.SplitDepth,
+            MemoryModel = model, Mode = SchedulerMode.Exhaustive, Seed = first.Shard.Seed, Reduction = first.Shard.Reduction, SplitDepth = first.Shard.SplitDepth,
             PreemptionBound = first.Shard.PreemptionBound, AllViolations = first.Shard.AllViolations, TraceDirectory = traceDirectory,
         };
         // A single search reports failures in subtree order; stopping at the first, it reports the lowest one only.
@@ -104,6 +118,16 @@ public sealed record CheckShard
             : shards.FirstOrDefault(s => !s.Shard.Complete).Shard?.StopReason ?? "search complete";
         var verdict = violations.Count > 0 ? Verdict.Unsafe : complete ? Verdict.Proved : Verdict.NotRefuted;
         return new CheckResult(first.Shard.Strategy, verdict, ScenarioWords.Mode.Word(SchedulerMode.Exhaustive), complete,
-            shards.Sum(s => s.Shard.Executions), shards.Sum(s => s.Shard.Transitions), shards.Max(s => s.Shard.Seconds), violations, null, stop);
+            shards.Sum(s => s.Shard.Executions), shards.Sum(s => s.Shard.Transitions), shards.Max(s => s.Shard.Seconds), violations, null, stop)
+        { MemoryModel = model };
+    }
+
+    /// <summary>The recorded model; the scenario says it too (the search writes it there), and the two must agree.</summary>
+    private MemoryModelChoice Choice(string path)
+    {
+        if (!ScenarioWords.MemoryModel.TryParse(MemoryModel, out var model) || !MemoryModelChoice.SourceWords.TryParse(MemoryModelSource, out var source))
+            throw new ArgumentException($"shard file '{path}': memory_model \"{MemoryModel}\" / memory_model_source \"{MemoryModelSource}\" is not allowed; "
+                + $"use {ScenarioWords.MemoryModel.AllowedText} / {MemoryModelChoice.SourceWords.AllowedText}");
+        return new MemoryModelChoice(model, source);
     }
 }

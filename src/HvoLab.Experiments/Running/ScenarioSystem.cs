@@ -55,7 +55,8 @@ public sealed class ScenarioSystem
         var options = new SimOptions
         {
             Seed = seed, RecordEvents = recordEvents, StepBudget = sched.StepBudget, OmitBarrierSite = omitBarrierSite,
-            MemoryModel = scenario.Machine.MemoryModel,
+            // A silent file is SC here; check and barriers write their default into the scenario before (MemoryModelChoice).
+            MemoryModel = scenario.Machine.MemoryModel ?? MemoryModelChoice.OtherwiseDefault,
             WallBudget = TimeSpan.FromSeconds(sched.WallSeconds), ClosedFormHandlers = sched.ClosedFormHandlers,
             LivelockWindowNs = LivelockWindowNs(scenario),
             StopOnViolation = scheduler.Mode == SchedulingMode.Choice || !info.TimePastViolations,

@@ -73,15 +73,26 @@ internal static class Field<T> where T : new()
         Schema = () => new JsonObject { ["type"] = "boolean", ["default"] = get(Fresh) ?? defaultWhenNull },
     };
 
-    /// <param name="omitDefault">Written only when it differs from the default (a field added after files were
-    /// hashed, so their canonical text stays the same).</param>
-    public static ScenarioField<T> Enum<TEnum>(string name, string description, EnumWords<TEnum> words, Func<T, TEnum> get, Func<T, TEnum, T> set,
-        bool omitDefault = false) where TEnum : struct, System.Enum => new()
+    public static ScenarioField<T> Enum<TEnum>(string name, string description, EnumWords<TEnum> words, Func<T, TEnum> get, Func<T, TEnum, T> set)
+        where TEnum : struct, System.Enum => new()
     {
         Name = name, Description = description, Allowed = words.AllowedText, Rejected = JsonValue.Create("no-such-" + name),
         Read = (v, r) => set(r, v.Enum(words)),
-        Write = (w, r) => { if (!omitDefault || !get(r).Equals(get(Fresh))) w.WriteString(name, words.Word(get(r))); },
+        Write = (w, r) => w.WriteString(name, words.Word(get(r))),
         Schema = () => new JsonObject { ["type"] = "string", ["enum"] = Words(words.Words), ["default"] = words.Word(get(Fresh)) },
+    };
+
+    /// <summary>An enum whose absence means something of its own (the reader of the value decides): null when the
+    /// file is silent, written back only when given, so a silent file stays silent (and its hash unchanged) and an
+    /// explicit value stays explicit even when it equals what absence would choose. The schema has no default: the
+    /// description says what absence means.</summary>
+    public static ScenarioField<T> OptionalEnum<TEnum>(string name, string description, EnumWords<TEnum> words, Func<T, TEnum?> get, Func<T, TEnum, T> set)
+        where TEnum : struct, System.Enum => new()
+    {
+        Name = name, Description = description, Allowed = words.AllowedText, Rejected = JsonValue.Create("no-such-" + name),
+        Read = (v, r) => set(r, v.Enum(words)),
+        Write = (w, r) => { if (get(r) is { } x) w.WriteString(name, words.Word(x)); },
+        Schema = () => new JsonObject { ["type"] = "string", ["enum"] = Words(words.Words) },
     };
 
     /// <summary>A size ("2MiB" or a byte count), written in its shortest exact form; omitted when null.</summary>

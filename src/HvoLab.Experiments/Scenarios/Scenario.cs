@@ -74,8 +74,9 @@ public sealed record ResolvedMachine
     public bool HardwareDirty { get; internal init; }
     /// <summary>Errata names (<see cref="ErrataNames"/>): machine.errata, or the profile's.</summary>
     public IReadOnlyList<string> Errata { get; internal init; } = [];
-    /// <summary>Ordering of data accesses in searches (<see cref="MachineSpec.MemoryModel"/>).</summary>
-    public Engine.DataMemoryModel MemoryModel { get; internal init; }
+    /// <summary>Ordering of data accesses in searches as the scenario gives it (<see cref="MachineSpec.MemoryModel"/>);
+    /// null: not given, the command decides (<see cref="MemoryModelChoice"/>).</summary>
+    public Engine.DataMemoryModel? MemoryModel { get; internal init; }
 
     /// <summary>Default costs with this machine's overrides applied.</summary>
     public Kernel.CostModel CostModel() => Kernel.CostModel.Default.With(Costs);

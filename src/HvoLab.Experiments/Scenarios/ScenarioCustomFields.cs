@@ -9,9 +9,10 @@ namespace HvoLab.Experiments.Scenarios;
 /// <summary>Rows of <see cref="ScenarioFieldTable.Machine"/> whose values have their own reader: the profile, features, costs.</summary>
 internal static class MachineFields
 {
-    public static readonly ScenarioField<MachineSpec> MemoryModel = Field<MachineSpec>.Enum("memory_model",
-        "ordering of data accesses in searches (hvolab check): sc, or arm (stores to kernel globals buffered per CPU, as the accesses' ordering and barriers allow; docs/arch.md)",
-        ScenarioWords.MemoryModel, m => m.MemoryModel, (m, v) => m with { MemoryModel = v }, omitDefault: true);
+    public static readonly ScenarioField<MachineSpec> MemoryModel = Field<MachineSpec>.OptionalEnum("memory_model",
+        "ordering of data accesses in searches: sc, or arm (stores buffered per CPU, as the accesses' ordering and barriers allow; docs/arch.md). "
+        + "When absent, the command's default: arm for check and barriers; timed runs (run, compare, sweep, bench) are sc whatever it says",
+        ScenarioWords.MemoryModel, m => m.MemoryModel, (m, v) => m with { MemoryModel = v });
 
     private static IEnumerable<string> ProfileNames => CpuProfiles.All.Select(c => c.Name);
 

@@ -39,9 +39,10 @@ public sealed record MachineSpec
     /// <summary>GICv3 pseudo-NMI in use (irqchip.gicv3_pseudo_nmi=1); null = the profile's, else true.</summary>
     public bool? PseudoNmi { get; init; }
     public ulong MemoryBytes { get; init; } = ScenarioDefaults.MemoryBytes;
-    /// <summary>machine.memory_model: ordering of data accesses in searches (hvolab check): "sc" (default) or "arm"
-    /// (Engine.DataStoreBuffers; docs/arch.md). Timed runs are SC either way.</summary>
-    public Engine.DataMemoryModel MemoryModel { get; init; }
+    /// <summary>machine.memory_model: ordering of data accesses in searches: "sc" or "arm" (Engine.DataStoreBuffers;
+    /// docs/arch.md); null when the file is silent, which means the command's default (<see cref="MemoryModelChoice"/>:
+    /// arm for check and barriers). Timed runs are SC whatever it says.</summary>
+    public Engine.DataMemoryModel? MemoryModel { get; init; }
     /// <summary>Named CPU profile (<see cref="CpuProfiles"/>), or null.</summary>
     public string? Cpu { get; init; }
     /// <summary>machine.features: overrides of the profile and of the explicit fields (<see cref="CpuFeatures"/>).</summary>
