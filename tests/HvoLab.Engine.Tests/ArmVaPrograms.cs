@@ -33,28 +33,20 @@ internal static class ArmVaPrograms
     public static SmallProgram<VaStep> Nth(int index) => Programs.Generate(new PCG(17, (ulong)index), null!, out _);
 
     private const int Pages = 2, Frames = 4;
-    private const ulong FrameBase = 0x100000, Global = 0x1000;
-    private static ulong Va(int page) => PageTableBuilder.KernelVaBase + 0x4000_0000UL + (ulong)page * 4096;
-    private static ulong Frame(int f) => FrameBase + (ulong)f * 4096;
+    private const ulong Global = 0x1000;
+    private static ulong Va(int page) => PageTablePrograms.Va(page);
+    private static ulong Frame(int f) => PageTablePrograms.Frame(f);
 
     public static (HashSet<string> Seen, ExplorationResult Result) Observe(SmallProgram<VaStep> p, ExplorationOptions options) =>
         ObservedExecution.Observe(s => new Execution(p, s), options);
 
     private sealed class Execution : ObservedExecution
     {
-        private readonly ulong[] _ptes = new ulong[Pages];
+        private readonly ulong[] _ptes;
 
         public Execution(SmallProgram<VaStep> p, IScheduler search) : base(search, p.Tasks.Length, Frames + Pages + 1)
         {
-            var arch = new ArchMachine(new MachineConfig { Cpus = p.Tasks.Length, FillPolicy = TlbFillPolicy.OnAccess, MemoryBytes = 16UL << 20 });
-            var tables = new PageTableBuilder(arch);
-            tables.CreateRoot();
-            for (int page = 0; page < Pages; page++)
-            {
-                tables.Map(Va(page), Frame(page), 4096, Prot.PAGE_KERNEL);
-                _ptes[page] = tables.DescriptorPa(Va(page), 3);
-            }
-            for (int f = 0; f < Frames; f++) arch.Memory.WriteWord(Frame(f), 100 + (ulong)f);
+            (var arch, _ptes) = PageTablePrograms.MappedPages(p.Tasks.Length, Pages, Frames, TlbFillPolicy.OnAccess);
             Sim = new Simulator(arch, HardwareCosts.Default, this, new SimOptions { StepBudget = 500, StopOnViolation = false, MemoryModel = DataMemoryModel.Arm });
             Sim.AttachGuest(new ArmDataPrograms.GlobalsGuest((_, _) => SimTask.CompletedTask));
             SpawnTasks(p, Run);
@@ -77,7 +69,7 @@ internal static class ArmVaPrograms
                 case VaStep.AddVa: log.Append('a').Append(await cpu.FetchAdd(Va(page), 1)).Append(' '); break;
                 case VaStep.WritePte:
                     int frame = (page + 1 + op.Value) % Frames;
-                    await cpu.StorePhys(_ptes[page], (Prot.PAGE_KERNEL | DescBits.TableOrPage) & ~DescBits.AddressMask(12) | Frame(frame));
+                    await cpu.StorePhys(_ptes[page], PageTablePrograms.Mapping(frame));
                     break;
                 case VaStep.TlbiPage: await cpu.Tlbi(TlbiOp.VAAE1IS, Va(page)); break;
                 case VaStep.DsbIsh: await cpu.Barrier(BarrierKind.DsbIsh); break;
