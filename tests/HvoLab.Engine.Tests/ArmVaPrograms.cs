@@ -8,7 +8,9 @@ namespace HvoLab.Engine.Tests;
 /// <summary>One step of a generated program on mapped pages under the Arm data model: a store, load or add by VA, a
 /// load of the same word by PA, a PTE rewrite (the page moves to another frame, without break-before-make), a TLBI of
 /// the page, DSB ISH or ISHST, DMB ST, DMB ISH, and a store or load of a kernel global.</summary>
-public enum VaStep { StoreVa, LoadVa, LoadPhys, AddVa, WritePte, TlbiPage, DsbIsh, DsbIshSt, Wmb, Mb, StoreGlobal, LoadGlobal }
+/// <remarks><see cref="VaStep.UnmapPte"/> (the PTE made invalid) is not generated: it is for directed programs run with
+/// <see cref="ArmVaPrograms.Observe"/>'s fault fixup, where a fault is an outcome rather than an oops.</remarks>
+public enum VaStep { StoreVa, LoadVa, LoadPhys, AddVa, WritePte, TlbiPage, DsbIsh, DsbIshSt, Wmb, Mb, StoreGlobal, LoadGlobal, UnmapPte }
 
 /// <summary>
 /// Programs over two mapped pages (four frames, each holding distinct values), run by 2 CPUs under the Arm data model, where stores by VA are buffered (docs/arch.md, "Data accesses in the kernel
@@ -37,19 +39,45 @@ internal static class ArmVaPrograms
     private static ulong Va(int page) => PageTablePrograms.Va(page);
     private static ulong Frame(int f) => PageTablePrograms.Frame(f);
 
-    public static (HashSet<string> Seen, ExplorationResult Result) Observe(SmallProgram<VaStep> p, ExplorationOptions options) =>
-        ObservedExecution.Observe(s => new Execution(p, s), options);
+    /// <summary>Runs every execution of <paramref name="p"/> the search makes. With <paramref name="faultFixup"/> a
+    /// translation fault enters a test-only handler that logs it ("F" in its CPU's reads), maps the page back onto
+    /// its own frame (DSB ISHST) and retries the access, so a fault is one more outcome rather than an oops.</summary>
+    public static (HashSet<string> Seen, ExplorationResult Result) Observe(SmallProgram<VaStep> p, ExplorationOptions options, bool faultFixup = false) =>
+        ObservedExecution.Observe(s => new Execution(p, s, faultFixup), options);
+
+    /// <summary>The kernel global of <see cref="ArmDataPrograms.GlobalsGuest"/>, with a fault handler that remaps the
+    /// faulting page (a fixup like a kernel's fault-around: the retried access then completes).</summary>
+    private sealed class FixupGuest(Execution execution) : IGuest
+    {
+        public SimTask HandleSgi(Cpu cpu, int sgi) => SimTask.CompletedTask;
+        public SimTask<bool> HandleFault(Cpu cpu, FaultInfo fault) => execution.Fixup(cpu, fault);
+        public bool IsPrivateKernelData(ulong pa) => pa >= ArmDataPrograms.Base && pa < 0x3000;
+        public bool MayReadOlderValue(ulong pa) => IsPrivateKernelData(pa);
+    }
 
     private sealed class Execution : ObservedExecution
     {
         private readonly ulong[] _ptes;
 
-        public Execution(SmallProgram<VaStep> p, IScheduler search) : base(search, p.Tasks.Length, Frames + Pages + 1)
+        public Execution(SmallProgram<VaStep> p, IScheduler search, bool faultFixup) : base(search, p.Tasks.Length, Frames + Pages + 1)
         {
             (var arch, _ptes) = PageTablePrograms.MappedPages(p.Tasks.Length, Pages, Frames, TlbFillPolicy.OnAccess);
             Sim = new Simulator(arch, HardwareCosts.Default, this, new SimOptions { StepBudget = 500, StopOnViolation = false, MemoryModel = DataMemoryModel.Arm });
-            Sim.AttachGuest(new ArmDataPrograms.GlobalsGuest((_, _) => SimTask.CompletedTask));
+            Sim.AttachGuest(faultFixup ? new FixupGuest(this) : new ArmDataPrograms.GlobalsGuest((_, _) => SimTask.CompletedTask));
             SpawnTasks(p, Run);
+        }
+
+        internal async SimTask<bool> Fixup(Cpu cpu, FaultInfo fault)
+        {
+            Reads[cpu.Id].Append('F').Append(' ');
+            for (int page = 0; page < Pages; page++)
+                if (fault.Va >> 12 == Va(page) >> 12)
+                {
+                    await cpu.StorePhys(_ptes[page], PageTablePrograms.Mapping(page));
+                    await cpu.Barrier(BarrierKind.DsbIshSt);
+                    return true;
+                }
+            return false;
         }
 
         /// <summary>The words an outcome records: each frame's first word, each PTE, the global.</summary>
@@ -71,6 +99,7 @@ internal static class ArmVaPrograms
                     int frame = (page + 1 + op.Value) % Frames;
                     await cpu.StorePhys(_ptes[page], PageTablePrograms.Mapping(frame));
                     break;
+                case VaStep.UnmapPte: await cpu.StorePhys(_ptes[page], 0); break;
                 case VaStep.TlbiPage: await cpu.Tlbi(TlbiOp.VAAE1IS, Va(page)); break;
                 case VaStep.DsbIsh: await cpu.Barrier(BarrierKind.DsbIsh); break;
                 case VaStep.DsbIshSt: await cpu.Barrier(BarrierKind.DsbIshSt); break;

@@ -84,6 +84,27 @@ public class ArmVaStoreTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 
+    /// <summary>Issue #20's fault-entry differential: a store by VA between two buffered stores to a kernel global, while
+    /// the other CPU rewrites the page's PTE twice without a DSB (last to <paramref name="second"/>: invalid, so the
+    /// store's walk may fault and the test-only fixup remaps the page, or another frame). The store's walk may see
+    /// either descriptor or none; DPOR must observe all of the plain search's outcomes.</summary>
+    [Theory]
+    [InlineData(VaStep.UnmapPte, true)]
+    [InlineData(VaStep.WritePte, false)]
+    public void DporObservesEveryWalkOfAStoreByVaBetweenBufferedGlobalStores(VaStep second, bool faultFixup)
+    {
+        var p = Program(
+            [Op(VaStep.StoreGlobal), Op(VaStep.StoreVa, 0), Op(VaStep.StoreGlobal, 0, 1), Op(VaStep.LoadPhys, 1)],
+            [Op(VaStep.WritePte, 0), Op(second, 0, 1)]);
+        var (expected, full) = ArmVaPrograms.Observe(p, SearchPresets.Plain, faultFixup);
+        Assert.True(full.Complete, full.StopReason);
+        var (seen, r) = ArmVaPrograms.Observe(p, SearchPresets.Dpor, faultFixup);
+        Assert.True(r.Complete, r.StopReason);
+        output.WriteLine($"plain {full.Executions} executions, {expected.Count} outcomes; DPOR {r.Executions}, {seen.Count}");
+        foreach (var o in expected) output.WriteLine((seen.Contains(o) ? "  " : "! ") + o);
+        ReductionDifferential.AssertObservesAll(expected, seen, p.ToString());
+    }
+
     /// <summary>DPOR observes every outcome of the plain search on generated programs with stores, loads and adds by VA,
     /// loads by PA of the same words, PTE rewrites, TLBIs, DSBs, DMBs and a kernel global, under the Arm data model.
     /// <c>HVOLAB_ARM_PROGRAMS=N</c> compares N programs (default 40).</summary>

@@ -238,7 +238,8 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
             }
             bool everyRace = makesZero && Footprint.SameZeroTest(prev.Ops[prev.Chosen], fp);
             int before = prev.Backtrack.Count;
-            if (entry < 0 && prev.IsEnabled(action))
+            // Enabled as the same process: the CPU's second action may be its drain here and its code there (DfsScheduler.Buffers.cs).
+            if (entry < 0 && DfsScheduler.EnabledAsItsProcess(prev, action, fp))
             {
                 prev.AddBacktrack(action);
                 if (RaceProfile.On) RaceProfile.Count("direct", prev, action, fp, before);
