@@ -105,6 +105,37 @@ public class ArmVaStoreTests(Xunit.Abstractions.ITestOutputHelper output)
         ReductionDifferential.AssertObservesAll(expected, seen, p.ToString());
     }
 
+    /// <summary>The family around that program, with and without faults: CPU0 stores to the global, then stores, loads or
+    /// adds by VA, then stores to the global again, stores by VA to the other page, or orders with DMB ST / DSB ISHST,
+    /// and reads frame 1 or the global; CPU1 rewrites the PTE and then rewrites or unmaps it again, publishes (DSB
+    /// ISHST), or invalidates the TLB. 96 programs, each compared in full.</summary>
+    [Fact]
+    public void DporObservesEveryOutcomeAroundBufferedStoresBesideDescriptorStores()
+    {
+        VaStep[] middles = [VaStep.StoreVa, VaStep.LoadVa, VaStep.AddVa];
+        ProgramOp<VaStep>[] thirds = [Op(VaStep.StoreGlobal, 0, 1), Op(VaStep.StoreVa, 1), Op(VaStep.Wmb), Op(VaStep.DsbIshSt)];
+        ProgramOp<VaStep>[] lasts = [Op(VaStep.LoadPhys, 1), Op(VaStep.LoadGlobal)];
+        ProgramOp<VaStep>[] seconds = [Op(VaStep.WritePte, 0, 1), Op(VaStep.UnmapPte), Op(VaStep.DsbIshSt), Op(VaStep.TlbiPage, 0)];
+        int compared = 0;
+        long plain = 0, dpor = 0;
+        foreach (var middle in middles)
+            foreach (var third in thirds)
+                foreach (var last in lasts)
+                    foreach (var second in seconds)
+                    {
+                        var p = Program([Op(VaStep.StoreGlobal), Op(middle, 0), third, last], [Op(VaStep.WritePte, 0), second]);
+                        var (expected, full) = ArmVaPrograms.Observe(p, SearchPresets.Plain, faultFixup: true);
+                        Assert.True(full.Complete, full.StopReason);
+                        var (seen, r) = ArmVaPrograms.Observe(p, SearchPresets.Dpor, faultFixup: true);
+                        Assert.True(r.Complete, r.StopReason);
+                        ReductionDifferential.AssertObservesAll(expected, seen, p.ToString());
+                        compared++;
+                        plain += full.Executions; dpor += r.Executions;
+                    }
+        output.WriteLine($"{compared} programs: {plain} unreduced executions, {dpor} with DPOR");
+        Assert.Equal(middles.Length * thirds.Length * lasts.Length * seconds.Length, compared);
+    }
+
     /// <summary>DPOR observes every outcome of the plain search on generated programs with stores, loads and adds by VA,
     /// loads by PA of the same words, PTE rewrites, TLBIs, DSBs, DMBs and a kernel global, under the Arm data model.
     /// <c>HVOLAB_ARM_PROGRAMS=N</c> compares N programs (default 40).</summary>
