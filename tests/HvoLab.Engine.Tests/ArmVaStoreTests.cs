@@ -136,6 +136,23 @@ public class ArmVaStoreTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(middles.Length * thirds.Length * lasts.Length * seconds.Length, compared);
     }
 
+    /// <summary>A generated program (no fault) on which DPOR missed an outcome: CPU1's store by VA to page 0 drains before
+    /// its load by VA of page 1 (its buffer then empty, the load's walk may see CPU0's pending PTE rewrite of page 1) and
+    /// before CPU0 loads page 0. CPU1's load made its store to the global pending, which may pass the buffered store and
+    /// so held its drain back: the load disabled the drain, and the drain's race walk, passing over both, never tried
+    /// the drain before the load (DfsScheduler.DrainBeforeItsHolder).</summary>
+    [Theory]
+    [InlineData(433)]
+    public void DporObservesEverythingOnAKnownHardProgram(int index)
+    {
+        var p = ArmVaPrograms.Nth(index);
+        var (expected, full) = ArmVaPrograms.Observe(p, SearchPresets.Plain);
+        Assert.True(full.Complete, full.StopReason);
+        var (seen, r) = ArmVaPrograms.Observe(p, SearchPresets.Dpor);
+        Assert.True(r.Complete, r.StopReason);
+        ReductionDifferential.AssertObservesAll(expected, seen, $"program {index}: {p}");
+    }
+
     /// <summary>DPOR observes every outcome of the plain search on generated programs with stores, loads and adds by VA,
     /// loads by PA of the same words, PTE rewrites, TLBIs, DSBs, DMBs and a kernel global, under the Arm data model.
     /// <c>HVOLAB_ARM_PROGRAMS=N</c> compares N programs (default 40).</summary>

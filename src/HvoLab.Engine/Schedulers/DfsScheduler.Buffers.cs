@@ -29,6 +29,26 @@ public sealed partial class DfsScheduler
     internal static bool RanBeforeItsDrain(Node prev, int prevAction, int drain) =>
         Actions.Cpu(prevAction) == Actions.Cpu(drain) && Actions.Kind(prevAction) == Actions.RunOp && !DrainEnabled(prev, drain);
 
+    /// <summary>A drain held back at node <paramref name="held"/> (its store issued at step <paramref name="issuedAt"/>,
+    /// before it): the CPU's pending op there could pass it or was a ChooseOne, and the CPU's code step that made that op
+    /// pending disabled the drain — they do not commute even when their footprints do (DrainCommutes), since the drain
+    /// was enabled before that step and not after it. The latest such step where the drain was enabled gets it tried
+    /// first (Flanagan &amp; Godefroid count disabling as dependence). Without it the executions in which the drain came
+    /// first were lost: its race walk passed over the holder (<see cref="RanBeforeItsDrain"/>) and the step before it
+    /// (independent), so e.g. a store by VA drained before its CPU's load by VA — the buffer empty, so the load's walk may
+    /// see another CPU's pending descriptor stores — was never explored when a global store followed the load.</summary>
+    internal static void DrainBeforeItsHolder(List<Node> stack, int held, int issuedAt, int drain)
+    {
+        int cpu = Actions.Cpu(drain);
+        for (int k = held - 1; k > issuedAt && k >= 0; k--)
+        {
+            var node = stack[k];
+            int chosen = node.Enabled[node.Chosen];
+            if (Actions.Cpu(chosen) != cpu || node.Ops[node.Chosen].Drain || Actions.Kind(chosen) is not (Actions.RunOp or Actions.RunOpAlternative)) continue;
+            if (DrainEnabled(node, drain)) { node.AddBacktrack(drain); return; }
+        }
+    }
+
     /// <summary>Whether <paramref name="action"/>'s DPOR process (<see cref="Footprint.Drain"/>: its CPU's memory
     /// system, else its CPU's code) can take that action at <paramref name="prev"/>. One action id, the CPU's second
     /// action, is a drain at one node and the CPU's code at another (a store passing the buffered ones, a walk of the
