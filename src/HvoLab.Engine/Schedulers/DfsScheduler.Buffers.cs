@@ -29,14 +29,24 @@ public sealed partial class DfsScheduler
     internal static bool RanBeforeItsDrain(Node prev, int prevAction, int drain) =>
         Actions.Cpu(prevAction) == Actions.Cpu(drain) && Actions.Kind(prevAction) == Actions.RunOp && !DrainEnabled(prev, drain);
 
-    /// <summary>A drain held back at node <paramref name="held"/> (its store issued at step <paramref name="issuedAt"/>,
-    /// before it): the CPU's pending op there could pass it or was a ChooseOne, and the CPU's code step that made that op
-    /// pending disabled the drain — they do not commute even when their footprints do (DrainCommutes), since the drain
-    /// was enabled before that step and not after it. The latest such step where the drain was enabled gets it tried
-    /// first (Flanagan &amp; Godefroid count disabling as dependence). Without it the executions in which the drain came
-    /// first were lost: its race walk passed over the holder (<see cref="RanBeforeItsDrain"/>) and the step before it
-    /// (independent), so e.g. a store by VA drained before its CPU's load by VA — the buffer empty, so the load's walk may
-    /// see another CPU's pending descriptor stores — was never explored when a global store followed the load.</summary>
+    /// <summary>Whether the drain, its store already issued, was held back at <paramref name="prev"/>: its CPU's code ran
+    /// there (the op or its second action, not the drain) while the drain was not offered, because the pending op could
+    /// pass the buffered stores or was a ChooseOne. The code step that made that op pending disabled the drain — the two
+    /// do not commute even when their footprints do (DrainCommutes): the drain was enabled before that step and not after
+    /// it (Flanagan &amp; Godefroid count disabling as dependence). Without <see cref="DrainBeforeItsHolder"/> the
+    /// executions in which the drain came first were lost: its race walk passed over the holder
+    /// (<see cref="RanBeforeItsDrain"/>) and the step before it (independent), so e.g. a store by VA drained before its
+    /// CPU's load by VA — the buffer empty, so the load's walk may see another CPU's pending descriptor stores — was never
+    /// explored when a global store followed the load.</summary>
+    internal static bool HeldBackAt(Node prev, int drain)
+    {
+        int chosen = prev.Enabled[prev.Chosen];
+        return Actions.Cpu(chosen) == Actions.Cpu(drain) && !prev.Ops[prev.Chosen].Drain
+            && Actions.Kind(chosen) is Actions.RunOp or Actions.RunOpAlternative && !DrainEnabled(prev, drain);
+    }
+
+    /// <summary>Tries the drain held back at node <paramref name="held"/> (<see cref="HeldBackAt"/>) first at the latest
+    /// own code step before it, after its store's issue at <paramref name="issuedAt"/>, where it was enabled.</summary>
     internal static void DrainBeforeItsHolder(List<Node> stack, int held, int issuedAt, int drain)
     {
         int cpu = Actions.Cpu(drain);
