@@ -9,7 +9,9 @@ namespace HvoLab.Engine.Tests;
 /// load of the same word by PA, a PTE rewrite (the page moves to another frame, without break-before-make), a TLBI of
 /// the page, DSB ISH or ISHST, DMB ST, DMB ISH, a store or load of a kernel global, and a store to a frame's word by PA
 /// (<see cref="StorePhys"/>: only in hand-written programs, the generator's weights leave it out).</summary>
-public enum VaStep { StoreVa, LoadVa, LoadPhys, AddVa, WritePte, TlbiPage, DsbIsh, DsbIshSt, Wmb, Mb, StoreGlobal, LoadGlobal, StorePhys }
+/// <remarks><see cref="VaStep.UnmapPte"/> (the PTE made invalid) is not generated: it is for directed programs run with
+/// <see cref="ArmVaPrograms.Observe"/>'s fault fixup, where a fault is an outcome rather than an oops.</remarks>
+public enum VaStep { StoreVa, LoadVa, LoadPhys, AddVa, WritePte, TlbiPage, DsbIsh, DsbIshSt, Wmb, Mb, StoreGlobal, LoadGlobal, StorePhys, UnmapPte }
 
 /// <summary>
 /// Programs over two mapped pages (four frames, each holding distinct values), run by 2 CPUs under the Arm data model, where stores by VA are buffered (docs/arch.md, "Data accesses in the kernel
@@ -34,31 +36,49 @@ internal static class ArmVaPrograms
     public static SmallProgram<VaStep> Nth(int index) => Programs.Generate(new PCG(17, (ulong)index), null!, out _);
 
     private const int Pages = 2, Frames = 4;
-    private const ulong FrameBase = 0x100000, Global = 0x1000;
-    private static ulong Va(int page) => PageTableBuilder.KernelVaBase + 0x4000_0000UL + (ulong)page * 4096;
-    private static ulong Frame(int f) => FrameBase + (ulong)f * 4096;
+    private const ulong Global = 0x1000;
+    private static ulong Va(int page) => PageTablePrograms.Va(page);
+    private static ulong Frame(int f) => PageTablePrograms.Frame(f);
 
-    public static (HashSet<string> Seen, ExplorationResult Result) Observe(SmallProgram<VaStep> p, ExplorationOptions options) =>
-        ObservedExecution.Observe(s => new Execution(p, s), options);
+    /// <summary>Runs every execution of <paramref name="p"/> the search makes. With <paramref name="faultFixup"/> a
+    /// translation fault enters a test-only handler that logs it ("F" in its CPU's reads), maps the page back onto
+    /// its own frame (DSB ISHST) and retries the access, so a fault is one more outcome rather than an oops.</summary>
+    public static (HashSet<string> Seen, ExplorationResult Result) Observe(SmallProgram<VaStep> p, ExplorationOptions options, bool faultFixup = false) =>
+        ObservedExecution.Observe(s => new Execution(p, s, faultFixup), options);
+
+    /// <summary>The kernel global of <see cref="ArmDataPrograms.GlobalsGuest"/>, with a fault handler that remaps the
+    /// faulting page (a fixup like a kernel's fault-around: the retried access then completes).</summary>
+    private sealed class FixupGuest(Execution execution) : IGuest
+    {
+        public SimTask HandleSgi(Cpu cpu, int sgi) => SimTask.CompletedTask;
+        public SimTask<bool> HandleFault(Cpu cpu, FaultInfo fault) => execution.Fixup(cpu, fault);
+        public bool IsPrivateKernelData(ulong pa) => pa >= ArmDataPrograms.Base && pa < 0x3000;
+        public bool MayReadOlderValue(ulong pa) => IsPrivateKernelData(pa);
+    }
 
     private sealed class Execution : ObservedExecution
     {
-        private readonly ulong[] _ptes = new ulong[Pages];
+        private readonly ulong[] _ptes;
 
-        public Execution(SmallProgram<VaStep> p, IScheduler search) : base(search, p.Tasks.Length, Frames + Pages + 1)
+        public Execution(SmallProgram<VaStep> p, IScheduler search, bool faultFixup) : base(search, p.Tasks.Length, Frames + Pages + 1)
         {
-            var arch = new ArchMachine(new MachineConfig { Cpus = p.Tasks.Length, FillPolicy = TlbFillPolicy.OnAccess, MemoryBytes = 16UL << 20 });
-            var tables = new PageTableBuilder(arch);
-            tables.CreateRoot();
-            for (int page = 0; page < Pages; page++)
-            {
-                tables.Map(Va(page), Frame(page), 4096, Prot.PAGE_KERNEL);
-                _ptes[page] = tables.DescriptorPa(Va(page), 3);
-            }
-            for (int f = 0; f < Frames; f++) arch.Memory.WriteWord(Frame(f), 100 + (ulong)f);
+            (var arch, _ptes) = PageTablePrograms.MappedPages(p.Tasks.Length, Pages, Frames, TlbFillPolicy.OnAccess);
             Sim = new Simulator(arch, HardwareCosts.Default, this, new SimOptions { StepBudget = 500, StopOnViolation = false, MemoryModel = DataMemoryModel.Arm });
-            Sim.AttachGuest(new ArmDataPrograms.GlobalsGuest((_, _) => SimTask.CompletedTask));
+            Sim.AttachGuest(faultFixup ? new FixupGuest(this) : new ArmDataPrograms.GlobalsGuest((_, _) => SimTask.CompletedTask));
             SpawnTasks(p, Run);
+        }
+
+        internal async SimTask<bool> Fixup(Cpu cpu, FaultInfo fault)
+        {
+            Reads[cpu.Id].Append('F').Append(' ');
+            for (int page = 0; page < Pages; page++)
+                if (fault.Va >> 12 == Va(page) >> 12)
+                {
+                    await cpu.StorePhys(_ptes[page], PageTablePrograms.Mapping(page));
+                    await cpu.Barrier(BarrierKind.DsbIshSt);
+                    return true;
+                }
+            return false;
         }
 
         /// <summary>The words an outcome records: each frame's first word, each PTE, the global.</summary>
@@ -78,8 +98,9 @@ internal static class ArmVaPrograms
                 case VaStep.AddVa: log.Append('a').Append(await cpu.FetchAdd(Va(page), 1)).Append(' '); break;
                 case VaStep.WritePte:
                     int frame = (page + 1 + op.Value) % Frames;
-                    await cpu.StorePhys(_ptes[page], (Prot.PAGE_KERNEL | DescBits.TableOrPage) & ~DescBits.AddressMask(12) | Frame(frame));
+                    await cpu.StorePhys(_ptes[page], PageTablePrograms.Mapping(frame));
                     break;
+                case VaStep.UnmapPte: await cpu.StorePhys(_ptes[page], 0); break;
                 case VaStep.TlbiPage: await cpu.Tlbi(TlbiOp.VAAE1IS, Va(page)); break;
                 case VaStep.DsbIsh: await cpu.Barrier(BarrierKind.DsbIsh); break;
                 case VaStep.DsbIshSt: await cpu.Barrier(BarrierKind.DsbIshSt); break;

@@ -34,27 +34,38 @@ internal static class PageTablePrograms
 
     private const int Pages = 3, Frames = 6;
     private const ulong FrameBase = 0x100000;
-    private static ulong Va(int page) => PageTableBuilder.KernelVaBase + 0x4000_0000UL + (ulong)page * 4096;
-    private static ulong Frame(int f) => FrameBase + (ulong)f * 4096;
+    internal static ulong Va(int page) => PageTableBuilder.KernelVaBase + 0x4000_0000UL + (ulong)page * 4096;
+    internal static ulong Frame(int f) => FrameBase + (ulong)f * 4096;
+    /// <summary>A valid kernel PTE mapping frame <paramref name="f"/>.</summary>
+    internal static ulong Mapping(int f) => (Prot.PAGE_KERNEL | DescBits.TableOrPage) & ~DescBits.AddressMask(12) | Frame(f);
+
+    /// <summary>A machine whose pages 0..<paramref name="pages"/>-1 map frames of the same number, the first word of
+    /// each of <paramref name="frames"/> frames holding 100 + its number; returns it with each page's PTE address.</summary>
+    internal static (ArchMachine Arch, ulong[] Ptes) MappedPages(int cpus, int pages, int frames, TlbFillPolicy fill)
+    {
+        var arch = new ArchMachine(new MachineConfig { Cpus = cpus, FillPolicy = fill, MemoryBytes = 16UL << 20 });
+        var tables = new PageTableBuilder(arch);
+        tables.CreateRoot();
+        var ptes = new ulong[pages];
+        for (int page = 0; page < pages; page++)
+        {
+            tables.Map(Va(page), Frame(page), 4096, Prot.PAGE_KERNEL);
+            ptes[page] = tables.DescriptorPa(Va(page), 3);
+        }
+        for (int f = 0; f < frames; f++) arch.Memory.WriteWord(Frame(f), 100 + (ulong)f);
+        return (arch, ptes);
+    }
 
     public static (HashSet<string> Seen, ExplorationResult Result) Observe(SmallProgram<PtStep> p, ExplorationOptions options) =>
         ObservedExecution.Observe(s => new Execution(p, s), options);
 
     private sealed class Execution : ObservedExecution
     {
-        private readonly ulong[] _ptes = new ulong[Pages];
+        private readonly ulong[] _ptes;
 
         public Execution(SmallProgram<PtStep> p, IScheduler search) : base(search, p.Tasks.Length, Frames + Pages)
         {
-            var arch = new ArchMachine(new MachineConfig { Cpus = p.Tasks.Length, FillPolicy = TlbFillPolicy.Adversarial, MemoryBytes = 16UL << 20 });
-            var tables = new PageTableBuilder(arch);
-            tables.CreateRoot();
-            for (int page = 0; page < Pages; page++)
-            {
-                tables.Map(Va(page), Frame(page), 4096, Prot.PAGE_KERNEL);
-                _ptes[page] = tables.DescriptorPa(Va(page), 3);
-            }
-            for (int f = 0; f < Frames; f++) arch.Memory.WriteWord(Frame(f), 100 + (ulong)f);
+            (var arch, _ptes) = MappedPages(p.Tasks.Length, Pages, Frames, TlbFillPolicy.Adversarial);
             Sim = new Simulator(arch, HardwareCosts.Default, this, new SimOptions { StepBudget = 500, StopOnViolation = false });
             SpawnTasks(p, Run);
         }
@@ -72,7 +83,7 @@ internal static class PageTablePrograms
                 case PtStep.WritePte:
                     // Another frame for the page: which one depends on the value, never the one it maps now.
                     int frame = (page + 1 + op.Value) % Frames;
-                    await cpu.StorePhys(_ptes[page], (Prot.PAGE_KERNEL | DescBits.TableOrPage) & ~DescBits.AddressMask(12) | Frame(frame));
+                    await cpu.StorePhys(_ptes[page], Mapping(frame));
                     break;
                 case PtStep.TlbiPage: await cpu.Tlbi(TlbiOp.VAAE1IS, Va(page)); break;
                 case PtStep.TlbiAll: await cpu.Tlbi(TlbiOp.VMALLE1IS); break;

@@ -223,7 +223,11 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
             if (proc == Actions.Make(Actions.Cpu(action), Actions.RunOp) && Actions.Cpu(prevAction) == Actions.Cpu(action)
                 && Actions.Kind(prevAction) is Actions.TakeInterrupt or Actions.TakePreemptWork) entry = prevAction;
             if (prevProc == proc || prev.Clock[prevProc] <= known[prevProc]) continue;   // happens-before: not a race; look further back
-            if (fp.Drain && DfsScheduler.RanBeforeItsDrain(prev, prevAction, action)) continue;   // Arm data model (DfsScheduler.Buffers.cs)
+            // Arm data model (DfsScheduler.Buffers.cs). After its store was issued, a drain not offered where its CPU's
+            // code ran was held back (by a store that could pass, run as such or not, or a ChooseOne): the code step that
+            // made the holder pending disabled it (DfsScheduler.DrainBeforeItsHolder).
+            if (fp.Drain && j > fp.IssuedAt && DfsScheduler.HeldBackAt(prev, action)) DfsScheduler.DrainBeforeItsHolder(stack, j, fp.IssuedAt, action);
+            if (fp.Drain && DfsScheduler.RanBeforeItsDrain(prev, prevAction, action)) continue;
             if (Footprint.Independent(prev.Ops[prev.Chosen], fp) || Footprint.NeverCoEnabled(prev.Ops[prev.Chosen], fp)) continue;
             // The CPU's own op ran with the interrupt masked: the two are never enabled together (FootprintMasks.cs).
             if (takesInterrupt && Footprint.MasksEveryPending(prev.Ops[prev.Chosen], sim, Actions.Cpu(action))) continue;
@@ -238,7 +242,8 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
             }
             bool everyRace = makesZero && Footprint.SameZeroTest(prev.Ops[prev.Chosen], fp);
             int before = prev.Backtrack.Count;
-            if (entry < 0 && prev.IsEnabled(action))
+            // Enabled as the same process: the CPU's second action may be its drain here and its code there (DfsScheduler.Buffers.cs).
+            if (entry < 0 && DfsScheduler.EnabledAsItsProcess(prev, action, fp))
             {
                 prev.AddBacktrack(action);
                 if (RaceProfile.On) RaceProfile.Count("direct", prev, action, fp, before);
