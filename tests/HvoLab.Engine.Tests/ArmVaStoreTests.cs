@@ -157,7 +157,7 @@ public class ArmVaStoreTests(Xunit.Abstractions.ITestOutputHelper output)
     /// its load by VA of page 1 (its buffer then empty, the load's walk may see CPU0's pending PTE rewrite of page 1) and
     /// before CPU0 loads page 0. CPU1's load made its store to the global pending, which may pass the buffered store and
     /// so held its drain back: the load disabled the drain, and the drain's race walk, passing over both, never tried
-    /// the drain before the load (DfsScheduler.DrainBeforeItsHolder).</summary>
+    /// the drain before the load (DrainRaces.DrainBeforeItsHolder).</summary>
     [Theory]
     [InlineData(433)]
     public void DporObservesEverythingOnAKnownHardProgram(int index)

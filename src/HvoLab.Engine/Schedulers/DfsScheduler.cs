@@ -49,7 +49,7 @@ public sealed partial class DfsScheduler : IScheduler
         {
             var ops = new Footprint[actions.Length];
             for (int i = 0; i < actions.Length; i++) ops[i] = FootprintReader.Of(sim, actions[i]);
-            node = new Node { Enabled = actions.ToArray(), Ops = ops, Sleep = InheritedSleep(actions, ops), Waiting = WaitingCpus(sim, actions), BufferBlocked = BufferBlockedCpus(sim) };
+            node = new Node { Enabled = actions.ToArray(), Ops = ops, Sleep = InheritedSleep(actions, ops), Waiting = WaitingCpus(sim, actions), BufferBlocked = DrainRaces.BufferBlockedCpus(sim) };
             if (_opt.UsesDpor) _races.DetectRaces(sim, node, _depth);
             if (_opt.PreemptionBound is int bound && _preemptions >= bound && _lastCpu >= 0)
             {
@@ -113,7 +113,7 @@ public sealed partial class DfsScheduler : IScheduler
 
     /// <summary>Sleep set of a new node: what slept at the parent, plus the parent's explored siblings, minus
     /// everything dependent with the action the parent took, and minus an action whose id now names the other process
-    /// of its CPU (the second action is a drain at one node and the CPU's code at another, DfsScheduler.Buffers.cs):
+    /// of its CPU (the second action is a drain at one node and the CPU's code at another, DrainRaces.cs):
     /// the transition that slept is not the one enabled now.</summary>
     private List<(int, Footprint)> InheritedSleep(ReadOnlySpan<int> actions, Footprint[] ops)
     {
@@ -123,19 +123,13 @@ public sealed partial class DfsScheduler : IScheduler
         int taken = parent.Enabled[parent.Chosen];
         var takenOp = parent.Ops[parent.Chosen];
         foreach (var s in parent.Sleep)
-            if (Footprint.IndependentAfter(s.Op, takenOp) && SameProcess(actions, ops, s.Action, s.Op)) result.Add(s);
+            if (Footprint.IndependentAfter(s.Op, takenOp) && DrainRaces.EnabledAs(actions, ops, s.Action, s.Op.Drain)) result.Add(s);
         for (int i = 0; i < parent.Enabled.Length; i++)
         {
             int a = parent.Enabled[i];
             if (a == taken || !parent.Done.Contains(a)) continue;
-            if (Footprint.IndependentAfter(parent.Ops[i], takenOp) && SameProcess(actions, ops, a, parent.Ops[i])) result.Add((a, parent.Ops[i]));
+            if (Footprint.IndependentAfter(parent.Ops[i], takenOp) && DrainRaces.EnabledAs(actions, ops, a, parent.Ops[i].Drain)) result.Add((a, parent.Ops[i]));
         }
         return result;
-    }
-
-    private static bool SameProcess(ReadOnlySpan<int> actions, Footprint[] ops, int action, in Footprint slept)
-    {
-        int i = actions.IndexOf(action);
-        return i >= 0 && ops[i].Drain == slept.Drain;
     }
 }

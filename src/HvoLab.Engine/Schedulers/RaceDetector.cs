@@ -173,7 +173,7 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
     /// no step between i and it (an earlier one would be an earlier such step, or happen after i and so make it happen
     /// after i), so that step is the process's next one at i, and nothing after i that it needs comes before it
     /// (docs/engine.md, item 17). SC only: under the Arm data model a drain's enabler joins its clock elsewhere
-    /// (<see cref="Footprint.IssuedAt"/>) and the store buffer's own set E applies (DfsScheduler.Buffers.cs).</summary>
+    /// (<see cref="Footprint.IssuedAt"/>) and the store buffer's own set E applies (DrainRaces.cs).</summary>
     private int InitialBefore(Simulator sim, int i, int depth, int action, in Footprint fp, ref int[]? full)
     {
         if (sim.HasStoreBuffers) return -1;
@@ -223,11 +223,11 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
             if (proc == Actions.Make(Actions.Cpu(action), Actions.RunOp) && Actions.Cpu(prevAction) == Actions.Cpu(action)
                 && Actions.Kind(prevAction) is Actions.TakeInterrupt or Actions.TakePreemptWork) entry = prevAction;
             if (prevProc == proc || prev.Clock[prevProc] <= known[prevProc]) continue;   // happens-before: not a race; look further back
-            // Arm data model (DfsScheduler.Buffers.cs). After its store was issued, a drain not offered where its CPU's
+            // Arm data model (DrainRaces.cs). After its store was issued, a drain not offered where its CPU's
             // code ran was held back (by a store that could pass, run as such or not, or a ChooseOne): the code step that
-            // made the holder pending disabled it (DfsScheduler.DrainBeforeItsHolder).
-            if (fp.Drain && j > fp.IssuedAt && DfsScheduler.HeldBackAt(prev, action)) DfsScheduler.DrainBeforeItsHolder(stack, j, fp.IssuedAt, action);
-            if (fp.Drain && DfsScheduler.RanBeforeItsDrain(prev, prevAction, action)) continue;
+            // made the holder pending disabled it (DrainRaces.DrainBeforeItsHolder).
+            if (fp.Drain && j > fp.IssuedAt && DrainRaces.HeldBackAt(prev, action)) DrainRaces.DrainBeforeItsHolder(stack, j, fp.IssuedAt, action);
+            if (fp.Drain && DrainRaces.RanBeforeItsDrain(prev, prevAction, action)) continue;
             if (Footprint.Independent(prev.Ops[prev.Chosen], fp) || Footprint.NeverCoEnabled(prev.Ops[prev.Chosen], fp)) continue;
             // The CPU's own op ran with the interrupt masked: the two are never enabled together (FootprintMasks.cs).
             if (takesInterrupt && Footprint.MasksEveryPending(prev.Ops[prev.Chosen], sim, Actions.Cpu(action))) continue;
@@ -242,8 +242,8 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
             }
             bool everyRace = makesZero && Footprint.SameZeroTest(prev.Ops[prev.Chosen], fp);
             int before = prev.Backtrack.Count;
-            // Enabled as the same process: the CPU's second action may be its drain here and its code there (DfsScheduler.Buffers.cs).
-            if (entry < 0 && DfsScheduler.EnabledAsItsProcess(prev, action, fp))
+            // Enabled as the same process: the CPU's second action may be its drain here and its code there (DrainRaces.cs).
+            if (entry < 0 && DrainRaces.EnabledAsItsProcess(prev, action, fp))
             {
                 prev.AddBacktrack(action);
                 if (RaceProfile.On) RaceProfile.Count("direct", prev, action, fp, before);
@@ -260,8 +260,8 @@ internal sealed class RaceDetector(List<DfsScheduler.Node> stack)
                 if (everyRace) continue;
                 return;
             }
-            // Arm data model: a member of the paper's set E where one is known (DfsScheduler.Buffers.cs).
-            if (entry < 0 && sim.HasStoreBuffers && DfsScheduler.TryAddSetE(prev, action, fp, proc)) { if (everyRace) continue; return; }
+            // Arm data model: a member of the paper's set E where one is known (DrainRaces.cs).
+            if (entry < 0 && sim.HasStoreBuffers && DrainRaces.TryAddSetE(prev, action, fp, proc)) { if (everyRace) continue; return; }
             // Not enabled there: one member of set E, an initial of what leads to the action (SC), else every enabled action.
             int initial = index >= 0 ? InitialBefore(sim, j, depth, action, fp, ref full) : -1;
             if (initial >= 0) prev.AddBacktrack(initial); else prev.AddAllToBacktrack();
