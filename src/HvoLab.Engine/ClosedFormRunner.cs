@@ -95,7 +95,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
         r.ParkStart = waitFrom;
     }
 
-    /// <summary>The handler's return after a deferred entry: what <see cref="Simulator.PopFrame"/> does to a CPU
+    /// <summary>The handler's return after a deferred entry: what <see cref="ContextStack.PopFrame"/> does to a CPU
     /// whose masks the handler left as it found them (exception return: the read set cleared, a context
     /// synchronization event, the interrupts-off stretch ended).</summary>
     private void ReturnWithoutFrame(Cpu r)
@@ -231,7 +231,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
         _sim.Steps += h.Ops;
         r.Stats.Ops += h.Ops;
         r.Held = null;
-        if (deferred) ReturnWithoutFrame(r); else _sim.PopFrame(r);
+        if (deferred) ReturnWithoutFrame(r); else _sim.Contexts.PopFrame(r);
         ResumeInterrupted(r);
     }
 
@@ -257,7 +257,7 @@ internal sealed class ClosedFormRunner(Simulator sim)
             return;
         }
         r.Stats.NmisTaken--;
-        _sim.PopFrame(r);
+        _sim.Contexts.PopFrame(r);
         var rec = r.Hold;
         r.Stats.IrqsOffSince = rec.IrqsOffSince;
         r.Stats.MaxIrqsOffNs = rec.MaxIrqsOff;

@@ -358,7 +358,7 @@ public sealed partial class Cpu
 
     internal void ClearReads() { ReadCount = 0; ReadOverflow = false; }
 
-    private void OnFrameTaskDone() => Sim.CompleteFrame(this);
+    private void OnFrameTaskDone() => Sim.Contexts.CompleteFrame(this);
 
     public override string ToString() => $"CPU{Id}";
 }

@@ -39,7 +39,7 @@ internal sealed class ExceptionModel(Simulator sim)
     /// can preempt it. Charges the entry/exit cost.</summary>
     internal void EnterInterruptContext(Cpu c, bool nmi)
     {
-        _sim.PushFrame(c, nmi ? ContextKind.Nmi : ContextKind.Irq);
+        _sim.Contexts.PushFrame(c, nmi ? ContextKind.Nmi : ContextKind.Irq);
         c.Masks.EnterInterrupt(nmi, _sim.Options.PseudoNmi);
         UpdateIrqsOff(c);
         c.Time += _sim.Jitter(c, EntryNs);
@@ -62,8 +62,8 @@ internal sealed class ExceptionModel(Simulator sim)
         }
         var guest = _sim.Guest;
         c.Time += _sim.Jitter(c, _sim.Cost.ExceptionEntryExitNs + guest.FaultHandlingNs);
-        _sim.PushFrame(c, ContextKind.Fault);
-        _sim.Launch(c, ContextKind.Fault, null, cpu => guest.HandleFault(cpu, info));
+        _sim.Contexts.PushFrame(c, ContextKind.Fault);
+        _sim.Contexts.Launch(c, ContextKind.Fault, null, cpu => guest.HandleFault(cpu, info));
     }
 
     internal void TakeInterrupt(Cpu c, int sgi)
@@ -82,7 +82,7 @@ internal sealed class ExceptionModel(Simulator sim)
         if (_sim.Guest is null) { _sim.Termination.SetModelError("an SGI was taken but no guest is attached"); return; }
         EnterInterruptContext(c, nmi);
         c.TakenSgi = sgi;
-        _sim.Launch(c, nmi ? ContextKind.Nmi : ContextKind.Irq, _sgiBody ??= cpu => _sim.Guest!.HandleSgi(cpu, cpu.TakenSgi), null);
+        _sim.Contexts.Launch(c, nmi ? ContextKind.Nmi : ContextKind.Irq, _sgiBody ??= cpu => _sim.Guest!.HandleSgi(cpu, cpu.TakenSgi), null);
     }
 
     internal void TakePreemptWork(Cpu c)
@@ -93,7 +93,7 @@ internal sealed class ExceptionModel(Simulator sim)
         _sim.Ops.CancelPark(c, at);
         c.Time = Math.Max(c.Time, at);
         if (_sim.Trace.Enabled) _sim.Trace.Mark(c.Time, c.Id, "preempted by " + _sim.LabelName(label));
-        _sim.StartFrame(c, ContextKind.Preempt, work);
+        _sim.Contexts.StartFrame(c, ContextKind.Preempt, work);
     }
 
     /// <summary>Preempting work (a stopper kthread) runs only where the kernel could schedule: preempt_count 0,

@@ -26,17 +26,17 @@ public sealed partial class Simulator
         ref var f = ref c.Frames[c.Depth - 1];
         var k = f.Continuation;
         f.Continuation = null;
-        var prev = _running;
-        _running = c;
+        var prev = Running;
+        Running = c;
         try { k!(); }
         catch (Exception e) { Termination.SetModelError($"CPU{c.Id}: {e}"); }
-        finally { _running = prev; }
+        finally { Running = prev; }
     }
 
     /// <summary>Called by <see cref="CpuOp.IsCompleted"/>: run the op now, without a switch, if the schedule allows.</summary>
     internal bool TryRunInline(Cpu c)
     {
-        if (!_looping || c != _running || Termination.MustStop) return false;
+        if (!_looping || c != Running || Termination.MustStop) return false;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         if (!Driver.MayRunInline(c, ref op)) return false;
         if (Steps > Options.StepBudget) return false;

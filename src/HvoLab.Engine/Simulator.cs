@@ -15,7 +15,6 @@ public sealed partial class Simulator
     private readonly ViolationLog _violations = new();
     private readonly List<int> _choices = new();
     private readonly LabelTable _labels = new();
-    private Cpu? _running;
     private Cpu? _forceFault;
     private bool _started, _looping;
 
@@ -32,6 +31,7 @@ public sealed partial class Simulator
         DataBuffer = new DataStoreBuffers(this, Options.MemoryModel == DataMemoryModel.Arm && scheduler.Mode == SchedulingMode.Choice);
         Trace = new TraceLog(Options.RecordEvents) { LabelNames = LabelName };
         Termination = new RunTermination(this);
+        Contexts = new ContextStack(this);
     }
 
     public ArchMachine Arch { get; }
@@ -52,6 +52,10 @@ public sealed partial class Simulator
     internal OpExecutor Ops { get; }
     /// <summary>Buffered data stores under the Arm data model (inactive otherwise).</summary>
     internal DataStoreBuffers DataBuffer { get; }
+    /// <summary>Every CPU's context stack (frames pushed and popped at exception entry and return).</summary>
+    internal ContextStack Contexts { get; }
+    /// <summary>The CPU whose code runs now (ops of that CPU may run inline), or null between actions.</summary>
+    internal Cpu? Running { get; set; }
     /// <summary>Taking interrupts, faults and preempting work.</summary>
     internal ExceptionModel Exceptions { get; }
     /// <summary>Interrupts taken in closed form, and holds cancelled because something else reached the CPU first.</summary>
@@ -125,7 +129,7 @@ public sealed partial class Simulator
             {
                 var c = Cpus[cpu];
                 c.IsBackground = background;
-                StartFrame(c, ContextKind.Task, body);
+                Contexts.StartFrame(c, ContextKind.Task, body);
             }
             _looping = true;   // from here on ops may run inline; while spawning, every task stops at its first op
             var outcome = Driver.Run();
@@ -136,7 +140,7 @@ public sealed partial class Simulator
         }
         finally
         {
-            _running = null;
+            Running = null;
             SynchronizationContext.SetSynchronizationContext(savedContext);
         }
     }

@@ -2,11 +2,12 @@ using HvoLab.Arch;
 
 namespace HvoLab.Engine;
 
-/// <summary>The context stack: pushing a frame and launching its code (task, handler, fault handler, preempting work),
-/// completing and popping it (exception return restores the masks it saved).</summary>
-public sealed partial class Simulator
+/// <summary>The context stack of every CPU: pushing a frame and launching its code (task, handler, fault handler,
+/// preempting work), completing and popping it (exception return restores the masks it saved). Exception entry and
+/// return are context synchronization events for the Arm data model (<see cref="DataLoadViews.Order"/>).</summary>
+internal sealed class ContextStack(Simulator sim)
 {
-    internal void StartFrame(Cpu c, ContextKind kind, Func<Cpu, SimTask> body)
+    public void StartFrame(Cpu c, ContextKind kind, Func<Cpu, SimTask> body)
     {
         PushFrame(c, kind);
         Launch(c, kind, body, null);
@@ -14,10 +15,10 @@ public sealed partial class Simulator
 
     /// <summary>Runs the body of the frame just pushed until its first suspension and arranges for the frame to be
     /// popped when the body's task completes.</summary>
-    internal void Launch(Cpu c, ContextKind kind, Func<Cpu, SimTask>? body, Func<Cpu, SimTask<bool>>? faultBody)
+    public void Launch(Cpu c, ContextKind kind, Func<Cpu, SimTask>? body, Func<Cpu, SimTask<bool>>? faultBody)
     {
-        var prev = _running;
-        _running = c;
+        var prev = sim.Running;
+        sim.Running = c;
         try
         {
             ref var f = ref c.Frames[c.Depth - 1];
@@ -40,11 +41,11 @@ public sealed partial class Simulator
                 else f.VoidAwaiter.UnsafeOnCompleted(c.FrameDone);
             }
         }
-        catch (Exception e) { Termination.SetModelError($"CPU{c.Id} {kind}: {e}"); }
-        finally { _running = prev; }
+        catch (Exception e) { sim.Termination.SetModelError($"CPU{c.Id} {kind}: {e}"); }
+        finally { sim.Running = prev; }
     }
 
-    internal ref Cpu.Frame PushFrame(Cpu c, ContextKind kind)
+    public ref Cpu.Frame PushFrame(Cpu c, ContextKind kind)
     {
         if (c.Depth == Cpu.MaxDepth) throw new InvalidOperationException($"CPU{c.Id}: context stack overflow");
         ref var f = ref c.Frames[c.Depth++];
@@ -53,34 +54,34 @@ public sealed partial class Simulator
         if (kind == ContextKind.Nmi) c.Masks.NmiDepth++;
         if (kind == ContextKind.Irq) c.Masks.IrqDepth++;
         c.ClearReads();
-        DataBuffer.Views.Order(c.Id);   // exception entry: a context synchronization event (Arm data model only)
-        if (Trace.Enabled) Trace.Begin(c.Time, c.Id, kind);
+        sim.DataBuffer.Views.Order(c.Id);   // exception entry: a context synchronization event (Arm data model only)
+        if (sim.Trace.Enabled) sim.Trace.Begin(c.Time, c.Id, kind);
         return ref f;
     }
 
     /// <summary>Called when the task of the top frame completes (synchronously or from its last continuation).</summary>
-    internal void CompleteFrame(Cpu c)
+    public void CompleteFrame(Cpu c)
     {
         ref var f = ref c.Frames[c.Depth - 1];
-        if (f.Kind == ContextKind.Task) Termination.TaskFrameEnded();   // only a task ending can end the run
+        if (f.Kind == ContextKind.Task) sim.Termination.TaskFrameEnded();   // only a task ending can end the run
         bool retry = true;
         try
         {
             if (f.IsFault) retry = f.BoolAwaiter.GetResult();
             else f.VoidAwaiter.GetResult();
         }
-        catch (Exception e) { Termination.SetModelError($"CPU{c.Id} {f.Kind}: {e}"); }
+        catch (Exception e) { sim.Termination.SetModelError($"CPU{c.Id} {f.Kind}: {e}"); }
         var kind = f.Kind;
         f.VoidAwaiter = default; f.BoolAwaiter = default; f.Continuation = null;
         PopFrame(c);
         if (kind == ContextKind.Task && c.Depth == 0) c.Finished = true;
-        if (kind == ContextKind.Fault && !retry && Violations.Count == 0)
-            ReportViolation("oops", [c.Id], 0, $"CPU{c.Id}: kernel fault handler gave up (oops) at {c.Time:F0} ns");
-        if (kind == ContextKind.Fault && !retry) Termination.Abort();
+        if (kind == ContextKind.Fault && !retry && sim.Violations.Count == 0)
+            sim.ReportViolation("oops", [c.Id], 0, $"CPU{c.Id}: kernel fault handler gave up (oops) at {c.Time:F0} ns");
+        if (kind == ContextKind.Fault && !retry) sim.Termination.Abort();
     }
 
     /// <summary>Leaves the top context: the masks it saved come back (exception return).</summary>
-    internal void PopFrame(Cpu c)
+    public void PopFrame(Cpu c)
     {
         ref var f = ref c.Frames[c.Depth - 1];
         var kind = f.Kind;
@@ -89,8 +90,8 @@ public sealed partial class Simulator
         if (kind == ContextKind.Irq) c.Masks.IrqDepth--;
         c.Depth--;
         c.ClearReads();
-        DataBuffer.Views.Order(c.Id);   // exception return: a context synchronization event (Arm data model only)
-        if (Trace.Enabled) Trace.End(c.Time, c.Id, kind);
-        Exceptions.UpdateIrqsOff(c);
+        sim.DataBuffer.Views.Order(c.Id);   // exception return: a context synchronization event (Arm data model only)
+        if (sim.Trace.Enabled) sim.Trace.End(c.Time, c.Id, kind);
+        sim.Exceptions.UpdateIrqsOff(c);
     }
 }
