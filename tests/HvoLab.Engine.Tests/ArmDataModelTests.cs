@@ -101,6 +101,39 @@ public class ArmDataModelTests
         }
     }
 
+    /// <summary>MP+wmb+addr: the reader's load of data has an address dependency on its load of flag (the view of that
+    /// load passed as the address view, Promising-ARM's vaddr): it may not read data older than the newest write at
+    /// flag's read view, so (flag 1, data 0) is forbidden. A dependency on an unrelated earlier load orders nothing
+    /// after it, which a DMB LD would.</summary>
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void AnAddressDependencyOrdersOnlyTheLoadItDependsOn(bool onFlag, bool weakAllowed)
+    {
+        ulong z = ArmDataPrograms.Word(2);
+        // Plain search only: footprints do not account for address views (Ops.cs, PendingOp.AddressView).
+        foreach (var options in new[] { Plain })
+        {
+            var seen = Outcomes(DataMemoryModel.Arm, options, async cpu =>
+            {
+                await cpu.StorePhys(X, 1);
+                await cpu.Barrier(BarrierKind.DmbIshSt);
+                await cpu.StorePhys(Y, 1);
+                return 0;
+            }, async cpu =>
+            {
+                await cpu.LoadPhys(z);
+                int unrelated = cpu.LastReadView;
+                ulong flag = await cpu.LoadPhys(Y);
+                int view = onFlag ? cpu.LastReadView : unrelated;
+                ulong data = await cpu.AccessPhys(MemOp.Load(X, 8), MemOrder.Relaxed, view);
+                return flag * 10 + data;
+            });
+            Assert.Equal(weakAllowed, seen.Contains((0, 10)));
+            Assert.Contains((0UL, 11UL), seen);
+        }
+    }
+
     /// <summary>CoRR across CPUs with an older value: a reader that saw the newer of two stores to a word never reads
     /// the older one after it, even though each load alone may read an older value.</summary>
     [Fact]
