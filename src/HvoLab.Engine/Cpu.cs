@@ -87,6 +87,7 @@ public sealed partial class Cpu
         Op.ReturnFaults = false;
         Op.WorkStarted = false;
         Op.Order = MemOrder.Relaxed;
+        Op.AddressView = 0;
         Op.Result = RmwResult.Value;
         Op.RendezvousAck = false;
         return new CpuOp(this);
@@ -144,7 +145,18 @@ public sealed partial class Cpu
     public CpuOp CasPhys(ulong pa, ulong expected, ulong desired, MemOrder order, int size = 8) { Op.Mem = MemOp.Cas(pa, expected, desired, size); return Issue(OpKind.MemPhys, order); }
     public CpuOp FetchAddPhys(ulong pa, ulong delta, MemOrder order, int size = 8) { Op.Mem = MemOp.Add(pa, delta, size); return Issue(OpKind.MemPhys, order); }
     /// <summary>Any access by PA with an ordering (the litmus binding of the Arm data model issues every instruction's own).</summary>
-    public CpuOp AccessPhys(in MemOp op, MemOrder order) { Op.Mem = op; return Issue(OpKind.MemPhys, order); }
+    public CpuOp AccessPhys(in MemOp op, MemOrder order, int addressView = 0)
+    {
+        Op.Mem = op;
+        var r = Issue(OpKind.MemPhys, order);
+        Op.AddressView = addressView;
+        return r;
+    }
+
+    /// <summary>Arm data model: the view of this CPU's last access by PA that read (<see cref="DataLoadViews"/>
+    /// timestamp), to pass as the address view of a load whose address depends on it
+    /// (<see cref="AccessPhys(in MemOp, MemOrder, int)"/>).</summary>
+    public int LastReadView => Sim.DataBuffer.Views.LastView(Id);
 
     /// <summary>atomic_add/atomic_inc/atomic_dec: an add whose old value the caller never sees (the awaitable has no
     /// result), so two of them on one word commute for the search (Footprint.Blind).</summary>

@@ -21,7 +21,7 @@ internal sealed class DataAccessExecutor(Simulator sim)
         c.NewestWalk = false;
         // The search chose to let this access's walks see every descriptor store made so far (DataStoreBuffers).
         if (newestWalk) _sim.DataBuffer.PublishDescriptorStores();
-        if (physical) r = PhysAccess(c, in op.Mem, older);
+        if (physical) r = PhysAccess(c, in op.Mem, older, op.AddressView);
         else if (op.Mem.Kind == AccessKind.Write && _sim.DataBuffer.Active) return StoreByVa(c, ref op, newestWalk);
         else r = VaAccess(c, in op.Mem);
         // Arm data model: an acquire or fully ordered access orders the CPU's later loads (DataLoadViews).
@@ -102,13 +102,13 @@ internal sealed class DataAccessExecutor(Simulator sim)
         return ExecOutcome.Completed;
     }
 
-    private AccessResult PhysAccess(Cpu c, in MemOp m, bool older)
+    private AccessResult PhysAccess(Cpu c, in MemOp m, bool older, int addressView)
     {
         var buffers = _sim.DataBuffer;
         ulong word = m.Va & ~7UL;
         bool global = buffers.HasMessages(word);
         // A load reads its own buffered store, or a message its view allows (DataLoadViews); an RMW reads the newest.
-        ulong old = m.Kind == AccessKind.Read ? buffers.Load(c.Id, m.Va, m.Size, older)
+        ulong old = m.Kind == AccessKind.Read ? buffers.Load(c.Id, m.Va, m.Size, older, addressView)
             : global ? buffers.Load(c.Id, m.Va, m.Size, older: false) : _sim.Arch.ReadPhys(m.Va, m.Size);
         if (m.Kind == AccessKind.Read) return AccessResult.Success(m.Va, old);
         ulong nv = m.Kind == AccessKind.Write ? m.Value : m.Rmw switch
@@ -127,6 +127,7 @@ internal sealed class DataAccessExecutor(Simulator sim)
             _sim.Arch.WritePhys(c.Id, m.Va, nv, m.Size);
             if (global) buffers.Views.Stored(c.Id, word);
         }
+        buffers.Views.ReadWithoutMessage(c.Id);   // an RMW's result: as if ordered after everything in memory
         return AccessResult.Success(m.Va, old);
     }
 

@@ -37,6 +37,7 @@ internal sealed class DataLoadViews
     private readonly List<ulong> _initial = [];
     private readonly MessageMemory _memory;
     private readonly ThreadViews[] _views;
+    private readonly int[] _lastView;
 
     public DataLoadViews(Simulator sim, bool active)
     {
@@ -45,6 +46,7 @@ internal sealed class DataLoadViews
         _memory = new MessageMemory(loc => _initial[loc]);
         _views = new ThreadViews[active ? sim.Cpus.Length : 0];
         for (int i = 0; i < _views.Length; i++) _views[i] = new ThreadViews(i);
+        _lastView = new int[_views.Length];
     }
 
     public bool Active { get; }
@@ -73,33 +75,47 @@ internal sealed class DataLoadViews
         _views[cpu].Fulfill(loc, ts, DepView.None, DepView.None, release: false, exclusive: false);
     }
 
-    /// <summary>Timestamp of the oldest message of location <paramref name="loc"/> CPU <paramref name="cpu"/> may read.</summary>
-    private int OldestReadable(int cpu, int loc)
+    /// <summary>Timestamp of the oldest message of location <paramref name="loc"/> CPU <paramref name="cpu"/> may read
+    /// with a load whose address depends on loads of view <paramref name="addressView"/>.</summary>
+    private int OldestReadable(int cpu, int loc, int addressView)
     {
         var v = _views[cpu];
-        int ts = Math.Min(v.VrNew, _memory.Count);
+        int ts = Math.Min(Math.Max(v.VrNew, addressView), _memory.Count);
         while (ts > 0 && _memory.LocationOf(ts) != loc) ts--;
         return Math.Max(ts, v.Coh(loc));
     }
 
     /// <summary>CPU <paramref name="cpu"/> may read a value of <paramref name="word"/> older than memory's.</summary>
-    public bool HasOlder(int cpu, ulong word)
+    public bool HasOlder(int cpu, ulong word, int addressView = 0)
     {
         if (!Active) return false;
         int loc = Location(word);
-        int latest = _memory.Latest(loc), oldest = OldestReadable(cpu, loc);
+        int latest = _memory.Latest(loc), oldest = OldestReadable(cpu, loc, addressView);
         return oldest < latest && _memory.ValueOf(oldest, loc) != _memory.ValueOf(latest, loc);
     }
 
     /// <summary>A load of the word by CPU <paramref name="cpu"/>: the newest message, or (<paramref name="older"/>) the
-    /// oldest it may read; returns the word's value.</summary>
-    public ulong Load(int cpu, ulong word, bool older)
+    /// oldest it may read (not older than the newest write at <paramref name="addressView"/>, the view of the loads its
+    /// address depends on); returns the word's value. The load's view (<see cref="LastView"/>) is the paper's post-view:
+    /// the message's timestamp joined with what the read was ordered after.</summary>
+    public ulong Load(int cpu, ulong word, bool older, int addressView = 0)
     {
         int loc = Location(word);
-        int ts = older ? OldestReadable(cpu, loc) : _memory.Latest(loc);
-        _views[cpu].Read(loc, ts, DepView.None, ReadStrength.Plain, exclusive: false);
+        int ts = older ? OldestReadable(cpu, loc, addressView) : _memory.Latest(loc);
+        _lastView[cpu] = _views[cpu].Read(loc, ts, new DepView(addressView, addressView), ReadStrength.Plain, exclusive: false).Plain;
         return older ? _memory.ValueOf(ts, loc) : _sim.Arch.ReadPhys(word);
     }
+
+    /// <summary>A read of CPU <paramref name="cpu"/> that took no message (its own buffered store, a word without
+    /// messages, an RMW's write): its view is taken as everything in memory now, at least the paper's (a forwarded
+    /// store's view is its dependencies', below its timestamp), so a load depending on it is never weaker than Arm.</summary>
+    public void ReadWithoutMessage(int cpu)
+    {
+        if (Active) _lastView[cpu] = _memory.Count;
+    }
+
+    /// <summary>The view of CPU <paramref name="cpu"/>'s last read (0 when the Arm data model is off).</summary>
+    public int LastView(int cpu) => Active ? _lastView[cpu] : 0;
 
     /// <summary>An ordering point of CPU <paramref name="cpu"/>: later loads read at least what memory holds now.</summary>
     public void Order(int cpu)

@@ -164,7 +164,7 @@ internal sealed partial class DataStoreBuffers
         if (!Active || c.Depth == 0 || c.Park != Cpu.ParkKind.None || _q.Count(c.Id) > 0) return false;
         ref var op = ref c.Frames[c.Depth - 1].Pending;
         return op.Kind == OpKind.MemPhys && op.Mem.Kind == AccessKind.Read && op.Order == MemOrder.Relaxed
-            && HasMessages(op.Mem.Va) && Views.HasOlder(c.Id, op.Mem.Va & ~7UL);
+            && HasMessages(op.Mem.Va) && Views.HasOlder(c.Id, op.Mem.Va & ~7UL, op.AddressView);
     }
 
     /// <summary>The search step that issued the front store (-1: before the first step): the step that enabled its drain.</summary>
@@ -241,11 +241,15 @@ internal sealed partial class DataStoreBuffers
 
     /// <summary>A load by CPU <paramref name="cpu"/>: its own newest buffered store of the word (forwarding), else for a
     /// kernel global the newest message or (<paramref name="older"/>) the oldest its view allows, else memory.</summary>
-    public ulong Load(int cpu, ulong pa, int size, bool older)
+    public ulong Load(int cpu, ulong pa, int size, bool older, int addressView = 0)
     {
         ulong word = pa & ~7UL;
-        if (!LoadsMessage(cpu, word)) return Read(cpu, pa, size);
-        ulong w = Views.Load(cpu, word, older);
+        if (!LoadsMessage(cpu, word))
+        {
+            Views.ReadWithoutMessage(cpu);
+            return Read(cpu, pa, size);
+        }
+        ulong w = Views.Load(cpu, word, older, addressView);
         int s = (int)(pa & 7) * 8;
         return size == 8 ? w : (w >> s) & ((1UL << (size * 8)) - 1);
     }

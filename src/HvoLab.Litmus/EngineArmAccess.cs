@@ -13,11 +13,11 @@ namespace HvoLab.Litmus;
 /// <remarks>
 /// Only data-memory tests (<see cref="ViewModelExplorer.Handles"/>) are bound: the machine binding reads a load's
 /// translation candidates from memory (<c>LitmusEngineThread.ChooseLoad</c>), which would bypass the engine's
-/// forwarding from a buffered store by VA. Two places where the kernel model assumes what a litmus test may break are
-/// made explicit here instead: the kernel loads globals at fixed addresses (no address dependency between two loads),
-/// so a load whose address depends on a loaded value is preceded by a DMB LD (an ordering point: stronger than the
-/// dependency, which orders only that pair); and an acquire-PC load (LDAPR) is issued as an acquire (RCsc, stronger).
-/// Both only remove behaviours, so neither can hide an outcome the model allows that Arm forbids.
+/// forwarding from a buffered store by VA. A load whose address depends on loaded values carries their view (the
+/// engine's address view, <see cref="Cpu.AccessPhys(in MemOp, MemOrder, int)"/>): by PA it may read no value older
+/// than the newest write at that view, as Promising-ARM's vaddr; by VA (loads read memory, no older values) it is
+/// still preceded by a DMB LD. An acquire-PC load (LDAPR) is issued as an acquire (RCsc, stronger). Neither can hide
+/// an outcome the model allows that Arm forbids.
 /// </remarks>
 internal sealed class EngineArmAccess(LitmusMachine binding, bool byVa)
 {
@@ -32,9 +32,13 @@ internal sealed class EngineArmAccess(LitmusMachine binding, bool byVa)
     /// advance in a data-memory test).</summary>
     private readonly RegisterReadiness _deps = new();
     private long _accesses;
+    /// <summary>Each register's view (the engine's <see cref="Cpu.LastReadView"/> of the loads it was computed from):
+    /// by PA a dependent load's address view.</summary>
+    private readonly RegisterReadiness _views = new();
+    private int _lastView;
 
-    public void AfterRegisterOp(Instruction ins) => _deps.AfterRegisterOp(ins);
-    public void AfterAccess(Instruction ins) => _deps.AfterAccess(ins, ++_accesses);
+    public void AfterRegisterOp(Instruction ins) { _deps.AfterRegisterOp(ins); _views.AfterRegisterOp(ins); }
+    public void AfterAccess(Instruction ins) { _deps.AfterAccess(ins, ++_accesses); _views.AfterAccess(ins, _lastView); }
 
     /// <summary>The address the engine access uses for <paramref name="va"/> if it is a data location: its physical word
     /// (identity-mapped in every data test), or the VA itself when the words are accessed by VA.</summary>
@@ -43,7 +47,7 @@ internal sealed class EngineArmAccess(LitmusMachine binding, bool byVa)
 
     /// <summary>By PA: a kernel global's access (buffered store, older values). By VA: a struct page field's (the store
     /// translated when issued and buffered, never passing; loads of memory or the CPU's own buffered store).</summary>
-    private CpuOp Issue(Cpu cpu, in MemOp op, MemOrder order) => byVa ? cpu.Access(op, returnFaults: false, order) : cpu.AccessPhys(op, order);
+    private CpuOp Issue(Cpu cpu, in MemOp op, MemOrder order, int addressView = 0) => byVa ? cpu.Access(op, returnFaults: false, order) : cpu.AccessPhys(op, order, addressView);
 
     /// <summary>Performs <paramref name="ins"/>'s load, store, store-exclusive or atomic on <paramref name="pa"/> (an
     /// <see cref="Address"/>).</summary>
@@ -55,21 +59,26 @@ internal sealed class EngineArmAccess(LitmusMachine binding, bool byVa)
         switch (r.Kind)
         {
             case RequestKind.Load:
-                if (addressDependent && a.Order == AccessOrder.Plain) await cpu.Barrier(BarrierKind.DmbIshLd);
-                var v = await Issue(cpu, MemOp.Load(pa, size), OrderOf(a.Order, rmw: false));
+                // By PA the address dependency is the engine's (the load's address view); by VA loads read memory.
+                if (byVa && addressDependent && a.Order == AccessOrder.Plain) await cpu.Barrier(BarrierKind.DmbIshLd);
+                var v = await Issue(cpu, MemOp.Load(pa, size), OrderOf(a.Order, rmw: false), (int)_views.AddressReady(ins));
+                _lastView = cpu.LastReadView;
                 if (a.Exclusive) { _exclusivePa = pa; _exclusiveValue = v; }
                 return MemResult.Ok(v);
             case RequestKind.Store when a.Exclusive:
                 if (_exclusivePa != pa) return MemResult.Ok(1);
                 _exclusivePa = ulong.MaxValue;
                 var old = await Issue(cpu, MemOp.Cas(pa, _exclusiveValue, r.Value, size), OrderOf(a.Order, rmw: false));
+                _lastView = cpu.LastReadView;
                 return MemResult.Ok((old & Mask(size)) == (_exclusiveValue & Mask(size)) ? 0UL : 1UL);
             case RequestKind.Store:
                 await Issue(cpu, MemOp.Store(pa, r.Value, size), OrderOf(a.Order, rmw: false));
                 return MemResult.Ok();
             default:
                 var op = new MemOp(AccessKind.Rmw, pa, size, r.Value, r.Expected, LitmusEngineThread.RmwOf(r.Rmw));
-                return MemResult.Ok(await Issue(cpu, op, OrderOf(a.Order, rmw: true)));
+                var result = await Issue(cpu, op, OrderOf(a.Order, rmw: true));
+                _lastView = cpu.LastReadView;
+                return MemResult.Ok(result);
         }
     }
 
