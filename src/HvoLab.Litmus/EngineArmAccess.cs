@@ -11,9 +11,11 @@ namespace HvoLab.Litmus;
 /// value, <see cref="LitmusGuest"/>), with the instruction's own ordering (<see cref="OrderOf"/>).
 /// </summary>
 /// <remarks>
-/// Only data-memory tests (<see cref="ViewModelExplorer.Handles"/>) are bound: the machine binding reads a load's
-/// translation candidates from memory (<c>LitmusEngineThread.ChooseLoad</c>), which would bypass the engine's
-/// forwarding from a buffered store by VA. Two places where the kernel model assumes what a litmus test may break are
+/// Only data-memory tests (<see cref="ViewModelExplorer.Handles"/>) go through this class. Translation tests under
+/// <c>engine-arm-va</c> keep the machine binding's accesses (<see cref="LitmusEngineThread"/>: translation candidates,
+/// faults, hardware updates), issued with <see cref="OrderOf"/>'s ordering on the same engine buffers, and a load's
+/// other translations read through the CPU's forwarding (<see cref="Cpu.ReadForwarded"/>); by PA they are not bound
+/// (<see cref="NotBound"/>). Two places where the kernel model assumes what a litmus test may break are
 /// made explicit here instead: the kernel loads globals at fixed addresses (no address dependency between two loads),
 /// so a load whose address depends on a loaded value is preceded by a DMB LD (an ordering point: stronger than the
 /// dependency, which orders only that pair); and an acquire-PC load (LDAPR) is issued as an acquire (RCsc, stronger).
@@ -21,8 +23,9 @@ namespace HvoLab.Litmus;
 /// </remarks>
 internal sealed class EngineArmAccess(LitmusMachine binding, bool byVa)
 {
-    /// <summary>Why a test that touches the translation regime is not run under this binding.</summary>
-    public const string NotBound = "engine-arm data model: translation tests are not bound (a load's translation candidates are read from memory, bypassing forwarding from the engine's buffer)";
+    /// <summary>Why a test that touches the translation regime is not run by PA (<c>engine-arm</c>); by VA
+    /// (<c>engine-arm-va</c>) it runs on the machine binding with the engine's buffers underneath.</summary>
+    public const string NotBound = "engine-arm data model (data by PA): translation tests are not bound (their data words must be accessed through the translation under test: use engine-arm-va)";
 
     /// <summary>Exclusive monitor: the word and value the last load-exclusive read (STXR is a CAS against it, as in
     /// <c>LitmusEngineThread</c>: up to ABA, no spurious failure).</summary>
