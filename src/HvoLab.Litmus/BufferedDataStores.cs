@@ -17,7 +17,7 @@ namespace HvoLab.Litmus;
 /// an ISB after it orders its walks after, herd DSB-ob);</item>
 /// <item>a DMB ST orders the stores before it before later faults (herd bob, "[W]; po; [dmb.st]; po; [MMU &amp; FAULT]")
 /// but does not wait for them: a later access that may fault first waits until they have drained
-/// (<see cref="FaultOrderWaitsForDrain"/>), and the fault horizon moves to that point.</item>
+/// (<see cref="DrainBeforeFault"/>), and the fault horizon moves to that point.</item>
 /// </list>
 /// Both date a store at or after its real visibility, which only removes walks (never adds an outcome). With
 /// sequentially consistent data nothing is buffered and this class is not used.
@@ -28,7 +28,7 @@ internal sealed class BufferedDataStores
     private bool _buffered;
 
     /// <summary>A DMB ST came after buffered stores: later faults are ordered after their drain.</summary>
-    public bool FaultOrderWaitsForDrain { get; private set; }
+    private bool _faultOrderWaitsForDrain;
 
     /// <summary>Whether a DSB of <paramref name="kind"/> issued now makes buffered stores of this thread visible.</summary>
     public bool DsbPublishes(BarrierKind kind) => _buffered && kind is BarrierKind.DsbIsh or BarrierKind.DsbSy or BarrierKind.DsbIshSt;
@@ -40,13 +40,25 @@ internal sealed class BufferedDataStores
     public void AfterBarrier(BarrierKind kind)
     {
         if (kind is BarrierKind.DmbIsh or BarrierKind.DsbIsh or BarrierKind.DsbSy or BarrierKind.DsbIshSt) Drained();
-        else if (kind == BarrierKind.DmbIshSt && _buffered) FaultOrderWaitsForDrain = true;
+        else if (kind == BarrierKind.DmbIshSt && _buffered) _faultOrderWaitsForDrain = true;
+    }
+
+    /// <summary>After a DMB ST that follows buffered data stores, an access to <paramref name="va"/> that may fault waits
+    /// until they have drained (a step the engine holds until then, <see cref="Cpu.Bulk(double, int)"/>); returns the
+    /// epoch its faults are then ordered after, or null if it need not wait. An access whose translation never changed
+    /// and does not fault now cannot fault (faulting walks are not cached).</summary>
+    public async SimTask<long?> DrainBeforeFault(Cpu cpu, WalkHistory history, ulong va)
+    {
+        if (!_faultOrderWaitsForDrain || (!history.HasChanged(va) && cpu.Sim.Arch.Translate(va).Ok)) return null;
+        await cpu.Bulk(0);
+        Drained();
+        return history.Epoch;
     }
 
     /// <summary>The CPU's buffer is empty of this thread's stores (an atomic or a <see cref="Cpu.Bulk(double, int)"/> step waited for it).</summary>
     public void Drained()
     {
         _buffered = false;
-        FaultOrderWaitsForDrain = false;
+        _faultOrderWaitsForDrain = false;
     }
 }

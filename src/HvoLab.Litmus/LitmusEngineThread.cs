@@ -127,7 +127,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
                 // everyone at once, so the earlier descriptor stores must be visible by then. They are made visible at
                 // the barrier itself, with the machine's DSB ST effect (publication only): earlier than required, which
                 // loses nothing, since the barrier has no other effect that an observer between it and the next access
-                // could tell apart from one just before it.
+                // could tell apart from one just before it. (Buffered data stores, engine-arm-va: the engine's DMB orders them.)
                 if (r.BarrierType == BarrierType.Dmb && kind != BarrierKind.DmbIshLd && hadStores) kind = BarrierKind.DsbIshSt;
                 await cpu.Barrier(kind);
                 _buffered?.AfterBarrier(kind);
@@ -144,7 +144,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         if (armData?.Address(a.Va) is { } pa) return await armData.Perform(cpu, ins, r, pa);
         var write = r.Kind != RequestKind.Load;
         if ((a.Order & AccessOrder.Release) != 0) await PublishBeforeRelease(cpu);
-        await OrderFaultsAfterDrain(cpu, a.Va);
+        if (_buffered is not null && await _buffered.DrainBeforeFault(cpu, history, a.Va) is { } drained) _faultOrder = drained;
         _accessEpoch = history.Epoch;
         if (write && await EarlyFault(cpu, ins, a.Va) is { } early) return MemResult.Faulted(early);
 
@@ -305,19 +305,6 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         return k == 0 ? null : faults[k - 1];
     }
 
-    /// <summary>After a DMB ST that follows buffered data stores, an access that may fault waits until they have drained
-    /// (one step the engine holds until then, <see cref="Cpu.Bulk(double, int)"/>), and its faults are ordered after that step
-    /// (<see cref="BufferedDataStores"/>). An access whose translation has never changed and does not fault now cannot
-    /// fault (faulting walks are not cached), and need not wait.</summary>
-    private async SimTask OrderFaultsAfterDrain(Cpu cpu, ulong va)
-    {
-        if (_buffered is not { FaultOrderWaitsForDrain: true }) return;
-        if (!history.HasChanged(va) && cpu.Sim.Arch.Translate(va).Ok) return;
-        await cpu.Bulk(0);
-        _buffered.Drained();
-        _faultOrder = history.Epoch;
-    }
-
     /// <summary>
     /// The horizon of a walk whose result is a fault. A fault is not an explicit access: what orders it after earlier
     /// instructions of its thread is a barrier (bob "po; [dmb.full]; po; [MMU &amp; FAULT]", DMB LD, DMB ST), an acquire
@@ -337,10 +324,9 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         return k;
     }
 
-    /// <summary>The value at <paramref name="pa"/> as this CPU's explicit read sees it: a data word is memory with the
-    /// CPU's own buffered stores to it laid over (forwarding; under the engine's Arm data model other CPUs' buffered
-    /// stores are not visible yet, with sequentially consistent data nothing is buffered); a descriptor word shows
-    /// another CPU's store only once walkers see it.</summary>
+    /// <summary>The value at <paramref name="pa"/> as this CPU's explicit read sees it: a data word with the CPU's own
+    /// buffered stores laid over (engine-arm-va; nothing is buffered with SC data); a descriptor word shows another
+    /// CPU's store only once walkers see it.</summary>
     private ulong ReadAs(Cpu cpu, ulong pa, int size)
     {
         if (!IsDescriptorWord(pa)) return cpu.ReadForwarded(pa, size);

@@ -46,11 +46,11 @@ public static class LitmusExplorer
         var spuriousPas = SpuriousCandidates(test).Select(binding.PtePhysicalAddress).ToList();
         var eval = new ConditionEvaluator(test, binding);
         var observed = ObservedAtoms(test);
-        // Under the engine's Arm model the data words are kernel globals to the engine (EngineArmAccess), unless they are
-        // accessed by VA (then no VA may map a kernel global).
         // Data tests access their words through EngineArmAccess; translation tests (by VA only, LitmusRunner) keep the
         // machine binding's accesses, with the engine's buffers and orderings underneath (LitmusEngineThread).
         var armData = options.EngineArmData && ViewModelExplorer.Handles(test);
+        // Under the engine's Arm model the data words are kernel globals to the engine (EngineArmAccess), unless they are
+        // accessed by VA (then no VA may map a kernel global).
         IReadOnlySet<ulong>? armWords = options.EngineArmData && !options.EngineArmByVa ? binding.Symbols.Select(binding.PhysicalAddress).ToHashSet() : null;
         var threadsSpec = test.MainThreads.OrderBy(t => t.Proc).ToList();
         var states = new Dictionary<string, (string Text, bool Holds, long Count)>(StringComparer.Ordinal);
