@@ -11,18 +11,21 @@ namespace HvoLab.Litmus;
 /// value, <see cref="LitmusGuest"/>), with the instruction's own ordering (<see cref="OrderOf"/>).
 /// </summary>
 /// <remarks>
-/// Only data-memory tests (<see cref="ViewModelExplorer.Handles"/>) are bound: the machine binding reads a load's
-/// translation candidates from memory (<c>LitmusEngineThread.ChooseLoad</c>), which would bypass the engine's
-/// forwarding from a buffered store by VA. A load whose address depends on loaded values carries their view (the
-/// engine's address view, <see cref="Cpu.AccessPhys(in MemOp, MemOrder, int)"/>): by PA it may read no value older
-/// than the newest write at that view, as Promising-ARM's vaddr; by VA (loads read memory, no older values) it is
-/// still preceded by a DMB LD. An acquire-PC load (LDAPR) is issued as an acquire (RCsc, stronger). Neither can hide
-/// an outcome the model allows that Arm forbids.
+/// Only data-memory tests (<see cref="ViewModelExplorer.Handles"/>) go through this class. Translation tests under
+/// <c>engine-arm-va</c> keep the machine binding's accesses (<see cref="LitmusEngineThread"/>: translation candidates,
+/// faults, hardware updates), issued with <see cref="OrderOf"/>'s ordering on the same engine buffers, and a load's
+/// other translations read through the CPU's forwarding (<see cref="Cpu.ReadForwarded"/>); by PA they are not bound
+/// (<see cref="NotBound"/>). A load whose address depends on loaded values carries their view (the engine's address
+/// view, <see cref="Cpu.AccessPhys(in MemOp, MemOrder, int)"/>): by PA it may read no value older than the newest write
+/// at that view, as Promising-ARM's vaddr; by VA (loads read memory, no older values) it is still preceded by a DMB LD.
+/// An acquire-PC load (LDAPR) is issued as an acquire (RCsc, stronger). Neither can hide an outcome the model allows
+/// that Arm forbids.
 /// </remarks>
 internal sealed class EngineArmAccess(LitmusMachine binding, bool byVa)
 {
-    /// <summary>Why a test that touches the translation regime is not run under this binding.</summary>
-    public const string NotBound = "engine-arm data model: translation tests are not bound (a load's translation candidates are read from memory, bypassing forwarding from the engine's buffer)";
+    /// <summary>Why a test that touches the translation regime is not run by PA (<c>engine-arm</c>); by VA
+    /// (<c>engine-arm-va</c>) it runs on the machine binding with the engine's buffers underneath.</summary>
+    public const string NotBound = "engine-arm data model (data by PA): translation tests are not bound (their data words must be accessed through the translation under test: use engine-arm-va)";
 
     /// <summary>Exclusive monitor: the word and value the last load-exclusive read (STXR is a CAS against it, as in
     /// <c>LitmusEngineThread</c>: up to ABA, no spurious failure).</summary>

@@ -26,7 +26,8 @@ namespace HvoLab.Litmus;
 /// Hardware flag updates: <see cref="HardwareFlagUpdates"/>.
 /// </summary>
 internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine binding, LitmusThreadState state,
-    bool hardwareAf, bool hardwareDirty, int instructionBudget, WalkHistory history, EngineArmAccess? armData = null)
+    bool hardwareAf, bool hardwareDirty, int instructionBudget, WalkHistory history, EngineArmAccess? armData = null,
+    bool engineArmData = false)
 {
     public LitmusThreadState State => state;
     public bool BudgetExceeded { get; private set; }
@@ -35,6 +36,8 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
 
     private readonly RegisterReadiness _ready = new();
     private readonly IsbOrdering _isb = new();
+    /// <summary>This thread's data stores in the engine's buffer (engine-arm-va only).</summary>
+    private readonly BufferedDataStores? _buffered = engineArmData ? new() : null;
     /// <summary>Epoch of the step in which the last access was performed (the search's choices come after it).</summary>
     private long _accessEpoch;
     /// <summary>Value loaded by the last LDXR, for STXR (see <see cref="Perform"/>).</summary>
@@ -114,17 +117,20 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         {
             case RequestKind.Barrier:
                 var hadStores = arch.Stores.Pending(cpu.Id).Any(s => !s.Hardware);
-                // A full DSB also publishes delayed hardware updates (DSB-ob's sources include them).
-                var published = hadStores || ((r.Option?.Types ?? "") == "" && arch.Stores.Pending(cpu.Id).Count > 0);
                 var kind = BarrierOf(r.BarrierType, r.Option);
+                // A full DSB also publishes delayed hardware updates (DSB-ob's sources include them), and any DSB but
+                // DSB LD this thread's buffered data stores (BufferedDataStores).
+                var published = hadStores || ((r.Option?.Types ?? "") == "" && arch.Stores.Pending(cpu.Id).Count > 0)
+                    || (_buffered?.DsbPublishes(kind) ?? false);
                 // A DMB (other than DMB LD) orders this CPU's earlier stores before its later accesses (herd bob:
                 // "po; [dmb.full]; po", "[W]; po; [dmb.st]; po; [W]"), and HvoLab's data accesses are visible to
                 // everyone at once, so the earlier descriptor stores must be visible by then. They are made visible at
                 // the barrier itself, with the machine's DSB ST effect (publication only): earlier than required, which
                 // loses nothing, since the barrier has no other effect that an observer between it and the next access
-                // could tell apart from one just before it.
+                // could tell apart from one just before it. (Buffered data stores, engine-arm-va: the engine's DMB orders them.)
                 if (r.BarrierType == BarrierType.Dmb && kind != BarrierKind.DmbIshLd && hadStores) kind = BarrierKind.DsbIshSt;
                 await cpu.Barrier(kind);
+                _buffered?.AfterBarrier(kind);
                 if (r.BarrierType == BarrierType.Dsb) _isb.AfterDsb(r.Option?.Types ?? "", history.Epoch, published && kind != BarrierKind.DmbIshLd);
                 else if (kind == BarrierKind.Isb) history.SynchronizeContext(cpu.Id, _isb.Bound(_ready));
                 return MemResult.Ok();
@@ -138,6 +144,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         if (armData?.Address(a.Va) is { } pa) return await armData.Perform(cpu, ins, r, pa);
         var write = r.Kind != RequestKind.Load;
         if ((a.Order & AccessOrder.Release) != 0) await PublishBeforeRelease(cpu);
+        if (_buffered is not null && await _buffered.DrainBeforeFault(cpu, history, a.Va) is { } drained) _faultOrder = drained;
         _accessEpoch = history.Epoch;
         if (write && await EarlyFault(cpu, ins, a.Va) is { } early) return MemResult.Faulted(early);
 
@@ -155,8 +162,13 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         else if (r.Kind == RequestKind.Store) op = MemOp.Store(a.Va, r.Value, a.Size);
         else op = new MemOp(AccessKind.Rmw, a.Va, a.Size, r.Value, r.Expected, RmwOf(r.Rmw));
 
-        var (value, fault) = await Access(cpu, op);
+        // Under the engine's Arm data model (engine-arm-va on a translation test) the access carries its instruction's
+        // ordering, as EngineArmAccess gives it in data tests; with sequentially consistent data it is meaningless.
+        var order = engineArmData ? EngineArmAccess.OrderOf(a.Order, rmw: r.Kind == RequestKind.Rmw) : MemOrder.Relaxed;
+        var (value, fault) = await Access(cpu, op, order);
         _accessEpoch = history.Epoch;
+        if (r.Kind == RequestKind.Store && !exclusiveStore && fault == FaultKind.None && binding.Describe(a.Va) is MemoryLocation) _buffered?.AfterStore();
+        else if (r.Kind == RequestKind.Rmw || exclusiveStore) _buffered?.Drained();
         if (r.Kind == RequestKind.Load)
         {
             var loaded = await ChooseLoad(cpu, ins, a, value, fault);
@@ -180,13 +192,13 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
     /// <summary>The access step, with the machine's default translation. A store that meets a TLB conflict is retried
     /// after this CPU's entries for the VA are dropped (herd has no conflict abort; the oracle has reported it); a
     /// fault the walker resolves by a hardware flag update is redone, update and access together, in one bulk step.</summary>
-    private async SimTask<(ulong Value, FaultKind Fault)> Access(Cpu cpu, MemOp op)
+    private async SimTask<(ulong Value, FaultKind Fault)> Access(Cpu cpu, MemOp op, MemOrder order)
     {
         var write = op.Kind != AccessKind.Read;
         await EvictForUpdate(cpu, op.Va);
         for (var attempt = 0; ; attempt++)
         {
-            var value = await cpu.Access(op, returnFaults: true);
+            var value = await cpu.Access(op, returnFaults: true, order);
             var fault = cpu.LastFault;
             if (fault == FaultKind.TlbConflict && write && attempt < 4)
             {
@@ -272,7 +284,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         var results = new List<MemResult>();
         foreach (var o in TranslationCandidates.For(arch, history, cpu.Id, a.Va, false, hardwareAf, hardwareDirty, horizon))
         {
-            var res = o.Fault is { } f ? MemResult.Faulted(f) : MemResult.Ok(ReadAs(arch, cpu.Id, o.Pa, a.Size));
+            var res = o.Fault is { } f ? MemResult.Faulted(f) : MemResult.Ok(ReadAs(cpu, o.Pa, a.Size));
             if (!results.Contains(res)) results.Add(res);
         }
         var faultHorizon = FaultHorizon(a.Va, ins);
@@ -312,12 +324,14 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         return k;
     }
 
-    /// <summary>The value at <paramref name="pa"/> as this CPU's explicit read sees it: data words are coherent at once;
-    /// a descriptor word shows another CPU's store only once walkers see it.</summary>
-    private ulong ReadAs(ArchMachine arch, int cpu, ulong pa, int size)
+    /// <summary>The value at <paramref name="pa"/> as this CPU's explicit read sees it: a data word with the CPU's own
+    /// buffered stores laid over (engine-arm-va; nothing is buffered with SC data); a descriptor word shows another
+    /// CPU's store only once walkers see it.</summary>
+    private ulong ReadAs(Cpu cpu, ulong pa, int size)
     {
-        if (!IsDescriptorWord(pa)) return arch.ReadPhys(pa, size);
-        var word = arch.Stores.ObservedBy(cpu, pa & ~7UL, arch.ReadPhys(pa & ~7UL));
+        if (!IsDescriptorWord(pa)) return cpu.ReadForwarded(pa, size);
+        var arch = cpu.Sim.Arch;
+        var word = arch.Stores.ObservedBy(cpu.Id, pa & ~7UL, arch.ReadPhys(pa & ~7UL));
         var v = word >> (int)((pa & 7) * 8);
         return size == 8 ? v : v & ((1UL << (size * 8)) - 1);
     }

@@ -46,6 +46,9 @@ public static class LitmusExplorer
         var spuriousPas = SpuriousCandidates(test).Select(binding.PtePhysicalAddress).ToList();
         var eval = new ConditionEvaluator(test, binding);
         var observed = ObservedAtoms(test);
+        // Data tests access their words through EngineArmAccess; translation tests (by VA only, LitmusRunner) keep the
+        // machine binding's accesses, with the engine's buffers and orderings underneath (LitmusEngineThread).
+        var armData = options.EngineArmData && ViewModelExplorer.Handles(test);
         // Under the engine's Arm model the data words are kernel globals to the engine (EngineArmAccess), unless they are
         // accessed by VA (then no VA may map a kernel global).
         IReadOnlySet<ulong>? armWords = options.EngineArmData && !options.EngineArmByVa ? binding.Symbols.Select(binding.PhysicalAddress).ToHashSet() : null;
@@ -84,7 +87,7 @@ public static class LitmusExplorer
             sim.AttachGuest(new LitmusGuest(history, armWords));
             var threads = threadsSpec.Select(t => new LitmusEngineThread(interp, binding, interp.InitialState(t.Proc),
                 HasFeature(test, t.Proc, "HA"), HasFeature(test, t.Proc, "HD"), options.InstructionBudget, history,
-                options.EngineArmData ? new EngineArmAccess(binding, options.EngineArmByVa) : null)).ToList();
+                armData ? new EngineArmAccess(binding, options.EngineArmByVa) : null, options.EngineArmData)).ToList();
             prevThreads = threads;
             for (var i = 0; i < threads.Count; i++) sim.Spawn(threadsSpec[i].Proc, threads[i].Run);
             if (helperSteps > 0) sim.Spawn(threads.Count, cpu => Propagate(cpu, helperSteps, threads.Count, spuriousPas, history));

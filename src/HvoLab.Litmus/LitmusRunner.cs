@@ -86,7 +86,7 @@ public static class LitmusRunner
         var support = SupportClassifier.Classify(test, Profile);
         if (!support.Supported)
             return new LitmusTestResult(test.Name, path, LitmusStatus.Unsupported, string.Join("; ", support.Reasons), null) { Expected = expectation, Test = test };
-        if (options.EngineArmData && !ViewModelExplorer.Handles(test))
+        if (options.EngineArmData && !options.EngineArmByVa && !ViewModelExplorer.Handles(test))
             return new LitmusTestResult(test.Name, path, LitmusStatus.Unsupported, EngineArmAccess.NotBound, null) { Expected = expectation, Test = test };
         var x = options.EngineArmData ? LitmusExplorer.Explore(test, options)
             : options.ArmDataModel && ViewModelExplorer.Handles(test) ? ViewModelExplorer.Explore(test, options) : LitmusExplorer.Explore(test, options);

@@ -28,10 +28,11 @@ public static class ToolCommands
         };
         var dataModel = new Option<string?>("--data-model")
         {
-            Description = "Data-memory model of data-only tests: arm-view (default: the view-based Arm model), sc (the machine " +
-                          "binding, sequentially consistent), engine-arm (the machine binding with the store-buffer model the " +
-                          "kernel checks use, data words accessed by PA as kernel globals; other tests are reported unsupported), engine-arm-va (the " +
-                          "same with the data words accessed by VA, as struct page fields are).", HelpName = "MODEL",
+            Description = "Data-memory model: arm-view (default: the view-based Arm model for data-only tests, sequentially " +
+                          "consistent data for translation tests), sc (the machine binding, sequentially consistent, for every test), engine-arm " +
+                          "(the machine binding with the store-buffer model the kernel checks use, data words accessed by PA as kernel " +
+                          "globals; translation tests are reported unsupported), engine-arm-va (the same with the data words accessed by " +
+                          "VA, as struct page fields are; translation tests too, their stores buffered after their translation).", HelpName = "MODEL",
         };
         var cmd = new Command("litmus", "Run litmus tests of the memory and translation model.") { paths, format, maxExecutions, testWall, dataModel };
         cmd.SetAction(r => CliErrors.Guard(cli, () =>
