@@ -35,6 +35,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
 
     private readonly RegisterReadiness _ready = new();
     private readonly IsbOrdering _isb = new();
+    private readonly EtsOrdering _ets = EtsOrdering.Of(binding.Test);
     /// <summary>Epoch of the step in which the last access was performed (the search's choices come after it).</summary>
     private long _accessEpoch;
     /// <summary>Value loaded by the last LDXR, for STXR (see <see cref="Perform"/>).</summary>
@@ -125,11 +126,16 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
                 // could tell apart from one just before it.
                 if (r.BarrierType == BarrierType.Dmb && kind != BarrierKind.DmbIshLd && hadStores) kind = BarrierKind.DsbIshSt;
                 await cpu.Barrier(kind);
-                if (r.BarrierType == BarrierType.Dsb) _isb.AfterDsb(r.Option?.Types ?? "", history.Epoch, published && kind != BarrierKind.DmbIshLd);
+                if (r.BarrierType == BarrierType.Dsb)
+                {
+                    _isb.AfterDsb(r.Option?.Types ?? "", history.Epoch, published && kind != BarrierKind.DmbIshLd);
+                    if (_ets.WalkBoundAfterDsb(r.Option?.Types ?? "", _isb.FromBarriers) is { } walksAfter) history.SynchronizeContext(cpu.Id, walksAfter);
+                }
                 else if (kind == BarrierKind.Isb) history.SynchronizeContext(cpu.Id, _isb.Bound(_ready));
                 return MemResult.Ok();
             case RequestKind.Tlbi:
                 await cpu.Tlbi(r.TlbiOp, TlbiVa(r.TlbiOp, r.TlbiOperand));
+                _ets.AfterTlbi(history.Epoch);
                 return MemResult.Ok();
             case RequestKind.None:
                 throw new LitmusExecutionException("instruction made no machine request");
@@ -138,6 +144,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         if (armData?.Address(a.Va) is { } pa) return await armData.Perform(cpu, ins, r, pa);
         var write = r.Kind != RequestKind.Load;
         if ((a.Order & AccessOrder.Release) != 0) await PublishBeforeRelease(cpu);
+        await PublishForEts(cpu, a.Va);
         _accessEpoch = history.Epoch;
         if (write && await EarlyFault(cpu, ins, a.Va) is { } early) return MemResult.Faulted(early);
 
@@ -273,12 +280,12 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         foreach (var o in TranslationCandidates.For(arch, history, cpu.Id, a.Va, false, hardwareAf, hardwareDirty, horizon))
         {
             var res = o.Fault is { } f ? MemResult.Faulted(f) : MemResult.Ok(ReadAs(arch, cpu.Id, o.Pa, a.Size));
-            if (!results.Contains(res)) results.Add(res);
+            if (!results.Contains(res) && (o.Fault is not { } of || EtsAllows(arch, ins, a.Va, false, of))) results.Add(res);
         }
         var faultHorizon = FaultHorizon(a.Va, ins);
         if (faultHorizon < horizon)
             foreach (var o in TranslationCandidates.For(arch, history, cpu.Id, a.Va, false, hardwareAf, hardwareDirty, faultHorizon))
-                if (o.Fault is { } f && !results.Contains(MemResult.Faulted(f))) results.Add(MemResult.Faulted(f));
+                if (o.Fault is { } f && !results.Contains(MemResult.Faulted(f)) && EtsAllows(arch, ins, a.Va, false, f)) results.Add(MemResult.Faulted(f));
         if (results.Count == 0) return fault == FaultKind.None ? MemResult.Ok(value) : MemResult.Faulted(FaultOf(fault));
         return results[await ChooseIndex(cpu, results.Count)];
     }
@@ -288,6 +295,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
     private async SimTask<LitmusFaultKind?> EarlyFault(Cpu cpu, Instruction ins, ulong va)
     {
         var faults = TranslationCandidates.EarlierFaults(cpu.Sim.Arch, history, va, hardwareAf, hardwareDirty, FaultHorizon(va, ins));
+        faults.RemoveAll(f => !EtsAllows(cpu.Sim.Arch, ins, va, true, f));
         if (faults.Count == 0) return null;
         var k = await ChooseIndex(cpu, faults.Count + 1);
         return k == 0 ? null : faults[k - 1];
@@ -303,6 +311,26 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
     /// thread's last such ordering point (herd F1a, F2, S+shoot+rel_mmufault_db: Allowed).
     /// </summary>
     private long FaultHorizon(ulong va, Instruction ins) => history.Horizon(_cpuId, va, _ready.AddressReady(ins), _faultOrder);
+
+    /// <summary>FEAT_ETS2/ETS3: whether the earlier explicit accesses, which order the walk of <paramref name="fault"/>,
+    /// still let the access to <paramref name="va"/> take it (<see cref="EtsOrdering"/>).</summary>
+    private bool EtsAllows(ArchMachine arch, Instruction ins, ulong va, bool write, LitmusFaultKind fault) =>
+        _ets.Allows(fault, _isb.LastAccess,
+            upTo => history.Horizon(_cpuId, va, _ready.AddressReady(ins), Math.Max(_faultOrder, upTo)),
+            h => TranslationCandidates.For(arch, history, _cpuId, va, write, hardwareAf, hardwareDirty, h));
+
+    /// <summary>FEAT_ETS2/ETS3: this CPU's pending stores to the descriptor of <paramref name="va"/> become visible in a
+    /// step before the access (<see cref="EtsOrdering.NeedsOwnStoresVisible"/>), and count as its latest write.</summary>
+    private async SimTask PublishForEts(Cpu cpu, ulong va)
+    {
+        if (binding.Describe(va) is not MemoryLocation m) return;
+        var pa = binding.PtePhysicalAddress(m.Symbol);
+        if (!_ets.NeedsOwnStoresVisible(cpu.Sim.Arch, cpu.Id, pa)) return;
+        await cpu.Bulk(0);
+        cpu.Sim.Arch.Stores.PublishOwn(cpu.Id, pa);
+        history.Sync();
+        _isb.AfterWrite(history.Epoch);
+    }
 
     /// <summary>One of <paramref name="n"/> alternatives, chosen by the search (0 in timed runs).</summary>
     internal static async SimTask<int> ChooseIndex(Cpu cpu, int n)

@@ -26,8 +26,9 @@ public static class SupportClassifier
     { "Hash", "Orig", "Generator", "Com", "Prefetch", "Cycle", "Relax", "Safe" };
 
     /// <summary>Variants whose meaning the interpreter implements: vmsa (the default reading of PTE tests),
-    /// precise faults (the thread stops at the fault), fatal (no handler entry), handled (handler entry).</summary>
-    private static readonly HashSet<string> KnownVariants = ["vmsa", "precise", "fatal", "handled"];
+    /// precise faults (the thread stops at the fault), fatal (no handler entry), handled (handler entry), and
+    /// FEAT_ETS2 / FEAT_ETS3 walk ordering (ets2, ets3; <see cref="EtsOrdering"/>).</summary>
+    private static readonly HashSet<string> KnownVariants = ["vmsa", "precise", "fatal", "handled", "ets2", "ets3"];
 
     public static SupportResult Classify(LitmusTest test, LitmusSupportProfile? profile = null)
     {
