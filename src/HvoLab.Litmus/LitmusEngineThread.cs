@@ -65,7 +65,9 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
             {
                 var pc = state.Pc;
                 var inHandler = state.InHandler;
-                interp.Step(state, NoMachine);
+                // UDF takes an exception without touching memory: entry (and, with faultToNext, return) are context
+                // synchronisation events like a memory fault's (herd EXC-ENTRY-CSE).
+                if (interp.Step(state, NoMachine).Kind == StepKind.Faulted) { history.SynchronizeContext(cpu.Id); _faultOrder = history.Epoch; }
                 _ready.AfterRegisterOp(ins);
                 armData?.AfterRegisterOp(ins);
                 // ERET is a context synchronisation event (herd: EXC-RET-CSE).
