@@ -1,4 +1,5 @@
 using HvoLab.Arch;
+using HvoLab.Engine;
 
 namespace HvoLab.Litmus;
 
@@ -72,15 +73,21 @@ internal sealed class EtsOrdering
         return candidatesSince(horizon).Contains(TranslationOutcome.Faulted(fault));
     }
 
-    /// <summary>Before an access through the descriptor at <paramref name="descriptorPa"/>: with the features, the walk of a fault is ordered after this
+    /// <summary>Before an access to <paramref name="va"/>: with the features, the walk of a fault is ordered after this
     /// CPU's earlier stores to the descriptor that maps it, so they must be visible to it; the binding's walkers see no
-    /// store before it is visible to all (no forwarding to the writer's own walks), so the stores are made visible now
-    /// (always allowed: a store may become visible at any time). Returns whether any was pending.</summary>
-    public bool NeedsOwnStoresVisible(ArchMachine arch, int cpu, ulong descriptorPa)
+    /// store before it is visible to all (no forwarding to the writer's own walks), so the pending ones are made visible
+    /// now, in a step ordered against every access (always allowed: a store may become visible at any time). Returns the
+    /// epoch from which walkers see them (the thread's latest write for the orderings above), or null if none was
+    /// pending.</summary>
+    public async SimTask<long?> PublishOwnStores(Cpu cpu, LitmusMachine binding, WalkHistory history, ulong va)
     {
-        if (!Enabled) return false;
-        foreach (var s in arch.Stores.Pending(cpu))
-            if (!s.Hardware && s.Pa == descriptorPa) return true;
-        return false;
+        if (!Enabled || binding.Describe(va) is not MemoryLocation m) return null;
+        var pa = binding.PtePhysicalAddress(m.Symbol);
+        var arch = cpu.Sim.Arch;
+        if (!arch.Stores.Pending(cpu.Id).Any(s => !s.Hardware && s.Pa == pa)) return null;
+        await cpu.Bulk(0);
+        arch.Stores.PublishOwn(cpu.Id, pa);
+        history.Sync();
+        return history.Epoch;
     }
 }

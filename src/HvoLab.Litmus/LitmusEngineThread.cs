@@ -146,7 +146,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         if (armData?.Address(a.Va) is { } pa) return await armData.Perform(cpu, ins, r, pa);
         var write = r.Kind != RequestKind.Load;
         if ((a.Order & AccessOrder.Release) != 0) await PublishBeforeRelease(cpu);
-        await PublishForEts(cpu, a.Va);
+        if (await _ets.PublishOwnStores(cpu, binding, history, a.Va) is { } visibleAt) _isb.AfterWrite(visibleAt);
         _accessEpoch = history.Epoch;
         if (write && await EarlyFault(cpu, ins, a.Va) is { } early) return MemResult.Faulted(early);
 
@@ -321,18 +321,6 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
             upTo => history.Horizon(_cpuId, va, _ready.AddressReady(ins), Math.Max(_faultOrder, upTo)),
             h => TranslationCandidates.For(arch, history, _cpuId, va, write, hardwareAf, hardwareDirty, h));
 
-    /// <summary>FEAT_ETS2/ETS3: this CPU's pending stores to the descriptor of <paramref name="va"/> become visible in a
-    /// step before the access (<see cref="EtsOrdering.NeedsOwnStoresVisible"/>), and count as its latest write.</summary>
-    private async SimTask PublishForEts(Cpu cpu, ulong va)
-    {
-        if (binding.Describe(va) is not MemoryLocation m) return;
-        var pa = binding.PtePhysicalAddress(m.Symbol);
-        if (!_ets.NeedsOwnStoresVisible(cpu.Sim.Arch, cpu.Id, pa)) return;
-        await cpu.Bulk(0);
-        cpu.Sim.Arch.Stores.PublishOwn(cpu.Id, pa);
-        history.Sync();
-        _isb.AfterWrite(history.Epoch);
-    }
 
     /// <summary>One of <paramref name="n"/> alternatives, chosen by the search (0 in timed runs).</summary>
     internal static async SimTask<int> ChooseIndex(Cpu cpu, int n)
