@@ -74,6 +74,20 @@ public sealed class DescriptorStoreBuffer
         }
     }
 
+    /// <summary>Makes visible <paramref name="cpu"/>'s own pending software stores to the word at <paramref name="pa"/>
+    /// (pending hardware updates stay pending), earlier than its DSB: a store may become visible to walkers at any time
+    /// before it must. The litmus binding uses it where FEAT_ETS2 orders a walk after the store. Returns whether any was
+    /// pending.</summary>
+    public bool PublishOwn(int cpu, ulong pa)
+    {
+        var list = _perCpu[cpu];
+        var any = false;
+        foreach (var s in list)
+            if (!s.Hardware && s.Pa == pa) { MakeVisible(in s); any = true; }
+        if (any) list.RemoveAll(s => !s.Hardware && s.Pa == pa);
+        return any;
+    }
+
     /// <summary>The value an explicit read by <paramref name="cpu"/> returns for the descriptor word at
     /// <paramref name="pa"/> whose coherence-newest value is <paramref name="newest"/>: its own newest pending store
     /// (store forwarding) or the value the walkers see, whichever is later in coherence order. Another CPU's pending

@@ -30,12 +30,14 @@ public sealed class ConditionEvaluator(LitmusTest test, ILitmusAddressMap map)
     private ulong Expected(LitLocation loc, LitValue v) =>
         LitmusValues.Resolve(v, test, map, loc is PteLocation p ? p.Symbol : null);
 
-    /// <summary>herd's fault atom: same thread, same label if given, same location, same type if given.</summary>
+    /// <summary>herd's fault atom: same thread, same label if given, same location if given, same type if given
+    /// (MMU:Kind for MMU faults, UndefinedInstruction for UDF).</summary>
     public static bool Matches(FaultCondition f, LitmusFault x)
     {
-        if (x.Proc != f.Proc || !Equals(x.Target, f.Target)) return false;
+        if (x.Proc != f.Proc || (f.Target is not null && !Equals(x.Target, f.Target))) return false;
         if (f.Label is not null && x.Label != f.Label) return false;
-        return f.FaultType is null || f.FaultType.Equals("MMU:" + x.Kind, StringComparison.OrdinalIgnoreCase);
+        var type = x.Kind == LitmusFaultKind.UndefinedInstruction ? x.Kind.ToString() : "MMU:" + x.Kind;
+        return f.FaultType is null || f.FaultType.Equals(type, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Observation of the final condition over the reachable final states (herd's Sometimes/Never/Always).</summary>

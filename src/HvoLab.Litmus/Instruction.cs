@@ -17,6 +17,11 @@ public enum Opcode
     Ldr, Str, Ldar, Ldapr, Stlr, Ldxr, Stxr,
     Swp, Cas, LdOp, StOp,
     Dmb, Dsb, Isb, Tlbi, Msr, Mrs, Eret, Svc,
+    /// <summary>UDF #imm: permanently undefined; executing it takes an Undefined Instruction exception.</summary>
+    Udf,
+    /// <summary>DC/IC cache maintenance by VA (<c>DC CVAU,Xn</c>, <c>IC IVAU,Xn</c>): parsed so that instruction-fetch
+    /// tests are classified, not run (<see cref="SupportClassifier"/>).</summary>
+    CacheMaintenance,
 }
 
 /// <summary>Read-modify-write operation of the LD&lt;op&gt;/ST&lt;op&gt; atomics (and SWP/CAS).</summary>

@@ -28,6 +28,34 @@ public static partial class InstructionParser
     /// (fault handlers set their return address); others are passed to the memory port.</summary>
     private static readonly HashSet<string> SysRegs = ["ELR_EL1", "ESR_EL1", "FAR_EL1", "SPSR_EL1", "TTBR0_EL1", "TTBR1_EL1", "SCTLR_EL1", "TCR_EL1"];
 
+    /// <summary>Cache maintenance by VA that the catalogues use (instruction-fetch tests).</summary>
+    private static readonly HashSet<string> CacheOps = ["DC CVAU", "DC CIVAC", "DC CVAC", "DC CVAP", "DC CVADP", "DC IVAC", "IC IVAU"];
+
+    /// <summary>
+    /// The instructions one code-table cell stands for: one, except LDIAPP Rt1,Rt2,[Xn] (FEAT_LRCPC3), which is read as
+    /// its two Load-AcquirePC reads in their architected order, LDAPR Rt1,[Xn] then LDAPR Rt2,[Xn,#size]: the read of
+    /// the lower word is intrinsically ordered before the other (herdtools7 readers-guide, "Intrinsic Order": iico_order
+    /// between the two Explicit Memory Read Effects, which aarch64.cat's intr-ob includes), and each read is an
+    /// AcquirePC read ordered before every later access (bob "[Q]; po; [M]"). Forms that write back Xn or where a
+    /// destination is the base register (which the second read would then use) are refused.
+    /// </summary>
+    public static IReadOnlyList<Instruction> ParseCell(string text, string file, int line)
+    {
+        var trimmed = text.Trim();
+        var sp = trimmed.IndexOfAny([' ', '\t']);
+        if (sp < 0 || !trimmed[..sp].Equals("LDIAPP", StringComparison.OrdinalIgnoreCase)) return [Parse(text, file, line)];
+        LitmusParseException Err(string why) => new(file, line, $"instruction '{trimmed}': {why}");
+        var ops = SplitOperands(trimmed[(sp + 1)..]).Select(o => ParseOperand(o, trimmed, file, line)).ToList();
+        if (ops is not [RegOperand { Reg: var r1 }, RegOperand { Reg: var r2 }, MemOperand { Index: null, Offset: 0 } m])
+            throw Err("expected LDIAPP Rt1,Rt2,[Xn] (no offset or write-back)");
+        if (r1.Is64 != r2.Is64) throw Err("register widths differ");
+        if (r1 == r2 || r1.Number == m.Base.Number) throw Err("Rt1 must differ from Rt2 and from the base register");
+        var first = new Instruction(Opcode.Ldapr, "LDIAPP", [new RegOperand(r1), m], line, trimmed) { Order = AccessOrder.AcquirePc };
+        var second = new Instruction(Opcode.Ldapr, "LDIAPP", [new RegOperand(r2), m with { Offset = r1.Size }], line, trimmed + " (second word)")
+        { Order = AccessOrder.AcquirePc };
+        return [first, second];
+    }
+
     public static Instruction Parse(string text, string file, int line)
     {
         text = text.Trim();
@@ -115,6 +143,13 @@ public static partial class InstructionParser
             }
             case "ERET": return Make(Opcode.Eret);
             case "SVC": return Make(Opcode.Svc, OperandKind.Immediate);
+            case "UDF": return Make(Opcode.Udf, OperandKind.Immediate);
+            case "DC" or "IC":
+            {
+                var ins = Make(Opcode.CacheMaintenance, N, R);
+                var op = ((NameOperand)ops[0]).Name.ToUpperInvariant();
+                return CacheOps.Contains(mnemonic + " " + op) ? ins : throw Err($"unknown {mnemonic} operation '{op}'");
+            }
         }
         if (BCondRe().Match(mnemonic) is { Success: true } bc) return Make(Opcode.BCond, L) with { Cond = bc.Groups[1].Value };
         if (AtomicRe().Match(mnemonic) is { Success: true } am)

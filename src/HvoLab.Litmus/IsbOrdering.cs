@@ -14,6 +14,12 @@ internal sealed class IsbOrdering
 {
     private long _lastRead, _lastWrite, _fromBarriers;
 
+    /// <summary>Epoch of the latest effect the DSBs so far order before what follows them.</summary>
+    public long FromBarriers => _fromBarriers;
+
+    /// <summary>Epoch of the latest explicit access so far (for a descriptor store, when walkers saw it).</summary>
+    public long LastAccess => Math.Max(_lastRead, _lastWrite);
+
     public void AfterRead(long epoch) => _lastRead = Math.Max(_lastRead, epoch);
     public void AfterWrite(long epoch) => _lastWrite = Math.Max(_lastWrite, epoch);
 

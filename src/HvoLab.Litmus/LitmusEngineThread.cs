@@ -38,6 +38,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
     private readonly IsbOrdering _isb = new();
     /// <summary>This thread's data stores in the engine's buffer (engine-arm-va only).</summary>
     private readonly BufferedDataStores? _buffered = engineArmData ? new() : null;
+    private readonly EtsOrdering _ets = EtsOrdering.Of(binding.Test);
     /// <summary>Epoch of the step in which the last access was performed (the search's choices come after it).</summary>
     private long _accessEpoch;
     /// <summary>Value loaded by the last LDXR, for STXR (see <see cref="Perform"/>).</summary>
@@ -67,7 +68,9 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
             {
                 var pc = state.Pc;
                 var inHandler = state.InHandler;
-                interp.Step(state, NoMachine);
+                // UDF takes an exception without touching memory: entry (and, with faultToNext, return) are context
+                // synchronisation events like a memory fault's (herd EXC-ENTRY-CSE).
+                if (interp.Step(state, NoMachine).Kind == StepKind.Faulted) { history.SynchronizeContext(cpu.Id); _faultOrder = history.Epoch; }
                 _ready.AfterRegisterOp(ins);
                 armData?.AfterRegisterOp(ins);
                 // ERET is a context synchronisation event (herd: EXC-RET-CSE).
@@ -131,11 +134,16 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
                 if (r.BarrierType == BarrierType.Dmb && kind != BarrierKind.DmbIshLd && hadStores) kind = BarrierKind.DsbIshSt;
                 await cpu.Barrier(kind);
                 _buffered?.AfterBarrier(kind);
-                if (r.BarrierType == BarrierType.Dsb) _isb.AfterDsb(r.Option?.Types ?? "", history.Epoch, published && kind != BarrierKind.DmbIshLd);
+                if (r.BarrierType == BarrierType.Dsb)
+                {
+                    _isb.AfterDsb(r.Option?.Types ?? "", history.Epoch, published && kind != BarrierKind.DmbIshLd);
+                    if (_ets.WalkBoundAfterDsb(r.Option?.Types ?? "", _isb.FromBarriers) is { } walksAfter) history.SynchronizeContext(cpu.Id, walksAfter);
+                }
                 else if (kind == BarrierKind.Isb) history.SynchronizeContext(cpu.Id, _isb.Bound(_ready));
                 return MemResult.Ok();
             case RequestKind.Tlbi:
                 await cpu.Tlbi(r.TlbiOp, TlbiVa(r.TlbiOp, r.TlbiOperand));
+                _ets.AfterTlbi(history.Epoch);
                 return MemResult.Ok();
             case RequestKind.None:
                 throw new LitmusExecutionException("instruction made no machine request");
@@ -145,6 +153,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         var write = r.Kind != RequestKind.Load;
         if ((a.Order & AccessOrder.Release) != 0) await PublishBeforeRelease(cpu);
         if (_buffered is not null && await _buffered.DrainBeforeFault(cpu, history, a.Va) is { } drained) _faultOrder = drained;
+        if (await _ets.PublishOwnStores(cpu, binding, history, a.Va) is { } visibleAt) _isb.AfterWrite(visibleAt);
         _accessEpoch = history.Epoch;
         if (write && await EarlyFault(cpu, ins, a.Va) is { } early) return MemResult.Faulted(early);
 
@@ -285,12 +294,12 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         foreach (var o in TranslationCandidates.For(arch, history, cpu.Id, a.Va, false, hardwareAf, hardwareDirty, horizon))
         {
             var res = o.Fault is { } f ? MemResult.Faulted(f) : MemResult.Ok(ReadAs(cpu, o.Pa, a.Size));
-            if (!results.Contains(res)) results.Add(res);
+            if (!results.Contains(res) && (o.Fault is not { } of || EtsAllows(arch, ins, a.Va, false, of))) results.Add(res);
         }
         var faultHorizon = FaultHorizon(a.Va, ins);
         if (faultHorizon < horizon)
             foreach (var o in TranslationCandidates.For(arch, history, cpu.Id, a.Va, false, hardwareAf, hardwareDirty, faultHorizon))
-                if (o.Fault is { } f && !results.Contains(MemResult.Faulted(f))) results.Add(MemResult.Faulted(f));
+                if (o.Fault is { } f && !results.Contains(MemResult.Faulted(f)) && EtsAllows(arch, ins, a.Va, false, f)) results.Add(MemResult.Faulted(f));
         if (results.Count == 0) return fault == FaultKind.None ? MemResult.Ok(value) : MemResult.Faulted(FaultOf(fault));
         return results[await ChooseIndex(cpu, results.Count)];
     }
@@ -300,6 +309,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
     private async SimTask<LitmusFaultKind?> EarlyFault(Cpu cpu, Instruction ins, ulong va)
     {
         var faults = TranslationCandidates.EarlierFaults(cpu.Sim.Arch, history, va, hardwareAf, hardwareDirty, FaultHorizon(va, ins));
+        faults.RemoveAll(f => !EtsAllows(cpu.Sim.Arch, ins, va, true, f));
         if (faults.Count == 0) return null;
         var k = await ChooseIndex(cpu, faults.Count + 1);
         return k == 0 ? null : faults[k - 1];
@@ -315,6 +325,14 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
     /// thread's last such ordering point (herd F1a, F2, S+shoot+rel_mmufault_db: Allowed).
     /// </summary>
     private long FaultHorizon(ulong va, Instruction ins) => history.Horizon(_cpuId, va, _ready.AddressReady(ins), _faultOrder);
+
+    /// <summary>FEAT_ETS2/ETS3: whether the earlier explicit accesses, which order the walk of <paramref name="fault"/>,
+    /// still let the access to <paramref name="va"/> take it (<see cref="EtsOrdering"/>).</summary>
+    private bool EtsAllows(ArchMachine arch, Instruction ins, ulong va, bool write, LitmusFaultKind fault) =>
+        _ets.Allows(fault, _isb.LastAccess,
+            upTo => history.Horizon(_cpuId, va, _ready.AddressReady(ins), Math.Max(_faultOrder, upTo)),
+            h => TranslationCandidates.For(arch, history, _cpuId, va, write, hardwareAf, hardwareDirty, h));
+
 
     /// <summary>One of <paramref name="n"/> alternatives, chosen by the search (0 in timed runs).</summary>
     internal static async SimTask<int> ChooseIndex(Cpu cpu, int n)

@@ -11,7 +11,7 @@ public sealed partial class LitmusExprParser(LitmusTokenizer tok)
     [GeneratedRegex("^(?:[XWxw]([0-9]+)|[XWxw]ZR|[xw]zr|SP)$")] private static partial Regex RegisterName();
 
     private static readonly HashSet<string> TypeNames = new(StringComparer.Ordinal)
-    { "int", "int32_t", "int64_t", "uint32_t", "uint64_t", "pteval_t", "long", "char", "short", "intptr_t", "uintptr_t" };
+    { "int", "int32_t", "int64_t", "uint32_t", "uint64_t", "pteval_t", "long", "char", "short", "intptr_t", "uintptr_t", "ins_t" };
 
     public LitmusTokenizer Tokens => tok;
 
@@ -40,8 +40,18 @@ public sealed partial class LitmusExprParser(LitmusTokenizer tok)
             while (tok.TryPunct("*")) type += "*";
         }
         var target = ParseLocation();
+        var length = 0;
+        if (type is not null && target is MemoryLocation && tok.TryPunct("["))
+        {
+            var n = tok.ExpectKind(TokKind.Number, "an array length");
+            length = (int)LitmusTokenizer.ParseNumber(n.Text, tok.Error);
+            tok.Expect("]");
+        }
         LitValue? value = null;
-        if (tok.TryPunct("=")) value = ParseValue();
+        if (tok.TryPunct("=")) value = length > 0 ? ParseArray(type!, length) : ParseValue();
+        else if (length > 0) value = ArrayValue.Of(type!, Enumerable.Repeat(0L, length).ToList(), tok.File, line);
+        // ins_t declares an instruction-typed register: a bare mnemonic is the instruction, not a location name.
+        if (type == "ins_t" && value is SymbolValue s) value = new InstructionValue(s.Name);
         return new InitEntry(target, type, value, line);
     }
 
@@ -100,6 +110,8 @@ public sealed partial class LitmusExprParser(LitmusTokenizer tok)
         {
             case TokKind.Number:
                 tok.Next();
+                // "1:Lself00": the address of a label of thread 1 (instruction-fetch tests).
+                if (IsLabelSuffix()) return new LabelValue((int)LitmusTokenizer.ParseNumber(t.Text, tok.Error), TakeLabelSuffix());
                 return new IntValue(LitmusTokenizer.ParseNumber(t.Text, tok.Error));
             case TokKind.Punct when t.Text == "(":
                 return ParseDescriptor();
@@ -113,10 +125,39 @@ public sealed partial class LitmusExprParser(LitmusTokenizer tok)
                 if (t.Text.StartsWith("pte_", StringComparison.Ordinal)) return new PteAddressValue(t.Text[4..]);
                 if (t.Text.StartsWith("phy_", StringComparison.Ordinal)) return new PhysicalAddressValue(t.Text[4..]);
                 if (t.Text == "label" && tok.TryPunct(":")) return ParseLabel();
+                if (t.Text == "instr" && tok.TryPunct(":")) return new InstructionValue(tok.ExpectKind(TokKind.String, "a quoted instruction").Text);
+                // "P0:L2": the address of a label of thread 0.
+                if (ProcName().Match(t.Text) is { Success: true } pm && IsLabelSuffix())
+                    return new LabelValue(int.Parse(pm.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), TakeLabelSuffix());
                 return new SymbolValue(t.Text);
             default:
                 throw tok.Error($"expected a value but found {t}");
         }
+    }
+
+    /// <summary><c>{v0,v1,...}</c>, the initialiser of <c>type name[length]</c>: integer elements, the rest zero.</summary>
+    private ArrayValue ParseArray(string type, int length)
+    {
+        var line = tok.Peek().Line;
+        tok.Expect("{");
+        var elements = new List<long>();
+        while (!tok.TryPunct("}"))
+        {
+            if (elements.Count > 0) tok.Expect(",");
+            var n = tok.ExpectKind(TokKind.Number, "an integer array element");
+            elements.Add(LitmusTokenizer.ParseNumber(n.Text, tok.Error));
+        }
+        if (elements.Count > length) throw new LitmusParseException(tok.File, line, $"array initialiser has {elements.Count} elements for length {length}");
+        while (elements.Count < length) elements.Add(0);
+        return ArrayValue.Of(type, elements, tok.File, line);
+    }
+
+    private bool IsLabelSuffix() => tok.IsPunct(":") && tok.Peek(1).Kind == TokKind.Ident;
+
+    private string TakeLabelSuffix()
+    {
+        tok.Next();
+        return tok.Next().Text;
     }
 
     private LabelValue ParseLabel()
@@ -197,6 +238,16 @@ public sealed partial class LitmusExprParser(LitmusTokenizer tok)
         return new EqualsCondition(loc, ParseValue());
     }
 
+    /// <summary>A fault type where a location could also stand: <c>UndefinedInstruction</c> or <c>MMU:...</c>.</summary>
+    private bool IsFaultType() => tok.Peek().Kind == TokKind.Ident && (tok.Peek().Text == "UndefinedInstruction" || tok.IsPunct(":", 1));
+
+    private string ParseFaultType()
+    {
+        var type = tok.ExpectKind(TokKind.Ident, "a fault type").Text;
+        if (tok.TryPunct(":")) type += ":" + tok.ExpectKind(TokKind.Ident, "a fault type").Text;
+        return type;
+    }
+
     public bool AtFault => tok.IsIdent("fault") && tok.IsPunct("(", 1);
 
     public FaultCondition ParseFault()
@@ -208,13 +259,17 @@ public sealed partial class LitmusExprParser(LitmusTokenizer tok)
             throw new LitmusParseException(tok.File, p.Line, $"fault(...) expects a thread name Pn, found '{p.Text}'");
         string? label = null;
         if (tok.TryPunct(":")) label = tok.ExpectKind(TokKind.Ident, "a label").Text;
-        tok.Expect(",");
-        var target = ParseLocation();
+        LitLocation? target = null;
         string? type = null;
+        // fault(P0), fault(P0:L0,UndefinedInstruction) and fault(P0,MMU:Translation) name no location.
         if (tok.TryPunct(","))
         {
-            type = tok.ExpectKind(TokKind.Ident, "a fault type").Text;
-            if (tok.TryPunct(":")) type += ":" + tok.ExpectKind(TokKind.Ident, "a fault type").Text;
+            if (IsFaultType()) type = ParseFaultType();
+            else
+            {
+                target = ParseLocation();
+                if (tok.TryPunct(",")) type = ParseFaultType();
+            }
         }
         tok.Expect(")");
         return new FaultCondition(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), label, target, type);

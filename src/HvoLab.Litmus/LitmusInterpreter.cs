@@ -18,6 +18,9 @@ public sealed class LitmusInterpreter(LitmusTest test, ILitmusAddressMap map)
 {
     public LitmusTest Test => test;
     private readonly bool _fatal = test.Variants.Contains("fatal");
+    /// <summary>herd's <c>Variant=faultToNext</c>: the exception returns to the instruction after the faulting one
+    /// (no handler code runs), so the thread goes on.</summary>
+    private readonly bool _faultToNext = test.Variants.Contains("faulttonext");
 
     /// <summary>Thread state with the registers of the init block (resolved through the address map).</summary>
     public LitmusThreadState InitialState(int proc)
@@ -64,7 +67,8 @@ public sealed class LitmusInterpreter(LitmusTest test, ILitmusAddressMap map)
         var f = new LitmusFault(s.Proc, s.Pc, thread.LabelAt(s.Pc), va, map.Describe(va), kind);
         s.AddFault(f);
         // A fault inside the handler would need nested exception state that no test uses: stop the thread.
-        if (!_fatal && !s.InHandler && test.Handler(s.Proc) is not null)
+        if (_faultToNext && !s.InHandler) s.Pc++;
+        else if (!_fatal && !s.InHandler && test.Handler(s.Proc) is not null)
         {
             s.ElrEl1 = LitmusCodeAddress.Encode(s.Proc, false, s.Pc);
             s.InHandler = true;
@@ -162,6 +166,7 @@ public sealed class LitmusInterpreter(LitmusTest test, ILitmusAddressMap map)
                 s.Set(ins.R(0), name == "ELR_EL1" ? s.ElrEl1 : port.ReadSysReg(s.Proc, name));
                 break;
             }
+            case Opcode.Udf: return (0, LitmusFaultKind.UndefinedInstruction);
             case Opcode.Eret:
                 if (!s.InHandler) throw new LitmusExecutionException($"{test.Name} P{s.Proc}: ERET outside a fault handler");
                 if (!LitmusCodeAddress.TryDecode(s.ElrEl1, out var p, out var h, out var idx) || p != s.Proc || h)

@@ -42,15 +42,21 @@ public static partial class LitmusParser
         }
         if (i == lines.Length) throw new LitmusParseException(file, lines.Length, "missing initial-state block '{ ... }'");
 
-        // Init block: from the first '{' to the matching '}' (may share lines with other content).
+        // Init block: from the first '{' to the matching '}' (may share lines with other content; array initialisers
+        // such as "int x[2]={0,0};" nest braces).
         var initStartLine = i + 1;
         var body = new StringBuilder();
         var col = lines[i].IndexOf('{') + 1;
-        int closeLine = -1, closeCol = -1;
+        int closeLine = -1, closeCol = -1, depth = 0;
         for (var j = i; j < lines.Length && closeLine < 0; j++, col = 0)
         {
-            var c = lines[j].IndexOf('}', col);
-            if (c >= 0) { body.Append(lines[j].AsSpan(col, c - col)); closeLine = j; closeCol = c; }
+            var c = col;
+            for (; c < lines[j].Length; c++)
+            {
+                if (lines[j][c] == '{') depth++;
+                else if (lines[j][c] == '}' && depth-- == 0) break;
+            }
+            if (c < lines[j].Length) { body.Append(lines[j].AsSpan(col, c - col)); closeLine = j; closeCol = c; }
             else body.Append(lines[j].AsSpan(col)).Append('\n');
         }
         if (closeLine < 0) throw new LitmusParseException(file, initStartLine, "initial-state block is not closed by '}'");
@@ -173,7 +179,7 @@ public static partial class LitmusParser
                     throw new LitmusParseException(file, line, $"label '{m.Groups[1].Value}' defined twice in {name}");
                 cell = m.Groups[2].Value.Trim();
             }
-            if (cell.Length > 0) _code.Add(InstructionParser.Parse(cell, file, line));
+            if (cell.Length > 0) _code.AddRange(InstructionParser.ParseCell(cell, file, line));
         }
 
         public LitmusThread Build() => new(name, proc, handler, _code, _labels);

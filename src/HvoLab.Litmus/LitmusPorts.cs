@@ -4,7 +4,9 @@ namespace HvoLab.Litmus;
 
 /// <summary>Why a memory port refused an access (herd's MMU:Translation / MMU:AccessFlag / MMU:Permission; TlbConflict
 /// is HvoLab's TLB conflict abort, which herd does not have).</summary>
-public enum LitmusFaultKind { Translation, AccessFlag, Permission, TlbConflict }
+/// <summary>The exception an instruction took: an MMU fault of its access, or (UDF) an Undefined Instruction exception
+/// (herd's fault type <c>UndefinedInstruction</c>, which has no location).</summary>
+public enum LitmusFaultKind { Translation, AccessFlag, Permission, TlbConflict, UndefinedInstruction }
 
 /// <summary>Result of one access: the value read (old value for RMWs, status for STXR) or a fault.</summary>
 public readonly record struct MemResult(ulong Value, LitmusFaultKind? Fault)

@@ -88,10 +88,12 @@ public sealed record EqualsCondition(LitLocation Location, LitValue Value) : Lit
 /// <summary><c>fault(P0,x)</c>, <c>fault(P0:L0,x)</c>, <c>fault(P0,x,MMU:Permission)</c>: thread
 /// <paramref name="Proc"/> took a fault on an access to <paramref name="Target"/> (optionally at the
 /// instruction labelled <paramref name="Label"/>, optionally of the given <paramref name="FaultType"/>).</summary>
-public sealed record FaultCondition(int Proc, string? Label, LitLocation Target, string? FaultType) : LitCondition
+/// <summary>herd's fault atom <c>fault(Pn[:L][,loc][,type])</c>; a null <paramref name="Target"/> matches a fault at
+/// any location (or none, as an Undefined Instruction exception has).</summary>
+public sealed record FaultCondition(int Proc, string? Label, LitLocation? Target, string? FaultType) : LitCondition
 {
     public override string ToString() =>
-        $"fault(P{Proc}{(Label is null ? "" : ":" + Label)},{Target}{(FaultType is null ? "" : "," + FaultType)})";
+        $"fault(P{Proc}{(Label is null ? "" : ":" + Label)}{(Target is null ? "" : "," + Target)}{(FaultType is null ? "" : "," + FaultType)})";
 }
 
 public sealed record NotCondition(LitCondition Inner) : LitCondition

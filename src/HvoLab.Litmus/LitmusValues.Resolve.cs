@@ -15,6 +15,7 @@ public static class LitmusValues
         PhysicalAddressValue p => map.PhysicalAddress(p.Symbol),
         DescriptorValue d => map.EncodeDescriptor(d, pteOf),
         LabelValue l => LitmusCodeAddress.OfLabel(test, l.Proc, l.Label),
+        ArrayValue a => a.Word(),
         _ => throw new LitmusExecutionException($"{test.Name}: value {v} cannot be resolved"),
     };
 
@@ -23,7 +24,7 @@ public static class LitmusValues
     {
         var seen = new List<string>();
         void Add(string s) { if (!seen.Contains(s)) seen.Add(s); }
-        void Loc(LitLocation l) { if (l is MemoryLocation m) Add(m.Symbol); else if (l is PteLocation p) Add(p.Symbol); }
+        void Loc(LitLocation? l) { if (l is MemoryLocation m) Add(m.Symbol); else if (l is PteLocation p) Add(p.Symbol); }
         void Val(LitValue? v)
         {
             switch (v)

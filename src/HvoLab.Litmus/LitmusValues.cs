@@ -40,6 +40,45 @@ public sealed record LabelValue(int Proc, string Label) : LitValue
     public override string ToString() => $"label:\"P{Proc}:{Label}\"";
 }
 
+/// <summary>An instruction as data (<c>instr:"NOP"</c>, or <c>ins_t 0:X0=NOP</c>): instruction-fetch tests store it
+/// into code. Parsed so such tests are classified; the machine binding has no instruction memory to resolve it in.</summary>
+public sealed record InstructionValue(string Text) : LitValue
+{
+    public override string ToString() => $"instr:\"{Text}\"";
+}
+
+/// <summary>The initial contents of an array location (<c>int x[2]={0,0};</c>): consecutive elements of
+/// <paramref name="ElementBytes"/> bytes from the location's address, little-endian. The binding keeps one 64-bit word
+/// per location, so the whole array must fit in 8 bytes (two 32-bit words, as FEAT_LRCPC3's LDIAPP tests use).</summary>
+public sealed record ArrayValue(int ElementBytes, IReadOnlyList<long> Elements) : LitValue
+{
+    public static ArrayValue Of(string type, IReadOnlyList<long> elements, string file, int line)
+    {
+        var bytes = type switch
+        {
+            "int" or "int32_t" or "uint32_t" => 4,
+            "int64_t" or "uint64_t" or "long" or "intptr_t" or "uintptr_t" => 8,
+            _ => throw new LitmusParseException(file, line, $"array of '{type}' not supported (int, int32_t, uint32_t, int64_t, uint64_t, long)"),
+        };
+        if (bytes * elements.Count > 8)
+            throw new LitmusParseException(file, line, $"array of {elements.Count} x {bytes} bytes is larger than the 8-byte word a location holds");
+        return new ArrayValue(bytes, elements);
+    }
+
+    /// <summary>The 8-byte word the elements fill, little-endian.</summary>
+    public ulong Word()
+    {
+        var mask = ElementBytes == 8 ? ulong.MaxValue : (1UL << (ElementBytes * 8)) - 1;
+        ulong w = 0;
+        for (var k = 0; k < Elements.Count; k++) w |= ((ulong)Elements[k] & mask) << (k * ElementBytes * 8);
+        return w;
+    }
+
+    public bool Equals(ArrayValue? other) => other is not null && ElementBytes == other.ElementBytes && Elements.SequenceEqual(other.Elements);
+    public override int GetHashCode() => Elements.Count;
+    public override string ToString() => "{" + string.Join(",", Elements) + "}";
+}
+
 /// <summary>One <c>name:value</c> pair of a descriptor literal, recorded verbatim so no field is lost.
 /// <paramref name="Value"/> is an <see cref="IntValue"/>, <see cref="PhysicalAddressValue"/> or,
 /// for attribute lists such as <c>attrs:(Normal,iNC,oNC)</c>, an <see cref="AttrsValue"/>.</summary>

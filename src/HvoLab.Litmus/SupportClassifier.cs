@@ -26,8 +26,21 @@ public static class SupportClassifier
     { "Hash", "Orig", "Generator", "Com", "Prefetch", "Cycle", "Relax", "Safe" };
 
     /// <summary>Variants whose meaning the interpreter implements: vmsa (the default reading of PTE tests),
-    /// precise faults (the thread stops at the fault), fatal (no handler entry), handled (handler entry).</summary>
-    private static readonly HashSet<string> KnownVariants = ["vmsa", "precise", "fatal", "handled"];
+    /// precise faults (the thread stops at the fault), fatal (no handler entry), handled (handler entry), faultToNext
+    /// (the exception returns to the next instruction, <see cref="LitmusInterpreter"/>), and
+    /// FEAT_ETS2 / FEAT_ETS3 walk ordering (ets2, ets3; <see cref="EtsOrdering"/>).</summary>
+    private static readonly HashSet<string> KnownVariants = ["vmsa", "precise", "fatal", "handled", "faulttonext", "ets2", "ets3"];
+
+    /// <summary>Variants herd defines whose semantics HvoLab does not implement, with what is missing.</summary>
+    private static readonly Dictionary<string, string> UnmodelledVariants = new()
+    {
+        ["ifetch"] = "instruction fetch not modelled",
+        // FEAT_ExS with SCTLR_EL1.EIS/EOS: exception entry/return may not be context synchronising; HvoLab always treats
+        // them as context synchronisation events (herd's default without ExS).
+        ["exs"] = "FEAT_ExS (exception entry/return not context synchronising) not modelled",
+        ["eis"] = "FEAT_ExS controls (SCTLR_EL1.EIS) not modelled",
+        ["eos"] = "FEAT_ExS controls (SCTLR_EL1.EOS) not modelled",
+    };
 
     public static SupportResult Classify(LitmusTest test, LitmusSupportProfile? profile = null)
     {
@@ -35,6 +48,11 @@ public static class SupportClassifier
         var reasons = new List<string>();
         foreach (var (key, value) in test.Metadata)
         {
+            if (key.Equals("CacheType", StringComparison.OrdinalIgnoreCase))
+            {
+                reasons.Add($"CacheType={value}: instruction-cache coherence (DIC/IDC) not modelled");
+                continue;
+            }
             if (InformationalKeys.Contains(key) || key.Equals("Variant", StringComparison.OrdinalIgnoreCase)
                 || key.Equals("TTHM", StringComparison.OrdinalIgnoreCase) || key.Equals("EL0", StringComparison.OrdinalIgnoreCase)) continue;
             reasons.Add($"unknown metadata '{key}={value}'");
@@ -42,6 +60,7 @@ public static class SupportClassifier
         foreach (var v in test.Variants)
         {
             if (v == "imprecise") { if (!profile.ImpreciseFaults) reasons.Add("Variant=imprecise: imprecise faults are not modelled"); }
+            else if (UnmodelledVariants.TryGetValue(v, out var why)) reasons.Add($"Variant={v}: {why}");
             else if (!KnownVariants.Contains(v)) reasons.Add($"unknown variant '{v}'");
         }
         foreach (var (proc, feature) in test.HardwareUpdates)
@@ -67,6 +86,9 @@ public static class SupportClassifier
         foreach (var t in test.Threads)
             foreach (var ins in t.Code)
                 if (ins.Op == Opcode.Svc) reasons.Add($"{t.Name}: '{ins.Text}' (system calls) not implemented");
+                else if (ins.Op == Opcode.CacheMaintenance) reasons.Add($"{t.Name}: '{ins.Text}' (cache maintenance) not implemented");
+        foreach (var e in test.Init)
+            if (e.Value is InstructionValue iv) reasons.Add($"init {e.Target}={iv}: instructions as data (instruction fetch) not modelled");
 
         var distinct = reasons.Distinct().ToList();
         return new SupportResult(distinct.Count == 0, distinct);

@@ -43,7 +43,9 @@ public static class ViewModelExplorer
             var va = locations.AddressOf(loc);
             var symbol = binding.Describe(va) is MemoryLocation m ? m.Symbol
                 : throw new LitmusExecutionException($"{test.Name}: access to 0x{va:X}, which is not a location of the test");
-            return arch.ReadPhys(binding.PhysicalAddress(symbol) + va % LitmusMachine.PageSize);
+            // A location inside a word (x+4 of an int array) starts at its own byte: the word's bytes from there on.
+            var pa = binding.PhysicalAddress(symbol) + va % LitmusMachine.PageSize;
+            return arch.ReadPhys(pa & ~7UL) >> (int)((pa & 7) * 8);
         }
         var threads = test.MainThreads.OrderBy(t => t.Proc)
             .Select(t => new ViewThread(interp.InitialState(t.Proc), new ThreadViews(t.Proc))).ToArray();

@@ -94,7 +94,7 @@ internal sealed class ViewSteps(LitmusInterpreter interp, LocationTable location
     private void Loads(ViewConfig c, int i, Instruction ins, PortRequest req, List<ViewConfig> into, bool append)
     {
         var t = c.Threads[i];
-        var loc = locations.IndexOf(req.Access.Va);
+        var loc = locations.IndexOf(req.Access.Va, req.Access.Size);
         var addr = t.AddressOf(ins);
         var rmw = req.Kind == RequestKind.Rmw;
         var noRet = rmw && NoReturn(ins);
@@ -140,7 +140,7 @@ internal sealed class ViewSteps(LitmusInterpreter interp, LocationTable location
     private void Stores(ViewConfig c, int i, Instruction ins, PortRequest req, List<ViewConfig> into, bool append)
     {
         var t = c.Threads[i];
-        var loc = locations.IndexOf(req.Access.Va);
+        var loc = locations.IndexOf(req.Access.Va, req.Access.Size);
         var addr = t.AddressOf(ins);
         var data = DataView(t, ins);
         var release = (req.Access.Order & AccessOrder.Release) != 0;

@@ -103,21 +103,36 @@ public sealed class LocationTable
 {
     private readonly Dictionary<ulong, int> _index = [];
     private readonly List<ulong> _address = [];
+    private readonly List<int> _size = [];
 
     public int Count => _address.Count;
     public ulong AddressOf(int loc) => _address[loc];
 
-    public int IndexOf(ulong address)
+    /// <summary>The location of an access of <paramref name="size"/> bytes at <paramref name="address"/> (callers that
+    /// do not know the size pass none: a whole word). Accesses of different sizes at one address share a location;
+    /// the bytes a location covers are the largest access made at its address.</summary>
+    public int IndexOf(ulong address, int size = 8)
     {
-        if (_index.TryGetValue(address, out var i)) return i;
-        // Locations are 64-bit words at distinct addresses; two overlapping ones would be a mixed-size program, which
-        // the model does not cover (docs/arch.md), so it is refused rather than given a wrong meaning.
-        foreach (var a in _address)
-            if (a < address + 8 && address < a + 8)
-                throw new InvalidOperationException($"mixed-size access: 0x{address:X} overlaps location 0x{a:X} (not modelled)");
+        if (_index.TryGetValue(address, out var i))
+        {
+            if (size > _size[i]) { RefuseOverlap(address, size, i); _size[i] = size; }
+            return i;
+        }
+        RefuseOverlap(address, size, -1);
         i = _address.Count;
         _index[address] = i;
         _address.Add(address);
+        _size.Add(size);
         return i;
+    }
+
+    // Locations are words at distinct, disjoint addresses (two 32-bit words x and x+4 are two locations); overlapping
+    // ones would be a mixed-size program, which the model does not cover (docs/arch.md), so it is refused rather than
+    // given a wrong meaning.
+    private void RefuseOverlap(ulong address, int size, int self)
+    {
+        for (var k = 0; k < _address.Count; k++)
+            if (k != self && _address[k] < address + (ulong)size && address < _address[k] + (ulong)_size[k])
+                throw new InvalidOperationException($"mixed-size access: 0x{address:X} ({size} bytes) overlaps location 0x{_address[k]:X} ({_size[k]} bytes) (not modelled)");
     }
 }
