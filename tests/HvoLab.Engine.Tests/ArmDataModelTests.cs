@@ -125,6 +125,29 @@ public class ArmDataModelTests
         Assert.Contains((0UL, 11UL), seen);
     }
 
+    /// <summary>MP+wmb+data-rfi-addr: the reader stores what it read of flag to z, reads z back and loads data at an
+    /// address computed from it. aarch64.cat orders "(addr | data); rfi", so with the store's data view passed the
+    /// read-back carries flag's view and (flag 1, data 0) is forbidden; a constant stored carries none and the weak
+    /// outcome stays (the read of one's own write does not order by itself).</summary>
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void AReadOfTheCpusOwnStoreCarriesTheStoresDependencies(bool dataFromFlag, bool weakAllowed)
+    {
+        ulong z = ArmDataPrograms.Word(2);
+        var seen = Outcomes(DataMemoryModel.Arm, Plain, cpu => StoresWithWmbBetween(cpu, (X, 1), (Y, 1)), async cpu =>
+        {
+            ulong flag = await cpu.LoadPhys(Y);
+            int flagView = cpu.LastReadView;
+            await cpu.AccessPhys(MemOp.Store(z, dataFromFlag ? flag : 5, 8), MemOrder.Relaxed, dataFromFlag ? flagView : 0);
+            await cpu.LoadPhys(z);
+            ulong data = await cpu.AccessPhys(MemOp.Load(X, 8), MemOrder.Relaxed, cpu.LastReadView);
+            return flag * 10 + data;
+        });
+        Assert.Equal(weakAllowed, seen.Contains((0, 10)));
+        Assert.Contains((0UL, 11UL), seen);
+    }
+
     /// <summary>Two stores with smp_wmb() between them; returns 0.</summary>
     private static async SimTask<ulong> StoresWithWmbBetween(Cpu cpu, (ulong Pa, ulong Value) first, (ulong Pa, ulong Value) second)
     {
