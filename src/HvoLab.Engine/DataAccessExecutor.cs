@@ -14,6 +14,9 @@ internal sealed class DataAccessExecutor(Simulator sim)
     {
         _sim.Arch.Now = (long)c.Time;
         AccessResult r;
+        // A write's dependency view (the litmus binding's; the kernel passes none) before it can reach memory.
+        if (physical && op.AddressView > 0 && op.Mem.Kind != AccessKind.Read && _sim.DataBuffer.HasMessages(op.Mem.Va))
+            _sim.DataBuffer.Views.StoreIssued(c.Id, op.Mem.Va & ~7UL, op.AddressView);
         if (physical && _sim.DataBuffer.WillBuffer(c)) return BufferStore(c, ref op);
         bool older = c.OlderRead;
         c.OlderRead = false;

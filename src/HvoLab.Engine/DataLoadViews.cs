@@ -38,6 +38,7 @@ internal sealed class DataLoadViews
     private readonly MessageMemory _memory;
     private readonly ThreadViews[] _views;
     private readonly int[] _lastView;
+    private readonly List<int>[] _storeDeps;
 
     public DataLoadViews(Simulator sim, bool active)
     {
@@ -47,6 +48,8 @@ internal sealed class DataLoadViews
         _views = new ThreadViews[active ? sim.Cpus.Length : 0];
         for (int i = 0; i < _views.Length; i++) _views[i] = new ThreadViews(i);
         _lastView = new int[_views.Length];
+        _storeDeps = new List<int>[_views.Length];
+        for (int i = 0; i < _storeDeps.Length; i++) _storeDeps[i] = [];
     }
 
     public bool Active { get; }
@@ -102,7 +105,10 @@ internal sealed class DataLoadViews
     {
         int loc = Location(word);
         int ts = older ? OldestReadable(cpu, loc, addressView) : _memory.Latest(loc);
-        _lastView[cpu] = _views[cpu].Read(loc, ts, new DepView(addressView, addressView), ReadStrength.Plain, exclusive: false).Plain;
+        int post = _views[cpu].Read(loc, ts, new DepView(addressView, addressView), ReadStrength.Plain, exclusive: false).Plain;
+        // A read of the CPU's own write (post below the timestamp: forwarding) gets, in the paper, that write's address
+        // and data views: here the join of those of every store of the CPU to the word (StoreIssued), never below.
+        _lastView[cpu] = post >= ts ? post : Math.Max(post, StoreDeps(cpu, loc));
         return older ? _memory.ValueOf(ts, loc) : _sim.Arch.ReadPhys(word);
     }
 
@@ -113,6 +119,21 @@ internal sealed class DataLoadViews
     {
         if (Active) _lastView[cpu] = _memory.Count;
     }
+
+    /// <summary>A store or RMW of CPU <paramref name="cpu"/> to <paramref name="word"/> whose address or data depends on
+    /// loads of view <paramref name="dependencyView"/> (<see cref="PendingOp.AddressView"/> of a write): what a later
+    /// read of that write by the same CPU carries (Promising-ARM's forwarding view). Call it before the store changes
+    /// memory.</summary>
+    public void StoreIssued(int cpu, ulong word, int dependencyView)
+    {
+        if (!Active || dependencyView == 0) return;
+        int loc = Location(word);
+        var deps = _storeDeps[cpu];
+        while (deps.Count <= loc) deps.Add(0);
+        deps[loc] = Math.Max(deps[loc], dependencyView);
+    }
+
+    private int StoreDeps(int cpu, int loc) => loc < _storeDeps[cpu].Count ? _storeDeps[cpu][loc] : 0;
 
     /// <summary>The view of CPU <paramref name="cpu"/>'s last read (0 when the Arm data model is off).</summary>
     public int LastView(int cpu) => Active ? _lastView[cpu] : 0;

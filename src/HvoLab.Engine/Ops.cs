@@ -70,7 +70,8 @@ public struct PendingOp
 
     /// <summary>Arm data model: the view (<see cref="DataLoadViews"/> timestamp) of the loads this load's address
     /// depends on (Promising-ARM's <c>vaddr</c>): it may read no value older than the newest write to its word at that
-    /// view. 0 (none) for the kernel, whose globals are at fixed addresses. Search footprints ignore it: a view is a
+    /// view; for a store or RMW, the view of the loads its address or data depends on, which a later read of it by the
+    /// same CPU carries. 0 (none) for the kernel, whose globals are at fixed addresses. Search footprints ignore it: a view is a
     /// message's timestamp, whose order against another word's message two independent stores decide, so DPOR is not
     /// sound with address views; their one user, the litmus binding, runs the plain search.</summary>
     public int AddressView;

@@ -57,6 +57,8 @@ internal sealed class EngineArmAccess(LitmusMachine binding, bool byVa)
     public async SimTask<MemResult> Perform(Cpu cpu, Instruction ins, PortRequest r, ulong pa)
     {
         var addressDependent = _deps.AddressReady(ins) > 0;
+        // A write's address and data views, its forwarding view (the data register: Rt of STXR and CAS, else the first).
+        var writeView = r.Kind == RequestKind.Load ? 0 : (int)Math.Max(_views.AddressReady(ins), _views.Of(ins.R(ins.Op is Opcode.Stxr or Opcode.Cas ? 1 : 0)));
         var a = r.Access;
         var size = a.Size;
         switch (r.Kind)
@@ -71,15 +73,15 @@ internal sealed class EngineArmAccess(LitmusMachine binding, bool byVa)
             case RequestKind.Store when a.Exclusive:
                 if (_exclusivePa != pa) return MemResult.Ok(1);
                 _exclusivePa = ulong.MaxValue;
-                var old = await Issue(cpu, MemOp.Cas(pa, _exclusiveValue, r.Value, size), OrderOf(a.Order, rmw: false));
+                var old = await Issue(cpu, MemOp.Cas(pa, _exclusiveValue, r.Value, size), OrderOf(a.Order, rmw: false), writeView);
                 _lastView = cpu.LastReadView;
                 return MemResult.Ok((old & Mask(size)) == (_exclusiveValue & Mask(size)) ? 0UL : 1UL);
             case RequestKind.Store:
-                await Issue(cpu, MemOp.Store(pa, r.Value, size), OrderOf(a.Order, rmw: false));
+                await Issue(cpu, MemOp.Store(pa, r.Value, size), OrderOf(a.Order, rmw: false), writeView);
                 return MemResult.Ok();
             default:
                 var op = new MemOp(AccessKind.Rmw, pa, size, r.Value, r.Expected, LitmusEngineThread.RmwOf(r.Rmw));
-                var result = await Issue(cpu, op, OrderOf(a.Order, rmw: true));
+                var result = await Issue(cpu, op, OrderOf(a.Order, rmw: true), writeView);
                 _lastView = cpu.LastReadView;
                 return MemResult.Ok(result);
         }

@@ -101,25 +101,36 @@ public class ArmDataModelTests
         }
     }
 
-    /// <summary>MP+wmb+addr: the reader's load of data has an address dependency on its load of flag (the view of that
-    /// load passed as the address view, Promising-ARM's vaddr): it may not read data older than the newest write at
-    /// flag's read view, so (flag 1, data 0) is forbidden. A dependency on an unrelated earlier load orders nothing
-    /// after it, which a DMB LD would.</summary>
+    /// <summary>MP+wmb with dependency views on the reader (the view passed to <see cref="Cpu.AccessPhys(in MemOp, MemOrder, int)"/>,
+    /// Promising-ARM's vaddr and forwarding view): "addr" — data loaded at an address computed from flag may not be
+    /// older than the newest write at flag's read view, so (flag 1, data 0) is forbidden; "addr-unrelated" — a
+    /// dependency on an earlier load of another word orders nothing after it (a DMB LD would); "data-rfi-addr" — flag
+    /// stored to z, z read back, data loaded at an address from it: aarch64.cat orders "(addr | data); rfi", forbidden;
+    /// "const-rfi-addr" — a constant stored carries no view and reading one's own write orders nothing by itself.
+    /// Plain search only: footprints do not account for dependency views (Ops.cs, PendingOp.AddressView).</summary>
     [Theory]
-    [InlineData(true, false)]
-    [InlineData(false, true)]
-    public void AnAddressDependencyOrdersOnlyTheLoadItDependsOn(bool onFlag, bool weakAllowed)
+    [InlineData("addr", false)]
+    [InlineData("addr-unrelated", true)]
+    [InlineData("data-rfi-addr", false)]
+    [InlineData("const-rfi-addr", true)]
+    public void DependencyViewsOrderOnlyWhatTheyCover(string reader, bool weakAllowed)
     {
         ulong z = ArmDataPrograms.Word(2);
-        // Plain search only: footprints do not account for address views (Ops.cs, PendingOp.AddressView).
         var seen = Outcomes(DataMemoryModel.Arm, Plain, cpu => StoresWithWmbBetween(cpu, (X, 1), (Y, 1)), async cpu =>
         {
             await cpu.LoadPhys(z);
             int unrelated = cpu.LastReadView;
             ulong flag = await cpu.LoadPhys(Y);
-            int view = onFlag ? cpu.LastReadView : unrelated;
-            ulong data = await cpu.AccessPhys(MemOp.Load(X, 8), MemOrder.Relaxed, view);
-            return flag * 10 + data;
+            int view = reader == "addr-unrelated" ? unrelated : cpu.LastReadView;
+            if (reader.EndsWith("rfi-addr", StringComparison.Ordinal))
+            {
+                bool data = reader == "data-rfi-addr";
+                await cpu.AccessPhys(MemOp.Store(z, data ? flag : 5, 8), MemOrder.Relaxed, data ? view : 0);
+                await cpu.LoadPhys(z);
+                view = cpu.LastReadView;
+            }
+            ulong loaded = await cpu.AccessPhys(MemOp.Load(X, 8), MemOrder.Relaxed, view);
+            return flag * 10 + loaded;
         });
         Assert.Equal(weakAllowed, seen.Contains((0, 10)));
         Assert.Contains((0UL, 11UL), seen);
