@@ -33,14 +33,8 @@ internal sealed partial class DataStoreBuffers
     /// <summary>The translated store by VA goes through the buffer: the model is on and it is not a descriptor.</summary>
     public bool BuffersByVa(ulong pa) => Active && !_sim.Arch.Tables.IsTableFrame(pa >> _sim.Arch.Granule.PageShift);
 
-    /// <summary>The alternative drains a store by VA: the VA it was issued to and the physical word it writes.</summary>
-    public (ulong Va, ulong Pa)? AlternativeDrainByVa(Cpu c)
-    {
-        if (_q.Count(c.Id) == 0 || CanPass(c)) return null;
-        if (c.Depth > 0 && c.Frames[c.Depth - 1].Pending.Kind == OpKind.Choose) return null;
-        ref var front = ref _q.Front(c.Id);
-        return front.ByVa ? (front.Va & ~7UL, front.Pa & ~7UL) : null;
-    }
+    /// <summary>The VA the front store (by VA) was issued to.</summary>
+    public ulong FrontVa(int cpu) => _q.Front(cpu).Va & ~7UL;
 
     /// <summary>A DSB ISH/SY of <paramref name="cpu"/> that completes its TLBIs waits until no other CPU has a buffered
     /// store by VA in the range they may invalidate (the hull <see cref="ArchMachine.PendingMaintenanceRange"/> gives,

@@ -153,9 +153,27 @@ internal sealed partial class DataStoreBuffers
         }
     }
 
-    /// <summary>The second outcome CPU <paramref name="c"/> has besides running its op: drain the front store, or
-    /// (its op being a plain buffered store that may pass others) issue the store ahead of them.</summary>
-    public bool HasAlternative(Cpu c) => Active && (_q.Count(c.Id) > 0 || CanPass(c));
+    /// <summary>The second action the buffers give CPU <paramref name="c"/> (a pending ChooseOne comes first, in
+    /// <see cref="Simulator.SecondActionOf"/>). With stores buffered: pass them (the pending op a plain store that may)
+    /// or drain the front one; with the buffer empty: make latent frames visible (code finished), walk the newest
+    /// descriptors (an access by VA) or read an older value (a relaxed load of a kernel global).</summary>
+    public SecondAction SecondActionOf(Cpu c)
+    {
+        if (!Active) return SecondAction.None;
+        var empty = _q.Count(c.Id) == 0;
+        if (empty && HasLatentWhileIdle(c)) return SecondAction.LatentFramesVisible;
+        // Before the empty-buffer cases: a store may pass latent frame stores, which enter the buffer ahead of it.
+        if (CanPass(c)) return SecondAction.PassStore;
+        if (empty)
+            return OffersNewestWalk(c) ? SecondAction.NewestWalk
+                : OffersOlderValue(c) ? SecondAction.OlderRead
+                : SecondAction.None;
+        ref var front = ref _q.Front(c.Id);
+        return front.Words > 0 ? SecondAction.DrainFrame : front.ByVa ? SecondAction.DrainByVa : SecondAction.DrainWord;
+    }
+
+    /// <summary>The word the front store writes (a kernel global's, or the physical word of a store by VA).</summary>
+    public ulong FrontWord(int cpu) => _q.Front(cpu).Pa & ~7UL;
 
     /// <summary>CPU <paramref name="c"/>'s pending op is a relaxed load of a kernel global, its buffer is empty (a drain
     /// is the second action otherwise) and its view allows a value older than memory's (<see cref="DataLoadViews"/>).</summary>
@@ -188,12 +206,6 @@ internal sealed partial class DataStoreBuffers
     {
         for (int i = 0; i < _q.Cpus; i++) _sim.Arch.Stores.Publish(i, includeHardware: false);
     }
-
-    /// <summary>The word the alternative writes to memory (a drain of a store to one kernel global), or null for a store
-    /// that only enters the buffer, a frame's drain (<see cref="AlternativeDrainsFrame"/>) or the drain of a store by VA
-    /// (<see cref="AlternativeDrainByVa"/>).</summary>
-    public ulong? AlternativeWrite(Cpu c) =>
-        _q.Count(c.Id) > 0 && !CanPass(c) && _q.Front(c.Id).Words == 0 && !_q.Front(c.Id).ByVa ? _q.Front(c.Id).Pa & ~7UL : null;
 
     /// <summary>The pending op is a plain buffered store and the buffer holds a store it may pass.</summary>
     public bool CanPass(Cpu c)
@@ -294,6 +306,4 @@ internal sealed partial class DataStoreBuffers
     public void DrainLatentWhileIdle(Cpu c) => _frames.DrainLatentWhileIdle(c);
     public void NotifyFrame(ulong pa, double time) => _frames.NotifyFrame(pa, time);
     public (ulong Frame, ulong Source) FrontFrame(int cpu) => _frames.FrontFrame(cpu);
-    /// <summary>The alternative drains a frame store (it may touch any word a VA maps).</summary>
-    public bool AlternativeDrainsFrame(Cpu c) => !CanPass(c) && _frames.FrontIsFrame(c.Id);
 }

@@ -10,53 +10,55 @@ public sealed partial class Simulator
 {
     private bool ChoosePending(Cpu c) => c.Depth > 0 && c.Frames[c.Depth - 1].Pending.Kind == OpKind.Choose;
 
+    /// <summary>What CPU <paramref name="c"/>'s second action does now (<see cref="SecondAction"/>): the other outcome
+    /// of a pending ChooseOne, else what the store buffers give (<see cref="DataStoreBuffers.SecondActionOf"/>).</summary>
+    public SecondAction SecondActionOf(Cpu c) => ChoosePending(c) ? SecondAction.ChooseOther : DataBuffer.SecondActionOf(c);
+
     /// <summary>Whether CPU <paramref name="c"/> has a second action now (also when its code is parked or finished:
     /// its buffer still drains).</summary>
-    public bool HasOpAlternative(Cpu c) => ChoosePending(c) || DataBuffer.HasAlternative(c) || DataBuffer.OffersOlderValue(c) || DataBuffer.OffersNewestWalk(c) || DataBuffer.HasLatentWhileIdle(c);
+    public bool HasOpAlternative(Cpu c) => SecondActionOf(c) != SecondAction.None;
 
     /// <summary>The pending op may not run yet: it must wait for the CPU's buffered stores (a barrier, an acquire...).</summary>
     public bool BlockedByStoreBuffer(Cpu c) => DataBuffer.Blocks(c);
 
-    /// <summary>The word the second action writes to memory when it is a drain, or null (ChooseOne, a store passing
-    /// others: then it touches what the op does).</summary>
-    public ulong? AlternativeDrainWord(int cpu)
-    {
-        var c = Cpus[cpu];
-        return ChoosePending(c) ? null : DataBuffer.AlternativeWrite(c);
-    }
+    /// <summary>The word the second action writes to memory when it drains a store to a kernel global, or null.</summary>
+    public ulong? AlternativeDrainWord(int cpu) => SecondActionOf(Cpus[cpu]) == SecondAction.DrainWord ? DataBuffer.FrontWord(cpu) : null;
+
+    /// <summary>The VA and physical word of the store by VA the second action drains, or null.</summary>
+    public (ulong Va, ulong Pa)? AlternativeDrainByVa(int cpu) =>
+        SecondActionOf(Cpus[cpu]) == SecondAction.DrainByVa ? (DataBuffer.FrontVa(cpu), DataBuffer.FrontWord(cpu)) : null;
 
     /// <summary>The frame the second action writes when it drains a buffered frame store (copy_page, a PTE table's
     /// fill) and the frame it copies (ulong.MaxValue for a fill), or null.</summary>
-    public (ulong Frame, ulong Source)? AlternativeDrainFrame(int cpu) => !ChoosePending(Cpus[cpu]) && DataBuffer.AlternativeDrainsFrame(Cpus[cpu]) ? DataBuffer.FrontFrame(cpu) : null;
+    public (ulong Frame, ulong Source)? AlternativeDrainFrame(int cpu) => SecondActionOf(Cpus[cpu]) == SecondAction.DrainFrame ? DataBuffer.FrontFrame(cpu) : null;
 
     /// <summary>The action makes frame stores visible at once: the CPU's op that makes its latent frame stores
     /// visible, or (its code finished) the second action that does (FrameStores.cs).</summary>
     public bool MakesFramesVisible(int cpu, int kind) =>
         kind == Actions.RunOp ? DataBuffer.MakesLatentVisible(Cpus[cpu])
-        : kind == Actions.RunOpAlternative && DataBuffer.HasLatentWhileIdle(Cpus[cpu]) && DataBuffer.Count(cpu) == 0;
+        : kind == Actions.RunOpAlternative && SecondActionOf(Cpus[cpu]) == SecondAction.LatentFramesVisible;
 
     /// <summary>The one latent frame store of the CPU (frame, source), or null when it has none or several.</summary>
     public (ulong Frame, ulong Source)? OnlyLatentFrame(int cpu) => DataBuffer.OnlyLatent(cpu);
 
     /// <summary>The second action runs the pending access by VA with every descriptor store visible to its walks
     /// (<see cref="DataStoreBuffers.OffersNewestWalk"/>): it changes what every CPU's walkers see.</summary>
-    public bool AlternativeWalksNewest(int cpu) => !ChoosePending(Cpus[cpu]) && DataBuffer.Count(cpu) == 0 && DataBuffer.OffersNewestWalk(Cpus[cpu]);
+    public bool AlternativeWalksNewest(int cpu) => SecondActionOf(Cpus[cpu]) == SecondAction.NewestWalk;
 
     /// <summary>Performs CPU <paramref name="c"/>'s second action.</summary>
     internal void RunAlternative(Cpu c)
     {
-        if (ChoosePending(c)) { c.ChoiceAlt = 1; Resume(c); return; }
-        if (DataBuffer.HasLatentWhileIdle(c) && DataBuffer.Count(c.Id) == 0) { DataBuffer.DrainLatentWhileIdle(c); Steps++; return; }
-        if (DataBuffer.CanPass(c)) { c.PassStore = true; Resume(c); return; }
-        if (DataBuffer.Count(c.Id) == 0)
+        var action = SecondActionOf(c);
+        switch (action)
         {
-            // OffersNewestWalk (an access by VA) or OffersOlderValue (a relaxed load of a kernel global).
-            if (c.Frames[c.Depth - 1].Pending.Kind == OpKind.Mem) c.NewestWalk = true;
-            else c.OlderRead = true;
-            Resume(c);
-            return;
+            case SecondAction.ChooseOther: c.ChoiceAlt = 1; Resume(c); return;
+            case SecondAction.LatentFramesVisible: DataBuffer.DrainLatentWhileIdle(c); Steps++; return;
+            case SecondAction.PassStore: c.PassStore = true; Resume(c); return;
+            case SecondAction.NewestWalk: c.NewestWalk = true; Resume(c); return;
+            case SecondAction.OlderRead: c.OlderRead = true; Resume(c); return;
+            case SecondAction.None: throw new InvalidOperationException($"CPU{c.Id} has no second action");
         }
-        bool frame = DataBuffer.AlternativeDrainsFrame(c);
+        bool frame = action == SecondAction.DrainFrame;
         ulong word = DataBuffer.DrainFront(c.Id);
         Steps++;
         if (Trace.Enabled) Trace.Op(c.Time, c.Id, c.Context, frame ? "frame store visible" : "store visible", word, frame ? 0 : Arch.ReadPhys(word));

@@ -45,7 +45,7 @@ public static partial class FootprintReader
             case Actions.RunOpAlternative:
                 // A drain of a store by VA writes the physical word its walk gave when it was issued: a VA write whose
                 // word is known (DataStoreBuffers.ByVa.cs); its VA keeps it dependent with TLB maintenance of that VA.
-                if (sim.HasStoreBuffers && sim.DataBuffer.AlternativeDrainByVa(sim.Cpus[cpu]) is (ulong dva, ulong dpa))
+                if (sim.AlternativeDrainByVa(cpu) is (ulong dva, ulong dpa))
                     return new(cpu, FootprintKind.VaWrite, dva, 0, 0, null)
                     {
                         Pa = dpa, Drain = true, IssuedAt = sim.DataBuffer.FrontStep(cpu), CurrentEpoch = sim.DataBuffer.FrontInCurrentEpoch(cpu),
