@@ -87,7 +87,7 @@ internal sealed partial class DataStoreBuffers
                 // only after the walk: all of them).
                 // An acquire by VA waits while a release store is buffered, as one by PA does (RCsc: aarch64.cat bob
                 // "[L]; po; [A]"); the kernel issues none today, the litmus binding by VA does (EngineArmModelTests).
-                if (op.Mem.Kind == AccessKind.Read) return op.Order != MemOrder.Relaxed && _q.Releases(id) > 0;
+                if (op.Mem.Kind == AccessKind.Read) return (op.Order != MemOrder.Relaxed && _q.Releases(id) > 0) || _q.HasOlderEpoch(id);
                 if (op.Order == MemOrder.Full || _q.HasOlderEpoch(id)) return true;
                 return op.Mem.Kind == AccessKind.Rmw && (op.Order == MemOrder.Release || _q.ByVa(id) > 0
                     || (op.Order == MemOrder.Acquire && _q.Releases(id) > 0));
@@ -141,7 +141,7 @@ internal sealed partial class DataStoreBuffers
         {
             case OpKind.Choose: case OpKind.Bulk: return true;
             case OpKind.Barrier: return op.Barrier is not (BarrierKind.DmbIshLd or BarrierKind.Isb);
-            case OpKind.Mem: return op.Mem.Kind != AccessKind.Read || op.Order != MemOrder.Relaxed || (_q.Count(c.Id) > 0 && _sim.Arch.Stores.PendingCount > 0);
+            case OpKind.Mem: return op.Mem.Kind != AccessKind.Read || op.Order != MemOrder.Relaxed || _q.HasOlderEpoch(c.Id) || (_q.Count(c.Id) > 0 && _sim.Arch.Stores.PendingCount > 0);
             case OpKind.WaitPhys: return op.Order != MemOrder.Relaxed;
             case OpKind.MemPhys:
                 // A relaxed load of a kernel global may read an older value only once the buffer is empty (a drain
