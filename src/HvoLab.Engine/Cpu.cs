@@ -106,10 +106,9 @@ public sealed partial class Cpu
     public CpuOp Access(in MemOp op, bool returnFaults)
     {
         Op.Mem = op;
-        Op.Kind = OpKind.Mem;
+        var r = Issue(OpKind.Mem);   // every per-op field reset, as for Load/Store (no stale address view or ack)
         Op.ReturnFaults = returnFaults;
-        Op.Order = MemOrder.Relaxed;
-        return new CpuOp(this);
+        return r;
     }
 
     /// <summary><see cref="Access(in MemOp, bool)"/> with an ordering (the litmus binding of the Arm data model issues every instruction's own).</summary>

@@ -21,7 +21,7 @@ internal sealed class KernelServices(Linux linux) : IKernelServices
     public async SimTask<ulong> PtepGet(Cpu cpu, ulong ptep) => await cpu.LoadPhys(ptep);
     public async SimTask<ulong> CmpxchgRelaxed(Cpu cpu, ulong ptep, ulong old, ulong @new)
     {
-        ulong found = await cpu.CasPhys(ptep, old, @new);
+        ulong found = await cpu.CasPhys(ptep, old, @new, MemOrder.Relaxed);   // cmpxchg_relaxed(): no ordering beyond the word
         if (found == old) linux.Monitors.OnPteWritten(cpu, ptep, @new);
         return found;
     }

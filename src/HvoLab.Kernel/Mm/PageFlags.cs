@@ -1,3 +1,4 @@
+using HvoLab.Arch;
 using HvoLab.Engine;
 
 namespace HvoLab.Kernel.Mm;
@@ -52,7 +53,8 @@ public sealed class PageFlags(Linux linux)
     /// head (its refcount may be the real head's, seen through a read-only alias).</summary>
     public async SimTask<bool> PageCountWritable(Cpu cpu, ulong page, uint u)
     {
-        if ((uint)await cpu.Load(page + StructPage.RefCount, 4) == u) return false;
+        // atomic_read_acquire(&page->_refcount) (mm/hugetlb_vmemmap.c page_ref_add_unless() fix, bd225530a4c7).
+        if ((uint)await cpu.Access(MemOp.Load(page + StructPage.RefCount, 4), returnFaults: false, MemOrder.Acquire) == u) return false;
         return await PageFixedFakeHead(cpu, page) == page;
     }
 
