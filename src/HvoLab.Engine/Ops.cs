@@ -73,7 +73,8 @@ public struct PendingOp
     /// view; for a store or RMW, the view of the loads its address or data depends on, which a later read of it by the
     /// same CPU carries. 0 (none) for the kernel, whose globals are at fixed addresses. Search footprints ignore it: a view is a
     /// message's timestamp, whose order against another word's message two independent stores decide, so DPOR is not
-    /// sound with address views; their one user, the litmus binding, runs the plain search.</summary>
+    /// sound with address views; their one user, the litmus binding, runs the exhaustive explorer with sleep sets,
+    /// which can only lose executions (docs/arch.md: the same observations as without them on both catalogues).</summary>
     public int AddressView;
 
     /// <summary>The condition of a WaitPhys op on the word's value <paramref name="v"/>.</summary>

@@ -112,9 +112,6 @@ public static class LitmusExplorer
             MaxExecutions = options.MaxExecutions,
             WallBudget = options.TestWallBudget,
             StopAtFirstViolation = false,
-            // Search footprints ignore the engine's address views (Ops.cs PendingOp.AddressView), which the binding passes
-            // by PA only: there the plain search, with no sleep sets, is what is exact (docs/arch.md).
-            SleepSets = !(options.EngineArmData && !options.EngineArmByVa),
         });
         ExplorationResult result;
         try { result = explorer.Explore(); }
