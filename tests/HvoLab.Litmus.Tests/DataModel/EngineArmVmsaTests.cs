@@ -50,7 +50,7 @@ public sealed class EngineArmVmsaTests(ITestOutputHelper output)
     }
 
     /// <summary>Runs one test written to a temporary folder through the CLI: its model and herd-style observation.</summary>
-    private static (string Model, string Observation) RunOne(string name, string kind, string text, string model)
+    internal static (string Model, string Observation) RunOne(string name, string kind, string text, string model)
     {
         var dir = Directory.CreateTempSubdirectory("hvolab-vmsabind-");
         try
