@@ -80,7 +80,7 @@ internal sealed class EngineArmAccess(LitmusMachine binding, bool byVa)
                 await Issue(cpu, MemOp.Store(pa, r.Value, size), OrderOf(a.Order, rmw: false), writeView);
                 return MemResult.Ok();
             default:
-                var op = new MemOp(AccessKind.Rmw, pa, size, r.Value, r.Expected, LitmusEngineThread.RmwOf(r.Rmw));
+                var op = new MemOp(AccessKind.Rmw, pa, size, r.Value, r.Expected, EngineOpMapping.RmwOf(r.Rmw));
                 var result = await Issue(cpu, op, OrderOf(a.Order, rmw: true), writeView);
                 _lastView = cpu.LastReadView;
                 return MemResult.Ok(result);

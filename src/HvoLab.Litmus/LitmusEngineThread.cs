@@ -120,7 +120,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         {
             case RequestKind.Barrier:
                 var hadStores = arch.Stores.Pending(cpu.Id).Any(s => !s.Hardware);
-                var kind = BarrierOf(r.BarrierType, r.Option);
+                var kind = EngineOpMapping.BarrierOf(r.BarrierType, r.Option);
                 // A full DSB also publishes delayed hardware updates (DSB-ob's sources include them), and any DSB but
                 // DSB LD this thread's buffered data stores (BufferedDataStores).
                 var published = hadStores || ((r.Option?.Types ?? "") == "" && arch.Stores.Pending(cpu.Id).Count > 0)
@@ -142,7 +142,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
                 else if (kind == BarrierKind.Isb) history.SynchronizeContext(cpu.Id, _isb.Bound(_ready));
                 return MemResult.Ok();
             case RequestKind.Tlbi:
-                await cpu.Tlbi(r.TlbiOp, TlbiVa(r.TlbiOp, r.TlbiOperand));
+                await cpu.Tlbi(r.TlbiOp, EngineOpMapping.TlbiVa(r.TlbiOp, r.TlbiOperand));
                 _ets.AfterTlbi(history.Epoch);
                 return MemResult.Ok();
             case RequestKind.None:
@@ -169,7 +169,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
             exclusiveStore = true;
         }
         else if (r.Kind == RequestKind.Store) op = MemOp.Store(a.Va, r.Value, a.Size);
-        else op = new MemOp(AccessKind.Rmw, a.Va, a.Size, r.Value, r.Expected, RmwOf(r.Rmw));
+        else op = new MemOp(AccessKind.Rmw, a.Va, a.Size, r.Value, r.Expected, EngineOpMapping.RmwOf(r.Rmw));
 
         // Under the engine's Arm data model (engine-arm-va on a translation test) the access carries its instruction's
         // ordering, as EngineArmAccess gives it in data tests; with sequentially consistent data it is meaningless.
@@ -184,13 +184,13 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
             if (a.Exclusive && !loaded.IsFault) { _exclusiveVa = a.Va; _exclusiveValue = loaded.Value; }
             return loaded;
         }
-        if (fault != FaultKind.None) return MemResult.Faulted(FaultOf(fault));
+        if (fault != FaultKind.None) return MemResult.Faulted(EngineOpMapping.FaultOf(fault));
         // An atomic (or store-exclusive) reads the coherence-newest value of the word: any other CPU's pending store to
         // it is observed, hence visible to every observer from now on.
         if (r.Kind == RequestKind.Rmw || exclusiveStore) PublishObserved(arch, cpu.Id, a.Va);
         // herd gives no spurious AF update to an atomic's write of the very value it read (herd/mem.ml "write_loaded").
         if ((r.Kind == RequestKind.Rmw || exclusiveStore) && binding.Describe(a.Va) is PteLocation written
-            && arch.ReadPhys(binding.PtePhysicalAddress(written.Symbol)) is var word && (word & SizeMask(a.Size)) == (value & SizeMask(a.Size)))
+            && arch.ReadPhys(binding.PtePhysicalAddress(written.Symbol)) is var word && (word & EngineOpMapping.SizeMask(a.Size)) == (value & EngineOpMapping.SizeMask(a.Size)))
             history.BlockSpurious(binding.PtePhysicalAddress(written.Symbol), word);
         if (!exclusiveStore) return MemResult.Ok(value);
         _exclusiveVa = ulong.MaxValue;
@@ -300,7 +300,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         if (faultHorizon < horizon)
             foreach (var o in TranslationCandidates.For(arch, history, cpu.Id, a.Va, false, hardwareAf, hardwareDirty, faultHorizon))
                 if (o.Fault is { } f && !results.Contains(MemResult.Faulted(f)) && EtsAllows(arch, ins, a.Va, false, f)) results.Add(MemResult.Faulted(f));
-        if (results.Count == 0) return fault == FaultKind.None ? MemResult.Ok(value) : MemResult.Faulted(FaultOf(fault));
+        if (results.Count == 0) return fault == FaultKind.None ? MemResult.Ok(value) : MemResult.Faulted(EngineOpMapping.FaultOf(fault));
         return results[await ChooseIndex(cpu, results.Count)];
     }
 
@@ -368,51 +368,5 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         if (!cpu.Sim.Arch.Stores.Pending(cpu.Id).Any(s => !s.Hardware)) return;
         await cpu.Bulk(0);
         cpu.Sim.Arch.Stores.Publish(cpu.Id, includeHardware: false);
-    }
-
-    private static ulong SizeMask(int size) => size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
-
-    private static LitmusFaultKind FaultOf(FaultKind fault) => fault switch
-    {
-        FaultKind.AccessFlag => LitmusFaultKind.AccessFlag,
-        FaultKind.Permission => LitmusFaultKind.Permission,
-        FaultKind.TlbConflict => LitmusFaultKind.TlbConflict,
-        _ => LitmusFaultKind.Translation,
-    };
-
-    internal static RmwOp RmwOf(LitmusRmwOp op) => op switch
-    {
-        LitmusRmwOp.Swap => RmwOp.Swap,
-        LitmusRmwOp.CompareSwap => RmwOp.Cas,
-        LitmusRmwOp.Add => RmwOp.Add,
-        LitmusRmwOp.Set => RmwOp.Or,
-        LitmusRmwOp.Clr => RmwOp.AndNot,
-        LitmusRmwOp.Eor => RmwOp.Eor,
-        _ => throw new LitmusExecutionException($"RMW {op} not mapped"),
-    };
-
-    /// <summary>DSB with no access-type qualifier publishes descriptor stores and completes TLBIs (DSB SY/OSH as
-    /// DSB SY; ISH/NSH as DSB ISH); DSB ST publishes stores only; DSB LD is neither (it orders loads, which the
-    /// machine keeps in order anyway) and is issued as a DMB LD. DMBs have no TLB effect in the machine.</summary>
-    internal static BarrierKind BarrierOf(BarrierType type, BarrierOption? o)
-    {
-        var types = o?.Types ?? "";
-        var domain = o?.Domain ?? "SY";
-        return type switch
-        {
-            BarrierType.Isb => BarrierKind.Isb,
-            BarrierType.Dmb => types == "LD" ? BarrierKind.DmbIshLd : types == "ST" ? BarrierKind.DmbIshSt : BarrierKind.DmbIsh,
-            _ => types == "ST" ? BarrierKind.DsbIshSt : types == "LD" ? BarrierKind.DmbIshLd
-                : domain is "SY" or "OSH" ? BarrierKind.DsbSy : BarrierKind.DsbIsh,
-        };
-    }
-
-    /// <summary>TLBI Xt holds VA[55:12] in bits [43:0]; TTBR1 addresses have VA[63:56] equal to VA[55].</summary>
-    internal static ulong TlbiVa(TlbiOp op, ulong operand)
-    {
-        if (op.IsAll()) return 0;
-        var va = (operand & ((1UL << 44) - 1)) << 12;
-        if ((va & (1UL << 55)) != 0) va |= 0xFF00_0000_0000_0000UL;
-        return va;
     }
 }
