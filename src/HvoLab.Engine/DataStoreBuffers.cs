@@ -168,8 +168,7 @@ internal sealed partial class DataStoreBuffers
             return OffersNewestWalk(c) ? SecondAction.NewestWalk
                 : OffersOlderValue(c) ? SecondAction.OlderRead
                 : SecondAction.None;
-        ref var front = ref _q.Front(c.Id);
-        return front.Words > 0 ? SecondAction.DrainFrame : front.ByVa ? SecondAction.DrainByVa : SecondAction.DrainWord;
+        return _frames.FrontIsFrame(c.Id) ? SecondAction.DrainFrame : _q.Front(c.Id).ByVa ? SecondAction.DrainByVa : SecondAction.DrainWord;
     }
 
     /// <summary>The word the front store writes (a kernel global's, or the physical word of a store by VA).</summary>

@@ -24,14 +24,6 @@ public sealed partial class Simulator
     /// <summary>The word the second action writes to memory when it drains a store to a kernel global, or null.</summary>
     public ulong? AlternativeDrainWord(int cpu) => SecondActionOf(Cpus[cpu]) == SecondAction.DrainWord ? DataBuffer.FrontWord(cpu) : null;
 
-    /// <summary>The VA and physical word of the store by VA the second action drains, or null.</summary>
-    public (ulong Va, ulong Pa)? AlternativeDrainByVa(int cpu) =>
-        SecondActionOf(Cpus[cpu]) == SecondAction.DrainByVa ? (DataBuffer.FrontVa(cpu), DataBuffer.FrontWord(cpu)) : null;
-
-    /// <summary>The frame the second action writes when it drains a buffered frame store (copy_page, a PTE table's
-    /// fill) and the frame it copies (ulong.MaxValue for a fill), or null.</summary>
-    public (ulong Frame, ulong Source)? AlternativeDrainFrame(int cpu) => SecondActionOf(Cpus[cpu]) == SecondAction.DrainFrame ? DataBuffer.FrontFrame(cpu) : null;
-
     /// <summary>The action makes frame stores visible at once: the CPU's op that makes its latent frame stores
     /// visible, or (its code finished) the second action that does (FrameStores.cs).</summary>
     public bool MakesFramesVisible(int cpu, int kind) =>
@@ -40,10 +32,6 @@ public sealed partial class Simulator
 
     /// <summary>The one latent frame store of the CPU (frame, source), or null when it has none or several.</summary>
     public (ulong Frame, ulong Source)? OnlyLatentFrame(int cpu) => DataBuffer.OnlyLatent(cpu);
-
-    /// <summary>The second action runs the pending access by VA with every descriptor store visible to its walks
-    /// (<see cref="DataStoreBuffers.OffersNewestWalk"/>): it changes what every CPU's walkers see.</summary>
-    public bool AlternativeWalksNewest(int cpu) => SecondActionOf(Cpus[cpu]) == SecondAction.NewestWalk;
 
     /// <summary>Performs CPU <paramref name="c"/>'s second action.</summary>
     internal void RunAlternative(Cpu c)

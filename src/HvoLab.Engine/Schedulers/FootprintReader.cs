@@ -43,26 +43,30 @@ public static partial class FootprintReader
                 return new(cpu, FootprintKind.TakePreempt, enabler, 0, 0, null);
             }
             case Actions.RunOpAlternative:
-                // A drain of a store by VA writes the physical word its walk gave when it was issued: a VA write whose
-                // word is known (DataStoreBuffers.ByVa.cs); its VA keeps it dependent with TLB maintenance of that VA.
-                if (sim.AlternativeDrainByVa(cpu) is (ulong dva, ulong dpa))
-                    return new(cpu, FootprintKind.VaWrite, dva, 0, 0, null)
-                    {
-                        Pa = dpa, Drain = true, IssuedAt = sim.DataBuffer.FrontStep(cpu), CurrentEpoch = sim.DataBuffer.FrontInCurrentEpoch(cpu),
-                    };
-                // A drain of the CPU's oldest buffered store writes its word (kernel globals: no VA aliases them);
-                // otherwise the alternative runs the pending op (a ChooseOne is Local, a store passing others its store).
-                if (sim.AlternativeDrainWord(cpu) is ulong word)
-                    return new(cpu, FootprintKind.PhysWrite, word, 0, 0, null)
-                    {
-                        Aliased = false, Drain = true, IssuedAt = sim.DataBuffer.FrontStep(cpu), CurrentEpoch = sim.DataBuffer.FrontInCurrentEpoch(cpu),
-                    };
-                // A frame store's drain writes a whole page (struct pages a VA maps, or a PTE table walkers may reach),
-                // and an access whose walks see every descriptor store changes what every CPU's walkers see: both are
-                // dependent with everything (FootprintDrains.cs keeps the frame's drain ordered with its own CPU too).
-                if (sim.AlternativeDrainFrame(cpu) is (ulong frame, ulong src))
-                    return new(cpu, FootprintKind.Bulk, 0, 0, 0, null) { Drain = true, FrameLo = frame, FrameHi = frame + sim.Arch.Granule.PageSize, FrameSrc = src };
-                if (sim.AlternativeWalksNewest(cpu)) return new(cpu, FootprintKind.Preempt, 0, 0, ulong.MaxValue, null);
+                switch (sim.SecondActionOf(sim.Cpus[cpu]))
+                {
+                    // A drain of a store by VA writes the physical word its walk gave when it was issued: a VA write whose
+                    // word is known (DataStoreBuffers.ByVa.cs); its VA keeps it dependent with TLB maintenance of that VA.
+                    case SecondAction.DrainByVa:
+                        return new(cpu, FootprintKind.VaWrite, sim.DataBuffer.FrontVa(cpu), 0, 0, null)
+                        {
+                            Pa = sim.DataBuffer.FrontWord(cpu), Drain = true, IssuedAt = sim.DataBuffer.FrontStep(cpu), CurrentEpoch = sim.DataBuffer.FrontInCurrentEpoch(cpu),
+                        };
+                    // A drain of the CPU's oldest buffered store writes its word (kernel globals: no VA aliases them).
+                    case SecondAction.DrainWord:
+                        return new(cpu, FootprintKind.PhysWrite, sim.DataBuffer.FrontWord(cpu), 0, 0, null)
+                        {
+                            Aliased = false, Drain = true, IssuedAt = sim.DataBuffer.FrontStep(cpu), CurrentEpoch = sim.DataBuffer.FrontInCurrentEpoch(cpu),
+                        };
+                    // A frame store's drain writes a whole page (struct pages a VA maps, or a PTE table walkers may reach),
+                    // and an access whose walks see every descriptor store changes what every CPU's walkers see: both are
+                    // dependent with everything (FootprintDrains.cs keeps the frame's drain ordered with its own CPU too).
+                    case SecondAction.DrainFrame:
+                        var (frame, src) = sim.DataBuffer.FrontFrame(cpu);
+                        return new(cpu, FootprintKind.Bulk, 0, 0, 0, null) { Drain = true, FrameLo = frame, FrameHi = frame + sim.Arch.Granule.PageSize, FrameSrc = src };
+                    case SecondAction.NewestWalk: return new(cpu, FootprintKind.Preempt, 0, 0, ulong.MaxValue, null);
+                }
+                // Otherwise the alternative runs the pending op (a ChooseOne is Local, a store passing others its store).
                 break;
         }
         if (sim.PendingOpOf(action) is not { } op) return new(cpu, FootprintKind.Preempt, 0, 0, 0, null);
