@@ -17,6 +17,9 @@ public readonly record struct MemOp(AccessKind Kind, ulong Va, int Size, ulong V
     public static MemOp Store(ulong va, ulong value, int size = 8) => new(AccessKind.Write, va, size, value);
     public static MemOp Cas(ulong va, ulong expected, ulong desired, int size = 8) => new(AccessKind.Rmw, va, size, desired, expected, RmwOp.Cas);
     public static MemOp Add(ulong va, ulong delta, int size = 8) => new(AccessKind.Rmw, va, size, delta, 0, RmwOp.Add);
+
+    /// <summary>The value bits of an access of <paramref name="size"/> bytes (1, 2, 4 or 8).</summary>
+    public static ulong ValueMask(int size) => size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
 }
 
 /// <summary>Result of an access: on success the physical address used and the value read (for RMW, the old value).

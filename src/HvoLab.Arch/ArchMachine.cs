@@ -134,7 +134,7 @@ public sealed partial class ArchMachine
             case AccessKind.Read: return AccessResult.Success(pa, old);
             case AccessKind.Write: WritePhys(cpu, pa, op.Value, op.Size); return AccessResult.Success(pa, old);
             default:
-                ulong mask = op.Size == 8 ? ulong.MaxValue : (1UL << (op.Size * 8)) - 1;
+                ulong mask = MemOp.ValueMask(op.Size);
                 ulong nv = op.Rmw switch
                 {
                     RmwOp.Swap => op.Value, RmwOp.Cas => old == (op.Expected & mask) ? op.Value : old, RmwOp.Add => old + op.Value,

@@ -75,7 +75,7 @@ internal sealed class EngineArmAccess(LitmusMachine binding, bool byVa)
                 _exclusivePa = ulong.MaxValue;
                 var old = await Issue(cpu, MemOp.Cas(pa, _exclusiveValue, r.Value, size), OrderOf(a.Order, rmw: false), writeView);
                 _lastView = cpu.LastReadView;
-                return MemResult.Ok((old & Mask(size)) == (_exclusiveValue & Mask(size)) ? 0UL : 1UL);
+                return MemResult.Ok((old & MemOp.ValueMask(size)) == (_exclusiveValue & MemOp.ValueMask(size)) ? 0UL : 1UL);
             case RequestKind.Store:
                 await Issue(cpu, MemOp.Store(pa, r.Value, size), OrderOf(a.Order, rmw: false), writeView);
                 return MemResult.Ok();
@@ -97,6 +97,4 @@ internal sealed class EngineArmAccess(LitmusMachine binding, bool byVa)
         if (rmw && acquire && release) return MemOrder.Full;
         return acquire ? MemOrder.Acquire : release ? MemOrder.Release : MemOrder.Relaxed;
     }
-
-    private static ulong Mask(int size) => size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
 }

@@ -4,11 +4,9 @@ using HvoLab.Engine;
 namespace HvoLab.Litmus;
 
 /// <summary>How the parts of a litmus instruction map onto the engine's ops and back: its RMW, barrier and TLBI operand
-/// as the engine issues them, a machine fault as the litmus condition names it, an access size as a value mask.</summary>
+/// as the engine issues them, and a machine fault as the litmus condition names it.</summary>
 internal static class EngineOpMapping
 {
-    public static ulong SizeMask(int size) => size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
-
     public static LitmusFaultKind FaultOf(FaultKind fault) => fault switch
     {
         FaultKind.AccessFlag => LitmusFaultKind.AccessFlag,

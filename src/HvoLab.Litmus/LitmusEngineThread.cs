@@ -190,11 +190,11 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         if (r.Kind == RequestKind.Rmw || exclusiveStore) PublishObserved(arch, cpu.Id, a.Va);
         // herd gives no spurious AF update to an atomic's write of the very value it read (herd/mem.ml "write_loaded").
         if ((r.Kind == RequestKind.Rmw || exclusiveStore) && binding.Describe(a.Va) is PteLocation written
-            && arch.ReadPhys(binding.PtePhysicalAddress(written.Symbol)) is var word && (word & EngineOpMapping.SizeMask(a.Size)) == (value & EngineOpMapping.SizeMask(a.Size)))
+            && arch.ReadPhys(binding.PtePhysicalAddress(written.Symbol)) is var word && (word & MemOp.ValueMask(a.Size)) == (value & MemOp.ValueMask(a.Size)))
             history.BlockSpurious(binding.PtePhysicalAddress(written.Symbol), word);
         if (!exclusiveStore) return MemResult.Ok(value);
         _exclusiveVa = ulong.MaxValue;
-        var mask = a.Size == 8 ? ulong.MaxValue : (1UL << (a.Size * 8)) - 1;
+        var mask = MemOp.ValueMask(a.Size);
         return MemResult.Ok((value & mask) == (_exclusiveValue & mask) ? 0UL : 1UL);
     }
 
@@ -333,7 +333,6 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
             upTo => history.Horizon(_cpuId, va, _ready.AddressReady(ins), Math.Max(_faultOrder, upTo)),
             h => TranslationCandidates.For(arch, history, _cpuId, va, write, hardwareAf, hardwareDirty, h));
 
-
     /// <summary>One of <paramref name="n"/> alternatives, chosen by the search (0 in timed runs).</summary>
     internal static async SimTask<int> ChooseIndex(Cpu cpu, int n)
     {
@@ -351,7 +350,7 @@ internal sealed class LitmusEngineThread(LitmusInterpreter interp, LitmusMachine
         var arch = cpu.Sim.Arch;
         var word = arch.Stores.ObservedBy(cpu.Id, pa & ~7UL, arch.ReadPhys(pa & ~7UL));
         var v = word >> (int)((pa & 7) * 8);
-        return size == 8 ? v : v & ((1UL << (size * 8)) - 1);
+        return v & MemOp.ValueMask(size);
     }
 
     private bool IsDescriptorWord(ulong pa) => pa >= binding.DataTablePa && pa < binding.DataTablePa + LitmusMachine.PageSize;

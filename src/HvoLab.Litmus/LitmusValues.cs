@@ -1,3 +1,5 @@
+using HvoLab.Arch;
+
 namespace HvoLab.Litmus;
 
 /// <summary>A value as written in a litmus file. Kept symbolic because the meaning of a location name,
@@ -68,7 +70,7 @@ public sealed record ArrayValue(int ElementBytes, IReadOnlyList<long> Elements) 
     /// <summary>The 8-byte word the elements fill, little-endian.</summary>
     public ulong Word()
     {
-        var mask = ElementBytes == 8 ? ulong.MaxValue : (1UL << (ElementBytes * 8)) - 1;
+        var mask = MemOp.ValueMask(ElementBytes);
         ulong w = 0;
         for (var k = 0; k < Elements.Count; k++) w |= ((ulong)Elements[k] & mask) << (k * ElementBytes * 8);
         return w;

@@ -1,3 +1,4 @@
+using HvoLab.Arch;
 using HvoLab.Arch.MemoryModel;
 
 namespace HvoLab.Litmus;
@@ -77,7 +78,6 @@ internal sealed class ViewSteps(LitmusInterpreter interp, LocationTable location
     private static ReadStrength StrengthOf(AccessOrder o) =>
         (o & AccessOrder.Acquire) != 0 ? ReadStrength.Acquire : (o & AccessOrder.AcquirePc) != 0 ? ReadStrength.AcquirePc : ReadStrength.Plain;
 
-    private static ulong Mask(int size) => size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
 
     /// <summary>An atomic whose destination is the zero register ("no return"): its read is not an acquire and
     /// DMB LD does not order it (Arm ARM C6.2 LDADD &amp;c.: acquire semantics only when the destination is not
@@ -102,7 +102,7 @@ internal sealed class ViewSteps(LitmusInterpreter interp, LocationTable location
         for (var ts = t.Views.Coh(loc); ts <= c.Memory.Count; ts++)
         {
             if (!t.Views.CanRead(c.Memory, loc, ts, addr, strength)) continue;
-            var old = c.Memory.ValueOf(ts, loc) & Mask(req.Access.Size);
+            var old = c.Memory.ValueOf(ts, loc) & MemOp.ValueMask(req.Access.Size);
             var n = c.CloneThread(i);
             var nt = Begin(n, i);
             var post = nt.Views.Read(loc, ts, addr, strength, exclusive: req.Access.Exclusive || rmw, countsAsRead: !noRet);
@@ -113,7 +113,7 @@ internal sealed class ViewSteps(LitmusInterpreter interp, LocationTable location
                 into.Add(n);
                 continue;
             }
-            if (req.Rmw == LitmusRmwOp.CompareSwap && old != (req.Expected & Mask(req.Access.Size)))
+            if (req.Rmw == LitmusRmwOp.CompareSwap && old != (req.Expected & MemOp.ValueMask(req.Access.Size)))
             {
                 // A CAS that fails reads only (no write, so no release either).
                 nt.Views.FailExclusive();
@@ -122,7 +122,7 @@ internal sealed class ViewSteps(LitmusInterpreter interp, LocationTable location
                 into.Add(n);
                 continue;
             }
-            var value = RmwValue(req.Rmw, old, req.Value) & Mask(req.Access.Size);
+            var value = RmwValue(req.Rmw, old, req.Value) & MemOp.ValueMask(req.Access.Size);
             // LD<op> writes a value computed from the one read; SWP and CAS write a register (the write is still
             // ordered after the read: herd "aob", rmw).
             var data = DataView(nt, ins);
@@ -147,7 +147,7 @@ internal sealed class ViewSteps(LitmusInterpreter interp, LocationTable location
         var exclusive = req.Access.Exclusive;
         var n0 = c.CloneThread(i);
         Begin(n0, i);
-        foreach (var w in Writes(n0, i, loc, req.Value & Mask(req.Access.Size), addr, data, release, exclusive, append))
+        foreach (var w in Writes(n0, i, loc, req.Value & MemOp.ValueMask(req.Access.Size), addr, data, release, exclusive, append))
         {
             interp.Step(w.Threads[i].State, new ReplayPort(MemResult.Ok(0)));
             w.Threads[i].AfterAccess(ins, DepView.None); // a store-exclusive's status carries no dependency (herd lxsx)
