@@ -28,10 +28,7 @@ internal static class ArmVaPrograms
         [VaStep.StoreVa, VaStep.StoreVa, VaStep.StoreVa, VaStep.LoadVa, VaStep.LoadVa, VaStep.LoadPhys, VaStep.LoadPhys, VaStep.AddVa,
          VaStep.WritePte, VaStep.TlbiPage, VaStep.DsbIsh, VaStep.DsbIshSt, VaStep.Wmb, VaStep.Mb, VaStep.StoreGlobal, VaStep.LoadGlobal];
 
-    public static readonly Gen<SmallProgram<VaStep>> Programs =
-        from tasks in Gen.Select(Gen.Int[0, Weighted.Length - 1].Select(k => Weighted[k]), Gen.Int[0, 1], Gen.Int[0, 2],
-            (s, w, v) => new ProgramOp<VaStep>(s, w, v)).Array[2, 4].Array[2]
-        select new SmallProgram<VaStep>(tasks, [[], []]);
+    public static readonly Gen<SmallProgram<VaStep>> Programs = SmallPrograms.Weighted(Weighted);
 
     public static SmallProgram<VaStep> Nth(int index) => Programs.Generate(new PCG(17, (ulong)index), null!, out _);
 

@@ -25,10 +25,7 @@ internal static class PageTablePrograms
     private static readonly PtStep[] Weighted =
         [PtStep.LoadVa, PtStep.LoadVa, PtStep.LoadVa, PtStep.WritePte, PtStep.WritePte, PtStep.StoreData, PtStep.StoreData,
          PtStep.DsbIsh, PtStep.DsbIshSt, PtStep.TlbiPage, PtStep.TlbiAll];
-    public static readonly Gen<SmallProgram<PtStep>> Programs =
-        from tasks in Gen.Select(Gen.Int[0, Weighted.Length - 1].Select(k => Weighted[k]), Gen.Int[0, 1], Gen.Int[0, 2],
-            (s, w, v) => new ProgramOp<PtStep>(s, w, v)).Array[2, 4].Array[2]
-        select new SmallProgram<PtStep>(tasks, [[], []]);
+    public static readonly Gen<SmallProgram<PtStep>> Programs = SmallPrograms.Weighted(Weighted);
 
     public static SmallProgram<PtStep> Nth(int index) => Programs.Generate(new PCG(13, (ulong)index), null!, out _);
 

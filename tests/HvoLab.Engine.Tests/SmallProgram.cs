@@ -32,4 +32,11 @@ internal static class SmallPrograms
                from handlers in handlerOp.Array[0, 2].Array[cpus]
                select new SmallProgram<TStep>(tasks, handlers);
     }
+
+    /// <summary>2 CPUs, each task 2–4 steps drawn from <paramref name="weighted"/> (a step listed twice comes twice as
+    /// often), on words 0..1 with values 0..2, no handlers (PageTablePrograms, ArmVaPrograms).</summary>
+    public static Gen<SmallProgram<TStep>> Weighted<TStep>(TStep[] weighted) where TStep : struct, Enum =>
+        from tasks in Gen.Select(Gen.Int[0, weighted.Length - 1].Select(k => weighted[k]), Gen.Int[0, 1], Gen.Int[0, 2],
+            (s, w, v) => new ProgramOp<TStep>(s, w, v)).Array[2, 4].Array[2]
+        select new SmallProgram<TStep>(tasks, [[], []]);
 }
