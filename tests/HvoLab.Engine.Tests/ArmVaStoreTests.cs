@@ -176,23 +176,10 @@ public class ArmVaStoreTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public void DporObservesWhatThePlainSearchObservesWithStoresByVa()
     {
-        int compared = 0, drained = 0;
-        long plain = 0, dpor = 0;
-        for (int i = 0; i < Programs; i++)
-        {
-            var p = ArmVaPrograms.Nth(i);
-            var (expected, full) = ArmVaPrograms.Observe(p, SplitSearchTests.Unreduced);
-            if (!full.Complete) continue;
-            var (seen, r) = ArmVaPrograms.Observe(p, SearchPresets.Dpor);
-            Assert.True(r.Complete, $"program {i}: {p}");
-            ReductionDifferential.AssertObservesAll(expected, seen, $"program {i}: {p}");
-            compared++;
-            bool stores = p.Tasks.Any(t => t.Any(s => s.Step == VaStep.StoreVa));
-            bool loads = p.Tasks.Any(t => t.Any(s => s.Step is VaStep.LoadVa or VaStep.LoadPhys or VaStep.AddVa));
-            if (stores && loads) drained++;
-            plain += full.Executions; dpor += r.Executions;
-        }
-        output.WriteLine($"{compared} programs ({drained} with a store by VA beside a load): {plain} unreduced executions, {dpor} with DPOR");
+        var (compared, drained, _, _) = ReductionDifferential.CompareOnPrograms(output, Programs, ArmVaPrograms.Nth, (p, o) => ArmVaPrograms.Observe(p, o),
+            SplitSearchTests.Unreduced, SearchPresets.Dpor, (p, _) =>
+                p.Tasks.Any(t => t.Any(s => s.Step == VaStep.StoreVa)) && p.Tasks.Any(t => t.Any(s => s.Step is VaStep.LoadVa or VaStep.LoadPhys or VaStep.AddVa)),
+            "with a store by VA beside a load");
         Assert.True(compared >= Programs * 3 / 4 && drained >= Programs / 3, $"{compared} programs compared, {drained} with a store by VA beside a load");
     }
 

@@ -23,21 +23,9 @@ public class ArmValueReductionTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public void DporObservesWhatTheUnreducedSearchObservesUnderArm()
     {
-        int compared = 0, onMessages = 0;
-        long unreduced = 0, dpor = 0;
-        for (int i = 0; i < ProgramCount; i++)
-        {
-            var p = Programs.Generate(new PCG(37, (ulong)i), null!, out _);
-            var (expected, full) = Observe(p, SplitSearchTests.Unreduced with { MaxExecutions = 20_000 });
-            if (!full.Complete) continue;
-            var (seen, r) = Observe(p, SplitSearchTests.Dpor);
-            Assert.True(r.Complete, $"program {i}: {p}");
-            ReductionDifferential.AssertObservesAll(expected, seen, $"program {i}: {p}");
-            compared++;
-            if (AddsTwiceOnMessages(p)) onMessages++;
-            unreduced += full.Executions; dpor += r.Executions;
-        }
-        output.WriteLine($"{compared} programs ({onMessages} with adds of two CPUs on the word with messages): {unreduced} unreduced executions, {dpor} with DPOR");
+        var (compared, onMessages, unreduced, dpor) = ReductionDifferential.CompareOnPrograms(output, ProgramCount,
+            i => Programs.Generate(new PCG(37, (ulong)i), null!, out _), Observe, SplitSearchTests.Unreduced with { MaxExecutions = 20_000 },
+            SplitSearchTests.Dpor, (p, _) => AddsTwiceOnMessages(p), "with adds of two CPUs on the word with messages");
         Assert.True(compared >= ProgramCount * 3 / 4 && onMessages >= 3, $"{compared} compared, {onMessages} with adds on the word with messages");
         Assert.True(dpor < unreduced);
     }

@@ -113,21 +113,10 @@ public class MaintenanceFootprintTests(Xunit.Abstractions.ITestOutputHelper outp
     [Fact]
     public void DporObservesEverythingOnPageTablePrograms()
     {
-        int compared = 0, withDsb = 0;
-        long unreduced = 0, dpor = 0;
-        for (int i = 0; i < Programs; i++)
-        {
-            var p = PageTablePrograms.Nth(i);
-            var (expected, full) = PageTablePrograms.Observe(p, SplitSearchTests.Unreduced);
-            if (!full.Complete) continue;
-            var (seen, r) = PageTablePrograms.Observe(p, SplitSearchTests.Dpor);
-            Assert.True(r.Complete, $"program {i}: {p}");
-            ReductionDifferential.AssertObservesAll(expected, seen, $"program {i}: {p}");
-            compared++;
-            if (p.Tasks.Any(t => t.Any(s => s.Step is PtStep.DsbIsh or PtStep.DsbIshSt)) && p.Tasks.Any(t => t.Any(s => s.Step == PtStep.LoadVa))) withDsb++;
-            unreduced += full.Executions; dpor += r.Executions;
-        }
-        output.WriteLine($"{compared} programs ({withDsb} with a DSB beside a VA load): {unreduced} unreduced executions, {dpor} with DPOR");
+        var (compared, withDsb, _, _) = ReductionDifferential.CompareOnPrograms(output, Programs, PageTablePrograms.Nth, PageTablePrograms.Observe,
+            SplitSearchTests.Unreduced, SplitSearchTests.Dpor, (p, _) =>
+                p.Tasks.Any(t => t.Any(s => s.Step is PtStep.DsbIsh or PtStep.DsbIshSt)) && p.Tasks.Any(t => t.Any(s => s.Step == PtStep.LoadVa)),
+            "with a DSB beside a VA load");
         Assert.True(compared >= Programs * 3 / 4 && withDsb >= Programs / 3, $"{compared} programs compared, {withDsb} with a DSB beside a VA load");
     }
 

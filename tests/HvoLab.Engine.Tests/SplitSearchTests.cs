@@ -156,27 +156,39 @@ internal static class ReductionDifferential
         Assert.True(missed.Count == 0, $"{what}\nmissed {missed.Count} of {expected.Count} outcomes, e.g. {missed.FirstOrDefault()}");
     }
 
-    /// <summary>DPOR against the unreduced search on the first 120 add-heavy programs (<see cref="TinyPrograms.NthAddHeavy"/>)
-    /// whose adds are <paramref name="adds"/>; returns how many were compared and how many were <paramref name="hit"/>
-    /// (the shape the reduction under test is about), after printing both and the execution counts.</summary>
-    public static (int Compared, int Hits) CheckAddHeavy(Xunit.Abstractions.ITestOutputHelper output, TinyAdds adds,
-        Func<TinyProgram, HashSet<string>, bool> hit, string hitName)
+    /// <summary>The unreduced search against <paramref name="reduced"/> on programs <paramref name="nth"/>(0 ..
+    /// <paramref name="count"/> - 1): each program whose unreduced search completes must be searched completely and
+    /// observe every outcome. Prints and returns how many were compared, how many were <paramref name="hit"/> (the shape
+    /// the reduction under test is about) and both execution totals.</summary>
+    public static (int Compared, int Hits, long Unreduced, long Reduced) CompareOnPrograms<TProgram>(Xunit.Abstractions.ITestOutputHelper output,
+        int count, Func<int, TProgram> nth, Func<TProgram, ExplorationOptions, (HashSet<string> Seen, ExplorationResult Result)> observe,
+        ExplorationOptions unreduced, ExplorationOptions reduced, Func<TProgram, HashSet<string>, bool> hit, string hitName)
     {
         int compared = 0, hits = 0;
-        long unreduced = 0, dpor = 0;
-        for (int i = 0; i < 120; i++)
+        long unreducedExecutions = 0, reducedExecutions = 0;
+        for (int i = 0; i < count; i++)
         {
-            var p = TinyPrograms.NthAddHeavy(i);
-            var (expected, full) = TinyPrograms.Observe(p, SplitSearchTests.Unreduced, adds: adds);
+            var p = nth(i);
+            var (expected, full) = observe(p, unreduced);
             if (!full.Complete) continue;
-            var (seen, r) = TinyPrograms.Observe(p, SplitSearchTests.Dpor, adds: adds);
+            var (seen, r) = observe(p, reduced);
             Assert.True(r.Complete, $"program {i}: {p}");
             AssertObservesAll(expected, seen, $"program {i}: {p}");
             compared++;
             if (hit(p, expected)) hits++;
-            unreduced += full.Executions; dpor += r.Executions;
+            unreducedExecutions += full.Executions; reducedExecutions += r.Executions;
         }
-        output.WriteLine($"{compared} programs ({hits} {hitName}): {unreduced} unreduced executions, {dpor} with DPOR");
+        output.WriteLine($"{compared} programs ({hits} {hitName}): {unreducedExecutions} unreduced executions, {reducedExecutions} with DPOR");
+        return (compared, hits, unreducedExecutions, reducedExecutions);
+    }
+
+    /// <summary>DPOR against the unreduced search on the first 120 add-heavy programs (<see cref="TinyPrograms.NthAddHeavy"/>)
+    /// whose adds are <paramref name="adds"/>; returns how many were compared and how many were <paramref name="hit"/>.</summary>
+    public static (int Compared, int Hits) CheckAddHeavy(Xunit.Abstractions.ITestOutputHelper output, TinyAdds adds,
+        Func<TinyProgram, HashSet<string>, bool> hit, string hitName)
+    {
+        var (compared, hits, _, _) = CompareOnPrograms(output, 120, TinyPrograms.NthAddHeavy, (p, o) => TinyPrograms.Observe(p, o, adds: adds),
+            SplitSearchTests.Unreduced, SplitSearchTests.Dpor, hit, hitName);
         return (compared, hits);
     }
 
